@@ -1,0 +1,34 @@
+# Cloud Pavilion. `make run` and `make test` are all a new machine needs:
+# each creates .venv on first use (Python 3.11+).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run serve test lint bench assets clean-venv
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)  ## local server (SQLite + blob dir in ./data) and the client
+	$(PY) main.py
+
+serve: $(STAMP)
+	$(PY) main.py serve
+
+test: $(STAMP)  ## lint, then every test (offscreen rendering included)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) tools/bench_codec.py
+
+assets: $(STAMP)  ## rebuild generated models and the font subset
+	$(PY) tools/build_assets.py
+
+clean-venv:
+	rm -rf $(VENV)

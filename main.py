@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Cloud Pavilion 云展馆 — command line.
+
+  python main.py            local server (SQLite + blobs in ./data) and the client
+  python main.py serve      the server only
+  python main.py client     the client only (also headless: --offscreen)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DATA = ROOT / "data"
+
+
+def _add_server_options(p: argparse.ArgumentParser, default_port: int) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=default_port, help=f"port (default {default_port}; 0 = any free port)")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder: SQLite file and blobs (default ./data)")
+    p.add_argument("--tick-hz", type=int, default=10, choices=range(1, 61), metavar="HZ", help="snapshot rate")
+
+
+def _add_client_options(p: argparse.ArgumentParser, with_server: bool) -> None:
+    from client.app import add_arguments
+
+    add_arguments(p, with_server=with_server)
+
+
+def build_parser(with_client: bool) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="云展馆 Cloud Pavilion: a 3D online charity fair.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the server", description="Run the Cloud Pavilion server.")
+    _add_server_options(serve, 8765)
+
+    client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
+    if with_client:  # the client's options import Panda3D: only when they are needed
+        _add_client_options(client, with_server=True)
+    return parser
+
+
+def _embedded(args: argparse.Namespace) -> int:
+    """Start a local server on a free port in a thread, run the client against it, stop both."""
+    from client.app import run as run_client
+    from server.app import run_server
+
+    ready: "asyncio.Future[int] | None" = None
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    started = threading.Event()
+    port: list[int] = []
+
+    async def server_main() -> None:
+        nonlocal ready
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: (port.append(f.result()), started.set()))
+        await run_server("127.0.0.1", 0, args.data, stop, ready, args.tick_hz)
+
+    def server_thread() -> None:
+        try:
+            loop.run_until_complete(server_main())
+        finally:
+            started.set()
+
+    thread = threading.Thread(target=server_thread, name="pavilion-server", daemon=True)
+    thread.start()
+    started.wait(30)
+    if not port:
+        logging.error("the local server did not start")
+        return 1
+    args.server = f"ws://127.0.0.1:{port[0]}"
+    try:
+        return run_client(args)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(with_client=bool(argv) and argv[0] == "client")
+    if not argv or argv[0] not in ("serve", "client", "-h", "--help"):
+        # the default job: embedded server + client; accepts the client's options
+        embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
+        embedded.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+        _add_server_options(embedded, 0)
+        _add_client_options(embedded, with_server=False)
+        args = embedded.parse_args(argv)
+        args.command = None
+    else:
+        args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "serve":
+        from server.app import serve_forever
+
+        return serve_forever(args.host, args.port, args.data, args.tick_hz)
+    if args.command == "client":
+        from client.app import run
+
+        return run(args)
+    return _embedded(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

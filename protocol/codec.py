@@ -1,0 +1,89 @@
+"""msgpack encode/decode with limits before parsing and schema checks after.
+
+Decoding treats input as hostile: the frame size is checked before msgpack
+sees it, msgpack itself is bounded (string, array, map lengths), and the
+decoded map must match its schema exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgpack
+
+from protocol.errors import ErrorCode
+from protocol.messages import (
+    CLIENT_MESSAGES,
+    MAX_FRAME_BYTES,
+    PROTOCOL_VERSION,
+    SERVER_MESSAGES,
+    SchemaError,
+    validate_fields,
+)
+
+_RESERVED = ("v", "t")
+
+
+class DecodeError(ValueError):
+    """A frame was refused; ``code`` says why, ``ref`` names the message type if known."""
+
+    def __init__(self, code: ErrorCode, detail: str, ref: str | None = None):
+        self.code, self.detail, self.ref = code, detail, ref
+        super().__init__(f"{code.value}: {detail}")
+
+
+def encode(t: str, **fields: Any) -> bytes:
+    """Pack a message of type ``t``. Callers build messages from trusted data."""
+    return msgpack.packb({"v": PROTOCOL_VERSION, "t": t, **fields}, use_bin_type=True)
+
+
+def _unpack(frame: bytes) -> Any:
+    if not isinstance(frame, (bytes, bytearray, memoryview)):
+        raise DecodeError(ErrorCode.BAD_FRAME, "text frames are not accepted; send binary msgpack")
+    if len(frame) > MAX_FRAME_BYTES:
+        raise DecodeError(ErrorCode.FRAME_TOO_LARGE, f"{len(frame)} > {MAX_FRAME_BYTES} bytes")
+    try:
+        return msgpack.unpackb(
+            frame,
+            raw=False,
+            strict_map_key=True,
+            max_str_len=MAX_FRAME_BYTES,
+            max_bin_len=MAX_FRAME_BYTES,
+            max_array_len=4096,
+            max_map_len=64,
+            max_ext_len=0,
+        )
+    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError, UnicodeDecodeError) as exc:
+        raise DecodeError(ErrorCode.BAD_FRAME, type(exc).__name__) from None
+
+
+def _decode(frame: bytes, schemas: dict) -> tuple[str, dict]:
+    msg = _unpack(frame)
+    if not isinstance(msg, dict):
+        raise DecodeError(ErrorCode.BAD_MESSAGE, "a message is a map")
+    t = msg.get("t")
+    if not isinstance(t, str):
+        raise DecodeError(ErrorCode.BAD_MESSAGE, "field 't' (type) must be a string")
+    ref = t[:32]
+    if msg.get("v") != PROTOCOL_VERSION:
+        raise DecodeError(ErrorCode.VERSION_MISMATCH, f"this peer speaks version {PROTOCOL_VERSION}", ref)
+    schema = schemas.get(t)
+    if schema is None:
+        raise DecodeError(ErrorCode.UNKNOWN_TYPE, f"unknown type {ref!r}", ref)
+    body = {k: v for k, v in msg.items() if k not in _RESERVED}
+    try:
+        return t, validate_fields(body, schema)
+    except SchemaError as exc:
+        raise DecodeError(ErrorCode.BAD_MESSAGE, str(exc), ref) from None
+
+
+def decode_client(frame: bytes) -> tuple[str, dict]:
+    """Decode a client->server frame into ``(type, fields)`` or raise DecodeError."""
+    return _decode(frame, CLIENT_MESSAGES)
+
+
+def decode_server(frame: bytes) -> tuple[str, dict]:
+    """Decode a server->client frame into ``(type, fields)`` or raise DecodeError."""
+    return _decode(frame, SERVER_MESSAGES)
+
+

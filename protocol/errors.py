@@ -1,0 +1,61 @@
+"""Error codes sent in ``error`` messages, each with a zh and an en text.
+
+Codes are stable strings a program can match; texts are for the visitor and
+are sent in the visitor's language.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Close:
+    """WebSocket close codes the server uses (4000-4999 are ours)."""
+
+    GOING_AWAY = 1001
+    POLICY = 1008
+    VERSION = 4000
+    TOO_MANY_ERRORS = 4001
+    RATE_LIMITED = 4002
+    TOO_SLOW = 4003
+
+
+class ErrorCode(StrEnum):
+    BAD_FRAME = "bad_frame"
+    BAD_MESSAGE = "bad_message"
+    UNKNOWN_TYPE = "unknown_type"
+    VERSION_MISMATCH = "version_mismatch"
+    FRAME_TOO_LARGE = "frame_too_large"
+    HELLO_REQUIRED = "hello_required"
+    ALREADY_HELLO = "already_hello"
+    UNKNOWN_HALL = "unknown_hall"
+    NOT_IN_HALL = "not_in_hall"
+    HALL_FULL = "hall_full"
+    RATE_LIMITED = "rate_limited"
+    TOO_MANY_ERRORS = "too_many_errors"
+    SERVER_SHUTDOWN = "server_shutdown"
+    TOO_SLOW = "too_slow"
+
+
+_TEXTS: dict[ErrorCode, tuple[str, str]] = {
+    ErrorCode.BAD_FRAME: ("消息无法解析（不是有效的 msgpack）", "the frame is not valid msgpack"),
+    ErrorCode.BAD_MESSAGE: ("消息格式错误", "the message is malformed"),
+    ErrorCode.UNKNOWN_TYPE: ("未知的消息类型", "unknown message type"),
+    ErrorCode.VERSION_MISMATCH: ("协议版本不兼容，请更新客户端", "protocol version mismatch, please update the client"),
+    ErrorCode.FRAME_TOO_LARGE: ("消息过大", "the frame is too large"),
+    ErrorCode.HELLO_REQUIRED: ("请先发送 hello 完成握手", "send hello first"),
+    ErrorCode.ALREADY_HELLO: ("已经完成握手，不能重复发送 hello", "hello was already received"),
+    ErrorCode.UNKNOWN_HALL: ("没有这个展馆", "no such hall"),
+    ErrorCode.NOT_IN_HALL: ("请先进入展馆", "join a hall first"),
+    ErrorCode.HALL_FULL: ("展馆人数已满，请稍后再试", "the hall is full, try again later"),
+    ErrorCode.RATE_LIMITED: ("操作过于频繁，请稍后再试", "too many messages, slow down"),
+    ErrorCode.TOO_MANY_ERRORS: ("错误消息过多，连接已关闭", "too many bad messages, closing"),
+    ErrorCode.SERVER_SHUTDOWN: ("服务器正在关闭", "the server is shutting down"),
+    ErrorCode.TOO_SLOW: ("网络过慢，连接已断开", "the connection is too slow to keep up"),
+}
+
+
+def error_text(code: ErrorCode, lang: str) -> str:
+    """The visitor-facing text for ``code`` in ``lang`` ('zh' or 'en')."""
+    zh, en = _TEXTS[code]
+    return en if lang == "en" else zh

@@ -1,0 +1,222 @@
+"""The asyncio layer: sockets, the tick timer and backpressure around ServerCore.
+
+Everything that decides lives in :mod:`server.core`; this module only moves
+bytes and time. Each connection gets a writer task with a bounded queue for
+reliable messages and a single slot for the newest snapshot, so a slow reader
+skips stale snapshots (and is resynced) instead of growing a queue, and never
+delays the tick for anyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from protocol.errors import Close as CloseCode
+from protocol.messages import MAX_FRAME_BYTES
+from server.core import Close, Send, ServerCore
+from server.store import BlobStore, Store
+from world.scene import load_halls
+
+log = logging.getLogger("pavilion.server")
+
+MAX_RELIABLE_QUEUE = 256  # queued non-snapshot messages before a client counts as stuck
+MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
+WS_LIMITS = {
+    "max_size": MAX_FRAME_BYTES,  # bigger frames are closed with 1009 before parsing
+    "max_queue": 32,  # incoming frames buffered before TCP backpressure applies
+    "write_limit": 64 * 1024,
+    "ping_interval": 20,
+    "ping_timeout": 20,
+    "close_timeout": 2,
+}
+
+
+@dataclass
+class Conn:
+    ws: ServerConnection
+    connected_at: float
+    reliable: deque[bytes] = field(default_factory=deque)
+    snapshot: bytes | None = None
+    lagging_since: float | None = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    closing: bool = False
+
+
+@dataclass
+class TickStats:
+    ticks: int = 0
+    overruns: int = 0
+    busy_s: float = 0.0
+
+
+class Gateway:
+    def __init__(self, core: ServerCore, store: Store | None = None):
+        self.core = core
+        self.store = store
+        self.conns: dict[int, Conn] = {}
+        self.stats = TickStats()
+        self._ids = itertools.count(1)
+        self._loop = asyncio.get_running_loop()
+
+    # --- connections -----------------------------------------------------
+    async def handler(self, ws: ServerConnection) -> None:
+        cid = next(self._ids)
+        conn = self.conns[cid] = Conn(ws, time.time())
+        self.core.connect(cid, self._loop.time())
+        writer = asyncio.create_task(self._writer(cid, conn))
+        try:
+            async for frame in ws:
+                self._apply(self.core.receive(cid, frame, self._loop.time()))
+        except ConnectionClosed:
+            pass
+        finally:
+            writer.cancel()
+            self._record_visit(cid, conn)
+            self.core.disconnect(cid, self._loop.time())
+            del self.conns[cid]
+
+    async def _writer(self, cid: int, conn: Conn) -> None:
+        try:
+            while True:
+                await conn.wake.wait()
+                conn.wake.clear()
+                while conn.reliable or conn.snapshot is not None:
+                    if conn.reliable:
+                        data = conn.reliable.popleft()
+                    else:
+                        data, conn.snapshot, conn.lagging_since = conn.snapshot, None, None
+                    await conn.ws.send(data)
+        except ConnectionClosed:
+            pass
+
+    def _record_visit(self, cid: int, conn: Conn) -> None:
+        s = self.core.sessions.get(cid)
+        if self.store is None or s is None or not s.greeted:
+            return
+        hall = s.room.hall.id if s.room is not None else None
+        args = (s.name, s.lang, hall, conn.connected_at, time.time())
+        self._loop.run_in_executor(None, self.store.record_visit, *args)
+
+    # --- actions from the core ------------------------------------------
+    def _apply(self, actions: list) -> None:
+        now = self._loop.time()
+        for action in actions:
+            conn = self.conns.get(action.cid)
+            if conn is None or conn.closing:
+                continue
+            if isinstance(action, Send):
+                self._queue(action, conn, now)
+            elif isinstance(action, Close):
+                self._close(conn, action.code, action.reason)
+
+    def _queue(self, action: Send, conn: Conn, now: float) -> None:
+        if action.snapshot:
+            if conn.snapshot is not None:  # the previous one was never sent: skip it
+                self.core.resync(action.cid)
+                conn.lagging_since = conn.lagging_since or now
+                if now - conn.lagging_since > MAX_LAG_S:
+                    self._close(conn, CloseCode.TOO_SLOW, "too_slow: the connection cannot keep up")
+                    return
+            conn.snapshot = action.data
+        else:
+            if len(conn.reliable) >= MAX_RELIABLE_QUEUE:
+                self._close(conn, CloseCode.TOO_SLOW, "too_slow: the connection cannot keep up")
+                return
+            conn.reliable.append(action.data)
+        conn.wake.set()
+
+    def _close(self, conn: Conn, code: int, reason: str) -> None:
+        conn.closing = True
+        conn.wake.set()
+
+        async def close() -> None:
+            # give queued messages (the error explaining the close) a moment to go out
+            for _ in range(20):
+                if not conn.reliable:
+                    break
+                await asyncio.sleep(0.01)
+            await conn.ws.close(code, reason)
+
+        asyncio.create_task(close())
+
+    # --- the tick --------------------------------------------------------
+    async def tick_loop(self, stop: asyncio.Event) -> None:
+        period = 1.0 / self.core.tick_hz
+        next_at = self._loop.time()
+        while not stop.is_set():
+            started = self._loop.time()
+            self._apply(self.core.tick(started))
+            done = self._loop.time()
+            self.stats.ticks += 1
+            self.stats.busy_s += done - started
+            next_at += period
+            if done > next_at:  # overran: report and drop the missed ticks
+                self.stats.overruns += 1
+                log.warning("tick %d overran by %.1f ms", self.stats.ticks, (done - next_at) * 1000)
+                next_at = done
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), next_at - done)
+
+    async def shutdown(self) -> None:
+        self._apply(self.core.shutdown())
+        for _ in range(50):
+            if not self.conns:
+                break
+            await asyncio.sleep(0.02)
+
+
+async def run_server(
+    host: str,
+    port: int,
+    data_dir: Path,
+    stop: asyncio.Event,
+    ready: asyncio.Future | None = None,
+    tick_hz: int = 10,
+) -> None:
+    """Serve until ``stop`` is set; resolve ``ready`` with the bound port."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(data_dir / "pavilion.sqlite3")
+    BlobStore(data_dir / "blobs")  # the blob directory exists from the first start
+    core = ServerCore(load_halls(), tick_hz=tick_hz)
+    gateway = Gateway(core, store)
+    try:
+        async with serve(gateway.handler, host, port, **WS_LIMITS) as server:
+            bound = server.sockets[0].getsockname()[1]
+            log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
+            if ready is not None:
+                ready.set_result(bound)
+            ticker = asyncio.create_task(gateway.tick_loop(stop))
+            await stop.wait()
+            log.info("shutting down: closing %d connections", len(gateway.conns))
+            await gateway.shutdown()
+            await ticker
+    finally:
+        store.close()
+    log.info("stopped after %d ticks (%d overruns)", gateway.stats.ticks, gateway.stats.overruns)
+
+
+def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10) -> int:
+    """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
+        await run_server(host, port, data_dir, stop, ready, tick_hz)
+
+    asyncio.run(main())
+    return 0

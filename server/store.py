@@ -1,0 +1,118 @@
+"""Persistent state: a SQLite database (WAL) and a content-addressed blob directory.
+
+Kept behind two small classes so Postgres and an object store can replace them
+when one machine is outgrown. Writes are crash-safe: SQLite transactions in WAL
+mode, and blobs are written to a temporary file, fsynced, then renamed to
+their sha256, so a reader never sees half a blob.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+from pathlib import Path
+
+_MIGRATIONS = (
+    """
+    CREATE TABLE visits (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        hall TEXT,
+        started REAL NOT NULL,
+        ended REAL NOT NULL
+    );
+    CREATE INDEX visits_started ON visits(started);
+    """,
+)
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Store:
+    """The SQLite database. Thread-safe: the asyncio layer calls it from worker threads."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for i, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in filter(str.strip, script.split(";")):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {i}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    def record_visit(self, name: str, lang: str, hall: str | None, started: float, ended: float) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO visits (name, lang, hall, started, ended) VALUES (?, ?, ?, ?, ?)",
+                (name, lang, hall, started, ended),
+            )
+
+    def visit_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM visits").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class BlobStore:
+    """Immutable blobs named by their sha256, sharded by the first two hex digits."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, digest: str) -> Path:
+        if not _HASH.match(digest):
+            raise ValueError("a blob is named by 64 lowercase hex digits")
+        return self.root / digest[:2] / digest
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` durably; return its sha256. Storing it again is free."""
+        digest = hashlib.sha256(data).hexdigest()
+        final = self.path_of(digest)
+        if final.exists():
+            return digest
+        final.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return digest
+
+    def get(self, digest: str) -> bytes | None:
+        try:
+            return self.path_of(digest).read_bytes()
+        except FileNotFoundError:
+            return None

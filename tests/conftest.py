@@ -1,0 +1,85 @@
+"""Shared fixtures: a real server on 127.0.0.1 (free port) with a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """``main.py serve`` in a subprocess, as a user would run it."""
+
+    def __init__(self, data: Path, port: int | None = None):
+        self.data, self.port = data, port or free_port()
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> ServerProcess:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        cmd = [sys.executable, str(ROOT / "main.py"), "serve", "--port", str(self.port), "--data", str(self.data)]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if line.startswith("READY"):
+                return self
+            if not line and self.proc.poll() is not None:
+                break
+        raise RuntimeError(f"server did not start: exit {self.proc.poll()}")
+
+    def stop(self, sig: int = 15) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def server_proc(tmp_path):
+    srv = ServerProcess(tmp_path / "data").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """An in-process server on a free port, run in its own event loop thread."""
+    import threading
+
+    from server.app import run_server
+
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    port: list[int] = []
+    ready_evt = threading.Event()
+
+    async def main():
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: (port.append(f.result()), ready_evt.set()))
+        await run_server("127.0.0.1", 0, tmp_path / "data", stop, ready)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready_evt.wait(20), "server did not start"
+    yield f"ws://127.0.0.1:{port[0]}"
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
