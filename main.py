@@ -22,7 +22,7 @@ DEFAULT_DATA = ROOT / "data"
 def _add_server_options(p: argparse.ArgumentParser, default_port: int) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=default_port, help=f"port (default {default_port}; 0 = any free port)")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder: SQLite file and blobs (default ./data)")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder: SQLite + blobs (default ./data)")
     p.add_argument("--tick-hz", type=int, default=10, choices=range(1, 61), metavar="HZ", help="snapshot rate")
 
 
@@ -39,10 +39,15 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the server", description="Run the Cloud Pavilion server.")
     _add_server_options(serve, 8765)
+    serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
     if with_client:  # the client's options import Panda3D: only when they are needed
         _add_client_options(client, with_server=True)
+    bots = sub.add_parser("bots", help="headless load generator", description="Headless bots that walk a hall.")
+    from client.bots import add_arguments as add_bot_arguments
+
+    add_bot_arguments(bots)
     return parser
 
 
@@ -51,7 +56,7 @@ def _embedded(args: argparse.Namespace) -> int:
     from client.app import run as run_client
     from server.app import run_server
 
-    ready: "asyncio.Future[int] | None" = None
+    ready: asyncio.Future[int] | None = None
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     started = threading.Event()
@@ -86,7 +91,7 @@ def _embedded(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_client=bool(argv) and argv[0] == "client")
-    if not argv or argv[0] not in ("serve", "client", "-h", "--help"):
+    if not argv or argv[0] not in ("serve", "client", "bots", "-h", "--help"):
         # the default job: embedded server + client; accepts the client's options
         embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
         embedded.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -103,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from server.app import serve_forever
 
-        return serve_forever(args.host, args.port, args.data, args.tick_hz)
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive)
+    if args.command == "bots":
+        from client.bots import main as bots_main
+
+        return bots_main(args)
     if args.command == "client":
         from client.app import run
 

@@ -25,6 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
 from server.core import Close, Send, ServerCore
+from server.naive import NaiveCore
 from server.store import BlobStore, Store
 from world.scene import load_halls
 
@@ -183,12 +184,16 @@ async def run_server(
     stop: asyncio.Event,
     ready: asyncio.Future | None = None,
     tick_hz: int = 10,
+    naive: bool = False,
 ) -> None:
-    """Serve until ``stop`` is set; resolve ``ready`` with the bound port."""
+    """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
+
+    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.naive`).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir / "pavilion.sqlite3")
     BlobStore(data_dir / "blobs")  # the blob directory exists from the first start
-    core = ServerCore(load_halls(), tick_hz=tick_hz)
+    core = (NaiveCore if naive else ServerCore)(load_halls(), tick_hz=tick_hz)
     gateway = Gateway(core, store)
     try:
         async with serve(gateway.handler, host, port, **WS_LIMITS) as server:
@@ -206,7 +211,7 @@ async def run_server(
     log.info("stopped after %d ticks (%d overruns)", gateway.stats.ticks, gateway.stats.overruns)
 
 
-def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10) -> int:
+def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
 
     async def main() -> None:
@@ -216,7 +221,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10) -> in
             loop.add_signal_handler(sig, stop.set)
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive)
 
     asyncio.run(main())
     return 0

@@ -32,7 +32,9 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         cmd = [sys.executable, str(ROOT / "main.py"), "serve", "--port", str(self.port), "--data", str(self.data)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()

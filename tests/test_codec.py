@@ -62,14 +62,22 @@ def test_random_bytes_never_crash(frame):
 
 
 json_like = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=20) | st.binary(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text(max_size=20)
+    | st.binary(max_size=20),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
     max_leaves=20,
 )
 
 
 @settings(max_examples=500)
-@given(t=st.sampled_from(sorted(CLIENT_MESSAGES) + ["nope", ""]), body=st.dictionaries(st.text(max_size=8), json_like))
+@given(
+    t=st.sampled_from(sorted(CLIENT_MESSAGES) + ["nope", ""]),
+    body=st.dictionaries(st.text(max_size=8), json_like),
+)
 def test_random_maps_decode_or_refuse(t, body):
     """Any map: either a valid message (all fields checked) or a DecodeError, never another exception."""
     frame = msgpack.packb({**body, "v": 1, "t": t})

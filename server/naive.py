@@ -1,0 +1,27 @@
+"""The naive baseline the benchmark compares against: no area of interest, no tick.
+
+Every accepted move is relayed at once to everyone else in the hall as a JSON
+text frame, the way a first prototype would do it. Movement is still checked
+(the same Room rules), so only the fan-out differs from :class:`ServerCore`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from server.core import Action, Send, ServerCore, Session
+
+
+class NaiveCore(ServerCore):
+    def _on_move(self, s: Session, msg: dict, now: float) -> list[Action]:
+        out = super()._on_move(s, msg, now)
+        if s.room is None:
+            return out
+        av = s.room.avatars[s.cid]
+        relay = json.dumps({"t": "move", "id": s.cid, "name": s.name, "pos": [av.x, av.y, 0.0],
+                            "yaw": av.yaw, "anim": av.anim}).encode()
+        return out + [Send(vid, relay) for vid in s.room.avatars if vid != s.cid]
+
+    def tick(self, now: float) -> list[Action]:
+        self.tick_no += 1
+        return []
