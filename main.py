@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # one line per connection drowns the log at fair scale
+        logging.getLogger("websockets").setLevel(logging.WARNING)
     if args.command == "serve":
         from server.app import serve_forever
 

@@ -37,6 +37,24 @@ def encode(t: str, **fields: Any) -> bytes:
     return msgpack.packb({"v": PROTOCOL_VERSION, "t": t, **fields}, use_bin_type=True)
 
 
+_ARRAY_HEADER = msgpack.Packer().pack_array_header
+_ENTS_KEY = msgpack.packb("ents")
+
+
+def encode_snap(tick: int, full: bool, ack: int, enter: list, leave: list, packed_ents: list[bytes]) -> bytes:
+    """A ``snap`` whose ``ents`` are already msgpack-packed, one per entity.
+
+    The server packs each entity's state once per change and splices the same
+    bytes into every observer's snapshot, instead of packing it per observer.
+    """
+    head = msgpack.packb(
+        {"v": PROTOCOL_VERSION, "t": "snap", "tick": tick, "full": full, "ack": ack, "enter": enter, "leave": leave},
+        use_bin_type=True,
+    )
+    # the head is a fixmap of 7 entries (first byte 0x87): make it 8 and append "ents"
+    return b"\x88" + head[1:] + _ENTS_KEY + _ARRAY_HEADER(len(packed_ents)) + b"".join(packed_ents)
+
+
 def _unpack(frame: bytes) -> Any:
     if not isinstance(frame, (bytes, bytearray, memoryview)):
         raise DecodeError(ErrorCode.BAD_FRAME, "text frames are not accepted; send binary msgpack")

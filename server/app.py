@@ -2,9 +2,10 @@
 
 Everything that decides lives in :mod:`server.core`; this module only moves
 bytes and time. Each connection gets a writer task with a bounded queue for
-reliable messages and a single slot for the newest snapshot, so a slow reader
-skips stale snapshots (and is resynced) instead of growing a queue, and never
-delays the tick for anyone else.
+reliable messages and a single snapshot slot. While a client's snapshot is
+still unsent the core skips that client (no queue grows, no work is done for
+it); a client stuck that way for MAX_LAG_S is told and disconnected. Nothing
+here awaits a client inside the tick, so one slow reader never delays others.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ log = logging.getLogger("pavilion.server")
 
 MAX_RELIABLE_QUEUE = 256  # queued non-snapshot messages before a client counts as stuck
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
+REPORT_EVERY_S = 30.0  # how often the tick loop logs load
 WS_LIMITS = {
     "max_size": MAX_FRAME_BYTES,  # bigger frames are closed with 1009 before parsing
+    "compression": None,  # snapshots are small quantized msgpack: deflate costs more CPU than it saves
     "max_queue": 32,  # incoming frames buffered before TCP backpressure applies
     "write_limit": 64 * 1024,
     "ping_interval": 20,
@@ -59,6 +62,7 @@ class TickStats:
     ticks: int = 0
     overruns: int = 0
     busy_s: float = 0.0
+    worst_s: float = 0.0
 
 
 class Gateway:
@@ -123,12 +127,6 @@ class Gateway:
 
     def _queue(self, action: Send, conn: Conn, now: float) -> None:
         if action.snapshot:
-            if conn.snapshot is not None:  # the previous one was never sent: skip it
-                self.core.resync(action.cid)
-                conn.lagging_since = conn.lagging_since or now
-                if now - conn.lagging_since > MAX_LAG_S:
-                    self._close(conn, CloseCode.TOO_SLOW, "too_slow: the connection cannot keep up")
-                    return
             conn.snapshot = action.data
         else:
             if len(conn.reliable) >= MAX_RELIABLE_QUEUE:
@@ -154,20 +152,38 @@ class Gateway:
     # --- the tick --------------------------------------------------------
     async def tick_loop(self, stop: asyncio.Event) -> None:
         period = 1.0 / self.core.tick_hz
-        next_at = self._loop.time()
+        next_at = report_at = self._loop.time()
         while not stop.is_set():
             started = self._loop.time()
-            self._apply(self.core.tick(started))
+            self._apply(self.core.tick(started, self._busy(started)))
             done = self._loop.time()
             self.stats.ticks += 1
             self.stats.busy_s += done - started
+            self.stats.worst_s = max(self.stats.worst_s, done - started)
+            if done >= report_at + REPORT_EVERY_S:
+                report_at = done
+                log.info("%d connected, halls %s, tick mean %.1f ms worst %.1f ms, %d overruns",
+                         len(self.conns), self.core.hall_counts(), self.stats.busy_s / self.stats.ticks * 1000,
+                         self.stats.worst_s * 1000, self.stats.overruns)
             next_at += period
             if done > next_at:  # overran: report and drop the missed ticks
                 self.stats.overruns += 1
-                log.warning("tick %d overran by %.1f ms", self.stats.ticks, (done - next_at) * 1000)
+                log.debug("tick %d overran by %.1f ms", self.stats.ticks, (done - next_at) * 1000)
                 next_at = done
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), next_at - done)
+
+    def _busy(self, now: float) -> set[int]:
+        """Connections still sending their last snapshot: skipped this tick; stuck ones closed."""
+        busy = set()
+        for cid, conn in self.conns.items():
+            if conn.snapshot is None or conn.closing:
+                continue
+            busy.add(cid)
+            conn.lagging_since = conn.lagging_since or now
+            if now - conn.lagging_since > MAX_LAG_S:
+                self._apply(self.core.refuse_slow(cid))
+        return busy
 
     async def shutdown(self) -> None:
         self._apply(self.core.shutdown())
@@ -208,7 +224,9 @@ async def run_server(
             await ticker
     finally:
         store.close()
-    log.info("stopped after %d ticks (%d overruns)", gateway.stats.ticks, gateway.stats.overruns)
+    st = gateway.stats
+    log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,
+             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False) -> int:

@@ -12,7 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from protocol.codec import DecodeError, decode_client, encode
+from protocol.codec import DecodeError, decode_client, encode, encode_snap
 from protocol.errors import Close as CloseCode
 from protocol.errors import ErrorCode, error_text
 from server.room import Room, Snapshot
@@ -30,7 +30,7 @@ AVATAR_COLOURS = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9
 @dataclass(frozen=True)
 class Send:
     cid: int
-    data: bytes
+    data: bytes | str  # str goes out as a text frame (the naive baseline only)
     snapshot: bool = False  # may be replaced by a newer one if the client lags
 
 
@@ -96,20 +96,23 @@ class ServerCore:
             return self._refuse(s, ErrorCode.HELLO_REQUIRED, t)
         return handler(s, msg, now)
 
-    def tick(self, now: float) -> list[Action]:
-        """One simulation step: a snapshot to every visitor who has news."""
+    def tick(self, now: float, busy: set[int] | frozenset = frozenset()) -> list[Action]:
+        """One simulation step: a snapshot to every visitor who has news.
+
+        ``busy``: connections whose last snapshot is still waiting to be sent;
+        they are skipped this tick (see :meth:`Room.tick`).
+        """
         self.tick_no += 1
         out: list[Action] = []
         for room in self.rooms.values():
-            for vid, snap in room.tick().items():
+            for vid, snap in room.tick(busy).items():
                 out.append(Send(vid, self._snap_frame(room, snap), snapshot=True))
         return out
 
-    def resync(self, cid: int) -> None:
-        """The I/O layer dropped a snapshot for ``cid``; the next one is full."""
+    def refuse_slow(self, cid: int) -> list[Action]:
+        """The I/O layer found ``cid`` unable to keep up: explain and close."""
         s = self.sessions.get(cid)
-        if s is not None and s.room is not None:
-            s.room.resync(cid)
+        return [] if s is None else self._close(s, CloseCode.TOO_SLOW, ErrorCode.TOO_SLOW)
 
     def shutdown(self) -> list[Action]:
         out: list[Action] = []
@@ -131,7 +134,7 @@ class ServerCore:
             {"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}
             for hid, r in self.rooms.items()
         ]
-        log.info("visitor %d '%s' (%s) greeted", s.cid, s.name, s.lang)
+        log.debug("visitor %d '%s' (%s) greeted", s.cid, s.name, s.lang)
         welcome = encode("welcome", id=s.cid, halls=halls, server_time=now, tick_hz=self.tick_hz)
         return [Send(s.cid, welcome)]
 
@@ -145,7 +148,7 @@ class ServerCore:
             s.room.remove(s.cid)
         s.room = room
         av = room.add(s.cid, s.name, s.look, now)
-        log.info("visitor %d joined %s (%d there)", s.cid, room.hall.id, len(room))
+        log.debug("visitor %d joined %s (%d there)", s.cid, room.hall.id, len(room))
         you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
         return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no))]
 
@@ -169,8 +172,7 @@ class ServerCore:
 
     # --- helpers ---------------------------------------------------------
     def _snap_frame(self, room: Room, snap: Snapshot) -> bytes:
-        return encode("snap", tick=room.tick_no, full=snap.full, ack=snap.ack,
-                      enter=snap.enter, leave=snap.leave, ents=snap.ents)
+        return encode_snap(room.tick_no, snap.full, snap.ack, snap.enter, snap.leave, snap.ents)
 
     def _take_token(self, s: Session, now: float) -> bool:
         s.tokens = min(RATE_BURST, s.tokens + (now - s.refill_at) * RATE_PER_S)

@@ -19,7 +19,7 @@ class NaiveCore(ServerCore):
             return out
         av = s.room.avatars[s.cid]
         relay = json.dumps({"t": "move", "id": s.cid, "name": s.name, "pos": [av.x, av.y, 0.0],
-                            "yaw": av.yaw, "anim": av.anim}).encode()
+                            "yaw": av.yaw, "anim": av.anim})
         return out + [Send(vid, relay) for vid in s.room.avatars if vid != s.cid]
 
     def tick(self, now: float) -> list[Action]:

@@ -9,9 +9,11 @@ snapshot carries only entities that changed since that observer's last one.
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass, field
+
+import msgpack
+import numpy as np
 
 from protocol.messages import CM, quantize_yaw
 from world.collision import Walkable
@@ -35,16 +37,21 @@ class Avatar:
     anim: int = 0
     seq: int = -1
     moved_at: float = 0.0
-    changed_tick: int = 0
-    state: list = field(default_factory=list)  # quantized [id, x, y, z, yaw, anim]
+    state: list = field(default_factory=list)  # quantized [id, x, y, z, yaw, anim], replaced on change
+    packed: bytes = b""  # ``state`` in msgpack, packed once per change for every observer
     cell: tuple[int, int] = (0, 0)
-    # what this visitor, as an observer, has been told
-    known: set[int] = field(default_factory=set)
-    sent_tick: int = -1
+    # what this visitor, as an observer, has been told: id -> the state object last sent
+    known: dict[int, list] = field(default_factory=dict)
+    needs_full: bool = True
     acked: int = -1
 
-    def quantize(self) -> list:
-        return [self.id, round(self.x * CM), round(self.y * CM), 0, quantize_yaw(self.yaw), self.anim]
+    def requantize(self) -> bool:
+        """Refresh ``state``/``packed`` from the position; True if the quantized state changed."""
+        state = [self.id, round(self.x * CM), round(self.y * CM), 0, quantize_yaw(self.yaw), self.anim]
+        if state == self.state:
+            return False
+        self.state, self.packed = state, msgpack.packb(state)
+        return True
 
     @property
     def info(self) -> dict:
@@ -53,27 +60,30 @@ class Avatar:
 
 @dataclass
 class Snapshot:
-    """What one observer should be told this tick."""
+    """What one observer should be told this tick (``ents`` already msgpack-packed)."""
 
     full: bool
     ack: int
     enter: list[dict]
     leave: list[int]
-    ents: list[list]
+    ents: list[bytes]
 
     def __bool__(self) -> bool:
         return self.full or bool(self.enter or self.leave or self.ents)
 
 
 class Room:
-    def __init__(self, hall: Hall, view_radius: float = 24.0, max_view: int = 50, capacity: int = 2000):
+    def __init__(self, hall: Hall, view_radius: float = 24.0, max_view: int = 50, capacity: int = 2000,
+                 near_radius: float = 10.0):
         self.hall = hall
         self.walkable = Walkable(hall)
         self.view_radius = view_radius
+        self.near_radius = near_radius
         self.max_view = max_view
         self.capacity = capacity
         self.avatars: dict[int, Avatar] = {}
         self.cells: dict[tuple[int, int], set[int]] = {}
+        self._row: dict[int, int] = {}  # avatar id -> row in this tick's position array
         self.tick_no = 0
 
     def __len__(self) -> int:
@@ -87,8 +97,8 @@ class Room:
     def add(self, vid: int, name: str, look: dict, now: float) -> Avatar:
         spawn = min(self.hall.spawns, key=self._crowding)
         x, y = self.walkable.resolve(*spawn.pos)
-        av = Avatar(vid, name, look, x, y, spawn.yaw, moved_at=now, changed_tick=self.tick_no + 1)
-        av.state = av.quantize()
+        av = Avatar(vid, name, look, x, y, spawn.yaw, moved_at=now)
+        av.requantize()
         av.cell = self._cell_of(x, y)
         self.avatars[vid] = av
         self.cells.setdefault(av.cell, set()).add(vid)
@@ -132,10 +142,7 @@ class Room:
 
     def _place(self, av: Avatar, x: float, y: float, yaw: float, anim: int) -> None:
         av.x, av.y, av.yaw, av.anim = x, y, yaw, anim
-        state = av.quantize()
-        if state != av.state:
-            av.state = state
-            av.changed_tick = self.tick_no + 1
+        av.requantize()
         cell = self._cell_of(x, y)
         if cell != av.cell:
             self._unindex(av)
@@ -153,48 +160,91 @@ class Room:
             if not members:
                 del self.cells[av.cell]
 
-    def visible_to(self, av: Avatar) -> list[int]:
-        """Ids of the nearest others within view radius, at most ``max_view``."""
-        r2 = self.view_radius * self.view_radius
-        cx, cy = av.cell
-        near: list[tuple[float, int]] = []
-        for gx in (cx - 1, cx, cx + 1):
-            for gy in (cy - 1, cy, cy + 1):
-                for oid in self.cells.get((gx, gy), ()):
-                    if oid == av.id:
-                        continue
-                    o = self.avatars[oid]
-                    d2 = (o.x - av.x) ** 2 + (o.y - av.y) ** 2
-                    if d2 <= r2:
-                        near.append((d2, oid))
-        if len(near) > self.max_view:
-            near = heapq.nsmallest(self.max_view, near)
-        return [oid for _, oid in near]
+    def visible_sets(self) -> dict[int, tuple[list[int], list[bool]]]:
+        """For every visitor: ids of the nearest others within view (at most ``max_view``),
+        and for each whether it is within ``near_radius``.
 
-    def resync(self, vid: int) -> None:
-        """The observer lost a snapshot: next time tell it everything again."""
-        av = self.avatars.get(vid)
-        if av is not None:
-            av.known.clear()
-            av.sent_tick = -1
+        Batched per grid cell with numpy: the members of one cell against all
+        visitors of its 3x3 neighbourhood, one distance matrix per cell.
+        """
+        if not self.avatars:
+            return {}
+        self._row = {vid: i for i, vid in enumerate(self.avatars)}
+        r2, near2, k = self.view_radius**2, self.near_radius**2, self.max_view
+        ids = np.fromiter(self.avatars, dtype=np.int64, count=len(self.avatars))
+        xy = np.array([(a.x, a.y) for a in self.avatars.values()])
+        row_of = {cell: np.fromiter((self._row[i] for i in members), dtype=np.int64, count=len(members))
+                  for cell, members in self.cells.items()}
+        out: dict[int, tuple[list[int], list[bool]]] = {}
+        for (cx, cy), mine in row_of.items():
+            blocks = [row_of[c] for c in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) if c in row_of]
+            cand = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+            diff = xy[mine][:, None, :] - xy[cand][None, :, :]
+            d2 = np.einsum("ijk,ijk->ij", diff, diff)
+            d2[mine[:, None] == cand[None, :]] = np.inf  # nobody sees themselves
+            d2[d2 > r2] = np.inf
+            if len(cand) > k:
+                idx = np.argpartition(d2, k - 1, axis=1)[:, :k]
+                d2 = np.take_along_axis(d2, idx, axis=1)
+                seen_ids = ids[cand][idx]
+            else:
+                seen_ids = np.broadcast_to(ids[cand], d2.shape)
+            seen = np.isfinite(d2)
+            near = d2 <= near2
+            all_seen = seen.all(axis=1).tolist()
+            id_rows, near_rows = seen_ids.tolist(), near.tolist()
+            for row, vid in enumerate(ids[mine].tolist()):
+                if all_seen[row]:
+                    out[vid] = (id_rows[row], near_rows[row])
+                else:
+                    mask = seen[row]
+                    out[vid] = (seen_ids[row][mask].tolist(), near[row][mask].tolist())
+        return out
 
-    def tick(self) -> dict[int, Snapshot]:
-        """Advance one tick; the snapshot each visitor should receive (empty ones left out)."""
+    def tick(self, skip: set[int] | frozenset = frozenset()) -> dict[int, Snapshot]:
+        """Advance one tick; the snapshot each visitor should receive (empty ones left out).
+
+        ``skip`` holds observers whose previous snapshot is still unsent: they
+        get nothing this tick, so their next delta is computed against what
+        they were really sent and a slow reader costs no work.
+
+        An observer is sent an entity's state when the state object differs from
+        the one it was last sent (states are replaced, never mutated, so an
+        identity check suffices). Visitors beyond ``near_radius`` are refreshed
+        every other tick only: they are small on screen and the client
+        interpolates anyway.
+        """
         self.tick_no += 1
+        odd = self.tick_no & 1
+        avatars = self.avatars
         out: dict[int, Snapshot] = {}
-        for av in self.avatars.values():
-            full = av.sent_tick < 0
-            visible = self.visible_to(av)
-            now_known = set(visible)
-            enter = [self.avatars[i].info for i in visible if i not in av.known]
-            leave = sorted(av.known - now_known)
-            since = av.sent_tick
-            ents = [o.state for o in map(self.avatars.__getitem__, visible)
-                    if o.changed_tick > since or o.id not in av.known]
-            snap = Snapshot(full, av.seq, enter, leave, ents)
-            av.known = now_known
-            av.sent_tick = self.tick_no
+        for vid, (vis_ids, vis_near) in self.visible_sets().items():
+            if vid in skip:
+                continue
+            av = avatars[vid]
+            known = av.known
+            fresh: dict[int, list] = {}
+            enter, ents = [], []
+            for oid, near in zip(vis_ids, vis_near, strict=True):
+                o = avatars[oid]
+                state = o.state
+                last = known.get(oid)
+                if last is state:
+                    fresh[oid] = state
+                elif last is None:
+                    enter.append(o.info)
+                    ents.append(o.packed)
+                    fresh[oid] = state
+                elif near or (oid & 1) == odd:
+                    ents.append(o.packed)
+                    fresh[oid] = state
+                else:
+                    fresh[oid] = last
+            leave = [oid for oid in known if oid not in fresh] if len(known) + len(enter) != len(fresh) else []
+            snap = Snapshot(av.needs_full, av.seq, enter, sorted(leave), ents)
+            av.known = fresh
+            av.needs_full = False
             if snap or av.seq != av.acked:
                 av.acked = av.seq
-                out[av.id] = snap
+                out[vid] = snap
         return out

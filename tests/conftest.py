@@ -11,6 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: CI shares 2 cores with servers and renderers.
+# Importing hypothesis here, early, also sidesteps a CPython 3.11.7 bug
+# (SystemError from ast.parse) when its pytest plugin imports it lazily at
+# session end, deep in the stack, in runs where no test imported it.
+settings.register_profile("pavilion", deadline=None)
+settings.load_profile("pavilion")
 
 ROOT = Path(__file__).resolve().parent.parent
 

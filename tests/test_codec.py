@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocol.codec import DecodeError, decode_client, decode_server, encode
+from protocol.codec import DecodeError, decode_client, decode_server, encode, encode_snap
 from protocol.errors import ErrorCode
 from protocol.messages import (
     CLIENT_MESSAGES,
@@ -131,3 +131,13 @@ def test_server_messages_are_validated_too():
     with pytest.raises(DecodeError):
         decode_server(encode("snap", tick=1, full=False, ack=0, enter=[], leave=[], ents=[[0, 0, 0, 0, 0, 0]]))
     assert set(SERVER_MESSAGES) >= {"welcome", "hall_state", "snap", "correct", "pong", "error"}
+
+
+@given(
+    ents=st.lists(st.tuples(st.integers(1, 2**31 - 1), st.integers(-100000, 100000)).map(list), max_size=40),
+    leave=st.lists(st.integers(1, 2**31 - 1), max_size=5),
+)
+def test_spliced_snapshot_equals_a_plainly_encoded_one(ents, leave):
+    states = [[i, x, -x, 0, 7, 1] for i, x in ents]
+    spliced = encode_snap(3, True, 9, [], leave, [msgpack.packb(s) for s in states])
+    assert spliced == encode("snap", tick=3, full=True, ack=9, enter=[], leave=leave, ents=states)

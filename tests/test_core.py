@@ -166,13 +166,21 @@ def test_flood_is_rate_limited_then_disconnected(core):
     assert any(isinstance(a, Close) and a.code == CloseCode.RATE_LIMITED for a in out)
 
 
-def test_resync_after_a_dropped_snapshot_sends_everything_again(core):
+def test_a_busy_observer_is_skipped_and_later_gets_what_it_missed(core):
     greet(core, 1)
     greet(core, 2)
     core.tick(0.1)
-    core.resync(1)
-    snaps = {a.cid: decode_server(a.data)[1] for a in core.tick(0.2)}
-    assert snaps[1]["full"] and [e["id"] for e in snaps[1]["enter"]] == [2] and len(snaps[1]["ents"]) == 1
+    core.receive(2, encode("move", seq=1, pos=[-3.0, -10.6, 0.0], yaw=0.0, anim=1), 0.15)
+    assert [a.cid for a in core.tick(0.2, busy={1})] == [2]  # only the ack for 2
+    snaps = {a.cid: decode_server(a.data)[1] for a in core.tick(0.3)}
+    assert snaps[1]["ents"] == [[2, -300, -1060, 0, 0, 1]]
+
+
+def test_slow_client_is_told_and_closed(core):
+    greet(core, 1, lang="en")
+    out = core.refuse_slow(1)
+    assert sent(out)[0][1]["code"] == "too_slow"
+    assert [a.code for a in out if isinstance(a, Close)] == [CloseCode.TOO_SLOW]
 
 
 def test_shutdown_closes_everyone_with_going_away(core):

@@ -24,10 +24,19 @@ class Box:
     hd: float
     yaw: float
 
+    def __post_init__(self) -> None:
+        # derived once: the server resolves thousands of moves a second against these
+        object.__setattr__(self, "c", math.cos(math.radians(self.yaw)))
+        object.__setattr__(self, "s", math.sin(math.radians(self.yaw)))
+        object.__setattr__(self, "reach", math.hypot(self.hw, self.hd))
+
     def push_out(self, x: float, y: float, r: float) -> tuple[float, float]:
         """Move the circle (x, y, r) the shortest way out of this box."""
-        c, s = math.cos(math.radians(self.yaw)), math.sin(math.radians(self.yaw))
         dx, dy = x - self.cx, y - self.cy
+        reach = self.reach + r
+        if dx * dx + dy * dy >= reach * reach:  # far away: the common case
+            return x, y
+        c, s = self.c, self.s
         lx, ly = c * dx + s * dy, -s * dx + c * dy  # into the box's frame
         qx, qy = max(-self.hw, min(self.hw, lx)), max(-self.hd, min(self.hd, ly))
         ex, ey = lx - qx, ly - qy
