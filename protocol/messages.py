@@ -159,6 +159,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "name": Field(string(MAX_NAME_CHARS, 1)),
         "lang": Field(lang),
         "color": Field(colour, optional=True),
+        "resume": Field(string(64, 1), optional=True),
     },
     "join": {"hall": Field(hall_id)},
     "move": {
@@ -178,6 +179,8 @@ SERVER_MESSAGES: dict[str, dict[str, Field]] = {
         "halls": Field(list_of(hall_info, 256)),
         "server_time": Field(number(0, 1e12)),
         "tick_hz": Field(integer(1, 60)),
+        "resume": Field(string(64, 1)),
+        "resumed": Field(boolean),
     },
     "hall_state": {
         "hall": Field(hall_id),

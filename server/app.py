@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import logging
 import signal
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ log = logging.getLogger("pavilion.server")
 MAX_RELIABLE_QUEUE = 256  # queued non-snapshot messages before a client counts as stuck
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
+# Kernel send buffer per client (Linux doubles it). Autotuning would let a stuck
+# reader park up to 4 MB in the kernel and hide for a minute; this bounds both
+# memory and detection time while leaving ~1 MB/s per client at 100 ms RTT.
+SEND_BUFFER = 64 * 1024
 WS_LIMITS = {
     "max_size": MAX_FRAME_BYTES,  # bigger frames are closed with 1009 before parsing
     "compression": None,  # snapshots are small quantized msgpack: deflate costs more CPU than it saves
@@ -71,12 +76,16 @@ class Gateway:
         self.store = store
         self.conns: dict[int, Conn] = {}
         self.stats = TickStats()
+        self.pending_writes: set[asyncio.Future] = set()
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
 
     # --- connections -----------------------------------------------------
     async def handler(self, ws: ServerConnection) -> None:
         cid = next(self._ids)
+        sock = ws.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         conn = self.conns[cid] = Conn(ws, time.time())
         self.core.connect(cid, self._loop.time())
         writer = asyncio.create_task(self._writer(cid, conn))
@@ -111,7 +120,9 @@ class Gateway:
             return
         hall = s.room.hall.id if s.room is not None else None
         args = (s.name, s.lang, hall, conn.connected_at, time.time())
-        self._loop.run_in_executor(None, self.store.record_visit, *args)
+        write = self._loop.run_in_executor(None, self.store.record_visit, *args)
+        self.pending_writes.add(write)
+        write.add_done_callback(self.pending_writes.discard)
 
     # --- actions from the core ------------------------------------------
     def _apply(self, actions: list) -> None:
@@ -222,6 +233,7 @@ async def run_server(
             log.info("shutting down: closing %d connections", len(gateway.conns))
             await gateway.shutdown()
             await ticker
+        await asyncio.gather(*gateway.pending_writes)  # every visit recorded before the database closes
     finally:
         store.close()
     st = gateway.stats

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from protocol.codec import DecodeError, decode_client, encode, encode_snap
 from protocol.errors import Close as CloseCode
 from protocol.errors import ErrorCode, error_text
+from server.ratelimit import RateLimit
 from server.room import Room, Snapshot
 from world.scene import Hall
 
 log = logging.getLogger("pavilion.core")
 
 MAX_ERRORS = 10  # bad messages per connection before it is closed
-RATE_PER_S = 40.0  # messages per second, sustained
-RATE_BURST = 80.0
-RATE_STRIKES = 20  # refused messages before a flood is disconnected
+RATE_STRIKES = 20  # refused messages in a row before a flood is disconnected
+RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 AVATAR_COLOURS = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
 
 
@@ -46,43 +48,72 @@ Action = Send | Close
 
 @dataclass
 class Session:
+    """One connection. ``vid`` is the visitor's id: a resumed visitor keeps theirs."""
+
     cid: int
+    vid: int
     lang: str = "zh"
     name: str = ""
     look: dict = field(default_factory=dict)
     greeted: bool = False
     room: Room | None = None
+    token: str = ""
+    resume_place: Parked | None = None
     errors: int = 0
-    tokens: float = RATE_BURST
-    refill_at: float = 0.0
+    limit: RateLimit = field(default_factory=RateLimit.default)
     strikes: int = 0
     closed: bool = False
 
 
+@dataclass(frozen=True)
+class Parked:
+    """A visitor whose connection dropped: kept for RESUME_GRACE_S under their resume token."""
+
+    vid: int
+    name: str
+    look: dict
+    hall: str
+    x: float
+    y: float
+    yaw: float
+    expires: float
+
+
 class ServerCore:
-    def __init__(self, halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50):
+    def __init__(self, halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
+                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18)):
         self.tick_hz = tick_hz
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
         self.sessions: dict[int, Session] = {}
+        self.by_vid: dict[int, Session] = {}
+        self.parked: dict[str, Parked] = {}
+        self.new_token = new_token
         self.tick_no = 0
-        self.default_hall = "lobby" if "lobby" in halls else next(iter(halls))
 
     # --- events ----------------------------------------------------------
     def connect(self, cid: int, now: float) -> list[Action]:
-        self.sessions[cid] = Session(cid, refill_at=now)
+        """A new connection. The I/O layer never reuses a ``cid``, so it doubles as a fresh visitor id."""
+        self.sessions[cid] = Session(cid, vid=cid)
         return []
 
     def disconnect(self, cid: int, now: float) -> list[Action]:
         s = self.sessions.pop(cid, None)
-        if s is not None and s.room is not None:
-            s.room.remove(cid)
+        if s is None:
+            return []
+        if self.by_vid.get(s.vid) is s:
+            del self.by_vid[s.vid]
+        if s.room is not None:
+            av = s.room.avatars[s.vid]
+            self.parked[s.token] = Parked(s.vid, s.name, s.look, s.room.hall.id, av.x, av.y, av.yaw,
+                                          now + RESUME_GRACE_S)
+            s.room.remove(s.vid)
         return []
 
     def receive(self, cid: int, frame: bytes, now: float) -> list[Action]:
         s = self.sessions.get(cid)
         if s is None or s.closed:
             return []
-        if not self._take_token(s, now):
+        if not s.limit.allow(len(frame), now):
             s.strikes += 1
             if s.strikes >= RATE_STRIKES:
                 return self._close(s, CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED)
@@ -94,6 +125,7 @@ class ServerCore:
         handler = getattr(self, "_on_" + t)
         if t != "hello" and not s.greeted:
             return self._refuse(s, ErrorCode.HELLO_REQUIRED, t)
+        s.strikes = 0
         return handler(s, msg, now)
 
     def tick(self, now: float, busy: set[int] | frozenset = frozenset()) -> list[Action]:
@@ -103,10 +135,13 @@ class ServerCore:
         they are skipped this tick (see :meth:`Room.tick`).
         """
         self.tick_no += 1
+        if self.tick_no % (self.tick_hz * 10) == 0:
+            self.parked = {t: p for t, p in self.parked.items() if p.expires > now}
+        busy_vids = {self.sessions[c].vid for c in busy if c in self.sessions}
         out: list[Action] = []
         for room in self.rooms.values():
-            for vid, snap in room.tick(busy).items():
-                out.append(Send(vid, self._snap_frame(room, snap), snapshot=True))
+            for vid, snap in room.tick(busy_vids).items():
+                out.append(Send(self.by_vid[vid].cid, self._snap_frame(room, snap), snapshot=True))
         return out
 
     def refuse_slow(self, cid: int) -> list[Action]:
@@ -128,14 +163,21 @@ class ServerCore:
         if s.greeted:
             return self._refuse(s, ErrorCode.ALREADY_HELLO, "hello")
         s.greeted, s.lang = True, msg["lang"]
-        s.name = " ".join(msg["name"].split()) or f"访客{s.cid}"
-        s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar"}
+        parked = self.parked.pop(msg.get("resume", ""), None)
+        if parked is not None and parked.expires > now and parked.vid not in self.by_vid:
+            s.vid, s.name, s.look, s.resume_place = parked.vid, parked.name, parked.look, parked
+        else:
+            s.name = " ".join(msg["name"].split()) or f"访客{s.vid}"
+            s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar"}
+        s.token = self.new_token()
+        self.by_vid[s.vid] = s
         halls = [
             {"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}
             for hid, r in self.rooms.items()
         ]
-        log.debug("visitor %d '%s' (%s) greeted", s.cid, s.name, s.lang)
-        welcome = encode("welcome", id=s.cid, halls=halls, server_time=now, tick_hz=self.tick_hz)
+        log.debug("visitor %d '%s' (%s) greeted, resumed: %s", s.vid, s.name, s.lang, s.resume_place is not None)
+        welcome = encode("welcome", id=s.vid, halls=halls, server_time=now, tick_hz=self.tick_hz,
+                         resume=s.token, resumed=s.resume_place is not None)
         return [Send(s.cid, welcome)]
 
     def _on_join(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -145,17 +187,19 @@ class ServerCore:
         if room is not s.room and room.full:
             return self._refuse(s, ErrorCode.HALL_FULL, "join")
         if s.room is not None:
-            s.room.remove(s.cid)
+            s.room.remove(s.vid)
         s.room = room
-        av = room.add(s.cid, s.name, s.look, now)
-        log.debug("visitor %d joined %s (%d there)", s.cid, room.hall.id, len(room))
+        place, s.resume_place = s.resume_place, None
+        at = (place.x, place.y, place.yaw) if place is not None and place.hall == room.hall.id else None
+        av = room.add(s.vid, s.name, s.look, now, at)
+        log.debug("visitor %d joined %s (%d there)", s.vid, room.hall.id, len(room))
         you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
         return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no))]
 
     def _on_move(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None:
             return self._refuse(s, ErrorCode.NOT_IN_HALL, "move")
-        av = s.room.move(s.cid, msg["seq"], msg["pos"], msg["yaw"], msg["anim"], now)
+        av = s.room.move(s.vid, msg["seq"], msg["pos"], msg["yaw"], msg["anim"], now)
         if av is None:
             return []
         return [Send(s.cid, encode("correct", seq=av.seq, pos=[av.x, av.y, 0.0], yaw=av.yaw))]
@@ -163,7 +207,7 @@ class ServerCore:
     def _on_leave(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None:
             return self._refuse(s, ErrorCode.NOT_IN_HALL, "leave")
-        s.room.remove(s.cid)
+        s.room.remove(s.vid)
         s.room = None
         return []
 
@@ -173,15 +217,6 @@ class ServerCore:
     # --- helpers ---------------------------------------------------------
     def _snap_frame(self, room: Room, snap: Snapshot) -> bytes:
         return encode_snap(room.tick_no, snap.full, snap.ack, snap.enter, snap.leave, snap.ents)
-
-    def _take_token(self, s: Session, now: float) -> bool:
-        s.tokens = min(RATE_BURST, s.tokens + (now - s.refill_at) * RATE_PER_S)
-        s.refill_at = now
-        if s.tokens < 1.0:
-            return False
-        s.tokens -= 1.0
-        s.strikes = 0
-        return True
 
     def _colour(self, s: Session, asked: str | None) -> str:
         if asked is not None:

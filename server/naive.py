@@ -17,10 +17,10 @@ class NaiveCore(ServerCore):
         out = super()._on_move(s, msg, now)
         if s.room is None:
             return out
-        av = s.room.avatars[s.cid]
-        relay = json.dumps({"t": "move", "id": s.cid, "name": s.name, "pos": [av.x, av.y, 0.0],
+        av = s.room.avatars[s.vid]
+        relay = json.dumps({"t": "move", "id": s.vid, "name": s.name, "pos": [av.x, av.y, 0.0],
                             "yaw": av.yaw, "anim": av.anim})
-        return out + [Send(vid, relay) for vid in s.room.avatars if vid != s.cid]
+        return out + [Send(self.by_vid[vid].cid, relay) for vid in s.room.avatars if vid != s.vid]
 
     def tick(self, now: float) -> list[Action]:
         self.tick_no += 1

@@ -94,10 +94,14 @@ class Room:
         return len(self.avatars) >= self.capacity
 
     # --- membership ------------------------------------------------------
-    def add(self, vid: int, name: str, look: dict, now: float) -> Avatar:
-        spawn = min(self.hall.spawns, key=self._crowding)
-        x, y = self.walkable.resolve(*spawn.pos)
-        av = Avatar(vid, name, look, x, y, spawn.yaw, moved_at=now)
+    def add(self, vid: int, name: str, look: dict, now: float,
+            at: tuple[float, float, float] | None = None) -> Avatar:
+        """Place a visitor at ``at`` (x, y, yaw: a resumed visitor) or the least crowded spawn point."""
+        if at is None:
+            spawn = min(self.hall.spawns, key=self._crowding)
+            at = (*spawn.pos, spawn.yaw)
+        x, y = self.walkable.resolve(at[0], at[1])
+        av = Avatar(vid, name, look, x, y, at[2], moved_at=now)
         av.requantize()
         av.cell = self._cell_of(x, y)
         self.avatars[vid] = av

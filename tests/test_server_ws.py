@@ -59,8 +59,8 @@ class Visitor:
             await self.recv(max(0.01, end - loop.time()))
 
 
-def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 30))
+def run(coro, timeout=30):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
 def test_two_visitors_see_each_other_join_move_and_leave(live_server):
