@@ -27,7 +27,7 @@ test: $(STAMP)  ## lint, then every test (offscreen rendering included)
 bench: $(STAMP)
 	$(PY) tools/bench_codec.py
 
-assets: $(STAMP)  ## rebuild generated models and the font subset
+assets: $(STAMP)  ## rebuild generated models (the font subset needs Debian's fonts-noto-cjk: tools/make_font.py)
 	$(PY) tools/build_assets.py
 
 clean-venv:

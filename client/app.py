@@ -1,0 +1,286 @@
+"""The 3D client: a ShowBase app that ties network, hall, avatars, camera and HUD together.
+
+main.py calls :func:`add_arguments` to build its ``client`` options and
+:func:`run` with the parsed namespace. Exit codes: 0 done, 2 cannot start (bad
+option, unknown hall, missing asset, no window), 3 an offscreen run's goals
+were not met before ``--timeout`` (its screenshot and report are still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import signal
+import time
+import zlib
+from pathlib import Path
+
+from direct.showbase.ShowBase import ShowBase
+from panda3d.core import ClockObject, TextNode
+
+from client import render
+from client.assets import AVATAR_FILE, AssetMissing, load_font, load_model
+from client.avatars import AVATAR_HEIGHT, AvatarView
+from client.camera import ChaseCamera
+from client.controls import Controls
+from client.crowd import Crowd
+from client.hud import Hud
+from client.interp import State
+from client.net import Link, NetClient
+from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
+from client.player import IDLE, MoveClock, Player
+from client.world import HallView
+from protocol import messages
+from world.collision import Walkable
+from world.scene import Hall, SceneError, load_halls
+
+log = logging.getLogger("pavilion.client")
+
+DEFAULT_SERVER = "ws://127.0.0.1:8765"
+TITLE = "云展馆 Cloud Pavilion"
+PALETTE = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
+SKY = (0.78, 0.83, 0.9)
+OFFSCREEN_FPS = 30  # offscreen runs are paced in real time and leave CPU to the others
+MAX_DT = 0.1  # s: a stalled frame does not become a long jump
+EXIT_OK, EXIT_CANNOT_START, EXIT_TIMEOUT = 0, 2, 3
+
+
+def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> None:
+    """The client's command-line options (main.py's ``client`` command and default job)."""
+    if with_server:
+        parser.add_argument("--server", default=DEFAULT_SERVER, help=f"server WebSocket URL (default {DEFAULT_SERVER})")
+    parser.add_argument("--name", default="访客", help="your name, shown to others above your avatar (1-24 characters)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the HUD and server messages")
+    parser.add_argument("--hall", default="lobby", help="hall id to enter (default lobby)")
+    parser.add_argument("--color", help="avatar colour '#rrggbb' (default: picked from your name)")
+    parser.add_argument("--size", default="960x600", help="window or image size WIDTHxHEIGHT (default 960x600)")
+    parser.add_argument("--renderer", choices=render.RENDERERS, default="auto",
+                        help="auto: OpenGL window, or software 'tiny' when --offscreen; egl: headless OpenGL")
+    off = parser.add_argument_group("offscreen runs (tests, screenshots)")
+    off.add_argument("--offscreen", action="store_true", help="render without a window and exit when done")
+    off.add_argument("--frames", type=int, default=30, help="frames to draw after entering the hall (default 30)")
+    off.add_argument("--walk", help="waypoints 'x,y;x,y' (metres) to walk through at walking speed; the run "
+                                    "then stays online until --frames are drawn (--walk=-2,3 for a leading minus)")
+    off.add_argument("--wait-visitors", type=int, default=0, metavar="K",
+                     help="keep drawing until K other visitors are shown standing still")
+    off.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 3)")
+    off.add_argument("--screenshot", help="write the final frame to this PNG file")
+    off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the client until the window closes (or an offscreen run is done); return the exit code."""
+    try:
+        size = parse_size(args.size)
+        walk = parse_walk(args.walk) if args.walk else []
+        messages.string(messages.MAX_NAME_CHARS, 1)(args.name, "--name")  # the server would refuse the hello
+        if args.color:
+            messages.colour(args.color, "--color")
+        halls = load_halls()
+        if args.hall not in halls:
+            raise ValueError(f"no hall {args.hall!r}; known halls: {', '.join(halls)}")
+    except (ValueError, SceneError) as exc:
+        log.error("%s", exc)
+        return EXIT_CANNOT_START
+    mode = render.choose(args.renderer, args.offscreen)
+    render.configure(mode, size, TITLE)
+    try:
+        app = PavilionApp(args, mode, halls[args.hall], walk)
+    except (AssetMissing, CannotStart) as exc:
+        log.error("%s", exc)
+        return EXIT_CANNOT_START
+    try:
+        return app.main()
+    finally:
+        app.close()
+
+
+class CannotStart(RuntimeError):
+    """The client cannot run here; ``str()`` says why."""
+
+
+def look_colour(name: str) -> str:
+    return PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
+
+
+class PavilionApp(ShowBase):
+    def __init__(self, args: argparse.Namespace, mode: render.RenderMode, hall: Hall, walk: list):
+        try:
+            ShowBase.__init__(self)
+        except Exception as exc:  # ShowBase raises a bare Exception when no window opens
+            raise CannotStart(f"cannot open a window ({exc}); use --offscreen without a display") from None
+        self.args, self.mode, self.hall, self.walk = args, mode, hall, list(walk)
+        self.lang = args.lang
+        self.net: NetClient | None = None
+        self.disableMouse()
+        self.setBackgroundColor(render.colour(mode, SKY))
+        self.camLens.setNearFar(0.1, 300)
+        self.camLens.setFov(75)
+        font = load_font(self.loader)
+        TextNode.setDefaultFont(font)
+        render.init_shading(mode)
+        render.add_lights(mode, self.render)
+        self.hall_view = HallView(self.loader, mode, hall, self.render)
+        self.avatar_model = load_model(self.loader, AVATAR_FILE)
+        render.prepare_model(mode, self.avatar_model)
+        colour = args.color or look_colour(args.name)
+        self.me = AvatarView(mode, self.avatar_model, self.render, colour)
+        self.me.root.hide()
+        spawn = hall.spawns[0]
+        self.player = Player(Walkable(hall), *spawn.pos, spawn.yaw)
+        self.moves = MoveClock()
+        self.crowd = Crowd(self._make_remote)
+        self.chase = ChaseCamera(self.camera, hall)
+        self.hud = Hud(self, font)
+        self.my_id: int | None = None
+        self.tick_hz = 10  # until the server's welcome says otherwise
+        self.joined = False
+        self.frames = 0
+        self.was_online = False
+        self.controls = None if mode.offscreen else self._bind_keys()
+        self.net = NetClient(args.server, args.name, args.lang, hall.id, colour).start()
+        self.taskMgr.add(self._frame, "pavilion-frame")
+
+    def _bind_keys(self) -> Controls:
+        self.accept("escape", self.taskMgr.stop)
+        self.accept("f1", self._toggle_lang)
+        self.win.setCloseRequestEvent("pavilion-window-close")
+        self.accept("pavilion-window-close", self.taskMgr.stop)
+        return Controls(self)
+
+    def _toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    def _make_remote(self, info: dict) -> AvatarView:
+        return AvatarView(self.mode, self.avatar_model, self.render, info["look"]["color"], info["name"])
+
+    # --- per frame -----------------------------------------------------------
+    def _frame(self, task):
+        now = time.monotonic()
+        dt = min(ClockObject.getGlobalClock().getDt(), MAX_DT)
+        self._receive()
+        active = self._steer(dt) if self.joined else False
+        if self.joined and self.net.status.link is Link.ONLINE and self.moves.due(now, active):
+            p = self.player
+            self.net.send("move", seq=self.moves.next_seq(now), pos=[p.x, p.y, 0.0], yaw=p.yaw, anim=p.anim)
+        self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
+        self.crowd.update(now)
+        self._fit_tags()
+        self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
+        visitors = len(self.crowd) + 1 if self.joined else None
+        self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
+        if self.joined:
+            self.frames += 1
+        return task.cont
+
+    def _receive(self) -> None:
+        online = self.net.status.link is Link.ONLINE
+        if self.was_online and not online:  # whoever we saw is stale now; a full snapshot follows the rejoin
+            self.crowd.reset(self.tick_hz)
+            self.joined = False
+        self.was_online = online
+        for t, fields, arrival in self.net.poll():
+            if t == "welcome":
+                self.my_id, self.tick_hz = fields["id"], fields["tick_hz"]
+                self.crowd.reset(self.tick_hz)
+            elif t == "hall_state":
+                you = fields["you"]
+                self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
+                self.joined = True
+                log.info("joined %s as visitor %s at (%.2f, %.2f)", fields["hall"], self.my_id, self.player.x,
+                         self.player.y)
+                self.me.root.show()
+            elif t == "snap":
+                self.crowd.on_snap(fields, arrival)
+            elif t == "correct":
+                self.player.place(fields["pos"][0], fields["pos"][1], fields["yaw"])
+
+    def _fit_tags(self) -> None:
+        focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))
+        for view in self.crowd.views.values():
+            view.fit_tag(view.root.getDistance(self.camera), focal_px)
+
+    def _steer(self, dt: float) -> bool:
+        """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
+        if self.walk:
+            if self.player.walk_to(*self.walk[0], dt):
+                self.walk.pop(0)
+            if not self.walk:
+                self.player.anim = IDLE
+            return bool(self.walk)
+        if self.controls is None:
+            return False
+        turn, tilt = self.controls.mouse_delta()
+        self.chase.tilt(tilt)
+        moved = self.player.step(self.controls.intent(), dt)
+        if turn:
+            self.player.yaw = (self.player.yaw + turn) % 360.0
+        return moved or bool(turn)
+
+    # --- running and stopping ------------------------------------------------
+    def main(self) -> int:
+        if not self.mode.offscreen:
+            self.run()
+            return EXIT_OK
+        return self._run_offscreen()
+
+    def _run_offscreen(self) -> int:
+        args = self.args
+        goal = Goal(args.frames, args.wait_visitors, args.timeout)
+        ClockObject.getGlobalClock().setMode(ClockObject.MLimited)
+        ClockObject.getGlobalClock().setFrameRate(OFFSCREEN_FPS)
+        interrupted = []
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: interrupted.append(True))
+        deadline = time.monotonic() + goal.timeout
+        code = EXIT_TIMEOUT
+        while not interrupted and time.monotonic() < deadline:
+            self.taskMgr.step()
+            still = self.crowd.still_for(time.monotonic())
+            if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still):
+                code = EXIT_OK
+                break
+        if code != EXIT_OK:
+            log.warning("offscreen run stopped before its goals: %d frames, %d visitors shown, status %s",
+                        self.frames, len(self.crowd.drawn), self.net.status.link.value)
+        if args.screenshot:
+            save_png(self, args.screenshot)
+        if args.report:
+            Path(args.report).write_text(json.dumps(self.report(), ensure_ascii=False, indent=1), encoding="utf-8")
+        return code
+
+    def report(self) -> dict:
+        """What an offscreen run saw, for tests: you, and every other avatar with its pixel positions."""
+        avatars = []
+        for vid, view in self.crowd.views.items():
+            x, y, z = node_point(self, view.root)
+            avatars.append({
+                "id": vid,
+                "name": self.crowd.names[vid],
+                "pos": [round(x, 3), round(y, 3), round(z, 3)],
+                "yaw": round(view.root.getH() % 360.0, 2),
+                "screen": screen_point(self, (x, y, z)),
+                "head_screen": screen_point(self, (x, y, z + AVATAR_HEIGHT)),
+                "tag_screen": screen_point(self, node_point(self, view.tag)),
+            })
+        return {
+            "id": self.my_id,
+            "name": self.args.name,
+            "hall": self.hall.id,
+            "status": self.net.status.link.value,
+            "pos": [round(self.player.x, 3), round(self.player.y, 3), 0.0],
+            "yaw": round(self.player.yaw, 2),
+            "frames": self.frames,
+            "image_size": [self.win.getXSize(), self.win.getYSize()],
+            "avatars": avatars,
+            "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
+                      for sid, face in self.hall_view.sign_faces.items()],
+        }
+
+    def close(self) -> None:
+        """Leave cleanly: close the WebSocket, then the window."""
+        if self.net is not None:
+            self.net.stop()
+        self.destroy()

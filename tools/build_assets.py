@@ -1,0 +1,711 @@
+"""Generate the 3D models (hall shells, booths, signs, avatar) as glTF binaries.
+
+Models are built from primitives so the halls follow their scene files
+(``scenes/halls/*.json``) without a modelling tool, and the output is
+byte-for-byte deterministic so ``--check`` can tell a stale asset in CI.
+
+    .venv/bin/python tools/build_assets.py            # write assets/models/
+    .venv/bin/python tools/build_assets.py --check    # exit 1 if stale
+    .venv/bin/python tools/build_assets.py --out DIR  # write DIR/halls/*.glb, DIR/avatar.glb
+
+Geometry is built in Panda3D coordinates (metres, Z up) and written Y up as
+glTF requires: glTF (x, y, z) = Panda (x, z, -y); panda3d-gltf turns it back.
+Each hall is one mesh with one primitive per material, so a hall costs one
+draw call per material (17 for the lobby).
+
+Colours: ``baseColorFactor`` holds the authored sRGB colour as is, not
+linearised. The client renders with Panda3D's fixed-function pipeline
+(tinydisplay has no shaders and no sRGB framebuffer), where panda3d-gltf's
+material colour is shown unconverted; a linear factor would look dark and
+oversaturated there. There is no COLOR_0: the material colour alone shows
+in tinydisplay, and vertex colours would only be multiplied in again.
+
+Text faces. Signs and booth headers carry no text; the client draws the names
+with TextNode. Every face has an empty node in the hall model, named
+``text-booth-<booth id>`` or ``text-sign-<sign id>``, placed 1 cm in front of
+the face centre and turned so that a TextNode parented to it reads correctly
+(its -Y looks out of the face). Its tags ``face_width`` and ``face_height``
+give the plain area in metres. The same places in the booth's own frame
+(origin at the booth pos on the floor, W x D = footprint, the face looks
+towards +Y):
+
+* ``standard``, ``showcase``: header panel face, centre (0, -D/2 + 0.15, 2.6),
+  normal +Y, W x 0.6 (the panel spans z 2.3 to 2.9, full width).
+* ``counter``: pylon header face, centre (0, -D/2 + 0.15, 2.6), normal +Y,
+  P x 0.6 with P = min(2.0, W - 1.0).
+* ``island``: header cube on the column, +Y face centre (0, C/2, 2.6), C x 0.6
+  with C = min(1.2, 0.4 W, 0.4 D); the other three sides are alike.
+* signs: the board face is the plane through the sign ``pos``, normal along
+  the sign's yaw, plain area (w - 0.12) x (h - 0.12) inside a light border
+  that stands 2 cm proud; put text 1 cm in front of ``pos``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import math
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pygltflib as gl
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from world.scene import Booth, Hall, Sign, load_halls  # noqa: E402
+
+MODELS_DIR = ROOT / "assets" / "models"
+HEADER_Z = (2.3, 2.9)
+TEXT_GAP = 0.01
+SIGN_BORDER = 0.06
+BOOTH_FLOOR_Z = 0.06
+
+
+# --- materials ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mat:
+    """A PBR material; equal materials share one glTF primitive."""
+
+    name: str
+    color: str
+    roughness: float = 0.8
+    metallic: float = 0.0
+
+
+FLOOR_A = Mat("floor-a", "#dedad3", 0.7)
+FLOOR_B = Mat("floor-b", "#cdc7bd", 0.7)
+WALL = Mat("wall", "#f3eee6", 0.9)
+BOOTH_WHITE = Mat("booth-white", "#fbfaf8", 0.6)
+BOOTH_FLOOR = Mat("booth-floor", "#e2d3bc", 0.75)
+TRIM = Mat("trim", "#c9c4bc", 0.45, 0.3)
+BORDER = Mat("sign-border", "#f4e4b8", 0.5, 0.3)
+DARK = Mat("dark-glass", "#2d3440", 0.35)
+LEAF = Mat("leaf", "#5b9150", 0.85)
+POT = Mat("pot", "#8c7b6b", 0.8)
+AVATAR_BODY = Mat("avatar-body", "#ffffff", 0.6)
+AVATAR_VISOR = Mat("avatar-visor", "#1e2630", 0.3, 0.3)
+
+
+def rgba(hex_colour: str) -> list[float]:
+    """Authored '#rrggbb' to a baseColorFactor (kept sRGB, see module doc)."""
+    return [round(int(hex_colour[i:i + 2], 16) / 255, 4) for i in (1, 3, 5)] + [1.0]
+
+
+def darker(hex_colour: str, k: float) -> str:
+    """The colour with each channel scaled by k < 1 (carpet, sign boards)."""
+    return "#" + "".join(f"{round(int(hex_colour[i:i + 2], 16) * k):02x}" for i in (1, 3, 5))
+
+
+def tinted(colour: str) -> Mat:
+    """A satin material in a scene colour; booths and theme share equal colours."""
+    return Mat(f"colour-{colour[1:]}", colour, 0.65)
+
+
+# --- primitives ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """Triangles in Panda3D space: positions, normals (n x 3), indices (m x 3)."""
+
+    pos: np.ndarray
+    nrm: np.ndarray
+    idx: np.ndarray
+
+    def moved(self, x: float = 0.0, y: float = 0.0, z: float = 0.0) -> Part:
+        return Part(self.pos + np.array([x, y, z]), self.nrm, self.idx)
+
+    def turned(self, yaw: float) -> Part:
+        """Rotate about Z by a Panda3D heading (0 faces +Y, 90 faces -X)."""
+        c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
+        rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+        return Part(self.pos @ rot.T, self.nrm @ rot.T, self.idx)
+
+    def scaled(self, sx: float, sy: float, sz: float) -> Part:
+        """Stretch; normals use the inverse scale so lighting stays right."""
+        n = self.nrm / np.array([sx, sy, sz])
+        n /= np.linalg.norm(n, axis=1, keepdims=True)
+        return Part(self.pos * np.array([sx, sy, sz]), n, self.idx)
+
+    def placed(self, x: float, y: float, yaw: float, z: float = 0.0) -> Part:
+        return self.turned(yaw).moved(x, y, z)
+
+
+def quad(corners, normal) -> Part:
+    """One flat quad; the winding is fixed up to face ``normal``."""
+    p = np.array(corners, dtype=float)
+    n = np.array(normal, dtype=float)
+    if np.dot(np.cross(p[1] - p[0], p[2] - p[0]), n) < 0:
+        p = p[::-1]
+    return Part(p, np.tile(n, (4, 1)), np.array([[0, 1, 2], [0, 2, 3]]))
+
+
+def box(lo, hi) -> Part:
+    """An axis-aligned box from corner ``lo`` to ``hi``: 24 vertices, flat."""
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    faces = []
+    for axis in range(3):
+        u, v = (axis + 1) % 3, (axis + 2) % 3
+        for side, sign in ((lo, -1.0), (hi, 1.0)):
+            pts = []
+            for a, b in ((0, 0), (1, 0), (1, 1), (0, 1)):
+                p = np.empty(3)
+                p[axis], p[u], p[v] = side[axis], (lo, hi)[a][u], (lo, hi)[b][v]
+                pts.append(p)
+            n = np.zeros(3)
+            n[axis] = sign
+            faces.append(quad(pts, n))
+    return merge(faces)
+
+
+def lathe(profile, segments: int, a0: float = 0.0, a1: float = 360.0) -> Part:
+    """Sweep ``(r, z, nr, nz)`` points round Z; repeat a point for a hard edge."""
+    closed = a1 - a0 >= 360.0
+    cols = segments if closed else segments + 1
+    ang = np.radians(a0 + (a1 - a0) * np.arange(cols) / segments)
+    ca, sa = np.cos(ang), np.sin(ang)
+    pos = [np.stack([r * ca, r * sa, np.full(cols, z)], 1) for r, z, _, _ in profile]
+    nrm = [np.stack([nr * ca, nr * sa, np.full(cols, nz)], 1) for _, _, nr, nz in profile]
+    tris = []
+    for i in range(len(profile) - 1):
+        (r0, z0, _, _), (r1, z1, _, _) = profile[i], profile[i + 1]
+        if (r0, z0) == (r1, z1):
+            continue
+        for j in range(segments):
+            a, b = i * cols + j, i * cols + (j + 1) % cols
+            c, d = b + cols, a + cols
+            if r0 > 1e-9:  # a ring of radius 0 is a pole: one triangle, not two
+                tris.append((a, b, c))
+            if r1 > 1e-9:
+                tris.append((a, c, d))
+    return Part(np.concatenate(pos), np.concatenate(nrm), np.array(tris))
+
+
+def cylinder(r: float, z0: float, z1: float, segments: int = 20, r_top: float | None = None) -> Part:
+    """A capped (optionally tapered) cylinder standing on Z."""
+    rt = r if r_top is None else r_top
+    slope = math.atan2(r - rt, z1 - z0)
+    nr, nz = math.cos(slope), math.sin(slope)
+    return lathe([(0, z0, 0, -1), (r, z0, 0, -1), (r, z0, nr, nz), (rt, z1, nr, nz),
+                  (rt, z1, 0, 1), (0, z1, 0, 1)], segments)
+
+
+def sphere(r: float, segments: int = 16, rings: int = 8) -> Part:
+    """A smooth UV sphere centred on the origin."""
+    prof = []
+    for i in range(rings + 1):
+        t = math.pi * (i / rings - 0.5)
+        prof.append((r * math.cos(t), r * math.sin(t), math.cos(t), math.sin(t)))
+    return lathe(prof, segments)
+
+
+def arc_slab(r_in: float, r_out: float, half_angle: float, z0: float, z1: float, segments: int = 16) -> Part:
+    """A curved counter piece: an annular sector round Z, centred on +Y."""
+    a0, a1 = 90.0 - half_angle, 90.0 + half_angle
+    body = lathe([(r_in, z0, 0, -1), (r_out, z0, 0, -1), (r_out, z0, 1, 0), (r_out, z1, 1, 0),
+                  (r_out, z1, 0, 1), (r_in, z1, 0, 1), (r_in, z1, -1, 0), (r_in, z0, -1, 0)],
+                 segments, a0, a1)
+    ends = []
+    for a, sign in ((a0, -1.0), (a1, 1.0)):
+        c, s = math.cos(math.radians(a)), math.sin(math.radians(a))
+        pts = [(r * c, r * s, z) for r, z in ((r_in, z0), (r_out, z0), (r_out, z1), (r_in, z1))]
+        ends.append(quad(pts, (-s * sign, c * sign, 0.0)))
+    return merge([body, *ends])
+
+
+def merge(parts: list[Part]) -> Part:
+    """Concatenate parts into one, offsetting indices."""
+    offsets = np.cumsum([0] + [len(p.pos) for p in parts[:-1]])
+    return Part(np.concatenate([p.pos for p in parts]), np.concatenate([p.nrm for p in parts]),
+                np.concatenate([p.idx + o for p, o in zip(parts, offsets, strict=True)]))
+
+
+class Mesh:
+    """Parts bucketed by material, so each material becomes one primitive."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[Mat, list[Part]] = {}
+
+    def add(self, mat: Mat, *parts: Part) -> None:
+        self.buckets.setdefault(mat, []).extend(parts)
+
+    def extend(self, other: Mesh) -> None:
+        for mat, parts in other.buckets.items():
+            self.add(mat, *parts)
+
+    def placed(self, x: float, y: float, yaw: float, z: float = 0.0) -> Mesh:
+        out = Mesh()
+        for mat, parts in self.buckets.items():
+            out.add(mat, *(p.placed(x, y, yaw, z) for p in parts))
+        return out
+
+
+# --- decorations -------------------------------------------------------------
+
+def plant(scale: float = 1.0) -> Mesh:
+    """A potted shrub, about 1.1 m tall at scale 1."""
+    m = Mesh()
+    m.add(POT, cylinder(0.2 * scale, 0.0, 0.45 * scale, 16, 0.26 * scale))
+    for x, y, z, r in ((0.0, 0.0, 0.75, 0.3), (0.1, -0.06, 1.0, 0.2), (-0.12, 0.05, 0.92, 0.2)):
+        m.add(LEAF, sphere(r * scale, 10, 6).moved(x * scale, y * scale, z * scale))
+    return m
+
+
+# --- booths (local frame: W x D footprint, front towards +Y) ------------------
+
+def header(colour: Mat, w: float, d: float) -> Mesh:
+    """The plain coloured name panel that text goes on (see module doc)."""
+    m = Mesh()
+    m.add(colour, box((-w / 2, -d / 2, HEADER_Z[0]), (w / 2, -d / 2 + 0.15, HEADER_Z[1])))
+    m.add(TRIM, box((-w / 2, -d / 2, HEADER_Z[1]), (w / 2, -d / 2 + 0.17, HEADER_Z[1] + 0.04)))
+    return m
+
+
+def back_wall(colour: Mat, w: float, d: float) -> Mesh:
+    """Booth floor, back wall, partial side walls and the header panel."""
+    m = header(colour, w, d)
+    m.add(BOOTH_FLOOR, box((-w / 2, -d / 2, 0.0), (w / 2, d / 2, BOOTH_FLOOR_Z)))
+    m.add(BOOTH_WHITE, box((-w / 2, -d / 2, 0.0), (w / 2, -d / 2 + 0.1, HEADER_Z[0])))
+    side = min(1.2, d * 0.45)
+    for sx in (-1, 1):
+        x_out, x_in = sx * w / 2, sx * (w / 2 - 0.08)
+        m.add(BOOTH_WHITE, box((min(x_out, x_in), -d / 2, 0.0), (max(x_out, x_in), -d / 2 + side, HEADER_Z[0])))
+        m.add(colour, box((min(x_out, x_in), -d / 2 + side, 0.0), (max(x_out, x_in), -d / 2 + side + 0.04, 2.0)))
+    return m
+
+
+def counter(colour: Mat, w: float, h: float = 1.0, depth: float = 0.5) -> Mesh:
+    """A straight desk centred on the origin: white body, coloured front, trim top."""
+    m = Mesh()
+    m.add(BOOTH_WHITE, box((-w / 2, -depth / 2, 0.0), (w / 2, depth / 2, h)))
+    m.add(colour, box((-w / 2 + 0.05, depth / 2, 0.12), (w / 2 - 0.05, depth / 2 + 0.02, h - 0.12)))
+    m.add(TRIM, box((-w / 2 - 0.03, -depth / 2 - 0.03, h), (w / 2 + 0.03, depth / 2 + 0.05, h + 0.04)))
+    return m
+
+
+def standard_booth(colour: Mat, w: float, d: float) -> Mesh:
+    """Back wall with header, a screen, a front counter and a plant."""
+    m = back_wall(colour, w, d)
+    sw = min(1.6, w * 0.5)
+    m.add(DARK, box((-sw / 2, -d / 2 + 0.1, 1.05), (sw / 2, -d / 2 + 0.14, 1.05 + sw * 9 / 16)))
+    cw = min(1.6, w * 0.45)
+    m.extend(counter(colour, cw).placed(w / 2 - cw / 2 - 0.35, d / 2 - 0.45, 0.0))
+    m.extend(plant(0.9).placed(-w / 2 + 0.45, d / 2 - 0.45, 0.0, BOOTH_FLOOR_Z))
+    return m
+
+
+def showcase_booth(colour: Mat, w: float, d: float) -> Mesh:
+    """Back wall with header, three shelves of product boxes."""
+    m = back_wall(colour, w, d)
+    x0, x1, y0 = -w / 2 + 0.35, w / 2 - 0.35, -d / 2 + 0.1
+    goods = (colour, BORDER, BOOTH_WHITE)
+    for k, z in enumerate((0.75, 1.25, 1.75)):
+        m.add(TRIM, box((x0, y0, z - 0.04), (x1, y0 + 0.38, z)))
+        x, i = x0 + 0.1, 0
+        while True:
+            bw, bh = 0.22 + 0.08 * ((i + k) % 3), 0.16 + 0.07 * ((i * 2 + k) % 3)
+            if x + bw > x1 - 0.05:
+                break
+            m.add(goods[(i + k) % 3], box((x, y0 + 0.08, z), (x + bw, y0 + 0.3, z + bh)))
+            x, i = x + bw + 0.12, i + 1
+    return m
+
+
+def counter_booth(colour: Mat, w: float, d: float) -> Mesh:
+    """Information desk: a curved counter before a tall sign pylon."""
+    m = Mesh()
+    chord, sag = w - 0.3, min(1.0, d * 0.5)
+    radius = (chord * chord / 4 + sag * sag) / (2 * sag)
+    half = math.degrees(math.asin(chord / 2 / radius))
+    centre_y, thick = d / 2 - 0.15 - radius, min(0.6, radius * 0.4)
+    r_in, r_out = radius - thick, radius
+    m.add(BOOTH_WHITE, arc_slab(r_in, r_out - 0.03, half, 0.0, 1.0, 24).moved(y=centre_y))
+    m.add(colour, arc_slab(r_out - 0.03, r_out, half - 1.0, 0.12, 0.88, 24).moved(y=centre_y))
+    m.add(TRIM, arc_slab(r_in - 0.03, r_out + 0.05, half + 0.5, 1.0, 1.05, 24).moved(y=centre_y))
+    pw = min(2.0, w - 1.0)
+    m.add(BOOTH_WHITE, box((-0.3, -d / 2, 0.0), (0.3, -d / 2 + 0.12, HEADER_Z[0])))
+    m.add(colour, box((-0.08, -d / 2 + 0.12, 0.3), (0.08, -d / 2 + 0.14, HEADER_Z[0] - 0.15)))
+    m.extend(header(colour, pw, d))
+    for sx in (-1, 1):
+        m.extend(plant(0.8).placed(sx * (w / 2 - 0.35), -d / 2 + 0.35, 0.0))
+    return m
+
+
+def island_booth(colour: Mat, w: float, d: float) -> Mesh:
+    """Raised platform, central column with header cube, four display plinths."""
+    m = Mesh()
+    m.add(colour, box((-w / 2, -d / 2, 0.0), (w / 2, d / 2, 0.12)))
+    m.add(BOOTH_FLOOR, box((-w / 2 + 0.06, -d / 2 + 0.06, 0.12), (w / 2 - 0.06, d / 2 - 0.06, 0.15)))
+    cube = min(1.2, 0.4 * w, 0.4 * d)
+    m.add(BOOTH_WHITE, cylinder(min(0.3, cube / 3), 0.15, HEADER_Z[0], 24))
+    m.add(colour, box((-cube / 2, -cube / 2, HEADER_Z[0]), (cube / 2, cube / 2, HEADER_Z[1])))
+    m.add(TRIM, box((-cube / 2 - 0.02, -cube / 2 - 0.02, HEADER_Z[1]), (cube / 2 + 0.02, cube / 2 + 0.02, 2.94)))
+    p = min(0.5, w / 5, d / 5)
+    for sx in (-1, 1):
+        for sy in (-1, 1):
+            x, y = sx * w / 4, sy * d / 4
+            m.add(BOOTH_WHITE, box((x - p / 2, y - p / 2, 0.15), (x + p / 2, y + p / 2, 1.0)))
+            m.add(TRIM, box((x - p / 2 - 0.02, y - p / 2 - 0.02, 1.0), (x + p / 2 + 0.02, y + p / 2 + 0.02, 1.03)))
+            m.add(colour, sphere(p * 0.3, 14, 7).moved(x, y, 1.03 + p * 0.3))
+    return m
+
+
+BOOTH_BUILDERS = {
+    "standard": standard_booth,
+    "showcase": showcase_booth,
+    "counter": counter_booth,
+    "island": island_booth,
+}
+
+
+def name_face(booth: Booth) -> tuple[tuple[float, float, float], float]:
+    """Centre (booth frame) and width of the booth's name face; height is 0.6."""
+    w, d = booth.footprint
+    z = sum(HEADER_Z) / 2
+    if booth.template == "island":
+        cube = min(1.2, 0.4 * w, 0.4 * d)
+        return (0.0, cube / 2, z), cube
+    if booth.template == "counter":
+        return (0.0, -d / 2 + 0.15, z), min(2.0, w - 1.0)
+    return (0.0, -d / 2 + 0.15, z), w
+
+
+# --- hall shell --------------------------------------------------------------
+
+def carpet_half_width(hall: Hall) -> float:
+    """Half width of the carpet and its edging, centred on x = 0."""
+    return min(1.6, hall.half_extents[0] * 0.12) + 0.06
+
+
+def floor(hall: Hall) -> Mesh:
+    """Two-tone square tiles of about 2 m, left out under the carpet (no z-fight)."""
+    m = Mesh()
+    (sx, sy), (hx, hy) = hall.size, hall.half_extents
+    nx, ny, cut = max(1, round(sx / 2)), max(1, round(sy / 2)), carpet_half_width(hall)
+    tx, ty = sx / nx, sy / ny
+    for i in range(nx):
+        x0, x1 = -hx + i * tx, -hx + (i + 1) * tx
+        spans = [(x0, min(x1, -cut)), (max(x0, cut), x1)]
+        for j in range(ny):
+            y0, y1 = -hy + j * ty, -hy + (j + 1) * ty
+            for a, b in spans:
+                if b - a > 1e-6:
+                    corners = [(a, y0, 0), (b, y0, 0), (b, y1, 0), (a, y1, 0)]
+                    m.add((FLOOR_A, FLOOR_B)[(i + j) % 2], quad(corners, (0, 0, 1)))
+    return m
+
+
+def carpet(hall: Hall) -> Mesh:
+    """A deep theme-coloured carpet down the middle with light edges."""
+    m = Mesh()
+    hy, edge = hall.half_extents[1], carpet_half_width(hall)
+    m.add(tinted(darker(hall.theme, 0.72)), box((-edge + 0.12, -hy, -0.02), (edge - 0.12, hy, 0.02)))
+    for sx in (-1, 1):
+        m.add(BORDER, box((min(sx * edge, sx * (edge - 0.12)), -hy, -0.02),
+                          (max(sx * edge, sx * (edge - 0.12)), hy, 0.025)))
+    return m
+
+
+def wall_frames(hall: Hall) -> list[tuple[float, float, float, float]]:
+    """(x, y, yaw, half length) of each wall's inner face centre, facing inwards."""
+    hx, hy = hall.half_extents
+    return [(0.0, -hy, 0.0, hx), (0.0, hy, 180.0, hx), (-hx, 0.0, 270.0, hy), (hx, 0.0, 90.0, hy)]
+
+
+def walls(hall: Hall) -> Mesh:
+    """Walls of the hall's height, a theme skirting and a theme band up high."""
+    m = Mesh()
+    theme, h = tinted(hall.theme), hall.height
+    for x, y, yaw, half in wall_frames(hall):
+        piece = Mesh()
+        piece.add(WALL, box((-half - 0.5, -0.5, 0.0), (half + 0.5, 0.0, h)))
+        piece.add(theme, box((-half, 0.0, 0.0), (half, 0.02, 0.14)))
+        piece.add(theme, box((-half, 0.0, h - 0.75), (half, 0.02, h - 0.45)))
+        piece.add(TRIM, box((-half, 0.0, h - 0.2), (half, 0.06, h)))
+        m.extend(piece.placed(x, y, yaw))
+    return m
+
+
+def roof_beams(hall: Hall) -> Mesh:
+    """Open roof beams across the hall, on the pilaster lines of the side walls.
+
+    They close the view upwards without a ceiling, which would hide the hall
+    from a third-person camera above the walls.
+    """
+    m = Mesh()
+    (hx, hy), h = hall.half_extents, hall.height
+    for y in bays(hy):
+        m.add(BOOTH_WHITE, box((-hx, y - 0.15, h - 0.45), (hx, y + 0.15, h - 0.05)))
+    return m
+
+
+def distance_to_wall(hall: Hall, x: float, y: float, dx: float, dy: float) -> float:
+    """How far from (x, y) along (dx, dy) the ray meets a wall."""
+    hx, hy = hall.half_extents
+    hits = []
+    for p, d, lim in ((x, dx, hx), (y, dy, hy)):
+        if abs(d) > 1e-9:
+            hits.append(((lim if d > 0 else -lim) - p) / d)
+    return min(hits)
+
+
+def entrance_frame(hall: Hall) -> tuple[float, float, float]:
+    """(x, y, yaw) of the door: on the wall behind the first spawn, facing it."""
+    spawn = hall.spawns[0]
+    dx, dy = math.sin(math.radians(spawn.yaw)), -math.cos(math.radians(spawn.yaw))
+    t = distance_to_wall(hall, spawn.pos[0], spawn.pos[1], dx, dy)
+    return spawn.pos[0] + dx * t, spawn.pos[1] + dy * t, spawn.yaw
+
+
+def entrance(hall: Hall) -> Mesh:
+    """A framed glass door flanked by columns, so visitors arrive somewhere."""
+    m, theme = Mesh(), tinted(hall.theme)
+    m.add(theme, box((-1.8, 0.0, 0.0), (1.8, 0.05, 3.4)))
+    m.add(DARK, box((-1.55, 0.0, 0.0), (1.55, 0.07, 3.15)))
+    m.add(TRIM, box((-0.03, 0.0, 0.0), (0.03, 0.09, 3.15)))
+    for sx in (-1, 1):
+        m.add(WALL, cylinder(0.35, 0.0, hall.height - 0.75, 24).moved(sx * 2.6, -0.23))
+        for z in (0.0, hall.height - 0.89):
+            m.add(TRIM, cylinder(0.4, z, z + 0.14, 24).moved(sx * 2.6, -0.23))
+    return m.placed(*entrance_frame(hall))
+
+
+def wall_is_busy(hall: Hall, x: float, y: float) -> bool:
+    """True where a pilaster at wall point (x, y) would cut a sign or the door."""
+    ex, ey, eyaw = entrance_frame(hall)
+    things = [(ex, ey, eyaw, 3.2)] + [(*s.pos[:2], s.yaw, s.size[0] / 2 + 0.5) for s in hall.signs]
+    for tx, ty, yaw, half in things:
+        c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
+        lx, ly = c * (x - tx) + s * (y - ty), -s * (x - tx) + c * (y - ty)
+        if abs(lx) < half and -1.2 < ly < 0.3:
+            return True
+    return False
+
+
+def bays(half: float) -> list[float]:
+    """Positions along a wall of length 2 * half that split it into ~6 m bays."""
+    n = max(1, round(2 * half / 6))
+    return [-half + 2 * half * k / n for k in range(1, n)]
+
+
+def pilasters(hall: Hall) -> Mesh:
+    """Shallow pilasters about every 6 m give the long walls a rhythm."""
+    m = Mesh()
+    for x, y, yaw, half in wall_frames(hall):
+        for lx in bays(half):
+            c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
+            if not wall_is_busy(hall, x + c * lx, y + s * lx):
+                piece = box((lx - 0.3, 0.0, 0.0), (lx + 0.3, 0.1, hall.height - 0.75))
+                m.add(BOOTH_WHITE, piece.placed(x, y, yaw))
+    return m
+
+
+# --- signs -------------------------------------------------------------------
+
+def sign_board(hall: Hall, sign: Sign) -> Mesh:
+    """A deep theme-coloured board with a light border; its face is the plane through pos."""
+    (w, h), b = sign.size, SIGN_BORDER
+    m = Mesh()
+    m.add(tinted(darker(hall.theme, 0.55)), box((-w / 2, -0.08, -h / 2), (w / 2, 0.0, h / 2)))
+    for lo, hi in (((-w / 2, -h / 2), (w / 2, -h / 2 + b)), ((-w / 2, h / 2 - b), (w / 2, h / 2)),
+                   ((-w / 2, -h / 2 + b), (-w / 2 + b, h / 2 - b)), ((w / 2 - b, -h / 2 + b), (w / 2, h / 2 - b))):
+        m.add(BORDER, box((lo[0], 0.0, lo[1]), (hi[0], 0.02, hi[1])))
+    m.extend(sign_mount(hall, sign))
+    x, y, z = sign.pos
+    return m.placed(x, y, sign.yaw, z)
+
+
+def sign_mount(hall: Hall, sign: Sign) -> Mesh:
+    """A spacer back to a wall within 1 m, else two legs to the floor."""
+    (w, h), (x, y, z) = sign.size, sign.pos
+    back = distance_to_wall(hall, x, y, math.sin(math.radians(sign.yaw)), -math.cos(math.radians(sign.yaw)))
+    m = Mesh()
+    if back <= 1.0:
+        if back > 0.08:
+            m.add(TRIM, box((-w / 2 + 0.2, -back, -h / 2 + 0.15), (w / 2 - 0.2, -0.08, h / 2 - 0.15)))
+    elif z - h / 2 > 0:
+        for sx in (-1, 1):
+            lx = sx * (w / 2 - min(0.3, w / 4))
+            m.add(TRIM, box((lx - 0.04, -0.06, -z), (lx + 0.04, -0.02, -h / 2)))
+    return m
+
+
+# --- text anchors ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Anchor:
+    """An empty node where the client parents a TextNode (see module doc)."""
+
+    name: str
+    pos: tuple[float, float, float]
+    heading: float
+    width: float
+    height: float
+
+
+def booth_anchor(booth: Booth) -> Anchor:
+    """The name face of a booth, moved into hall coordinates."""
+    (fx, fy, fz), width = name_face(booth)
+    c, s = math.cos(math.radians(booth.yaw)), math.sin(math.radians(booth.yaw))
+    fy += TEXT_GAP
+    x, y = booth.pos[0] + c * fx - s * fy, booth.pos[1] + s * fx + c * fy
+    return Anchor(f"text-booth-{booth.id}", (x, y, fz), booth.yaw + 180.0, width, HEADER_Z[1] - HEADER_Z[0])
+
+
+def sign_anchor(sign: Sign) -> Anchor:
+    """The plain area of a sign board, just in front of its face."""
+    x, y, z = sign.pos
+    dx, dy = -math.sin(math.radians(sign.yaw)), math.cos(math.radians(sign.yaw))
+    w, h = sign.size
+    pos = (x + dx * TEXT_GAP, y + dy * TEXT_GAP, z)
+    return Anchor(f"text-sign-{sign.id}", pos, sign.yaw + 180.0, w - 2 * SIGN_BORDER, h - 2 * SIGN_BORDER)
+
+
+# --- assembly ----------------------------------------------------------------
+
+def hall_mesh(hall: Hall) -> Mesh:
+    """All static geometry of a hall."""
+    m = Mesh()
+    for piece in (floor(hall), carpet(hall), walls(hall), pilasters(hall), roof_beams(hall), entrance(hall)):
+        m.extend(piece)
+    for sign in hall.signs:
+        m.extend(sign_board(hall, sign))
+    for booth in hall.booths:
+        build = BOOTH_BUILDERS[booth.template]
+        m.extend(build(tinted(booth.color), *booth.footprint).placed(*booth.pos, booth.yaw))
+    return m
+
+
+def avatar_mesh() -> Mesh:
+    """A 1.72 m capsule visitor facing +Y, with a dark visor to show the front."""
+    m = Mesh()
+    r, z0, z1 = 0.24, 0.24, 1.12
+    prof = []
+    for i in range(7):
+        t = math.pi / 2 * (i / 6 - 1)
+        prof.append((r * math.cos(t), z0 + r * math.sin(t), math.cos(t), math.sin(t)))
+    for i in range(7):
+        t = math.pi / 2 * i / 6
+        prof.append((r * math.cos(t), z1 + r * math.sin(t), math.cos(t), math.sin(t)))
+    m.add(AVATAR_BODY, lathe(prof, 24))
+    m.add(AVATAR_BODY, sphere(0.17, 24, 12).moved(z=1.55))
+    m.add(AVATAR_VISOR, sphere(1.0, 16, 8).scaled(0.14, 0.07, 0.055).moved(0.0, 0.125, 1.57))
+    m.add(AVATAR_VISOR, sphere(1.0, 12, 6).scaled(0.06, 0.03, 0.06).moved(0.0, 0.23, 1.0))
+    return m
+
+
+def tidy(a: np.ndarray) -> np.ndarray:
+    """Round to 1e-6 and drop -0.0: other maths libraries must give the same bytes."""
+    return np.round(a, 6) + 0.0
+
+
+def to_gltf_space(a: np.ndarray) -> np.ndarray:
+    """Panda3D Z-up (x, y, z) to glTF Y-up (x, z, -y), as float32."""
+    a = tidy(a)
+    return np.ascontiguousarray(np.stack([a[:, 0], a[:, 2], -a[:, 1]], 1), dtype=np.float32)
+
+
+class GlbWriter:
+    """Collects accessors into one binary buffer and writes a .glb."""
+
+    def __init__(self) -> None:
+        self.doc = gl.GLTF2(asset=gl.Asset(generator="cloud-pavilion tools/build_assets.py"))
+        self.blob = bytearray()
+
+    def accessor(self, data: np.ndarray, kind: str, target: int, with_bounds: bool = False) -> int:
+        raw, offset = data.tobytes(), len(self.blob)
+        self.blob += raw + b"\0" * (-len(raw) % 4)
+        self.doc.bufferViews.append(gl.BufferView(buffer=0, byteOffset=offset, byteLength=len(raw), target=target))
+        acc = gl.Accessor(bufferView=len(self.doc.bufferViews) - 1, count=len(data), type=kind,
+                          componentType=gl.FLOAT if data.dtype == np.float32 else gl.UNSIGNED_INT)
+        if with_bounds:
+            acc.min = [float(v) for v in data.min(0)]
+            acc.max = [float(v) for v in data.max(0)]
+        self.doc.accessors.append(acc)
+        return len(self.doc.accessors) - 1
+
+    def material(self, mat: Mat) -> int:
+        self.doc.materials.append(gl.Material(name=mat.name, pbrMetallicRoughness=gl.PbrMetallicRoughness(
+            baseColorFactor=rgba(mat.color), metallicFactor=mat.metallic, roughnessFactor=mat.roughness)))
+        return len(self.doc.materials) - 1
+
+    def mesh(self, name: str, mesh: Mesh) -> int:
+        prims = []
+        for mat, parts in mesh.buckets.items():
+            part = merge(parts)
+            attrs = gl.Attributes(
+                POSITION=self.accessor(to_gltf_space(part.pos), "VEC3", gl.ARRAY_BUFFER, True),
+                NORMAL=self.accessor(to_gltf_space(part.nrm), "VEC3", gl.ARRAY_BUFFER))
+            idx = self.accessor(part.idx.reshape(-1).astype(np.uint32), "SCALAR", gl.ELEMENT_ARRAY_BUFFER)
+            prims.append(gl.Primitive(attributes=attrs, indices=idx, material=self.material(mat)))
+        self.doc.meshes.append(gl.Mesh(name=name, primitives=prims))
+        return len(self.doc.meshes) - 1
+
+    def node(self, **kwargs) -> int:
+        self.doc.nodes.append(gl.Node(**kwargs))
+        return len(self.doc.nodes) - 1
+
+    def anchor(self, a: Anchor) -> int:
+        """An empty node; a Panda3D heading h is a glTF rotation of h about +Y."""
+        half = math.radians(a.heading % 360.0) / 2
+        x, y, z = (float(v) for v in tidy(np.array(a.pos)))
+        quat = tidy(np.array([0.0, math.sin(half), 0.0, math.cos(half)]))
+        return self.node(name=a.name, translation=[x, z, -y + 0.0], rotation=[float(q) for q in quat],
+                         extras={"face_width": round(a.width, 4), "face_height": round(a.height, 4)})
+
+    def save(self, path: Path, root: str, mesh: Mesh, anchors: list[Anchor]) -> None:
+        children = [self.node(name=f"{root}-geometry", mesh=self.mesh(root, mesh))]
+        children += [self.anchor(a) for a in anchors]
+        self.doc.scenes = [gl.Scene(nodes=[self.node(name=root, children=children)])]
+        self.doc.scene = 0
+        self.doc.buffers = [gl.Buffer(byteLength=len(self.blob))]
+        self.doc.set_binary_blob(bytes(self.blob))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"".join(self.doc.save_to_bytes()))
+
+
+def build(out: Path) -> list[Path]:
+    """Write every model under ``out``; return the paths written."""
+    written = []
+    for hall in load_halls().values():
+        path = out / "halls" / f"{hall.id}.glb"
+        anchors = [booth_anchor(b) for b in hall.booths] + [sign_anchor(s) for s in hall.signs]
+        GlbWriter().save(path, f"hall-{hall.id}", hall_mesh(hall), anchors)
+        written.append(path)
+    path = out / "avatar.glb"
+    GlbWriter().save(path, "avatar", avatar_mesh(), [])
+    written.append(path)
+    return written
+
+
+def check(out: Path) -> int:
+    """Rebuild into a temporary directory; 1 if any file under ``out`` differs."""
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for fresh in build(Path(tmp)):
+            committed = out / fresh.relative_to(tmp)
+            if not committed.is_file() or not filecmp.cmp(fresh, committed, shallow=False):
+                stale.append(committed)
+    for path in stale:
+        print(f"stale: {path} (run tools/build_assets.py)", file=sys.stderr)
+    return 1 if stale else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=MODELS_DIR, help="models directory (default assets/models)")
+    ap.add_argument("--check", action="store_true", help="only report whether the models are up to date")
+    args = ap.parse_args(argv)
+    if args.check:
+        return check(args.out)
+    for path in build(args.out):
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
