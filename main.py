@@ -33,7 +33,13 @@ def _add_client_options(p: argparse.ArgumentParser, with_server: bool) -> None:
 
 
 def build_parser(with_client: bool) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="云展馆 Cloud Pavilion: a 3D online charity fair.")
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="云展馆 Cloud Pavilion: a 3D online charity fair.",
+        epilog="With no command: start a local server (SQLite + blobs in ./data) on a free port and open the "
+        "client connected to it; closing the window stops both. It takes the client's options "
+        "(see `main.py client --help`), e.g. `main.py --name 小明 --lang zh`.",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command")
 

@@ -253,5 +253,9 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except OSError as exc:  # port in use, address not available, data folder unwritable
+        log.error("cannot serve on %s:%d with data in %s: %s", host, port, data_dir, exc.strerror or exc)
+        return 1
     return 0

@@ -1,0 +1,44 @@
+"""The command line as a user runs it."""
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def main_py(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["client"], ["bots"]])
+def test_every_command_has_help(command):
+    proc = main_py(*command, "--help")
+    assert proc.returncode == 0 and "usage: main.py" in proc.stdout
+
+
+@pytest.mark.render
+def test_default_job_runs_server_and_client_and_stops_both(tmp_path):
+    shot = tmp_path / "shot.png"
+    proc = main_py("--data", str(tmp_path / "data"), "--name", "首位访客", "--offscreen", "--frames", "5",
+                   "--screenshot", str(shot))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert shot.stat().st_size > 10_000
+    assert "stopped after" in proc.stderr  # the embedded server shut down cleanly
+    rows = sqlite3.connect(tmp_path / "data" / "pavilion.sqlite3").execute("SELECT name, hall FROM visits").fetchall()
+    assert rows == [("首位访客", "lobby")]
+    assert (tmp_path / "data" / "blobs").is_dir()
+
+
+def test_serve_refuses_a_port_in_use(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        proc = main_py("serve", "--port", str(s.getsockname()[1]), "--data", str(tmp_path))
+    assert proc.returncode != 0 and "address already in use" in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
