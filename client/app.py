@@ -163,8 +163,9 @@ class PavilionApp(ShowBase):
         self._receive()
         active = self._steer(dt) if self.joined else False
         if self.joined and self.net.status.link is Link.ONLINE and self.moves.due(now, active):
-            p = self.player
-            self.net.send("move", seq=self.moves.next_seq(now), pos=[p.x, p.y, 0.0], yaw=p.yaw, anim=p.anim)
+            p, seq = self.player, self.moves.next_seq(now)
+            self.net.send("move", seq=seq, pos=[p.x, p.y, 0.0], yaw=p.yaw, anim=p.anim)
+            p.sent(seq)
         self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
         self.crowd.update(now)
         self._fit_tags()
@@ -194,8 +195,9 @@ class PavilionApp(ShowBase):
                 self.me.root.show()
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
+                self.player.acknowledge(fields["ack"])
             elif t == "correct":
-                self.player.place(fields["pos"][0], fields["pos"][1], fields["yaw"])
+                self.player.reconcile(fields["seq"], fields["pos"][0], fields["pos"][1], fields["yaw"])
 
     def _fit_tags(self) -> None:
         focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))

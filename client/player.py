@@ -9,6 +9,7 @@ walking or turning, once more on stopping, and now and then while standing.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 from world.collision import Walkable
@@ -43,15 +44,45 @@ class Intent:
 
 
 class Player:
+    MAX_PENDING = 256  # sent moves remembered for reconciliation (~17 s at 15 Hz)
+
     def __init__(self, walkable: Walkable, x: float = 0.0, y: float = 0.0, yaw: float = 0.0):
         self.walkable = walkable
         self.x, self.y, self.yaw = x, y, yaw
         self.anim = IDLE
+        self.pending: deque[tuple[int, float, float]] = deque(maxlen=self.MAX_PENDING)
 
     def place(self, x: float, y: float, yaw: float) -> None:
-        """Put the avatar where the server says (join, correction)."""
+        """Put the avatar where the server says (join): forget moves of any earlier placement."""
         self.x, self.y = self.walkable.resolve(x, y)
         self.yaw = yaw % 360.0
+        self.pending.clear()
+
+    def sent(self, seq: int) -> None:
+        """A ``move`` with this position went out as ``seq``."""
+        self.pending.append((seq, self.x, self.y))
+
+    def acknowledge(self, seq: int) -> None:
+        """The server applied every move up to ``seq`` as sent: no need to remember them."""
+        while self.pending and self.pending[0][0] < seq:
+            self.pending.popleft()
+
+    def reconcile(self, seq: int, x: float, y: float, yaw: float) -> None:
+        """The server put move ``seq`` at (x, y): keep the walking done since, from there.
+
+        Snapping straight to (x, y) would throw away everything predicted after
+        ``seq`` (and then the moves already in flight would be refused again);
+        instead the displacement since ``seq`` is replayed from the corrected
+        spot, through the same walls.
+        """
+        base = next(((px, py) for s, px, py in self.pending if s == seq), None)
+        dx, dy = (self.x - base[0], self.y - base[1]) if base else (0.0, 0.0)
+        self.x, self.y = self.walkable.resolve(x, y)
+        if base is None:
+            self.yaw = yaw % 360.0
+        self._sweep(dx, dy)
+        while self.pending and self.pending[0][0] <= seq:
+            self.pending.popleft()
 
     def step(self, intent: Intent, dt: float) -> bool:
         """Apply one frame of input; True if the avatar moved or turned."""

@@ -142,3 +142,31 @@ def test_a_missing_asset_names_the_file_and_the_fix(tmp_path, monkeypatch):
         assets.load_model(None, assets.AVATAR_FILE)
     with pytest.raises(assets.AssetMissing, match="NotoSansSC-Pavilion.otf"):
         assets.load_font(None)
+
+
+def test_reconcile_replays_walking_done_since_the_corrected_move():
+    from client.player import Player
+    from world.collision import Walkable
+    from world.scene import load_halls
+
+    p = Player(Walkable(load_halls()["lobby"]), 0.0, -10.0)
+    p.sent(1)  # at (0, -10)
+    p.x, p.y = 0.0, -9.0
+    p.sent(2)  # at (0, -9)
+    p.x, p.y = 0.0, -8.5  # walked on, not yet sent
+    p.reconcile(2, 1.0, -9.2, 0.0)  # the server put move 2 a bit elsewhere
+    assert (round(p.x, 6), round(p.y, 6)) == (1.0, -8.7)  # the 0.5 m since move 2 is kept
+    assert [s for s, _, _ in p.pending] == []
+    p.sent(3)
+    p.acknowledge(3)
+    assert [s for s, _, _ in p.pending] == [3]
+
+
+def test_reconcile_of_a_forgotten_move_snaps_to_the_server():
+    from client.player import Player
+    from world.collision import Walkable
+    from world.scene import load_halls
+
+    p = Player(Walkable(load_halls()["lobby"]), 0.0, -10.0)
+    p.reconcile(99, 2.0, -6.0, 90.0)
+    assert (p.x, p.y, p.yaw) == (2.0, -6.0, 90.0)
