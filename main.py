@@ -4,6 +4,7 @@
   python main.py            local server (SQLite + blobs in ./data) and the client
   python main.py serve      the server only
   python main.py client     the client only (also headless: --offscreen)
+  python main.py admin      organizer tools, e.g. `admin puzzle check FILE`
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server", description="Run the Cloud Pavilion server.")
     _add_server_options(serve, 8765)
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
+    serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
+                       help="most other visitors each visitor is sent (default 50, the nearest)")
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
     if with_client:  # the client's options import Panda3D: only when they are needed
@@ -54,6 +57,11 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     from client.bots import add_arguments as add_bot_arguments
 
     add_bot_arguments(bots)
+    sub.add_parser("halls", help="list the halls (id, names, booth count)", description="List the fair's halls.")
+    admin = sub.add_parser("admin", help="organizer tools (puzzle check ...)", description="Organizer tools.")
+    from server.admin import add_arguments as add_admin_arguments
+
+    add_admin_arguments(admin)
     return parser
 
 
@@ -97,7 +105,7 @@ def _embedded(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_client=bool(argv) and argv[0] == "client")
-    if not argv or argv[0] not in ("serve", "client", "bots", "-h", "--help"):
+    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "-h", "--help"):
         # the default job: embedded server + client; accepts the client's options
         embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
         embedded.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -116,7 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from server.app import serve_forever
 
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive)
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view)
+    if args.command == "halls":
+        from world.listing import print_halls
+
+        return print_halls()
+    if args.command == "admin":
+        from server.admin import run as admin_run
+
+        return admin_run(args)
     if args.command == "bots":
         from client.bots import main as bots_main
 

@@ -21,13 +21,18 @@ from direct.showbase.ShowBase import ShowBase
 from panda3d.core import ClockObject, TextNode
 
 from client import render
-from client.assets import AVATAR_FILE, AssetMissing, load_font, load_model
+from client.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
 from client.avatars import AVATAR_HEIGHT, AvatarView
 from client.camera import ChaseCamera
 from client.controls import Controls
 from client.crowd import Crowd
+from client.exhibition import MESSAGES as EXHIBITION_MESSAGES
+from client.exhibition import Exhibition
+from client.exhibition import add_arguments as add_exhibition_arguments
 from client.hud import Hud
 from client.interp import State
+from client.journal import JOURNAL_TYPES, Journal
+from client.journal import add_arguments as add_journal_arguments
 from client.net import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
 from client.player import IDLE, MoveClock, Player
@@ -61,6 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off = parser.add_argument_group("offscreen runs (tests, screenshots)")
     off.add_argument("--offscreen", action="store_true", help="render without a window and exit when done")
     off.add_argument("--frames", type=int, default=30, help="frames to draw after entering the hall (default 30)")
+    off.add_argument("--max-fps", type=float, default=OFFSCREEN_FPS,
+                     help=f"offscreen frame pacing (default {OFFSCREEN_FPS}); 0 = unpaced, to measure frame cost")
     off.add_argument("--walk", help="waypoints 'x,y;x,y' (metres) to walk through at walking speed; the run "
                                     "then stays online until --frames are drawn (--walk=-2,3 for a leading minus)")
     off.add_argument("--wait-visitors", type=int, default=0, metavar="K",
@@ -68,6 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 3)")
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
+    add_journal_arguments(parser)
+    add_exhibition_arguments(parser, off)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     mode = render.choose(args.renderer, args.offscreen)
     render.configure(mode, size, TITLE)
     try:
-        app = PavilionApp(args, mode, halls[args.hall], walk)
+        app = PavilionApp(args, mode, halls[args.hall], walk, halls)
     except (AssetMissing, CannotStart) as exc:
         log.error("%s", exc)
         return EXIT_CANNOT_START
@@ -95,6 +104,18 @@ def run(args: argparse.Namespace) -> int:
         return app.main()
     finally:
         app.close()
+
+
+def frame_stats(seconds: list[float]) -> dict | None:
+    """Mean and percentiles of frame times in ms (the first frames, which build caches, are left out)."""
+    times = sorted(seconds[len(seconds) // 10:])
+    if not times:
+        return None
+
+    def ms(q: float) -> float:
+        return round(times[min(len(times) - 1, int(q * len(times)))] * 1000, 2)
+
+    return {"mean": round(sum(times) / len(times) * 1000, 2), "p50": ms(0.5), "p95": ms(0.95), "n": len(times)}
 
 
 class CannotStart(RuntimeError):
@@ -106,7 +127,8 @@ def look_colour(name: str) -> str:
 
 
 class PavilionApp(ShowBase):
-    def __init__(self, args: argparse.Namespace, mode: render.RenderMode, hall: Hall, walk: list):
+    def __init__(self, args: argparse.Namespace, mode: render.RenderMode, hall: Hall, walk: list,
+                 halls: dict[str, Hall] | None = None):
         try:
             ShowBase.__init__(self)
         except Exception as exc:  # ShowBase raises a bare Exception when no window opens
@@ -122,9 +144,12 @@ class PavilionApp(ShowBase):
         TextNode.setDefaultFont(font)
         render.init_shading(mode)
         render.add_lights(mode, self.render)
-        self.hall_view = HallView(self.loader, mode, hall, self.render)
+        self.halls = halls or {hall.id: hall}
+        self.hall_view = HallView(self.loader, mode, hall, self.render, self._hall_names())
         self.avatar_model = load_model(self.loader, AVATAR_FILE)
-        render.prepare_model(mode, self.avatar_model)
+        self.avatar_far = load_model(self.loader, AVATAR_FAR_FILE)
+        for model in (self.avatar_model, self.avatar_far):
+            render.prepare_model(mode, model)
         colour = args.color or look_colour(args.name)
         self.me = AvatarView(mode, self.avatar_model, self.render, colour)
         self.me.root.hide()
@@ -138,13 +163,34 @@ class PavilionApp(ShowBase):
         self.tick_hz = 10  # until the server's welcome says otherwise
         self.joined = False
         self.frames = 0
+        self.frame_s: list[float] = []  # offscreen: time of each frame after joining
         self.was_online = False
         self.controls = None if mode.offscreen else self._bind_keys()
-        self.net = NetClient(args.server, args.name, args.lang, hall.id, colour).start()
+        self.journal = Journal(self, mode, font, args)
+        self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
+        self.expo = Exhibition(self, mode, self.halls, font, args, self.net.send)
+        self.expo.enter_hall(hall)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
+    def _hall_names(self) -> dict:
+        return {hid: h.name for hid, h in self.halls.items()}
+
+    def _enter_hall(self, hall: Hall) -> None:
+        """The server moved us to another hall (portal, teleport, directory): swap the scenery."""
+        self.hall_view.root.removeNode()
+        self.hall = hall
+        self.hall_view = HallView(self.loader, self.mode, hall, self.render, self._hall_names())
+        self.player.walkable = Walkable(hall)
+        self.chase = ChaseCamera(self.camera, hall)
+        self.net.hall = hall.id  # a reconnect rejoins this hall
+        self.expo.enter_hall(hall)
+
+    def _escape(self) -> None:
+        if not self.expo.escape():
+            self.taskMgr.stop()
+
     def _bind_keys(self) -> Controls:
-        self.accept("escape", self.taskMgr.stop)
+        self.accept("escape", self._escape)
         self.accept("f1", self._toggle_lang)
         self.win.setCloseRequestEvent("pavilion-window-close")
         self.accept("pavilion-window-close", self.taskMgr.stop)
@@ -154,7 +200,8 @@ class PavilionApp(ShowBase):
         self.lang = "en" if self.lang == "zh" else "zh"
 
     def _make_remote(self, info: dict) -> AvatarView:
-        return AvatarView(self.mode, self.avatar_model, self.render, info["look"]["color"], info["name"])
+        return AvatarView(self.mode, self.avatar_model, self.render, info["look"]["color"], info["name"],
+                          far=self.avatar_far)
 
     # --- per frame -----------------------------------------------------------
     def _frame(self, task):
@@ -170,8 +217,11 @@ class PavilionApp(ShowBase):
         self.crowd.update(now)
         self._fit_tags()
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
+        self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
+                         [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
+        self.journal.update(now, dt, self.lang, self.hall)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -181,23 +231,32 @@ class PavilionApp(ShowBase):
         if self.was_online and not online:  # whoever we saw is stale now; a full snapshot follows the rejoin
             self.crowd.reset(self.tick_hz)
             self.joined = False
+            self.expo.link_lost()
         self.was_online = online
         for t, fields, arrival in self.net.poll():
             if t == "welcome":
                 self.my_id, self.tick_hz = fields["id"], fields["tick_hz"]
                 self.crowd.reset(self.tick_hz)
+                self.journal.on_welcome()
             elif t == "hall_state":
+                if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
+                    self._enter_hall(self.halls[fields["hall"]])
                 you = fields["you"]
                 self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
                 self.joined = True
                 log.info("joined %s as visitor %s at (%.2f, %.2f)", fields["hall"], self.my_id, self.player.x,
                          self.player.y)
                 self.me.root.show()
+                self.expo.on_joined()
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
                 self.player.acknowledge(fields["ack"])
             elif t == "correct":
                 self.player.reconcile(fields["seq"], fields["pos"][0], fields["pos"][1], fields["yaw"])
+            elif t in EXHIBITION_MESSAGES:
+                self.expo.on_message(t, fields)
+            elif t in JOURNAL_TYPES:
+                self.journal.on_message(t, fields)
 
     def _fit_tags(self) -> None:
         focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))
@@ -212,7 +271,7 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None:
+        if self.controls is None or self.expo.modal or self.journal.typing:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -224,6 +283,8 @@ class PavilionApp(ShowBase):
     # --- running and stopping ------------------------------------------------
     def main(self) -> int:
         if not self.mode.offscreen:
+            for sig in (signal.SIGTERM, signal.SIGINT):  # leave through close(), which says goodbye to the server
+                signal.signal(sig, lambda *_: self.taskMgr.stop())
             self.run()
             return EXIT_OK
         return self._run_offscreen()
@@ -231,17 +292,22 @@ class PavilionApp(ShowBase):
     def _run_offscreen(self) -> int:
         args = self.args
         goal = Goal(args.frames, args.wait_visitors, args.timeout)
-        ClockObject.getGlobalClock().setMode(ClockObject.MLimited)
-        ClockObject.getGlobalClock().setFrameRate(OFFSCREEN_FPS)
+        if args.max_fps > 0:  # paced like a real display; 0 runs flat out, for measuring frame cost
+            ClockObject.getGlobalClock().setMode(ClockObject.MLimited)
+            ClockObject.getGlobalClock().setFrameRate(args.max_fps)
         interrupted = []
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: interrupted.append(True))
         deadline = time.monotonic() + goal.timeout
         code = EXIT_TIMEOUT
         while not interrupted and time.monotonic() < deadline:
+            started = time.perf_counter()
             self.taskMgr.step()
+            if self.joined:
+                self.frame_s.append(time.perf_counter() - started)
             still = self.crowd.still_for(time.monotonic())
-            if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still):
+            if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still) \
+                    and self.expo.settled() and self.journal.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -275,10 +341,14 @@ class PavilionApp(ShowBase):
             "pos": [round(self.player.x, 3), round(self.player.y, 3), 0.0],
             "yaw": round(self.player.yaw, 2),
             "frames": self.frames,
+            "frame_ms": frame_stats(self.frame_s),
             "image_size": [self.win.getXSize(), self.win.getYSize()],
             "avatars": avatars,
             "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
                       for sid, face in self.hall_view.sign_faces.items()],
+            "booths": self.hall_view.booth_boxes(self),
+            **self.expo.report(),
+            "journal": self.journal.report(),
         }
 
     def close(self) -> None:

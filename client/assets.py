@@ -15,6 +15,7 @@ from panda3d.core import NodePath, SamplerState, TextFont
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 FONT_FILE = "fonts/NotoSansSC-Pavilion.otf"
 AVATAR_FILE = "models/avatar.glb"
+AVATAR_FAR_FILE = "models/avatar-far.glb"  # a tenth of the triangles, for visitors far away
 
 
 class AssetMissing(RuntimeError):

@@ -10,7 +10,7 @@ smaller than :data:`TAG_MIN_PX` on screen, and it rises to stay above the head.
 
 from __future__ import annotations
 
-from panda3d.core import NodePath, TextNode, TransparencyAttrib
+from panda3d.core import LODNode, NodePath, TextNode, TransparencyAttrib
 
 from client import render
 from client.interp import State
@@ -21,15 +21,25 @@ TAG_SCALE = 0.2  # m per text unit, up close
 TAG_MIN_PX = 13  # smallest on-screen size of one text unit, in pixels
 TAG_MARGIN = (0.35, 0.35, 0.18, 0.12)  # card margin: left, right, bottom, top (text units)
 TAG_CARD = (0.06, 0.08, 0.12, 0.72)
+FAR_MODEL_FROM = 15.0  # m: beyond this the low-detail body is drawn (Panda's LODNode switches, no Python)
+TAG_HIDDEN_FROM = 20.0  # m: farther tags are unreadable clutter in a crowd, and cost a draw call each
 
 
 class AvatarView:
     """One visitor's body (and tag) under ``parent``."""
 
     def __init__(self, mode: render.RenderMode, template: NodePath, parent: NodePath, colour_hex: str,
-                 name: str | None = None):
+                 name: str | None = None, far: NodePath | None = None):
         self.root = parent.attachNewNode("avatar")
-        template.instanceTo(self.root)
+        if far is None:
+            template.instanceTo(self.root)
+        else:
+            lod = LODNode("avatar-lod")
+            body = self.root.attachNewNode(lod)
+            lod.addSwitch(FAR_MODEL_FROM, 0.0)
+            template.instanceTo(body.attachNewNode("near"))
+            lod.addSwitch(1e6, FAR_MODEL_FROM)
+            far.instanceTo(body.attachNewNode("far"))
         self.root.setColorScale(render.colour(mode, render.hex_rgb(colour_hex)))
         self.tag: NodePath | None = None
         if name is not None:
@@ -56,6 +66,10 @@ class AvatarView:
 
     def fit_tag(self, distance: float, focal_px: float) -> None:
         """Size the tag for a camera ``distance`` m away whose lens maps 1 m at 1 m to ``focal_px`` pixels."""
+        if distance > TAG_HIDDEN_FROM:
+            self.tag.hide()
+            return
+        self.tag.show()
         scale = max(TAG_SCALE, TAG_MIN_PX * distance / focal_px)
         self.tag.setScale(scale)
         self.tag.setZ(AVATAR_HEIGHT + TAG_GAP + self.tag_half_height * scale)

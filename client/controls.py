@@ -1,4 +1,6 @@
-"""Keyboard and mouse to :class:`Intent`: WASD/arrows walk, Shift runs, Q/E turn, right-drag looks.
+"""Keyboard and mouse to :class:`Intent`: W/S/↑/↓ walk, A/D step aside, ←/→ turn, Shift runs, right-drag looks.
+
+(E is not a turn key: it opens the booth in front of you, see client/exhibition.py.)
 
 Keys are read as held/released state (raw key events, so the layout's letters
 do not matter). While the right button is held the pointer is hidden, confined and
@@ -16,7 +18,7 @@ MOUSE_DEG_PER_PX = 0.25
 AXES = {  # key -> (field, value)
     "w": ("forward", 1), "arrow_up": ("forward", 1), "s": ("forward", -1), "arrow_down": ("forward", -1),
     "a": ("strafe", -1), "d": ("strafe", 1),
-    "q": ("turn", 1), "arrow_left": ("turn", 1), "e": ("turn", -1), "arrow_right": ("turn", -1),
+    "arrow_left": ("turn", 1), "arrow_right": ("turn", -1),
 }
 
 

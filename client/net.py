@@ -73,10 +73,14 @@ def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
 class NetClient:
     """One visitor's connection: greet, join ``hall``, then relay messages both ways."""
 
-    def __init__(self, url: str, name: str, lang: str, hall: str, color: str | None = None):
+    def __init__(self, url: str, name: str, lang: str, hall: str, color: str | None = None,
+                 player: str | None = None):
+        """``player``: the visitor's stored secret (client/identity.py), for puzzle progress across visits."""
         self.url = url
         self.hall = hall
         self._hello = {"name": name, "lang": lang} | ({"color": color} if color else {})
+        if player:
+            self._hello["player"] = player
         self._resume: str | None = None
         self._inbox: queue.SimpleQueue[tuple[str, dict, float]] = queue.SimpleQueue()
         self._status = Status(Link.CONNECTING)

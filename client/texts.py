@@ -16,7 +16,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "retrying": "○ 连接中断，{n} 秒后重连…",
         "hall": "{hall} · 在场 {n} 人",
         "connect_failed": "无法连接服务器",
-        "hint": "W A S D / 方向键 行走　Shift 奔跑　Q E 转向　按住右键拖动 环顾　F1 English　Esc 退出",
+        "hint": "W S A D 行走　← → 转向　Shift 奔跑　右键拖动 环顾　E 查看展位　Tab 展馆导览　M 小地图　F1 English",
     },
     "en": {
         "connecting": "○ Connecting…",
@@ -24,7 +24,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "retrying": "○ Offline, reconnecting in {n} s…",
         "hall": "{hall} · visitors here: {n}",
         "connect_failed": "Cannot reach the server",
-        "hint": "WASD / arrows: walk   Shift: run   Q E: turn   hold right mouse: look around   F1: 中文   Esc: quit",
+        "hint": "WASD: walk  ← →: turn  Shift: run  right-drag: look  E: booth  Tab: directory  M: map  F1: 中文",
     },
 }
 

@@ -16,6 +16,7 @@ from panda3d.core import NodePath, Point3, TextNode
 
 from client import render
 from client.assets import ASSETS_DIR, AssetMissing, hall_file, load_model
+from client.offscreen import screen_box
 from world.scene import Hall, Text
 
 SIGN_INK = ((1.0, 0.97, 0.9), (0.96, 0.89, 0.72))  # zh, en on the deep theme-coloured boards
@@ -80,7 +81,8 @@ def two_lines(name: Text, inks: tuple, zh_share: float, en_share: float) -> list
 class HallView:
     """The loaded hall under ``parent``: model, sign texts and booth names."""
 
-    def __init__(self, loader: Loader, mode: render.RenderMode, hall: Hall, parent: NodePath):
+    def __init__(self, loader: Loader, mode: render.RenderMode, hall: Hall, parent: NodePath,
+                 hall_names: dict[str, Text] | None = None):
         self.hall = hall
         self.sign_faces: dict[str, NodePath] = {}
         self.root = load_model(loader, hall_file(hall.id))
@@ -89,9 +91,21 @@ class HallView:
         for sign in hall.signs:
             anchor = self.sign_faces[sign.id] = self._anchor(f"text-sign-{sign.id}")
             add_label(mode, anchor, two_lines(sign.text, SIGN_INK, 0.5, 0.24))
+        self.booth_faces: dict[str, NodePath] = {}
         for booth in hall.booths:
-            anchor = self._anchor(f"text-booth-{booth.id}")
+            anchor = self.booth_faces[booth.id] = self._anchor(f"text-booth-{booth.id}")
             add_label(mode, anchor, two_lines(booth.name, BOOTH_INK, 0.42, 0.3))
+        for gate in hall.portals:  # a gate is named after the hall it leads to
+            name = (hall_names or {}).get(gate.to, Text(gate.to, gate.to))
+            add_label(mode, self._anchor(f"text-portal-{gate.id}"), two_lines(name, SIGN_INK, 0.46, 0.28))
+        for key, fixture in (("stage", hall.stage), ("directory", hall.directory)):
+            if fixture is not None:
+                add_label(mode, self._anchor(f"text-{key}"), two_lines(fixture.name, SIGN_INK, 0.5, 0.26))
+
+    def booth_boxes(self, base) -> list[dict]:
+        """Each booth's name face as a pixel box (None when off-screen), for offscreen reports."""
+        return [{"id": bid, "box": screen_box(base, self.face_corners(face, base.render))}
+                for bid, face in self.booth_faces.items()]
 
     def face_corners(self, face: NodePath, world: NodePath) -> list[tuple[float, float, float]]:
         """The four corners of a text face in ``world`` coordinates."""

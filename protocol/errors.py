@@ -35,6 +35,15 @@ class ErrorCode(StrEnum):
     TOO_MANY_ERRORS = "too_many_errors"
     SERVER_SHUTDOWN = "server_shutdown"
     TOO_SLOW = "too_slow"
+    UNKNOWN_BOOTH = "unknown_booth"
+    UNKNOWN_BLOB = "unknown_blob"
+    PLAYER_REQUIRED = "player_required"
+    UNKNOWN_PUZZLE = "unknown_puzzle"
+    PUZZLE_STEP_CLOSED = "puzzle_step_closed"
+    PUZZLE_RATE_LIMITED = "puzzle_rate_limited"
+    NO_MORE_HINTS = "no_more_hints"
+    NO_PICTURE = "no_picture"
+    TEAM_FULL = "team_full"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -52,6 +61,17 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.TOO_MANY_ERRORS: ("错误消息过多，连接已关闭", "too many bad messages, closing"),
     ErrorCode.SERVER_SHUTDOWN: ("服务器正在关闭", "the server is shutting down"),
     ErrorCode.TOO_SLOW: ("网络过慢，连接已断开", "the connection is too slow to keep up"),
+    ErrorCode.UNKNOWN_BOOTH: ("没有这个展位，或展位暂无内容", "no such booth, or it has no content yet"),
+    ErrorCode.UNKNOWN_BLOB: ("没有这个文件", "no such file"),
+    ErrorCode.PLAYER_REQUIRED: ("解密游戏需要玩家身份，请更新客户端",
+                                "puzzles need a player id in hello; update the client"),
+    ErrorCode.UNKNOWN_PUZZLE: ("没有这个解密游戏", "no such puzzle"),
+    ErrorCode.PUZZLE_STEP_CLOSED: ("这一步还没开放，或已经解开了", "that step is not open: not reached yet, or solved"),
+    ErrorCode.PUZZLE_RATE_LIMITED: ("尝试太频繁了：每一步每分钟最多 5 次，请稍后再试",
+                                    "too many tries: at most 5 per step a minute, please wait"),
+    ErrorCode.NO_MORE_HINTS: ("这一步的提示已经用完了", "no more hints for this step"),
+    ErrorCode.NO_PICTURE: ("这一步没有图片线索", "this step has no picture clue"),
+    ErrorCode.TEAM_FULL: ("这支队伍已满（最多 16 人）", "that team is full (16 members at most)"),
 }
 
 

@@ -153,6 +153,102 @@ text = record({"zh": Field(string(80, 1)), "en": Field(string(80, 1))})
 hall_info = record({"id": Field(hall_id), "name": Field(text), "visitors": Field(integer(0, 1_000_000))})
 place = record({"pos": Field(vector(3, coord)), "yaw": Field(yaw)})
 
+# --- puzzles (益起解密, see server/puzzles.py) ---------------------------------
+MAX_PUZZLE_STEPS = 12
+PLAYER_CHARS = (16, 64)  # hello.player: a secret the client keeps; the server stores only its hash
+TEAM_CHARS = 24
+
+
+def texts(max_chars: int) -> Check:
+    """A {zh, en} pair of visitor-facing texts up to ``max_chars`` each."""
+    return record({"zh": Field(string(max_chars, 1)), "en": Field(string(max_chars, 1))})
+
+
+def binary(max_bytes: int) -> Check:
+    def check(v: Any, name: str) -> bytes:
+        if not isinstance(v, bytes) or len(v) > max_bytes:
+            raise SchemaError(name, f"binary data of at most {max_bytes} bytes")
+        return v
+    return check
+
+
+puzzle_id = string(HALL_ID_CHARS, 1)
+step_no = integer(0, MAX_PUZZLE_STEPS - 1)
+sha256_hex = string(64, 64)
+puzzle_step = record({
+    "n": Field(step_no),
+    "booth": Field(hall_id),
+    "hall": Field(hall_id),
+    "clue": Field(texts(200)),
+    "picture": Field(sha256_hex, optional=True),
+    "input": Field(one_of("text", "tiles")),
+    "tiles": Field(string(16), optional=True),
+    "hints": Field(list_of(texts(120), 3)),
+    "hints_left": Field(integer(0, 3)),
+    "solved": Field(boolean),
+})
+puzzle_finale = record({
+    "seconds": Field(number(0, 1e9)),
+    "hints": Field(integer(0, 1000)),
+    "message": Field(texts(300)),
+    "badge": Field(record({"name": Field(texts(24)), "color": Field(colour)})),
+})
+puzzle_summary = record({
+    "id": Field(puzzle_id),
+    "title": Field(texts(40)),
+    "steps": Field(integer(1, MAX_PUZZLE_STEPS)),
+    "solved": Field(integer(0, MAX_PUZZLE_STEPS)),
+    "halls": Field(list_of(hall_id, 16)),
+})
+leader_row = record({
+    "rank": Field(integer(1, 1_000_000)),
+    "name": Field(string(MAX_NAME_CHARS * 2, 1)),
+    "team": Field(boolean),
+    "seconds": Field(number(0, 1e9)),
+    "hints": Field(integer(0, 1000)),
+})
+
+# --- booth content, directory, teleport (see server/content.py) ---------------
+BLOB_CHUNK = 48 * 1024  # bytes of a blob per ``blob`` message
+MAX_BLOB_BYTES = 16 * 1024 * 1024
+MAX_QUERY_CHARS = 40
+MAX_HITS = 20
+
+
+def content_hash(v: Any, name: str) -> str:
+    if not isinstance(v, str) or len(v) != 64 or any(c not in "0123456789abcdef" for c in v):
+        raise SchemaError(name, "a sha256 as 64 lowercase hex digits")
+    return v
+
+
+booth_id = string(HALL_ID_CHARS, 1)
+booth_project = record({"id": Field(booth_id), "name": Field(texts(60)), "summary": Field(texts(200))})
+booth_product = record({
+    "id": Field(booth_id),
+    "name": Field(texts(60)),
+    "price_cny": Field(number(0, 1_000_000)),
+    "origin": Field(texts(60)),
+    "image": Field(content_hash),
+})
+booth_manifest = record({
+    "format": Field(integer(1, 1)),
+    "booth": Field(booth_id),
+    "category": Field(string(16, 1)),
+    "institution": Field(texts(60)),
+    "intro": Field(texts(600)),
+    "projects": Field(list_of(booth_project, 12)),
+    "products": Field(list_of(booth_product, 24)),
+    "poster": Field(content_hash),
+    "contact": Field(texts(200)),
+})
+search_hit = record({
+    "kind": Field(one_of("booth", "product")),
+    "booth": Field(booth_id),
+    "hall": Field(hall_id),
+    "name": Field(texts(80)),
+    "where": Field(texts(80)),
+})
+
 # --- client -> server ------------------------------------------------------
 CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
     "hello": {
@@ -160,6 +256,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "lang": Field(lang),
         "color": Field(colour, optional=True),
         "resume": Field(string(64, 1), optional=True),
+        "player": Field(string(PLAYER_CHARS[1], PLAYER_CHARS[0]), optional=True),
     },
     "join": {"hall": Field(hall_id)},
     "move": {
@@ -170,6 +267,17 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
     },
     "leave": {},
     "ping": {"n": Field(integer(0, MAX_SEQ))},
+    "booth_get": {"booth": Field(booth_id), "have": Field(content_hash, optional=True)},
+    "blob_get": {"hash": Field(content_hash), "offset": Field(integer(0, MAX_BLOB_BYTES))},
+    "teleport": {"booth": Field(booth_id)},
+    "search": {"q": Field(string(MAX_QUERY_CHARS, 1))},
+    "puzzle_list": {},
+    "puzzle_start": {"puzzle": Field(puzzle_id)},
+    "puzzle_answer": {"puzzle": Field(puzzle_id), "step": Field(step_no), "answer": Field(string(64, 1))},
+    "puzzle_hint": {"puzzle": Field(puzzle_id), "step": Field(step_no)},
+    "puzzle_picture": {"puzzle": Field(puzzle_id), "step": Field(step_no)},
+    "leaderboard_watch": {"puzzle": Field(puzzle_id), "on": Field(boolean)},
+    "team_join": {"team": Field(string(TEAM_CHARS))},
 }
 
 # --- server -> client ------------------------------------------------------
@@ -202,6 +310,40 @@ SERVER_MESSAGES: dict[str, dict[str, Field]] = {
         "msg": Field(string(200, 1)),
         "ref": Field(string(32), optional=True),
     },
+    "booth": {"booth": Field(booth_id), "hash": Field(content_hash), "manifest": Field(booth_manifest, optional=True)},
+    "blob": {
+        "hash": Field(content_hash),
+        "offset": Field(integer(0, MAX_BLOB_BYTES)),
+        "total": Field(integer(0, MAX_BLOB_BYTES)),
+        "data": Field(binary(BLOB_CHUNK)),
+    },
+    "search_result": {"q": Field(string(MAX_QUERY_CHARS, 1)), "hits": Field(list_of(search_hit, MAX_HITS))},
+    "puzzles": {"items": Field(list_of(puzzle_summary, 64))},
+    "puzzle_state": {
+        "puzzle": Field(puzzle_id),
+        "title": Field(texts(40)),
+        "story": Field(texts(400)),
+        "total": Field(integer(1, MAX_PUZZLE_STEPS)),
+        "solved": Field(integer(0, MAX_PUZZLE_STEPS)),
+        "hints_used": Field(integer(0, 1000)),
+        "steps": Field(list_of(puzzle_step, MAX_PUZZLE_STEPS)),
+        "finale": Field(puzzle_finale, optional=True),
+    },
+    "puzzle_result": {
+        "puzzle": Field(puzzle_id),
+        "step": Field(step_no),
+        "ok": Field(boolean),
+        "tries_left": Field(integer(0, 100)),
+        "wait": Field(number(0, 3600)),
+    },
+    "picture": {"puzzle": Field(puzzle_id), "step": Field(step_no), "png": Field(binary(48 * 1024))},
+    "leaderboard": {
+        "puzzle": Field(puzzle_id),
+        "rows": Field(list_of(leader_row, 20)),
+        "finishers": Field(integer(0, 10**9)),
+        "you": Field(leader_row, optional=True),
+    },
+    "team": {"team": Field(string(TEAM_CHARS)), "members": Field(list_of(string(MAX_NAME_CHARS, 1), 16))},
 }
 
 

@@ -18,6 +18,7 @@ import signal
 import socket
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +27,11 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
+from server.actions import Persist
+from server.content import ContentService
 from server.core import Close, Send, ServerCore
 from server.naive import NaiveCore
+from server.puzzles import PuzzleEngine
 from server.store import BlobStore, Store
 from world.scene import load_halls
 
@@ -77,6 +81,7 @@ class Gateway:
         self.conns: dict[int, Conn] = {}
         self.stats = TickStats()
         self.pending_writes: set[asyncio.Future] = set()
+        self.persists = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pavilion-persist")  # in order
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
 
@@ -128,6 +133,9 @@ class Gateway:
     def _apply(self, actions: list) -> None:
         now = self._loop.time()
         for action in actions:
+            if isinstance(action, Persist):
+                self._persist(action)
+                continue
             conn = self.conns.get(action.cid)
             if conn is None or conn.closing:
                 continue
@@ -135,6 +143,20 @@ class Gateway:
                 self._queue(action, conn, now)
             elif isinstance(action, Close):
                 self._close(conn, action.code, action.reason)
+
+    def _persist(self, action: Persist) -> None:
+        """Write off the loop, one write at a time in order; send its acknowledgements once it is durable."""
+        write = self._loop.run_in_executor(self.persists, action.write)
+        self.pending_writes.add(write)
+
+        def done(f: asyncio.Future) -> None:
+            self.pending_writes.discard(f)
+            if f.cancelled() or f.exception() is not None:
+                log.error("a write failed and was not acknowledged: %r", None if f.cancelled() else f.exception())
+                return
+            self._apply(list(action.then))
+
+        write.add_done_callback(done)
 
     def _queue(self, action: Send, conn: Conn, now: float) -> None:
         if action.snapshot:
@@ -212,6 +234,7 @@ async def run_server(
     ready: asyncio.Future | None = None,
     tick_hz: int = 10,
     naive: bool = False,
+    max_view: int = 50,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
@@ -219,8 +242,11 @@ async def run_server(
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir / "pavilion.sqlite3")
-    BlobStore(data_dir / "blobs")  # the blob directory exists from the first start
-    core = (NaiveCore if naive else ServerCore)(load_halls(), tick_hz=tick_hz)
+    halls = load_halls()
+    content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
+    puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
+    core = (NaiveCore if naive else ServerCore)(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles,
+                                                          content=content)
     gateway = Gateway(core, store)
     try:
         async with serve(gateway.handler, host, port, **WS_LIMITS) as server:
@@ -235,13 +261,15 @@ async def run_server(
             await ticker
         await asyncio.gather(*gateway.pending_writes)  # every visit recorded before the database closes
     finally:
+        gateway.persists.shutdown(wait=True)
         store.close()
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
 
 
-def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False) -> int:
+def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
+                  max_view: int = 50) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
 
     async def main() -> None:
@@ -251,7 +279,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
             loop.add_signal_handler(sig, stop.set)
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view)
 
     try:
         asyncio.run(main())

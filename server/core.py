@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from protocol.codec import DecodeError, decode_client, encode, encode_snap
 from protocol.errors import Close as CloseCode
 from protocol.errors import ErrorCode, error_text
+from server.actions import Action, Close, Send
+from server.content import ContentService
+from server.exhibits import ExhibitHandlers
+from server.puzzles import TYPES as PUZZLE_TYPES
+from server.puzzles import PuzzleEngine, PuzzleRefused
 from server.ratelimit import RateLimit
 from server.room import Room, Snapshot
 from world.scene import Hall
@@ -27,23 +32,6 @@ MAX_ERRORS = 10  # bad messages per connection before it is closed
 RATE_STRIKES = 20  # refused messages in a row before a flood is disconnected
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 AVATAR_COLOURS = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
-
-
-@dataclass(frozen=True)
-class Send:
-    cid: int
-    data: bytes | str  # str goes out as a text frame (the naive baseline only)
-    snapshot: bool = False  # may be replaced by a newer one if the client lags
-
-
-@dataclass(frozen=True)
-class Close:
-    cid: int
-    code: int
-    reason: str
-
-
-Action = Send | Close
 
 
 @dataclass
@@ -79,10 +67,13 @@ class Parked:
     expires: float
 
 
-class ServerCore:
+class ServerCore(ExhibitHandlers):
     def __init__(self, halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
-                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18)):
+                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
+                 puzzles: PuzzleEngine | None = None, content: ContentService | None = None):
         self.tick_hz = tick_hz
+        self.content = content or ContentService(halls)
+        self.puzzles = puzzles or PuzzleEngine({}, b"")
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
         self.sessions: dict[int, Session] = {}
         self.by_vid: dict[int, Session] = {}
@@ -100,6 +91,7 @@ class ServerCore:
         s = self.sessions.pop(cid, None)
         if s is None:
             return []
+        self.puzzles.leave(cid)
         if self.by_vid.get(s.vid) is s:
             del self.by_vid[s.vid]
         if s.room is not None:
@@ -122,10 +114,12 @@ class ServerCore:
             t, msg = decode_client(frame)
         except DecodeError as exc:
             return self._refuse(s, exc.code, exc.ref, exc.detail)
-        handler = getattr(self, "_on_" + t)
+        handler = getattr(self, "_on_" + t, None)
         if t != "hello" and not s.greeted:
             return self._refuse(s, ErrorCode.HELLO_REQUIRED, t)
         s.strikes = 0
+        if t in PUZZLE_TYPES:
+            return self._on_puzzle(s, t, msg, now)
         return handler(s, msg, now)
 
     def tick(self, now: float, busy: set[int] | frozenset = frozenset()) -> list[Action]:
@@ -171,6 +165,7 @@ class ServerCore:
             s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar"}
         s.token = self.new_token()
         self.by_vid[s.vid] = s
+        self.puzzles.greet(s.cid, msg.get("player"), s.name, s.lang)
         halls = [
             {"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}
             for hid, r in self.rooms.items()
@@ -200,6 +195,9 @@ class ServerCore:
         if s.room is None:
             return self._refuse(s, ErrorCode.NOT_IN_HALL, "move")
         av = s.room.move(s.vid, msg["seq"], msg["pos"], msg["yaw"], msg["anim"], now)
+        gate = self._through_portal(s, now)
+        if gate:
+            return gate
         if av is None:
             return []
         return [Send(s.cid, encode("correct", seq=av.seq, pos=[av.x, av.y, 0.0], yaw=av.yaw))]
@@ -213,6 +211,13 @@ class ServerCore:
 
     def _on_ping(self, s: Session, msg: dict, now: float) -> list[Action]:
         return [Send(s.cid, encode("pong", n=msg["n"], server_time=now))]
+
+    def _on_puzzle(self, s: Session, t: str, msg: dict, now: float) -> list[Action]:
+        """益起解密 messages go to the puzzle engine (server/puzzles.py)."""
+        try:
+            return self.puzzles.handle(s.cid, t, msg, now)
+        except PuzzleRefused as exc:
+            return self._refuse(s, exc.code, t) if exc.counted else [self._error(s, exc.code, t)]
 
     # --- helpers ---------------------------------------------------------
     def _snap_frame(self, room: Room, snap: Snapshot) -> bytes:

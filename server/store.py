@@ -28,6 +28,25 @@ _MIGRATIONS = (
     );
     CREATE INDEX visits_started ON visits(started);
     """,
+    # 2: puzzles (server/puzzle_store.py). A party is 'p:<player hash>' or 't:<team code>'.
+    """
+    CREATE TABLE players (
+        hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        team TEXT
+    );
+    CREATE TABLE puzzle_progress (
+        party TEXT NOT NULL,
+        puzzle TEXT NOT NULL,
+        solved INTEGER NOT NULL,
+        hints TEXT NOT NULL,
+        started REAL NOT NULL,
+        finished REAL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (party, puzzle)
+    );
+    CREATE INDEX puzzle_finished ON puzzle_progress(puzzle, finished);
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -65,6 +84,22 @@ class Store:
                 "INSERT INTO visits (name, lang, hall, started, ended) VALUES (?, ?, ?, ?, ?)",
                 (name, lang, hall, started, ended),
             )
+
+    def write(self, statements: list[tuple[str, tuple]]) -> None:
+        """Run ``statements`` in one transaction: all of them are durable when this returns, or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     def visit_count(self) -> int:
         with self._lock:

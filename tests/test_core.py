@@ -98,7 +98,7 @@ def test_replayed_move_is_ignored(core):
     ("frame", "code"),
     [
         (b"\xc1garbage", "bad_frame"),
-        (encode("teleport", to="stage"), "unknown_type"),
+        (encode("fly", to="stage"), "unknown_type"),
         (msgpack.packb({"v": 1, "t": "join", "hall": 7}), "bad_message"),
         (msgpack.packb({"v": 1, "t": "move", "seq": 1, "pos": [float("nan"), 0, 0], "yaw": 0, "anim": 0}),
          "bad_message"),

@@ -85,7 +85,7 @@ def test_bad_frames_get_errors_and_the_connection_stays_up(live_server):
         a = await Visitor.join(live_server, "Ann", lang="en")
         b = await Visitor.join(live_server, "Bob", lang="en")
         await a.until(lambda: b.id in a.others)
-        for frame in (b"\xc1", encode("teleport"), msgpack.packb({"v": 1, "t": "move", "seq": 1,
+        for frame in (b"\xc1", encode("fly"), msgpack.packb({"v": 1, "t": "move", "seq": 1,
                       "pos": [float("nan"), 0, 0], "yaw": 0, "anim": 0}), "a text frame",
                       encode("hello", name="again", lang="en")):
             await b.ws.send(frame)

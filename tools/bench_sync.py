@@ -8,7 +8,7 @@ CPU time from /proc, and prints one row per level plus per-client ratios
 machine's cores: the generator's own CPU and achieved send rate are printed,
 and a level where bots fell below 90% of the asked rate is marked invalid.
 
-    python tools/bench_sync.py                      # 100 250 500 1000, naive at 100 250
+    python tools/bench_sync.py                      # 50 100 250 500 1000, naive at 50 100
     python tools/bench_sync.py --levels 500 --naive-levels 100 --duration 10
     python tools/bench_sync.py --levels 500 --naive-levels "" --profile   # where the server's time goes
 """
@@ -113,8 +113,8 @@ def print_ratios(rows: list[dict]) -> None:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--levels", default="100,250,500,1000", help="bot counts for our server")
-    p.add_argument("--naive-levels", default="100,250", help="bot counts for the naive baseline ('' for none)")
+    p.add_argument("--levels", default="50,100,250,500,1000", help="bot counts for our server")
+    p.add_argument("--naive-levels", default="50,100", help="bot counts for the naive baseline ('' for none)")
     p.add_argument("--duration", type=float, default=10.0, help="measured seconds per level")
     p.add_argument("--ramp", type=float, default=5.0, help="ramp-up seconds per level")
     p.add_argument("--rate", type=float, default=10.0, help="moves per second per bot")

@@ -56,7 +56,9 @@ import pygltflib as gl
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from world.scene import Booth, Hall, Sign, load_halls  # noqa: E402
+from tools.atlas import pack  # noqa: E402
+from world.content import CONTENT_DIR, load_content  # noqa: E402
+from world.scene import Booth, Fixture, Hall, Portal, Sign, contains, load_halls  # noqa: E402
 
 MODELS_DIR = ROOT / "assets" / "models"
 HEADER_Z = (2.3, 2.9)
@@ -75,6 +77,8 @@ class Mat:
     color: str
     roughness: float = 0.8
     metallic: float = 0.0
+    emissive: str = ""  # '#rrggbb' glow (portals); lit or not, it shows
+    texture: str = ""  # key of a texture given to GlbWriter (the hall's poster atlas)
 
 
 FLOOR_A = Mat("floor-a", "#dedad3", 0.7)
@@ -110,26 +114,27 @@ def tinted(colour: str) -> Mat:
 
 @dataclass(frozen=True)
 class Part:
-    """Triangles in Panda3D space: positions, normals (n x 3), indices (m x 3)."""
+    """Triangles in Panda3D space: positions, normals (n x 3), indices (m x 3), optional UVs (n x 2)."""
 
     pos: np.ndarray
     nrm: np.ndarray
     idx: np.ndarray
+    uv: np.ndarray | None = None
 
     def moved(self, x: float = 0.0, y: float = 0.0, z: float = 0.0) -> Part:
-        return Part(self.pos + np.array([x, y, z]), self.nrm, self.idx)
+        return Part(self.pos + np.array([x, y, z]), self.nrm, self.idx, self.uv)
 
     def turned(self, yaw: float) -> Part:
         """Rotate about Z by a Panda3D heading (0 faces +Y, 90 faces -X)."""
         c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
         rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-        return Part(self.pos @ rot.T, self.nrm @ rot.T, self.idx)
+        return Part(self.pos @ rot.T, self.nrm @ rot.T, self.idx, self.uv)
 
     def scaled(self, sx: float, sy: float, sz: float) -> Part:
         """Stretch; normals use the inverse scale so lighting stays right."""
         n = self.nrm / np.array([sx, sy, sz])
         n /= np.linalg.norm(n, axis=1, keepdims=True)
-        return Part(self.pos * np.array([sx, sy, sz]), n, self.idx)
+        return Part(self.pos * np.array([sx, sy, sz]), n, self.idx, self.uv)
 
     def placed(self, x: float, y: float, yaw: float, z: float = 0.0) -> Part:
         return self.turned(yaw).moved(x, y, z)
@@ -142,6 +147,14 @@ def quad(corners, normal) -> Part:
     if np.dot(np.cross(p[1] - p[0], p[2] - p[0]), n) < 0:
         p = p[::-1]
     return Part(p, np.tile(n, (4, 1)), np.array([[0, 1, 2], [0, 2, 3]]))
+
+
+def picture(x0: float, x1: float, z0: float, z1: float, y: float, rect: tuple[float, float, float, float]) -> Part:
+    """A textured rectangle in the plane ``y`` facing +Y, showing atlas ``rect`` (u0, v0, u1, v1)."""
+    u0, v0, u1, v1 = rect
+    pos = np.array([(x0, y, z0), (x1, y, z0), (x1, y, z1), (x0, y, z1)], dtype=float)
+    uv = np.array([(u0, v1), (u1, v1), (u1, v0), (u0, v0)])
+    return Part(pos, np.tile([0.0, 1.0, 0.0], (4, 1)), np.array([[0, 2, 1], [0, 3, 2]]), uv)
 
 
 def box(lo, hi) -> Part:
@@ -220,8 +233,9 @@ def arc_slab(r_in: float, r_out: float, half_angle: float, z0: float, z1: float,
 def merge(parts: list[Part]) -> Part:
     """Concatenate parts into one, offsetting indices."""
     offsets = np.cumsum([0] + [len(p.pos) for p in parts[:-1]])
+    uv = np.concatenate([p.uv for p in parts]) if all(p.uv is not None for p in parts) else None
     return Part(np.concatenate([p.pos for p in parts]), np.concatenate([p.nrm for p in parts]),
-                np.concatenate([p.idx + o for p, o in zip(parts, offsets, strict=True)]))
+                np.concatenate([p.idx + o for p, o in zip(parts, offsets, strict=True)]), uv)
 
 
 class Mesh:
@@ -288,10 +302,10 @@ def counter(colour: Mat, w: float, h: float = 1.0, depth: float = 0.5) -> Mesh:
 
 
 def standard_booth(colour: Mat, w: float, d: float) -> Mesh:
-    """Back wall with header, a screen, a front counter and a plant."""
+    """Back wall with header, a framed poster, a front counter and a plant."""
     m = back_wall(colour, w, d)
-    sw = min(1.6, w * 0.5)
-    m.add(DARK, box((-sw / 2, -d / 2 + 0.1, 1.05), (sw / 2, -d / 2 + 0.14, 1.05 + sw * 9 / 16)))
+    x0, x1, z0, z1, y = poster_area("standard", w, d)
+    m.add(DARK, box((x0 - 0.05, y - 0.04, z0 - 0.05), (x1 + 0.05, y - 0.005, z1 + 0.05)))
     cw = min(1.6, w * 0.45)
     m.extend(counter(colour, cw).placed(w / 2 - cw / 2 - 0.35, d / 2 - 0.45, 0.0))
     m.extend(plant(0.9).placed(-w / 2 + 0.45, d / 2 - 0.45, 0.0, BOOTH_FLOOR_Z))
@@ -354,11 +368,45 @@ def island_booth(colour: Mat, w: float, d: float) -> Mesh:
     return m
 
 
+PICTURE_HEADER_Z = (3.0, 3.6)
+
+
+def poster_area(template: str, w: float, d: float) -> tuple[float, float, float, float, float] | None:
+    """(x0, x1, z0, z1, y) of a booth's 4:3 poster in its own frame (facing +Y), or None if it shows none."""
+    if template == "standard":
+        pw = min(1.6, w * 0.5)
+        return -pw / 2, pw / 2, 0.95, 0.95 + pw * 0.75, -d / 2 + 0.145
+    if template == "picture":
+        pw = min(3.2, w - 0.7)
+        return -pw / 2, pw / 2, 0.55, 0.55 + pw * 0.75, -d / 2 + 0.2
+    return None
+
+
+def picture_booth(colour: Mat, w: float, d: float) -> Mesh:
+    """百县百景 gallery wall: a tall wall with a big framed landscape, spotlights and a bench."""
+    m = Mesh()
+    m.add(BOOTH_FLOOR, box((-w / 2, -d / 2, 0.0), (w / 2, d / 2, BOOTH_FLOOR_Z)))
+    m.add(BOOTH_WHITE, box((-w / 2, -d / 2, 0.0), (w / 2, -d / 2 + 0.15, PICTURE_HEADER_Z[0])))
+    m.add(colour, box((-w / 2, -d / 2, PICTURE_HEADER_Z[0]), (w / 2, -d / 2 + 0.15, PICTURE_HEADER_Z[1])))
+    m.add(TRIM, box((-w / 2, -d / 2, PICTURE_HEADER_Z[1]), (w / 2, -d / 2 + 0.17, PICTURE_HEADER_Z[1] + 0.04)))
+    x0, x1, z0, z1, y = poster_area("picture", w, d)
+    m.add(BORDER, box((x0 - 0.1, y - 0.05, z0 - 0.1), (x1 + 0.1, y - 0.005, z1 + 0.1)))
+    for sx in (-1, 1):
+        m.add(TRIM, box((sx * 0.9 - 0.03, -d / 2 + 0.15, 2.85), (sx * 0.9 + 0.03, -d / 2 + 0.55, 2.9)))
+        m.add(DARK, cylinder(0.07, 2.7, 2.85, 12).moved(sx * 0.9, -d / 2 + 0.55))
+        m.extend(plant(0.8).placed(sx * (w / 2 - 0.35), d / 2 - 0.4, 0.0, BOOTH_FLOOR_Z))
+    m.add(colour, box((-0.7, d / 2 - 0.75, 0.3), (0.7, d / 2 - 0.35, 0.42)))
+    for sx in (-1, 1):
+        m.add(TRIM, box((sx * 0.6 - 0.05, d / 2 - 0.7, 0.0), (sx * 0.6 + 0.05, d / 2 - 0.4, 0.3)))
+    return m
+
+
 BOOTH_BUILDERS = {
     "standard": standard_booth,
     "showcase": showcase_booth,
     "counter": counter_booth,
     "island": island_booth,
+    "picture": picture_booth,
 }
 
 
@@ -371,27 +419,42 @@ def name_face(booth: Booth) -> tuple[tuple[float, float, float], float]:
         return (0.0, cube / 2, z), cube
     if booth.template == "counter":
         return (0.0, -d / 2 + 0.15, z), min(2.0, w - 1.0)
+    if booth.template == "picture":
+        return (0.0, -d / 2 + 0.15, sum(PICTURE_HEADER_Z) / 2), w
     return (0.0, -d / 2 + 0.15, z), w
 
 
 # --- hall shell --------------------------------------------------------------
 
 def carpet_half_width(hall: Hall) -> float:
-    """Half width of the carpet and its edging, centred on x = 0."""
+    """Half width of the default carpet and its edging, centred on x = 0."""
     return min(1.6, hall.half_extents[0] * 0.12) + 0.06
 
 
+def rectilinear(hall: Hall) -> bool:
+    """True when every wall runs along X or Y: the floor can be square tiles."""
+    poly = hall.walls
+    return all(abs(x0 - x1) < 1e-6 or abs(y0 - y1) < 1e-6
+               for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True))
+
+
 def floor(hall: Hall) -> Mesh:
-    """Two-tone square tiles of about 2 m, left out under the carpet (no z-fight)."""
+    """Two-tone tiles of about 2 m inside the walls (left out under the default carpet), or for a hall
+    with slanted walls, concentric bands that follow its outline."""
+    if not rectilinear(hall):
+        return banded_floor(hall)
     m = Mesh()
     (sx, sy), (hx, hy) = hall.size, hall.half_extents
-    nx, ny, cut = max(1, round(sx / 2)), max(1, round(sy / 2)), carpet_half_width(hall)
+    nx, ny = max(1, round(sx / 2)), max(1, round(sy / 2))
+    cut = 0.0 if hall.carpets else carpet_half_width(hall)
     tx, ty = sx / nx, sy / ny
     for i in range(nx):
         x0, x1 = -hx + i * tx, -hx + (i + 1) * tx
-        spans = [(x0, min(x1, -cut)), (max(x0, cut), x1)]
+        spans = [(x0, min(x1, -cut)), (max(x0, cut), x1)] if cut else [(x0, x1)]
         for j in range(ny):
             y0, y1 = -hy + j * ty, -hy + (j + 1) * ty
+            if not contains(hall.walls, (x0 + x1) / 2, (y0 + y1) / 2):
+                continue
             for a, b in spans:
                 if b - a > 1e-6:
                     corners = [(a, y0, 0), (b, y0, 0), (b, y1, 0), (a, y1, 0)]
@@ -399,30 +462,70 @@ def floor(hall: Hall) -> Mesh:
     return m
 
 
+def banded_floor(hall: Hall, bands: int = 9) -> Mesh:
+    """Rings of the outline shrunk towards the centre, alternating two stones, a theme rosette in the middle."""
+    m, poly = Mesh(), hall.walls
+    for k in range(bands):
+        outer, inner = 1.0 - k / bands, 1.0 - (k + 1) / bands
+        mat = (FLOOR_A, FLOOR_B)[k % 2] if k < bands - 1 else tinted(darker(hall.theme, 0.8))
+        for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+            corners = [(x0 * outer, y0 * outer, 0), (x1 * outer, y1 * outer, 0),
+                       (x1 * inner, y1 * inner, 0), (x0 * inner, y0 * inner, 0)]
+            if inner < 1e-9:
+                corners = corners[:3] + [(0.0, 0.0, 0.0)]
+            m.add(mat, quad(corners, (0, 0, 1)))
+    return m
+
+
 def carpet(hall: Hall) -> Mesh:
-    """A deep theme-coloured carpet down the middle with light edges."""
+    """Deep theme-coloured rugs with light edges: the hall's aisles, or one down the middle."""
     m = Mesh()
-    hy, edge = hall.half_extents[1], carpet_half_width(hall)
-    m.add(tinted(darker(hall.theme, 0.72)), box((-edge + 0.12, -hy, -0.02), (edge - 0.12, hy, 0.02)))
-    for sx in (-1, 1):
-        m.add(BORDER, box((min(sx * edge, sx * (edge - 0.12)), -hy, -0.02),
-                          (max(sx * edge, sx * (edge - 0.12)), hy, 0.025)))
+    rugs = hall.carpets
+    if not rugs:
+        hy, edge = hall.half_extents[1], carpet_half_width(hall)
+        rugs = ((-edge, -hy, edge, hy),)
+    for x0, y0, x1, y1 in rugs:
+        m.add(BORDER, box((x0, y0, -0.02), (x1, y1, 0.02)))
+        m.add(tinted(darker(hall.theme, 0.72)), box((x0 + 0.12, y0 + 0.12, -0.02), (x1 - 0.12, y1 - 0.12, 0.025)))
     return m
 
 
 def wall_frames(hall: Hall) -> list[tuple[float, float, float, float]]:
-    """(x, y, yaw, half length) of each wall's inner face centre, facing inwards."""
-    hx, hy = hall.half_extents
-    return [(0.0, -hy, 0.0, hx), (0.0, hy, 180.0, hx), (-hx, 0.0, 270.0, hy), (hx, 0.0, 90.0, hy)]
+    """(x, y, yaw, half length) of each wall's inner face centre, facing inwards (outline order)."""
+    frames = []
+    poly = hall.walls
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+        length = math.hypot(x1 - x0, y1 - y0)
+        nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # left of a counter-clockwise edge is inside
+        frames.append(((x0 + x1) / 2, (y0 + y1) / 2, math.degrees(math.atan2(-nx, ny)) % 360.0, length / 2))
+    return frames
+
+
+def convex_corners(hall: Hall) -> list[bool]:
+    """For each wall: whether the corner at its start is convex (seen from inside)."""
+    poly = hall.walls
+    out = []
+    for i, (x1, y1) in enumerate(poly):
+        x0, y0 = poly[i - 1]
+        x2, y2 = poly[(i + 1) % len(poly)]
+        out.append((x1 - x0) * (y2 - y1) - (y1 - y0) * (x2 - x1) > 0)
+    return out
 
 
 def walls(hall: Hall) -> Mesh:
-    """Walls of the hall's height, a theme skirting and a theme band up high."""
+    """Walls of the hall's height, a theme skirting and a theme band up high.
+
+    Walls run past convex corners so the outside stays closed; at an inner
+    corner they stop at the corner, or they would poke into the hall.
+    """
     m = Mesh()
     theme, h = tinted(hall.theme), hall.height
-    for x, y, yaw, half in wall_frames(hall):
+    convex = convex_corners(hall)
+    for i, (x, y, yaw, half) in enumerate(wall_frames(hall)):
+        start = 0.5 if convex[i] else 0.0
+        end = 0.5 if convex[(i + 1) % len(convex)] else 0.0
         piece = Mesh()
-        piece.add(WALL, box((-half - 0.5, -0.5, 0.0), (half + 0.5, 0.0, h)))
+        piece.add(WALL, box((-half - start, -0.5, 0.0), (half + end, 0.0, h)))
         piece.add(theme, box((-half, 0.0, 0.0), (half, 0.02, 0.14)))
         piece.add(theme, box((-half, 0.0, h - 0.75), (half, 0.02, h - 0.45)))
         piece.add(TRIM, box((-half, 0.0, h - 0.2), (half, 0.06, h)))
@@ -431,13 +534,18 @@ def walls(hall: Hall) -> Mesh:
 
 
 def roof_beams(hall: Hall) -> Mesh:
-    """Open roof beams across the hall, on the pilaster lines of the side walls.
+    """Open roof beams across a rectangular hall, on the pilaster lines of the side walls; a ring
+    beam under the cornice elsewhere.
 
     They close the view upwards without a ceiling, which would hide the hall
     from a third-person camera above the walls.
     """
     m = Mesh()
     (hx, hy), h = hall.half_extents, hall.height
+    if hall.outline:
+        for x, y, yaw, half in wall_frames(hall):
+            m.add(BOOTH_WHITE, box((-half, 0.0, h - 0.45), (half, 0.35, h - 0.05)).placed(x, y, yaw))
+        return m
     for y in bays(hy):
         m.add(BOOTH_WHITE, box((-hx, y - 0.15, h - 0.45), (hx, y + 0.15, h - 0.05)))
     return m
@@ -445,12 +553,18 @@ def roof_beams(hall: Hall) -> Mesh:
 
 def distance_to_wall(hall: Hall, x: float, y: float, dx: float, dy: float) -> float:
     """How far from (x, y) along (dx, dy) the ray meets a wall."""
-    hx, hy = hall.half_extents
-    hits = []
-    for p, d, lim in ((x, dx, hx), (y, dy, hy)):
-        if abs(d) > 1e-9:
-            hits.append(((lim if d > 0 else -lim) - p) / d)
-    return min(hits)
+    best = math.inf
+    poly = hall.walls
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+        ex, ey = x1 - x0, y1 - y0
+        den = dx * ey - dy * ex
+        if abs(den) < 1e-12:
+            continue
+        t = ((x0 - x) * ey - (y0 - y) * ex) / den
+        u = ((x0 - x) * dy - (y0 - y) * dx) / den
+        if t >= -1e-9 and -1e-9 <= u <= 1 + 1e-9:
+            best = min(best, max(t, 0.0))
+    return best
 
 
 def entrance_frame(hall: Hall) -> tuple[float, float, float]:
@@ -462,8 +576,11 @@ def entrance_frame(hall: Hall) -> tuple[float, float, float]:
 
 
 def entrance(hall: Hall) -> Mesh:
-    """A framed glass door flanked by columns, so visitors arrive somewhere."""
+    """A framed glass door flanked by columns, so visitors arrive somewhere; a portal there replaces it."""
     m, theme = Mesh(), tinted(hall.theme)
+    ex, ey, eyaw = entrance_frame(hall)
+    if any(math.hypot(p.pos[0] - ex, p.pos[1] - ey) < 5.0 for p in hall.portals):
+        return m
     m.add(theme, box((-1.8, 0.0, 0.0), (1.8, 0.05, 3.4)))
     m.add(DARK, box((-1.55, 0.0, 0.0), (1.55, 0.07, 3.15)))
     m.add(TRIM, box((-0.03, 0.0, 0.0), (0.03, 0.09, 3.15)))
@@ -471,17 +588,23 @@ def entrance(hall: Hall) -> Mesh:
         m.add(WALL, cylinder(0.35, 0.0, hall.height - 0.75, 24).moved(sx * 2.6, -0.23))
         for z in (0.0, hall.height - 0.89):
             m.add(TRIM, cylinder(0.4, z, z + 0.14, 24).moved(sx * 2.6, -0.23))
-    return m.placed(*entrance_frame(hall))
+    return m.placed(ex, ey, eyaw)
 
 
 def wall_is_busy(hall: Hall, x: float, y: float) -> bool:
-    """True where a pilaster at wall point (x, y) would cut a sign or the door."""
+    """True where a pilaster at wall point (x, y) would cut a sign, the door, a portal or a booth."""
     ex, ey, eyaw = entrance_frame(hall)
     things = [(ex, ey, eyaw, 3.2)] + [(*s.pos[:2], s.yaw, s.size[0] / 2 + 0.5) for s in hall.signs]
+    things += [(*p.pos, p.yaw, p.width / 2 + 1.0) for p in hall.portals]
     for tx, ty, yaw, half in things:
         c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
         lx, ly = c * (x - tx) + s * (y - ty), -s * (x - tx) + c * (y - ty)
         if abs(lx) < half and -1.2 < ly < 0.3:
+            return True
+    for b in hall.booths:  # a booth against the wall hides the pilaster anyway
+        c, s = math.cos(math.radians(b.yaw)), math.sin(math.radians(b.yaw))
+        lx, ly = c * (x - b.pos[0]) + s * (y - b.pos[1]), -s * (x - b.pos[0]) + c * (y - b.pos[1])
+        if abs(lx) < b.footprint[0] / 2 + 0.3 and abs(ly) < b.footprint[1] / 2 + 0.6:
             return True
     return False
 
@@ -501,6 +624,118 @@ def pilasters(hall: Hall) -> Mesh:
             if not wall_is_busy(hall, x + c * lx, y + s * lx):
                 piece = box((lx - 0.3, 0.0, 0.0), (lx + 0.3, 0.1, hall.height - 0.75))
                 m.add(BOOTH_WHITE, piece.placed(x, y, yaw))
+    return m
+
+
+# --- portals, stage, directory kiosk (local frame: front towards +Y) ----------
+
+PORTAL_GLOW = Mat("portal-glow", "#6cc4f0", 0.3, 0.0, "#2f86c0")
+PORTAL_FRAME_GLOW = Mat("portal-frame-glow", "#fff4c8", 0.4, 0.0, "#ffd98a")
+PORTAL_HEIGHT = 3.2
+STAGE_HEIGHT = 0.6
+STAGE_HEADER_Z = (4.6, 5.3)
+KIOSK_HEADER_Z = (1.95, 2.35)
+
+
+def portal(hall: Hall, gate: Portal) -> Mesh:
+    """A glowing gate against the wall: pillars, a lit frame, a glowing opening, a name lintel above."""
+    m, w, h = Mesh(), gate.width, PORTAL_HEIGHT
+    theme = tinted(darker(hall.theme, 0.8))
+    for sx in (-1, 1):
+        x0, x1 = sorted((sx * w / 2, sx * (w / 2 + 0.45)))
+        m.add(theme, box((x0, -0.05, 0.0), (x1, 0.45, h + 0.9)))
+        m.add(TRIM, box((x0 - 0.03, -0.05, 0.0), (x1 + 0.03, 0.5, 0.2)))
+        xi = sx * (w / 2 + 0.01)
+        m.add(PORTAL_FRAME_GLOW, box((min(xi, xi - sx * 0.08), 0.2, 0.2), (max(xi, xi - sx * 0.08), 0.3, h)))
+    m.add(theme, box((-w / 2 - 0.45, -0.05, h), (w / 2 + 0.45, 0.45, h + 0.9)))
+    m.add(PORTAL_FRAME_GLOW, box((-w / 2, 0.2, h - 0.08), (w / 2, 0.3, h)))
+    m.add(PORTAL_GLOW, box((-w / 2, -0.02, 0.0), (w / 2, 0.02, h)))
+    m.add(BORDER, box((-w / 2 - 0.45, 0.45, h + 0.05), (w / 2 + 0.45, 0.47, h + 0.85)))
+    m.add(tinted(darker(hall.theme, 0.55)), box((-w / 2 - 0.35, 0.46, h + 0.12), (w / 2 + 0.35, 0.48, h + 0.78)))
+    m.add(BORDER, box((-w / 2, 0.03, 0.0), (w / 2, 0.9, 0.03)))  # threshold
+    return m.placed(*gate.pos, gate.yaw)
+
+
+def portal_anchor(gate: Portal) -> Anchor:
+    c, s = math.cos(math.radians(gate.yaw)), math.sin(math.radians(gate.yaw))
+    fy = 0.48 + TEXT_GAP
+    return Anchor(f"text-portal-{gate.id}", (gate.pos[0] - s * fy, gate.pos[1] + c * fy, PORTAL_HEIGHT + 0.45),
+                  gate.yaw + 180.0, gate.width + 0.7, 0.66)
+
+
+def stage(hall: Hall, fx: Fixture) -> Mesh:
+    """A raised stage with steps, a big dark screen framed in the theme colour and a name board above."""
+    m, (w, d) = Mesh(), fx.size
+    theme = tinted(hall.theme)
+    m.add(tinted(darker(hall.theme, 0.45)), box((-w / 2, -d / 2, 0.0), (w / 2, d / 2, STAGE_HEIGHT - 0.04)))
+    m.add(BOOTH_FLOOR, box((-w / 2, -d / 2, STAGE_HEIGHT - 0.04), (w / 2, d / 2, STAGE_HEIGHT)))
+    m.add(BORDER, box((-w / 2, d / 2 - 0.05, STAGE_HEIGHT - 0.1), (w / 2, d / 2 + 0.01, STAGE_HEIGHT)))
+    for k in range(2):  # steps at the front
+        m.add(TRIM, box((-1.2, d / 2, 0.0), (1.2, d / 2 + 0.35 * (2 - k), STAGE_HEIGHT * (k + 1) / 3)))
+    sw = w - 1.6
+    m.add(theme, box((-sw / 2 - 0.2, -d / 2, STAGE_HEIGHT), (sw / 2 + 0.2, -d / 2 + 0.25, STAGE_HEADER_Z[1] + 0.1)))
+    m.add(DARK, box((-sw / 2, -d / 2 + 0.25, STAGE_HEIGHT + 0.5), (sw / 2, -d / 2 + 0.28, STAGE_HEADER_Z[0] - 0.2)))
+    m.add(tinted(darker(hall.theme, 0.55)),
+          box((-sw / 2, -d / 2 + 0.25, STAGE_HEADER_Z[0]), (sw / 2, -d / 2 + 0.28, STAGE_HEADER_Z[1])))
+    m.add(BOOTH_WHITE, box((sw / 2 - 1.0, -0.2, STAGE_HEIGHT), (sw / 2 - 0.4, 0.2, STAGE_HEIGHT + 1.1)))  # lectern
+    m.add(theme, box((sw / 2 - 1.02, 0.2, STAGE_HEIGHT + 0.3), (sw / 2 - 0.38, 0.22, STAGE_HEIGHT + 0.9)))
+    for sx in (-1, 1):
+        m.extend(plant(1.0).placed(sx * (w / 2 - 0.4), d / 2 - 0.4, 0.0, STAGE_HEIGHT))
+    return m.placed(*fx.pos, fx.yaw)
+
+
+def directory_kiosk(hall: Hall, fx: Fixture) -> Mesh:
+    """A totem with a lit map screen: the hall directory (Tab opens it)."""
+    m, (w, d) = Mesh(), fx.size
+    m.add(tinted(hall.theme), box((-w / 2, -d / 2 + 0.15, 0.0), (w / 2, d / 2 - 0.15, KIOSK_HEADER_Z[1])))
+    m.add(TRIM, box((-w / 2 - 0.05, -d / 2, 0.0), (w / 2 + 0.05, d / 2, 0.12)))
+    m.add(PORTAL_GLOW, box((-w / 2 + 0.12, d / 2 - 0.15, 0.55), (w / 2 - 0.12, d / 2 - 0.13, 1.8)))
+    for k, (x, z) in enumerate(((-0.3, 1.5), (0.1, 1.35), (0.3, 0.9), (-0.2, 0.8), (0.0, 1.1))):
+        mat = (tinted(hall.theme), BORDER, DARK)[k % 3]
+        m.add(mat, box((x - 0.12, d / 2 - 0.13, z - 0.08), (x + 0.12, d / 2 - 0.12, z + 0.08)))
+    m.add(tinted(darker(hall.theme, 0.55)), box((-w / 2, d / 2 - 0.15, KIOSK_HEADER_Z[0]),
+                                                  (w / 2, d / 2 - 0.13, KIOSK_HEADER_Z[1])))
+    return m.placed(*fx.pos, fx.yaw)
+
+
+def fixture_anchor(name: str, fx: Fixture, fy: float, z: tuple[float, float], width: float) -> Anchor:
+    c, s = math.cos(math.radians(fx.yaw)), math.sin(math.radians(fx.yaw))
+    fy += TEXT_GAP
+    return Anchor(name, (fx.pos[0] - s * fy, fx.pos[1] + c * fy, sum(z) / 2), fx.yaw + 180.0, width, z[1] - z[0])
+
+
+def fixture_anchors(hall: Hall) -> list[Anchor]:
+    out = []
+    if hall.stage is not None:
+        w, d = hall.stage.size
+        out.append(fixture_anchor("text-stage", hall.stage, -d / 2 + 0.28, STAGE_HEADER_Z, w - 1.7))
+    if hall.directory is not None:
+        w, d = hall.directory.size
+        out.append(fixture_anchor("text-directory", hall.directory, d / 2 - 0.13, KIOSK_HEADER_Z, w - 0.1))
+    return out
+
+
+# --- posters -----------------------------------------------------------------
+
+def poster_booths(hall: Hall) -> list[tuple[Booth, bytes]]:
+    """Booths whose template shows a poster and whose content has one, with the poster's PNG."""
+    out = []
+    for booth in hall.booths:
+        path = CONTENT_DIR / f"{booth.id}.json"
+        if poster_area(booth.template, *booth.footprint) is None or not path.is_file():
+            continue
+        content = load_content(path)
+        out.append((booth, (CONTENT_DIR / content.poster).read_bytes()))
+    return out
+
+
+def posters(hall: Hall, atlas_key: str, rects: list[tuple[float, float, float, float]],
+            booths: list[Booth]) -> Mesh:
+    """Every poster of the hall as textured quads on one atlas material."""
+    m, mat = Mesh(), Mat(f"posters-{hall.id}", "#ffffff", 0.55, texture=atlas_key)
+    for booth, rect in zip(booths, rects, strict=True):
+        x0, x1, z0, z1, y = poster_area(booth.template, *booth.footprint)
+        m.add(mat, picture(x0, x1, z0, z1, y, rect).placed(*booth.pos, booth.yaw))
     return m
 
 
@@ -567,8 +802,8 @@ def sign_anchor(sign: Sign) -> Anchor:
 
 # --- assembly ----------------------------------------------------------------
 
-def hall_mesh(hall: Hall) -> Mesh:
-    """All static geometry of a hall."""
+def hall_mesh(hall: Hall) -> tuple[Mesh, dict[str, bytes]]:
+    """All static geometry of a hall, and the textures it uses (its poster atlas)."""
     m = Mesh()
     for piece in (floor(hall), carpet(hall), walls(hall), pilasters(hall), roof_beams(hall), entrance(hall)):
         m.extend(piece)
@@ -577,24 +812,49 @@ def hall_mesh(hall: Hall) -> Mesh:
     for booth in hall.booths:
         build = BOOTH_BUILDERS[booth.template]
         m.extend(build(tinted(booth.color), *booth.footprint).placed(*booth.pos, booth.yaw))
-    return m
+    for gate in hall.portals:
+        m.extend(portal(hall, gate))
+    if hall.stage is not None:
+        m.extend(stage(hall, hall.stage))
+    if hall.directory is not None:
+        m.extend(directory_kiosk(hall, hall.directory))
+    textures = {}
+    shown = poster_booths(hall)
+    if shown:
+        key = f"posters-{hall.id}"
+        textures[key], rects = pack([png for _, png in shown])
+        m.extend(posters(hall, key, rects, [b for b, _ in shown]))
+    return m, textures
 
 
-def avatar_mesh() -> Mesh:
-    """A 1.72 m capsule visitor facing +Y, with a dark visor to show the front."""
+def hall_anchors(hall: Hall) -> list[Anchor]:
+    """Every text face of a hall: booth names, signs, portal lintels, stage and directory boards."""
+    return ([booth_anchor(b) for b in hall.booths] + [sign_anchor(s) for s in hall.signs]
+            + [portal_anchor(g) for g in hall.portals] + fixture_anchors(hall))
+
+
+def avatar_mesh(detail: int = 24) -> Mesh:
+    """A 1.72 m capsule visitor facing +Y, with a dark visor to show the front.
+
+    ``detail`` is the number of segments around; the far version (``avatar-far.glb``,
+    shown beyond ~15 m) uses 8, a tenth of the triangles, the same silhouette.
+    """
     m = Mesh()
     r, z0, z1 = 0.24, 0.24, 1.12
+    rows = max(2, detail // 4)
     prof = []
-    for i in range(7):
-        t = math.pi / 2 * (i / 6 - 1)
+    for i in range(rows + 1):
+        t = math.pi / 2 * (i / rows - 1)
         prof.append((r * math.cos(t), z0 + r * math.sin(t), math.cos(t), math.sin(t)))
-    for i in range(7):
-        t = math.pi / 2 * i / 6
+    for i in range(rows + 1):
+        t = math.pi / 2 * i / rows
         prof.append((r * math.cos(t), z1 + r * math.sin(t), math.cos(t), math.sin(t)))
-    m.add(AVATAR_BODY, lathe(prof, 24))
-    m.add(AVATAR_BODY, sphere(0.17, 24, 12).moved(z=1.55))
-    m.add(AVATAR_VISOR, sphere(1.0, 16, 8).scaled(0.14, 0.07, 0.055).moved(0.0, 0.125, 1.57))
-    m.add(AVATAR_VISOR, sphere(1.0, 12, 6).scaled(0.06, 0.03, 0.06).moved(0.0, 0.23, 1.0))
+    m.add(AVATAR_BODY, lathe(prof, detail))
+    m.add(AVATAR_BODY, sphere(0.17, detail, detail // 2).moved(z=1.55))
+    m.add(AVATAR_VISOR, sphere(1.0, max(6, detail * 2 // 3), max(3, detail // 3)).scaled(0.14, 0.07, 0.055)
+          .moved(0.0, 0.125, 1.57))
+    if detail >= 12:
+        m.add(AVATAR_VISOR, sphere(1.0, detail // 2, detail // 4).scaled(0.06, 0.03, 0.06).moved(0.0, 0.23, 1.0))
     return m
 
 
@@ -612,9 +872,11 @@ def to_gltf_space(a: np.ndarray) -> np.ndarray:
 class GlbWriter:
     """Collects accessors into one binary buffer and writes a .glb."""
 
-    def __init__(self) -> None:
+    def __init__(self, textures: dict[str, bytes] | None = None) -> None:
         self.doc = gl.GLTF2(asset=gl.Asset(generator="cloud-pavilion tools/build_assets.py"))
         self.blob = bytearray()
+        self.textures = textures or {}  # key -> JPEG bytes, embedded on first use
+        self._texture_ids: dict[str, int] = {}
 
     def accessor(self, data: np.ndarray, kind: str, target: int, with_bounds: bool = False) -> int:
         raw, offset = data.tobytes(), len(self.blob)
@@ -629,9 +891,25 @@ class GlbWriter:
         return len(self.doc.accessors) - 1
 
     def material(self, mat: Mat) -> int:
-        self.doc.materials.append(gl.Material(name=mat.name, pbrMetallicRoughness=gl.PbrMetallicRoughness(
-            baseColorFactor=rgba(mat.color), metallicFactor=mat.metallic, roughnessFactor=mat.roughness)))
+        pbr = gl.PbrMetallicRoughness(baseColorFactor=rgba(mat.color), metallicFactor=mat.metallic,
+                                      roughnessFactor=mat.roughness)
+        if mat.texture:
+            pbr.baseColorTexture = gl.TextureInfo(index=self.texture(mat.texture))
+        glow = rgba(mat.emissive)[:3] if mat.emissive else None
+        self.doc.materials.append(gl.Material(name=mat.name, pbrMetallicRoughness=pbr, emissiveFactor=glow))
         return len(self.doc.materials) - 1
+
+    def texture(self, key: str) -> int:
+        """The glTF texture index of an embedded JPEG (added once per file)."""
+        if key not in self._texture_ids:
+            raw, offset = self.textures[key], len(self.blob)
+            self.blob += raw + b"\0" * (-len(raw) % 4)
+            self.doc.bufferViews.append(gl.BufferView(buffer=0, byteOffset=offset, byteLength=len(raw)))
+            self.doc.images.append(gl.Image(bufferView=len(self.doc.bufferViews) - 1, mimeType="image/jpeg"))
+            self.doc.samplers.append(gl.Sampler(magFilter=gl.LINEAR, minFilter=gl.LINEAR_MIPMAP_LINEAR))
+            self.doc.textures.append(gl.Texture(source=len(self.doc.images) - 1, sampler=len(self.doc.samplers) - 1))
+            self._texture_ids[key] = len(self.doc.textures) - 1
+        return self._texture_ids[key]
 
     def mesh(self, name: str, mesh: Mesh) -> int:
         prims = []
@@ -640,6 +918,8 @@ class GlbWriter:
             attrs = gl.Attributes(
                 POSITION=self.accessor(to_gltf_space(part.pos), "VEC3", gl.ARRAY_BUFFER, True),
                 NORMAL=self.accessor(to_gltf_space(part.nrm), "VEC3", gl.ARRAY_BUFFER))
+            if part.uv is not None:
+                attrs.TEXCOORD_0 = self.accessor(tidy(part.uv).astype(np.float32), "VEC2", gl.ARRAY_BUFFER)
             idx = self.accessor(part.idx.reshape(-1).astype(np.uint32), "SCALAR", gl.ELEMENT_ARRAY_BUFFER)
             prims.append(gl.Primitive(attributes=attrs, indices=idx, material=self.material(mat)))
         self.doc.meshes.append(gl.Mesh(name=name, primitives=prims))
@@ -673,12 +953,13 @@ def build(out: Path) -> list[Path]:
     written = []
     for hall in load_halls().values():
         path = out / "halls" / f"{hall.id}.glb"
-        anchors = [booth_anchor(b) for b in hall.booths] + [sign_anchor(s) for s in hall.signs]
-        GlbWriter().save(path, f"hall-{hall.id}", hall_mesh(hall), anchors)
+        mesh, textures = hall_mesh(hall)
+        GlbWriter(textures).save(path, f"hall-{hall.id}", mesh, hall_anchors(hall))
         written.append(path)
-    path = out / "avatar.glb"
-    GlbWriter().save(path, "avatar", avatar_mesh(), [])
-    written.append(path)
+    for name, detail in (("avatar", 24), ("avatar-far", 8)):
+        path = out / f"{name}.glb"
+        GlbWriter().save(path, name, avatar_mesh(detail), [])
+        written.append(path)
     return written
 
 

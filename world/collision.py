@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from world.scene import Hall
+from world.scene import Hall, contains
 
 VISITOR_RADIUS = 0.35
 
@@ -61,21 +61,25 @@ class Box:
 
 
 class Walkable:
-    """The hall floor minus its booths; resolves where a visitor ends up."""
+    """The hall floor minus its booths and fixtures; resolves where a visitor ends up.
+
+    Rectangular halls clamp to their walls (the server's hot path); halls with
+    an outline polygon push the visitor off every wall closer than ``radius``.
+    """
 
     def __init__(self, hall: Hall, radius: float = VISITOR_RADIUS):
         self.radius = radius
         hx, hy = hall.half_extents
         self.limit_x, self.limit_y = hx - radius, hy - radius
-        self.boxes = tuple(
-            Box(b.pos[0], b.pos[1], b.footprint[0] / 2, b.footprint[1] / 2, b.yaw) for b in hall.booths
-        )
+        self.walls = _walls(hall.outline) if hall.outline else ()
+        self.poly = hall.outline
+        solids = [(b.pos, b.footprint, b.yaw) for b in hall.booths] + [(f.pos, f.size, f.yaw) for f in hall.fixtures]
+        self.boxes = tuple(Box(p[0], p[1], s[0] / 2, s[1] / 2, yaw) for p, s, yaw in solids)
 
     def resolve(self, x: float, y: float) -> tuple[float, float]:
         """The nearest free spot to (x, y): inside the walls, outside every booth."""
         for _ in range(3):  # a few passes settle corners between neighbouring boxes
-            x = max(-self.limit_x, min(self.limit_x, x))
-            y = max(-self.limit_y, min(self.limit_y, y))
+            x, y = self._within_walls(x, y)
             moved = False
             for box in self.boxes:
                 nx, ny = box.push_out(x, y, self.radius)
@@ -83,7 +87,61 @@ class Walkable:
                     x, y, moved = nx, ny, True
             if not moved:
                 break
-        return max(-self.limit_x, min(self.limit_x, x)), max(-self.limit_y, min(self.limit_y, y))
+        return self._within_walls(x, y)
+
+    def _within_walls(self, x: float, y: float) -> tuple[float, float]:
+        x = max(-self.limit_x, min(self.limit_x, x))
+        y = max(-self.limit_y, min(self.limit_y, y))
+        if not self.walls:
+            return x, y
+        if not contains(self.poly, x, y):  # outside: back to the nearest wall first
+            wall = min(self.walls, key=lambda w: w.distance(x, y))
+            x, y = wall.nearest(x, y)
+            x, y = x + wall.nx * 1e-6, y + wall.ny * 1e-6
+        for _ in range(2):  # an inner corner needs a second look at its first wall
+            for wall in self.walls:
+                x, y = wall.push_in(x, y, self.radius)
+        return x, y
 
     def is_free(self, x: float, y: float) -> bool:
         return self.resolve(x, y) == (x, y)
+
+
+@dataclass(frozen=True)
+class Wall:
+    """One wall segment of a counter-clockwise outline; (nx, ny) points into the hall."""
+
+    x0: float
+    y0: float
+    dx: float
+    dy: float
+    nx: float
+    ny: float
+
+    def nearest(self, x: float, y: float) -> tuple[float, float]:
+        t = max(0.0, min(1.0, ((x - self.x0) * self.dx + (y - self.y0) * self.dy) / (self.dx ** 2 + self.dy ** 2)))
+        return self.x0 + t * self.dx, self.y0 + t * self.dy
+
+    def distance(self, x: float, y: float) -> float:
+        qx, qy = self.nearest(x, y)
+        return math.hypot(x - qx, y - qy)
+
+    def push_in(self, x: float, y: float, r: float) -> tuple[float, float]:
+        """Move a circle inside the hall (x, y, r) off this wall, away from the wall's nearest point."""
+        qx, qy = self.nearest(x, y)
+        ex, ey = x - qx, y - qy
+        d = math.hypot(ex, ey)
+        if d >= r:
+            return x, y
+        if d < 1e-9 or ex * self.nx + ey * self.ny < 0:  # on the wall or behind it: straight in
+            ex, ey, d = self.nx, self.ny, 1.0
+        return qx + ex / d * r, qy + ey / d * r
+
+
+def _walls(poly: tuple[tuple[float, float], ...]) -> tuple[Wall, ...]:
+    out = []
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+        dx, dy = x1 - x0, y1 - y0
+        length = math.hypot(dx, dy)
+        out.append(Wall(x0, y0, dx, dy, -dy / length, dx / length))  # left of a CCW edge is inside
+    return tuple(out)

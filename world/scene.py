@@ -8,6 +8,12 @@ Coordinates are Panda3D's: metres, Z up, the hall centred on the origin.
 ``yaw`` is a Panda3D heading in degrees: 0 faces +Y, 90 faces -X.
 A booth's front faces its yaw; its footprint is ``[width, depth]`` in its own
 frame (width along local X, depth along local Y, back wall at local -Y).
+
+A hall's walls follow its ``outline`` (a polygon, counter-clockwise) when it has
+one, else the ``size`` rectangle; ``size`` is always the bounding box. Portals
+stand against a wall and lead to another hall; the stage and the directory
+kiosk are solid like booths. Booth ids are unique across all halls, so a booth
+id alone names a place to teleport to.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from pathlib import Path
 SCENE_FORMAT = 1
 MAX_SCENE_BYTES = 1 << 20
 HALLS_DIR = Path(__file__).resolve().parent.parent / "scenes" / "halls"
-BOOTH_TEMPLATES = ("standard", "counter", "island", "showcase")
+BOOTH_TEMPLATES = ("standard", "counter", "island", "showcase", "picture")
+MAX_OUTLINE = 32
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -71,6 +78,27 @@ class Booth:
 
 
 @dataclass(frozen=True)
+class Portal:
+    """A gate against a wall at ``pos`` facing into the hall (``yaw``); walking into it leads to hall ``to``."""
+
+    id: str
+    to: str
+    pos: tuple[float, float]
+    yaw: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """The stage or the directory kiosk: a solid oriented rectangle with a name."""
+
+    pos: tuple[float, float]
+    yaw: float
+    size: tuple[float, float]
+    name: Text
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str
     name: Text
@@ -81,10 +109,60 @@ class Hall:
     signs: tuple[Sign, ...]
     booths: tuple[Booth, ...]
     source: str
+    outline: tuple[tuple[float, float], ...] = ()
+    portals: tuple[Portal, ...] = ()
+    stage: Fixture | None = None
+    directory: Fixture | None = None
+    carpets: tuple[tuple[float, float, float, float], ...] = ()  # aisle rugs: x0, y0, x1, y1
 
     @property
     def half_extents(self) -> tuple[float, float]:
         return self.size[0] / 2, self.size[1] / 2
+
+    @property
+    def walls(self) -> tuple[tuple[float, float], ...]:
+        """The wall polygon, counter-clockwise: the outline, or the size rectangle."""
+        if self.outline:
+            return self.outline
+        hx, hy = self.half_extents
+        return (-hx, -hy), (hx, -hy), (hx, hy), (-hx, hy)
+
+    @property
+    def fixtures(self) -> tuple[Fixture, ...]:
+        return tuple(f for f in (self.stage, self.directory) if f is not None)
+
+    def booth(self, booth_id: str) -> Booth | None:
+        return next((b for b in self.booths if b.id == booth_id), None)
+
+
+def contains(poly: tuple[tuple[float, float], ...], x: float, y: float) -> bool:
+    """Even-odd test: is (x, y) inside the polygon (boundary points may go either way)."""
+    inside = False
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def boundary_distance(poly: tuple[tuple[float, float], ...], x: float, y: float) -> float:
+    """Distance from (x, y) to the nearest wall of the polygon."""
+    best = math.inf
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+        dx, dy = x1 - x0, y1 - y0
+        t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)))
+        best = min(best, math.hypot(x - x0 - t * dx, y - y0 - t * dy))
+    return best
+
+
+def _signed_area(poly: list[tuple[float, float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True)) / 2
+
+
+def _segments_cross(a, b, c, d) -> bool:
+    """Proper crossing of segments ab and cd (touching at an end does not count)."""
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
 
 
 class _Reader:
@@ -155,10 +233,14 @@ def parse_hall(data: object, source: Path | str) -> Hall:
     size = r.vec(r.get(data, "size", ""), "size", 2, 4.0, 400.0)
     hx, hy = size[0] / 2, size[1] / 2
     height = r.number(r.get(data, "height", ""), "height", 2.5, 40.0)
+    outline = _outline(r, r.get(data, "outline", "", optional=True), hx, hy)
+    poly = outline or ((-hx, -hy), (hx, -hy), (hx, hy), (-hx, hy))
 
     def inside(pos: tuple[float, ...], field: str) -> None:
         if abs(pos[0]) > hx or abs(pos[1]) > hy:
             raise r.fail(field, f"a point inside the hall (|x| <= {hx}, |y| <= {hy})", list(pos))
+        if outline and not contains(poly, pos[0], pos[1]) and boundary_distance(poly, pos[0], pos[1]) > 0.01:
+            raise r.fail(field, "a point inside the hall's outline", list(pos))
 
     spawns = []
     for i, s in enumerate(r.items(r.get(data, "spawn", ""), "spawn", 64, 1)):
@@ -202,6 +284,36 @@ def parse_hall(data: object, source: Path | str) -> Hall:
             color=r.colour(r.get(b, "color", f), f + ".color"),
         ))
 
+    portals, seen = [], set()
+    for i, g in enumerate(r.items(r.get(data, "portals", "", optional=True) or [], "portals", 16)):
+        f = f"portals[{i}]"
+        pid = r.ident(r.get(g, "id", f), f + ".id")
+        if pid in seen:
+            raise r.fail(f + ".id", "an id not used by another portal", pid)
+        seen.add(pid)
+        pos = r.vec(r.get(g, "pos", f), f + ".pos", 2, -200.0, 200.0)
+        inside(pos, f + ".pos")
+        portals.append(Portal(
+            id=pid,
+            to=r.ident(r.get(g, "to", f), f + ".to"),
+            pos=pos,
+            yaw=r.number(r.get(g, "yaw", f), f + ".yaw", -360.0, 360.0),
+            width=r.number(r.get(g, "width", f), f + ".width", 1.5, 8.0),
+        ))
+
+    def fixture(key: str) -> Fixture | None:
+        value = r.get(data, key, "", optional=True)
+        if value is None:
+            return None
+        pos = r.vec(r.get(value, "pos", key), key + ".pos", 2, -200.0, 200.0)
+        inside(pos, key + ".pos")
+        return Fixture(
+            pos=pos,
+            yaw=r.number(r.get(value, "yaw", key), key + ".yaw", -360.0, 360.0),
+            size=r.vec(r.get(value, "size", key), key + ".size", 2, 0.5, 30.0),
+            name=r.text(r.get(value, "name", key), key + ".name"),
+        )
+
     return Hall(
         id=r.ident(r.get(data, "id", ""), "id"),
         name=r.text(r.get(data, "name", ""), "name"),
@@ -212,7 +324,41 @@ def parse_hall(data: object, source: Path | str) -> Hall:
         signs=tuple(signs),
         booths=tuple(booths),
         source=str(source),
+        outline=outline,
+        portals=tuple(portals),
+        stage=fixture("stage"),
+        directory=fixture("directory"),
+        carpets=tuple(_carpet(r, c, f"carpets[{i}]", hx, hy)
+                      for i, c in enumerate(r.items(r.get(data, "carpets", "", optional=True) or [], "carpets", 16))),
     )
+
+
+def _carpet(r: _Reader, value, field: str, hx: float, hy: float) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = r.vec(value, field, 4, -200.0, 200.0)
+    if not (-hx <= x0 < x1 <= hx and -hy <= y0 < y1 <= hy):
+        raise r.fail(field, f"[x0, y0, x1, y1] with x0 < x1, y0 < y1, within size (|x| <= {hx}, |y| <= {hy})",
+                     [x0, y0, x1, y1])
+    return x0, y0, x1, y1
+
+
+def _outline(r: _Reader, value, hx: float, hy: float) -> tuple[tuple[float, float], ...]:
+    """The optional wall polygon: 3+ points within ``size``, no crossing walls; made counter-clockwise."""
+    if value is None:
+        return ()
+    raw = r.items(value, "outline", MAX_OUTLINE, 3)
+    points = [r.vec(p, f"outline[{i}]", 2, -200.0, 200.0) for i, p in enumerate(raw)]
+    for i, (x, y) in enumerate(points):
+        if abs(x) > hx + 1e-6 or abs(y) > hy + 1e-6:
+            raise r.fail(f"outline[{i}]", f"a point within size (|x| <= {hx}, |y| <= {hy})", [x, y])
+    n = len(points)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if _segments_cross(points[i], points[(i + 1) % n], points[j], points[(j + 1) % n]):
+                raise r.fail("outline", f"a simple polygon (edges {i} and {j} cross)")
+    area = _signed_area(points)
+    if abs(area) < 1.0:
+        raise r.fail("outline", "a polygon enclosing at least 1 square metre", round(abs(area), 3))
+    return tuple(points if area > 0 else points[::-1])
 
 
 def load_hall(path: Path | str) -> Hall:
@@ -237,4 +383,21 @@ def load_hall(path: Path | str) -> Hall:
 
 def load_halls(directory: Path | str = HALLS_DIR) -> dict[str, Hall]:
     """All halls in ``directory`` by id, in file-name order."""
-    return {h.id: h for h in (load_hall(p) for p in sorted(Path(directory).glob("*.json")))}
+    halls = {h.id: h for h in (load_hall(p) for p in sorted(Path(directory).glob("*.json")))}
+    check_links(halls)
+    return halls
+
+
+def check_links(halls: dict[str, Hall]) -> None:
+    """Checks across files: portals lead to existing halls, booth ids are unique in the whole fair."""
+    owner: dict[str, str] = {}
+    for hall in halls.values():
+        for i, portal in enumerate(hall.portals):
+            if portal.to not in halls or portal.to == hall.id:
+                raise SceneError(hall.source, f"portals[{i}].to", "the id of another hall: " + ", ".join(halls),
+                                 portal.to)
+        for i, booth in enumerate(hall.booths):
+            if booth.id in owner:
+                raise SceneError(hall.source, f"booths[{i}].id", f"an id not used in hall '{owner[booth.id]}'",
+                                 booth.id)
+            owner[booth.id] = hall.id

@@ -1,0 +1,108 @@
+"""The hall directory: every hall to jump to, and search by booth or product name (zh or en).
+
+Typing sends ``search`` to the server (which indexes current content); picking
+a hit sends ``teleport``, picking a hall ``join``: the server decides where the
+visitor stands. Tab opens and closes it, Esc closes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from direct.gui.DirectGui import DGG, DirectButton, DirectEntry, DirectFrame, OnscreenText
+from panda3d.core import TextFont, TextNode, TransparencyAttrib
+
+from world.scene import Text
+
+FRAME = (-1.0, 1.0, -0.85, 0.85)
+INK, MUTED, ACCENT = (0.13, 0.14, 0.17, 1), (0.38, 0.4, 0.45, 1), (0.72, 0.2, 0.15, 1)
+MAX_ROWS = 9
+LABELS = {
+    "zh": {"title": "展馆导览", "halls": "前往展馆", "search": "搜索机构、展位或产品（中文或英文）：",
+           "none": "没有找到结果", "hint": "点击结果即可传送 · Tab / Esc 关闭", "product": "产品", "booth": "展位"},
+    "en": {"title": "Hall Directory", "halls": "Go to a hall", "search": "Search institutions, booths or products:",
+           "none": "No results", "hint": "Click a result to teleport · Tab / Esc to close", "product": "product",
+           "booth": "booth"},
+}
+
+
+class DirectoryPanel:
+    def __init__(self, font: TextFont, halls: dict[str, Text], search: Callable[[str], None],
+                 teleport: Callable[[str], None], join: Callable[[str], None]):
+        self.font, self.halls = font, halls
+        self.search, self.teleport, self.join = search, teleport, join
+        self.frame: DirectFrame | None = None
+        self.query = ""
+        self.hits: list[dict] | None = None
+        self.lang = "zh"
+        self.entry: DirectEntry | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.frame is not None
+
+    def open(self, lang: str, query: str = "") -> None:
+        self.lang, self.query = lang, query
+        self._draw()
+        if query:
+            self.search(query)
+
+    def close(self) -> None:
+        if self.frame is not None:
+            self.frame.destroy()
+        self.frame, self.entry = None, None
+
+    def on_result(self, q: str, hits: list[dict]) -> None:
+        if q == self.query:
+            self.hits = hits
+            if self.is_open:
+                self._draw()
+
+    def _typed(self, text: str) -> None:
+        self.query = text.strip()
+        self.hits = None
+        if self.query:
+            self.search(self.query[:40])
+
+    def _draw(self) -> None:
+        focus = self.entry is not None and self.entry["focus"]
+        self.close()
+        labels, lang = LABELS[self.lang], self.lang
+        left, right, bottom, top = FRAME
+        self.frame = DirectFrame(frameColor=(0.985, 0.975, 0.955, 0.96), frameSize=FRAME, sortOrder=11)
+        self.frame.setTransparency(TransparencyAttrib.MAlpha)
+        DirectFrame(parent=self.frame, frameColor=ACCENT, frameSize=(left, right, top - 0.012, top))
+        self._text(labels["title"], (left + 0.06, top - 0.11), 0.075, INK)
+        self._text(labels["hint"], (right - 0.05, top - 0.1), 0.035, MUTED, TextNode.ARight)
+        self._text(labels["halls"], (left + 0.06, top - 0.21), 0.045, ACCENT)
+        for i, (hid, name) in enumerate(self.halls.items()):
+            x = left + 0.06 + (i % 2) * 0.96
+            y = top - 0.3 - (i // 2) * 0.09
+            self._button(name.pick(lang), (x, y), 0.88, lambda h=hid: self.join(h))
+        y = top - 0.3 - ((len(self.halls) + 1) // 2) * 0.09 - 0.03
+        self._text(labels["search"], (left + 0.06, y), 0.045, ACCENT)
+        self.entry = DirectEntry(parent=self.frame, initialText=self.query, entryFont=self.font, scale=0.05,
+                                 width=(right - left - 0.12) / 0.05, pos=(left + 0.06, 0, y - 0.09),
+                                 frameColor=(1, 1, 1, 1), command=self._typed, focus=1 if focus else 0,
+                                 focusOutCommand=lambda: None)
+        self.entry.bind(DGG.TYPE, lambda _: self._typed(self.entry.get()))
+        self.entry.bind(DGG.ERASE, lambda _: self._typed(self.entry.get()))
+        y -= 0.19
+        if self.hits is not None and not self.hits:
+            self._text(labels["none"], (left + 0.06, y - 0.04), 0.045, MUTED)
+        for i, hit in enumerate((self.hits or [])[:MAX_ROWS]):
+            kind = labels[hit["kind"]]
+            text = f"[{kind}] {hit['name'][lang]}  ·  {hit['where'][lang]}"
+            self._button(text, (left + 0.06, y - i * 0.075), right - left - 0.12,
+                         lambda b=hit["booth"]: self.teleport(b))
+
+    def _text(self, text, pos, scale, fg, align=TextNode.ALeft) -> None:
+        OnscreenText(parent=self.frame, text=text, pos=pos, scale=scale, fg=fg, align=align, font=self.font)
+
+    def _button(self, text: str, pos: tuple, width: float, command) -> None:
+        scale = 0.042
+        DirectButton(parent=self.frame, text=text, text_font=self.font, text_scale=scale, text_align=TextNode.ALeft,
+                     text_fg=INK, frameColor=((0.93, 0.9, 0.84, 1), (0.98, 0.86, 0.7, 1), (1, 0.92, 0.8, 1),
+                                              (0.9, 0.9, 0.9, 1)),
+                     frameSize=(-0.02, width, -0.022, 0.05), pos=(pos[0], 0, pos[1]), relief=DGG.FLAT,
+                     command=command)

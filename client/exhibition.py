@@ -1,0 +1,206 @@
+"""The exhibition side of the client: kiosks, booth panel, directory, minimap, booth content.
+
+:class:`Exhibition` owns these and is driven by the app: ``enter_hall`` when
+the hall changes, ``on_joined`` after each ``hall_state``, ``on_message`` for
+``booth``/``blob``/``search_result``, ``update`` every frame. Keys: E (or a
+click) opens the booth at hand, Tab the directory, M the minimap, Esc closes.
+Offscreen runs script the same things with ``--open-booth``, ``--directory``
+and ``--minimap`` and report what was shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from direct.showbase.ShowBase import ShowBase
+from panda3d.core import Point3, TextFont
+
+from client import render
+from client.booths import BoothFetcher
+from client.cache import DEFAULT_DIR, DiskCache
+from client.directory import DirectoryPanel
+from client.kiosks import Highlight, nearest_booth, pick_booth
+from client.minimap import Minimap
+from client.panel import PANEL, BoothPanel
+from world.scene import Hall
+
+MESSAGES = ("booth", "blob", "search_result")
+HINT = {"zh": "按 E 查看展位", "en": "Press E to open"}
+
+
+def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._ArgumentGroup) -> None:
+    parser.add_argument("--cache", default=str(DEFAULT_DIR), help=f"booth content cache folder (default {DEFAULT_DIR})")
+    offscreen.add_argument("--open-booth", metavar="ID", help="teleport to this booth and open its panel")
+    offscreen.add_argument("--directory", metavar="QUERY", help="open the hall directory and search for QUERY")
+    offscreen.add_argument("--minimap", action="store_true", help="show the minimap (always shown in a window)")
+
+
+class Exhibition:
+    def __init__(self, base: ShowBase, mode: render.RenderMode, halls: dict[str, Hall], font: TextFont,
+                 args: argparse.Namespace, send):
+        self.base, self.mode, self.halls, self.send = base, mode, halls, send
+        self.fetcher = BoothFetcher(DiskCache(args.cache), send)
+        self.panel = BoothPanel(font)
+        self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
+                                        search=lambda q: send("search", q=q), teleport=self.teleport,
+                                        join=self.join)
+        self.minimap = Minimap(base.a2dTopRight)
+        self.highlight = Highlight(mode, base.render)
+        self.favourites: set[str] = set()
+        self.hall: Hall | None = None
+        self.lang = args.lang
+        self.pending_booth: str | None = getattr(args, "open_booth", None)
+        self.pending_query: str | None = getattr(args, "directory", None)
+        self.teleporting = False
+        if not mode.offscreen or getattr(args, "minimap", False):
+            self.minimap.root.show()
+        if not mode.offscreen:
+            base.accept("e", self.interact)
+            base.accept("tab", self.toggle_directory)
+            base.accept("m", self.toggle_minimap)
+            base.accept("mouse1", self.click)
+        base.accept("booth-favourite", self.toggle_favourite)
+        base.accept("booth-contact", self.show_contact)
+
+    # --- driven by the app -------------------------------------------------
+    def enter_hall(self, hall: Hall) -> None:
+        self.hall = hall
+        self.minimap.set_hall(hall)
+        self.highlight.set(None, "")
+
+    def on_joined(self) -> None:
+        """A ``hall_state`` arrived: carry on with what an offscreen run asked for."""
+        if self.pending_query is not None:
+            self.directory.open(self.lang, self.pending_query)
+            self.pending_query = None
+        if self.pending_booth is not None:
+            if self.teleporting and self.hall.booth(self.pending_booth) is not None:
+                self.open_booth(self.pending_booth)
+                self.pending_booth, self.teleporting = None, False
+            elif not self.teleporting:
+                self.teleporting = True
+                self.send("teleport", booth=self.pending_booth)
+
+    def on_message(self, t: str, fields: dict) -> None:
+        if t == "search_result":
+            self.directory.on_result(fields["q"], fields["hits"])
+        else:
+            self.fetcher.on_message(t, fields)
+
+    def link_lost(self) -> None:
+        self.fetcher.reset_link()
+
+    def update(self, lang: str, x: float, y: float, yaw: float, others: list[tuple[float, float]]) -> None:
+        self.lang = lang
+        self.fetcher.pump()
+        if self.hall is not None:
+            self.highlight.set(None if self.modal else nearest_booth(self.hall.booths, x, y), HINT[lang])
+            self.minimap.update((x, y, yaw), others)
+        if self.panel.is_open:
+            booth = self.panel.booth
+            self.panel.show(lang, self.fetcher.manifest(booth), self.fetcher.images, booth in self.favourites)
+
+    @property
+    def modal(self) -> bool:
+        """A panel has the keyboard: the avatar stands still."""
+        return self.panel.is_open or self.directory.is_open
+
+    def settled(self) -> bool:
+        """Offscreen: everything asked for is on screen."""
+        if self.pending_booth is not None or self.pending_query is not None:
+            return False
+        if self.panel.is_open and not self.fetcher.complete(self.panel.booth):
+            return False
+        return not self.directory.is_open or self.directory.hits is not None or not self.directory.query
+
+    # --- actions -------------------------------------------------------------
+    def open_booth(self, booth: str) -> None:
+        self.directory.close()
+        self.panel.open(booth)
+        self.fetcher.want(booth)
+
+    def interact(self) -> None:
+        if not self.modal and self.highlight.booth is not None:
+            self.open_booth(self.highlight.booth.id)
+
+    def click(self) -> None:
+        watcher = self.base.mouseWatcherNode
+        if self.modal or self.hall is None or not watcher.hasMouse():
+            return
+        near, far = Point3(), Point3()
+        self.base.camLens.extrude(watcher.getMouse(), near, far)
+        origin = self.base.render.getRelativePoint(self.base.cam, near)
+        target = self.base.render.getRelativePoint(self.base.cam, far)
+        booth = pick_booth(self.hall.booths, tuple(origin), tuple(target - origin))
+        if booth is not None:
+            self.open_booth(booth.id)
+
+    def teleport(self, booth: str) -> None:
+        self.directory.close()
+        self.send("teleport", booth=booth)
+
+    def join(self, hall: str) -> None:
+        self.directory.close()
+        self.send("join", hall=hall)
+
+    def toggle_directory(self) -> None:
+        if self.directory.is_open:
+            self.directory.close()
+        else:
+            self.panel.close()
+            self.directory.open(self.lang)
+
+    def toggle_minimap(self) -> None:
+        if self.directory.is_open:  # an "m" typed into the search box is a letter, not a command
+            return
+        if self.minimap.root.isHidden():
+            self.minimap.root.show()
+        else:
+            self.minimap.root.hide()
+
+    def toggle_favourite(self) -> None:
+        booth = self.panel.booth
+        if booth is not None:
+            self.favourites.symmetric_difference_update({booth})
+
+    def show_contact(self) -> None:
+        self.panel.contact_shown = True
+        self.panel.shown_key = ()
+
+    def escape(self) -> bool:
+        """Close the top panel; False if none was open (then Esc means quit)."""
+        if self.panel.is_open or self.directory.is_open:
+            self.panel.close()
+            self.directory.close()
+            return True
+        return False
+
+    # --- reports -------------------------------------------------------------
+    def report(self) -> dict:
+        out: dict = {"content": vars(self.fetcher.stats).copy(),
+                     "highlight": self.highlight.booth.id if self.highlight.booth else None}
+        if self.panel.is_open:
+            manifest = self.fetcher.manifest(self.panel.booth) or {}
+            w, h = self.base.win.getXSize(), self.base.win.getYSize()
+            aspect = w / h
+            left, right, bottom, top = PANEL
+            box = [round((left / aspect + 1) / 2 * w), round((1 - top) / 2 * h), round((right / aspect + 1) / 2 * w),
+                   round((1 - bottom) / 2 * h)]
+            out["panel"] = {"booth": self.panel.booth, "institution": manifest.get("institution"),
+                            "products": len(manifest.get("products", [])), "images_shown": self.panel.images_shown,
+                            "intro_lines": self.panel.lines, "box": box}
+        if self.directory.is_open:
+            out["directory"] = {"query": self.directory.query, "hits": self.directory.hits}
+        if not self.minimap.root.isHidden() and self.hall is not None:
+            me = self.minimap.me.getPos(self.base.render2d)
+            out["minimap"] = {"others": self.minimap.shown_others,
+                              "me": screen_point_2d(self.base, me)}
+        return out
+
+
+def screen_point_2d(base: ShowBase, p) -> list[float]:
+    """Pixel (x right, y down) of a render2d point."""
+    w, h = base.win.getXSize(), base.win.getYSize()
+    return [round((p.x + 1) / 2 * w, 1), round((1 - p.z) / 2 * h, 1)]
+
+

@@ -1,0 +1,45 @@
+"""Line breaking for mixed Chinese and English text, measured in the font.
+
+Panda3D's TextNode word wrap breaks only at spaces, so a Chinese paragraph (no
+spaces) would run off the panel as one line. Here a line may break between any
+two CJK characters, English words stay whole, and the usual kinsoku rules
+hold: closing punctuation never starts a line, opening punctuation never ends
+one. Pure: the caller passes a ``measure(text) -> width`` function.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+NO_START = set("，。、；：！？）》」』”’…%,.;:!?)]}·")  # may not begin a line
+NO_END = set("（《「『“‘([{")  # may not end a line
+_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.,:;!?%)\]]*|\s+|.", re.S)
+
+
+def tokens(text: str) -> list[str]:
+    """Unbreakable pieces: an English word with its trailing punctuation, a space run, or one character."""
+    return _TOKENS.findall(text)
+
+
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Lines of ``text`` no wider than ``width`` (a single too-long token gets a line of its own)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for tok in tokens(paragraph):
+            if tok.isspace():
+                if line:
+                    line += " "
+                continue
+            if not line or measure(line + tok) <= width:
+                line += tok
+                continue
+            if len(line) > 1 and (tok in NO_START or line[-1] in NO_END):  # take the last character along
+                lines.append(line[:-1].rstrip())
+                line = line[-1] + tok
+            else:
+                lines.append(line.rstrip())
+                line = tok
+        lines.append(line.rstrip())
+    return lines

@@ -1,0 +1,106 @@
+"""Booth content for visitors: manifests and pictures addressed by sha256.
+
+At start every content file (scenes/content) is validated, its pictures go
+into the :class:`~server.store.BlobStore` by hash, and each booth gets a
+manifest: a msgpack-able map of its texts with pictures replaced by their
+hashes. The manifest's own hash (sha256 of its msgpack bytes) is what a client
+remembers: asking again with ``have`` set to it costs one tiny answer, so an
+unchanged booth is never downloaded twice.
+
+Sans-I/O apart from reading files at start: the core asks :meth:`manifest`,
+:meth:`blob` and :meth:`search`. :meth:`publish` is the one door through which
+a booth's content changes, so exhibitor uploads can swap a manifest live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import msgpack
+
+from server.store import BlobStore
+from world.content import CONTENT_DIR, BoothContent, load_contents, read_image
+from world.scene import Hall, Text
+from world.search import Directory, Hit
+
+log = logging.getLogger("pavilion.content")
+
+BLOB_CHUNK = 48 * 1024  # bytes of a blob per ``blob`` message: well inside the 64 KiB frame limit
+
+
+def _text(t: Text) -> dict:
+    return {"zh": t.zh, "en": t.en}
+
+
+def build_manifest(content: BoothContent, hashes: dict[str, str]) -> dict:
+    """The wire form of ``content``; ``hashes`` maps its picture paths to blob hashes."""
+    return {
+        "format": 1,
+        "booth": content.booth,
+        "category": content.category,
+        "institution": _text(content.institution),
+        "intro": _text(content.intro),
+        "projects": [{"id": p.id, "name": _text(p.name), "summary": _text(p.summary)} for p in content.projects],
+        "products": [{"id": p.id, "name": _text(p.name), "price_cny": p.price_cny, "origin": _text(p.origin),
+                      "image": hashes[p.image]} for p in content.products],
+        "poster": hashes[content.poster],
+        "contact": _text(content.contact),
+    }
+
+
+def manifest_hash(manifest: dict) -> str:
+    return hashlib.sha256(msgpack.packb(manifest, use_bin_type=True)).hexdigest()
+
+
+class ContentService:
+    def __init__(self, halls: dict[str, Hall], blobs: BlobStore | None = None):
+        self.halls = halls
+        self.blobs = blobs
+        self.booth_hall = {b.id: h.id for h in halls.values() for b in h.booths}
+        self._manifests: dict[str, tuple[str, dict]] = {}
+        self._hot: dict[str, bytes] = {}  # pictures of current manifests, kept in memory
+        self.directory = Directory(halls, {})
+
+    @classmethod
+    def load(cls, halls: dict[str, Hall], blobs: BlobStore, directory: Path = CONTENT_DIR) -> ContentService:
+        """Validate every content file and publish it (SceneError on a broken one)."""
+        service = cls(halls, blobs)
+        contents = load_contents(directory)
+        for booth_id, content in contents.items():
+            if booth_id not in service.booth_hall:
+                log.warning("%s: no hall has booth '%s'; not shown", content.source, booth_id)
+                continue
+            images = {rel: read_image(directory, rel, content.source, rel) for rel in content.images}
+            service.publish(content, images)
+        service.directory = Directory(halls, contents)
+        return service
+
+    def publish(self, content: BoothContent, images: dict[str, bytes]) -> str:
+        """Make ``content`` (with its pictures, path -> PNG bytes) the booth's current content; its hash."""
+        hashes = {}
+        for rel, data in images.items():
+            digest = self.blobs.put(data) if self.blobs is not None else hashlib.sha256(data).hexdigest()
+            self._hot[digest] = data
+            hashes[rel] = digest
+        manifest = build_manifest(content, hashes)
+        digest = manifest_hash(manifest)
+        self._manifests[content.booth] = (digest, manifest)
+        return digest
+
+    def manifest(self, booth: str) -> tuple[str, dict] | None:
+        """(hash, manifest) of the booth's current content, or None for a booth without content."""
+        return self._manifests.get(booth)
+
+    def blob(self, digest: str) -> bytes | None:
+        data = self._hot.get(digest)
+        if data is None and self.blobs is not None:
+            try:
+                data = self.blobs.get(digest)
+            except ValueError:  # not a hash: the schema should have refused it already
+                return None
+        return data
+
+    def search(self, query: str) -> list[Hit]:
+        return self.directory.search(query)
