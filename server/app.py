@@ -33,7 +33,7 @@ from server.core import Close, Send, ServerCore
 from server.naive import NaiveCore
 from server.puzzles import PuzzleEngine
 from server.store import BlobStore, Store
-from world.scene import load_halls
+from world.scene import SceneError, load_halls
 
 log = logging.getLogger("pavilion.server")
 
@@ -285,5 +285,8 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         asyncio.run(main())
     except OSError as exc:  # port in use, address not available, data folder unwritable
         log.error("cannot serve on %s:%d with data in %s: %s", host, port, data_dir, exc.strerror or exc)
+        return 1
+    except SceneError as exc:  # a hall, booth content or puzzle file an organizer broke
+        log.error("cannot start: %s", exc)
         return 1
     return 0

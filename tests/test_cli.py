@@ -42,3 +42,17 @@ def test_serve_refuses_a_port_in_use(tmp_path):
         proc = main_py("serve", "--port", str(s.getsockname()[1]), "--data", str(tmp_path))
     assert proc.returncode != 0 and "address already in use" in proc.stderr.lower()
     assert "Traceback" not in proc.stderr
+
+
+def test_serve_reports_a_broken_scene_file_without_a_traceback(tmp_path, monkeypatch):
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns(".venv", "data", ".git", "__pycache__", "*.egg-info"))
+    hall = root / "scenes" / "halls" / "lobby.json"
+    hall.write_text(hall.read_text(encoding="utf-8").replace('"height": 7.0', '"height": "tall"'), encoding="utf-8")
+    cmd = [sys.executable, str(root / "main.py"), "serve", "--port", "0", "--data", str(tmp_path / "d")]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "lobby.json: field 'height': expected a finite number" in proc.stderr
+    assert "Traceback" not in proc.stderr
