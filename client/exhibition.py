@@ -44,7 +44,7 @@ class Exhibition:
         self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
                                         join=self.join)
-        self.minimap = Minimap(base.a2dTopRight)
+        self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight)
         self.highlight = Highlight(mode, base.render)
         self.favourites: set[str] = set()
         self.hall: Hall | None = None

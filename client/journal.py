@@ -71,6 +71,7 @@ class Journal:
 
     def update(self, now: float, dt: float, lang: str, hall: Hall) -> None:
         self.panel.refresh(lang)
+        self.base.expo.minimap.dock(low=self.panel.visible)
         if self.markers.update(hall, self.model.targets(), text(lang, "marker"), now):
             self.base.expo.minimap.mark_clues([(p[0], p[1]) for p in self.markers.points().values()])
         if self.model.finished_now:

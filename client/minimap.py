@@ -17,7 +17,8 @@ MAX_OTHERS = 64
 
 
 class Minimap:
-    def __init__(self, corner: NodePath):
+    def __init__(self, corner: NodePath, lower_corner: NodePath):
+        self.corners = (corner, lower_corner)
         self.root = corner.attachNewNode("minimap")
         self.root.setPos(-SIZE / 2 - MARGIN, 0, -SIZE / 2 - MARGIN - 0.12)
         self.root.setTransparency(TransparencyAttrib.MAlpha)
@@ -28,6 +29,13 @@ class Minimap:
         self.shown_others = 0
         self.clues: list[NodePath] = []
         self.root.hide()
+
+    def dock(self, low: bool) -> None:
+        """Top-right normally; bottom-right while a panel (the puzzle journal) takes the top right."""
+        corner = self.corners[1 if low else 0]
+        if self.root.getParent() != corner:
+            self.root.reparentTo(corner)
+            self.root.setPos(-SIZE / 2 - MARGIN, 0, (SIZE / 2 + MARGIN + 0.1) if low else (-SIZE / 2 - MARGIN - 0.12))
 
     def set_hall(self, hall: Hall) -> None:
         if self.hall_node is not None:

@@ -35,9 +35,13 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
             if not line or measure(line + tok) <= width:
                 line += tok
                 continue
-            if len(line) > 1 and (tok in NO_START or line[-1] in NO_END):  # take the last character along
-                lines.append(line[:-1].rstrip())
-                line = line[-1] + tok
+            if len(line) > 1 and (tok in NO_START or line[-1] in NO_END):
+                # carry the last character over, and any opening punctuation before it: "（元" + "）"
+                cut = len(line) - 1
+                while cut > 1 and line[cut - 1] in NO_END:
+                    cut -= 1
+                lines.append(line[:cut].rstrip())
+                line = line[cut:] + tok
             else:
                 lines.append(line.rstrip())
                 line = tok

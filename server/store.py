@@ -47,6 +47,56 @@ _MIGRATIONS = (
     );
     CREATE INDEX puzzle_finished ON puzzle_progress(puzzle, finished);
     """,
+    # 3: exhibitors, their booths' versions and resumable uploads (server/exhibitors.py).
+    """
+    CREATE TABLE exhibitors (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL,
+        revoked REAL
+    );
+    CREATE TABLE exhibitor_booths (
+        exhibitor INTEGER NOT NULL REFERENCES exhibitors(id),
+        booth TEXT NOT NULL,
+        PRIMARY KEY (exhibitor, booth)
+    );
+    CREATE TABLE booth_versions (
+        booth TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        model_hash TEXT,
+        transform TEXT,
+        thumbnail_hash TEXT,
+        content TEXT,
+        bytes INTEGER NOT NULL,
+        exhibitor INTEGER,
+        created REAL NOT NULL,
+        PRIMARY KEY (booth, version)
+    );
+    CREATE TABLE booth_active (
+        booth TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
+    CREATE TABLE booth_images (
+        booth TEXT NOT NULL,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        exhibitor INTEGER,
+        PRIMARY KEY (booth, name)
+    );
+    CREATE TABLE uploads (
+        id TEXT PRIMARY KEY,
+        booth TEXT NOT NULL,
+        exhibitor INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        created REAL NOT NULL,
+        UNIQUE (booth, kind, sha256, size)
+    );
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 

@@ -2,9 +2,12 @@
 
 import hashlib
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from client.booths import BoothFetcher
 from client.cache import DiskCache
-from client.wrap import wrap
+from client.wrap import NO_END, NO_START, wrap
 from server.content import ContentService
 from world.scene import load_halls
 
@@ -64,3 +67,21 @@ def test_fetcher_downloads_once_then_answers_from_cache(tmp_path):
             assert fetcher.stats.manifest_downloads == 1 and fetcher.stats.blob_downloads > 0
         else:
             assert fetcher.stats.manifest_hits == 1 and fetcher.stats.blob_downloads == 0
+
+
+@given(
+    text=st.text(alphabet="服务台展板上有一只公益帆布袋价格元倒过来读（）《》，。！“”ab ", min_size=1, max_size=60),
+    width=st.floats(2, 30),
+)
+def test_wrapped_chinese_never_ends_on_opening_or_starts_on_closing_punctuation(text, width):
+    def measure(s: str) -> float:
+        return sum(0.5 if c in "（）《》，。！“” " else 1.0 for c in s)
+
+    lines = wrap(text, width, measure)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    for line in lines[:-1]:  # where the wrapper broke; the text's own end may be anything
+        if len(line) > 1:
+            assert line[-1] not in NO_END, lines
+    for line in lines[1:]:
+        if line and len(line) > 1:
+            assert line[0] not in NO_START or all(c in NO_START for c in line[:2]), lines
