@@ -45,13 +45,13 @@ class Crowd:
         self.clock = TickClock(tick_hz)
 
     def on_snap(self, snap: dict, arrival: float) -> None:
+        for vid in snap["leave"]:  # leaves first: a visitor who left and came back is in both lists
+            self._forget(vid)
         for info in snap["enter"]:
             if info["id"] not in self.views:
                 self.views[info["id"]] = self.make_view(info)
                 self.names[info["id"]] = info["name"]
                 self.tracks[info["id"]] = Track(self.clock.tick_dt)
-        for vid in snap["leave"]:
-            self._forget(vid)
         if snap["full"]:
             listed = {i["id"] for i in snap["enter"]} | {e[0] for e in snap["ents"]}
             for vid in set(self.views) - listed:

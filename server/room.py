@@ -1,10 +1,19 @@
 """One hall's live visitors: authoritative movement and area of interest.
 
 Sans-I/O: callers pass ``now`` and get plain data back. Each visitor sees the
-others within ``view_radius``, at most ``max_view`` of them (the nearest),
-found through a uniform grid so a tick costs O(visitors x neighbours), not
-O(visitors^2). Positions are quantized once per change (cm, 16-bit yaw), and a
-snapshot carries only entities that changed since that observer's last one.
+others within ``view_radius``, at most ``max_view`` of them (the nearest).
+
+A tick is batched with numpy so hundreds of visitors cost little Python:
+
+- every avatar has a stable *slot* (an index into position/version arrays);
+- a uniform grid (cell = view radius) limits each visitor's candidates to the
+  3x3 cells around it, one distance matrix per cell;
+- ``sent[observer, slot]`` holds the state version last sent to that observer
+  (-1: never told), so entering, changed and left avatars are array masks;
+- each avatar's quantized state (cm, 16-bit yaw) is packed to msgpack once per
+  change and the same bytes are spliced into every observer's snapshot.
+
+Avatars farther than ``near_radius`` are refreshed every other tick only.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ SPEED_SLACK = 1.25  # jitter allowance on top of the speed limit
 MAX_MOVE_DT = 0.5  # s: a long silence does not bank a long jump
 SUBSTEP = 0.2  # m: moves are swept in steps this long, so nothing tunnels
 CORRECT_EPS = 0.05  # m: smaller disagreements are not worth a correction
+FIRST_SLOTS = 64  # slot arrays start this big and double when full
 
 
 @dataclass
@@ -34,14 +44,13 @@ class Avatar:
     x: float
     y: float
     yaw: float
+    slot: int = -1
     anim: int = 0
     seq: int = -1
     moved_at: float = 0.0
-    state: list = field(default_factory=list)  # quantized [id, x, y, z, yaw, anim], replaced on change
+    state: list = field(default_factory=list)  # quantized [id, x, y, z, yaw, anim]
     packed: bytes = b""  # ``state`` in msgpack, packed once per change for every observer
     cell: tuple[int, int] = (0, 0)
-    # what this visitor, as an observer, has been told: id -> the state object last sent
-    known: dict[int, list] = field(default_factory=dict)
     needs_full: bool = True
     acked: int = -1
 
@@ -82,9 +91,15 @@ class Room:
         self.max_view = max_view
         self.capacity = capacity
         self.avatars: dict[int, Avatar] = {}
-        self.cells: dict[tuple[int, int], set[int]] = {}
-        self._row: dict[int, int] = {}  # avatar id -> row in this tick's position array
+        self.cells: dict[tuple[int, int], set[int]] = {}  # grid cell -> slots
         self.tick_no = 0
+        self._by_slot: list[Avatar | None] = [None] * FIRST_SLOTS
+        self._free: list[int] = list(range(FIRST_SLOTS - 1, -1, -1))
+        self._leaving: list[int] = []  # slots of avatars removed since the last tick: told, then freed
+        self._xy = np.zeros((FIRST_SLOTS, 2))
+        self._version = np.zeros(FIRST_SLOTS, dtype=np.int64)
+        self._vid = np.zeros(FIRST_SLOTS, dtype=np.int64)
+        self._sent = np.full((FIRST_SLOTS, FIRST_SLOTS), -1, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.avatars)
@@ -101,11 +116,17 @@ class Room:
             spawn = min(self.hall.spawns, key=self._crowding)
             at = (*spawn.pos, spawn.yaw)
         x, y = self.walkable.resolve(at[0], at[1])
-        av = Avatar(vid, name, look, x, y, at[2], moved_at=now)
+        av = Avatar(vid, name, look, x, y, at[2], slot=self._take_slot(), moved_at=now)
         av.requantize()
+        self._by_slot[av.slot] = av
+        self._xy[av.slot] = (x, y)
+        self._vid[av.slot] = vid
+        self._version[av.slot] = 0
+        self._sent[av.slot, :] = -1  # a new observer has been told nothing
+        self._sent[:, av.slot] = -1  # and nobody has been told of it
         av.cell = self._cell_of(x, y)
         self.avatars[vid] = av
-        self.cells.setdefault(av.cell, set()).add(vid)
+        self.cells.setdefault(av.cell, set()).add(av.slot)
         return av
 
     def _crowding(self, spawn) -> int:
@@ -117,6 +138,26 @@ class Room:
         av = self.avatars.pop(vid, None)
         if av is not None:
             self._unindex(av)
+            self._by_slot[av.slot] = None
+            self._sent[av.slot, :] = -1  # as an observer it is gone at once
+            self._leaving.append(av.slot)  # as an entity: others learn at the next tick, then the slot is free
+
+    def _take_slot(self) -> int:
+        if not self._free:
+            self._grow()
+        return self._free.pop()
+
+    def _grow(self) -> None:
+        old = len(self._by_slot)
+        new = old * 2
+        self._by_slot += [None] * old
+        self._free = list(range(new - 1, old - 1, -1))
+        self._xy = np.vstack([self._xy, np.zeros((old, 2))])
+        self._version = np.concatenate([self._version, np.zeros(old, dtype=np.int64)])
+        self._vid = np.concatenate([self._vid, np.zeros(old, dtype=np.int64)])
+        sent = np.full((new, new), -1, dtype=np.int64)
+        sent[:old, :old] = self._sent
+        self._sent = sent
 
     # --- movement --------------------------------------------------------
     def move(self, vid: int, seq: int, pos: list[float], yaw: float, anim: int, now: float) -> Avatar | None:
@@ -146,12 +187,14 @@ class Room:
 
     def _place(self, av: Avatar, x: float, y: float, yaw: float, anim: int) -> None:
         av.x, av.y, av.yaw, av.anim = x, y, yaw, anim
-        av.requantize()
+        self._xy[av.slot] = (x, y)
+        if av.requantize():
+            self._version[av.slot] += 1
         cell = self._cell_of(x, y)
         if cell != av.cell:
             self._unindex(av)
             av.cell = cell
-            self.cells.setdefault(cell, set()).add(av.id)
+            self.cells.setdefault(cell, set()).add(av.slot)
 
     # --- area of interest ------------------------------------------------
     def _cell_of(self, x: float, y: float) -> tuple[int, int]:
@@ -160,95 +203,94 @@ class Room:
     def _unindex(self, av: Avatar) -> None:
         members = self.cells.get(av.cell)
         if members is not None:
-            members.discard(av.id)
+            members.discard(av.slot)
             if not members:
                 del self.cells[av.cell]
 
-    def visible_sets(self) -> dict[int, tuple[list[int], list[bool]]]:
-        """For every visitor: ids of the nearest others within view (at most ``max_view``),
-        and for each whether it is within ``near_radius``.
-
-        Batched per grid cell with numpy: the members of one cell against all
-        visitors of its 3x3 neighbourhood, one distance matrix per cell.
-        """
-        if not self.avatars:
-            return {}
-        self._row = {vid: i for i, vid in enumerate(self.avatars)}
+    def visible(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near."""
         r2, near2, k = self.view_radius**2, self.near_radius**2, self.max_view
-        ids = np.fromiter(self.avatars, dtype=np.int64, count=len(self.avatars))
-        xy = np.array([(a.x, a.y) for a in self.avatars.values()])
-        row_of = {cell: np.fromiter((self._row[i] for i in members), dtype=np.int64, count=len(members))
-                  for cell, members in self.cells.items()}
-        out: dict[int, tuple[list[int], list[bool]]] = {}
-        for (cx, cy), mine in row_of.items():
-            blocks = [row_of[c] for c in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) if c in row_of]
+        slots = {cell: np.fromiter(members, dtype=np.int64, count=len(members))
+                 for cell, members in self.cells.items()}
+        observers, seen, near = [], [], []
+        for (cx, cy), mine in slots.items():
+            blocks = [slots[c] for c in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) if c in slots]
             cand = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-            diff = xy[mine][:, None, :] - xy[cand][None, :, :]
+            diff = self._xy[mine][:, None, :] - self._xy[cand][None, :, :]
             d2 = np.einsum("ijk,ijk->ij", diff, diff)
             d2[mine[:, None] == cand[None, :]] = np.inf  # nobody sees themselves
             d2[d2 > r2] = np.inf
             if len(cand) > k:
                 idx = np.argpartition(d2, k - 1, axis=1)[:, :k]
                 d2 = np.take_along_axis(d2, idx, axis=1)
-                seen_ids = ids[cand][idx]
+                ids = cand[idx]
             else:
-                seen_ids = np.broadcast_to(ids[cand], d2.shape)
-            seen = np.isfinite(d2)
-            near = d2 <= near2
-            all_seen = seen.all(axis=1).tolist()
-            id_rows, near_rows = seen_ids.tolist(), near.tolist()
-            for row, vid in enumerate(ids[mine].tolist()):
-                if all_seen[row]:
-                    out[vid] = (id_rows[row], near_rows[row])
-                else:
-                    mask = seen[row]
-                    out[vid] = (seen_ids[row][mask].tolist(), near[row][mask].tolist())
-        return out
+                ids = np.broadcast_to(cand, d2.shape)
+                pad = k - len(cand)
+                d2 = np.pad(d2, ((0, 0), (0, pad)), constant_values=np.inf)
+                ids = np.pad(ids, ((0, 0), (0, pad)), constant_values=-1)
+            ok = np.isfinite(d2)
+            observers.append(mine)
+            seen.append(np.where(ok, ids, -1))
+            near.append(ok & (d2 <= near2))
+        if not observers:
+            empty = np.zeros((0, k), dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), empty, empty.astype(bool)
+        return np.concatenate(observers), np.concatenate(seen), np.concatenate(near)
 
     def tick(self, skip: set[int] | frozenset = frozenset()) -> dict[int, Snapshot]:
         """Advance one tick; the snapshot each visitor should receive (empty ones left out).
 
-        ``skip`` holds observers whose previous snapshot is still unsent: they
-        get nothing this tick, so their next delta is computed against what
-        they were really sent and a slow reader costs no work.
-
-        An observer is sent an entity's state when the state object differs from
-        the one it was last sent (states are replaced, never mutated, so an
-        identity check suffices). Visitors beyond ``near_radius`` are refreshed
-        every other tick only: they are small on screen and the client
-        interpolates anyway.
+        ``skip`` holds visitors (ids) whose previous snapshot is still unsent:
+        they get nothing this tick, so their next delta is computed against
+        what they were really sent, and a slow reader costs no work.
         """
         self.tick_no += 1
-        odd = self.tick_no & 1
-        avatars = self.avatars
+        obs, seen, near = self.visible()
+        if skip:
+            keep = ~np.isin(self._vid[obs], np.fromiter(skip, dtype=np.int64, count=len(skip)))
+            obs, seen, near = obs[keep], seen[keep], near[keep]
         out: dict[int, Snapshot] = {}
-        for vid, (vis_ids, vis_near) in self.visible_sets().items():
-            if vid in skip:
-                continue
-            av = avatars[vid]
-            known = av.known
-            fresh: dict[int, list] = {}
-            enter, ents = [], []
-            for oid, near in zip(vis_ids, vis_near, strict=True):
-                o = avatars[oid]
-                state = o.state
-                last = known.get(oid)
-                if last is state:
-                    fresh[oid] = state
-                elif last is None:
-                    enter.append(o.info)
-                    ents.append(o.packed)
-                    fresh[oid] = state
-                elif near or (oid & 1) == odd:
-                    ents.append(o.packed)
-                    fresh[oid] = state
-                else:
-                    fresh[oid] = last
-            leave = [oid for oid in known if oid not in fresh] if len(known) + len(enter) != len(fresh) else []
-            snap = Snapshot(av.needs_full, av.seq, enter, sorted(leave), ents)
-            av.known = fresh
+        if len(obs):
+            valid = seen >= 0
+            col = np.where(valid, seen, 0)
+            row = np.broadcast_to(obs[:, None], seen.shape)
+            ver = self._version[col]
+            last = self._sent[row, col]
+            entered = valid & (last < 0)
+            due = near | ((self._vid[col] & 1) == (self.tick_no & 1))  # far ones on alternate ticks
+            send = entered | (valid & (last != ver) & due)
+            self._sent[row[send], col[send]] = ver[send]
+            # left: told before, not in view now (moved away, or removed since the last tick)
+            in_view = np.zeros((len(obs), len(self._by_slot)), dtype=bool)
+            in_view[np.nonzero(valid)[0], seen[valid]] = True
+            gone_i, gone_slot = np.nonzero((self._sent[obs] >= 0) & ~in_view)
+            self._sent[obs[gone_i], gone_slot] = -1
+            out = self._snapshots(obs, seen, send, entered, gone_i, gone_slot)
+        # a departed avatar's slot is reused only once everyone who knew it was told (busy observers may lag)
+        told = [slot for slot in self._leaving if not (self._sent[:, slot] >= 0).any()]
+        self._free.extend(told)
+        self._leaving = [slot for slot in self._leaving if slot not in told]
+        return out
+
+    def _snapshots(self, obs, seen, send, entered, gone_i, gone_slot) -> dict[int, Snapshot]:
+        """Turn the tick's masks into one Snapshot per observer with news."""
+        by_slot = self._by_slot
+        leaving_vid = self._vid
+        gone: dict[int, list[int]] = {}
+        for i, slot in zip(gone_i.tolist(), gone_slot.tolist(), strict=True):
+            gone.setdefault(i, []).append(int(leaving_vid[slot]))
+        send_rows, enter_rows = send.tolist(), entered.tolist()
+        seen_rows = seen.tolist()
+        out: dict[int, Snapshot] = {}
+        for i, slot in enumerate(obs.tolist()):
+            av = by_slot[slot]
+            row, sends, enters = seen_rows[i], send_rows[i], enter_rows[i]
+            ents = [by_slot[s].packed for s, go in zip(row, sends, strict=True) if go]
+            enter = [by_slot[s].info for s, e in zip(row, enters, strict=True) if e] if any(enters) else []
+            snap = Snapshot(av.needs_full, av.seq, enter, sorted(gone.get(i, ())), ents)
             av.needs_full = False
             if snap or av.seq != av.acked:
                 av.acked = av.seq
-                out[vid] = snap
+                out[av.id] = snap
         return out

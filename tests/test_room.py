@@ -46,10 +46,10 @@ class ClientView:
 
     def apply(self, snap) -> None:
         entered = {e["id"] for e in snap.enter}
-        assert not entered & set(self.known), "enter for an avatar already known"
         assert set(snap.leave) <= set(self.known), "leave for an avatar never entered"
-        for oid in snap.leave:
+        for oid in snap.leave:  # leaves apply first (docs/protocol.md)
             del self.known[oid]
+        assert not entered & set(self.known), "enter for an avatar already known"
         for packed in snap.ents:
             ent = msgpack.unpackb(packed)
             assert ent[0] in self.known or ent[0] in entered
@@ -145,3 +145,57 @@ def test_byte_budget_refuses_a_stream_of_large_frames():
     sizes = [60_000] * 4
     assert [limit.allow(s, 0.0) for s in sizes] == [True, True, False, False]
     assert limit.allow(60_000, 2.0)  # refilled at 32 KB/s
+
+
+def test_a_busy_observer_still_hears_of_a_departure_and_the_slot_is_not_reused_before():
+    room = Room(LOBBY)
+    for vid in (1, 2, 3):
+        room.add(vid, f"v{vid}", {}, 0.0, (vid * 1.0, -10.0, 0.0))
+    room.tick()
+    room.remove(2)
+    first = room.tick(skip={1})  # visitor 1's link is busy: skipped
+    assert first[3].leave == [2] and 1 not in first
+    room.add(4, "v4", {}, 1.0, (2.0, -10.0, 0.0))  # must not take 2's slot while 1 has not heard
+    later = room.tick()
+    assert later[1].leave == [2] and [e["id"] for e in later[1].enter] == [4]
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.sampled_from(["add", "remove", "move", "tick", "busy"]), st.integers(1, 12), points),
+                max_size=80))
+def test_join_leave_churn_keeps_every_view_consistent(ops):
+    """Random joins, leaves, moves and skipped observers: each client's picture matches the room."""
+    room = Room(LOBBY, view_radius=RADIUS, max_view=CAP, near_radius=NEAR)
+    views: dict[int, ClientView] = {}
+    now = 0.0
+    for op, vid, (x, y) in ops:
+        now += 0.3
+        if op == "add" and vid not in room.avatars:
+            room.add(vid, f"v{vid}", {}, now, (x, y, 0.0))
+            views[vid] = ClientView()
+        elif op == "remove" and vid in room.avatars:
+            room.remove(vid)
+            del views[vid]
+        elif op == "move" and vid in room.avatars:
+            room.move(vid, room.avatars[vid].seq + 1, [x, y, 0.0], 0.0, 1, now)
+        elif op in ("tick", "busy"):
+            skip = {vid} if op == "busy" else set()
+            for v, snap in room.tick(skip).items():
+                views[v].apply(snap)
+            for v in room.avatars:
+                if v not in skip:
+                    check_view(room, v, set(views[v].known))
+
+
+def test_leave_and_come_back_between_ticks_is_a_leave_then_an_enter():
+    room = Room(LOBBY)
+    room.add(1, "a", {}, 0.0, (0.0, -10.0, 0.0))
+    room.add(2, "b", {}, 0.0, (1.0, -10.0, 0.0))
+    view = ClientView()
+    view.apply(room.tick()[1])
+    room.remove(2)
+    room.add(2, "b", {}, 1.0, (1.5, -10.0, 0.0))  # resumed before the next tick
+    snap = room.tick()[1]
+    assert snap.leave == [2] and [e["id"] for e in snap.enter] == [2]
+    view.apply(snap)
+    assert view.known == {2: (150, -1000)}
