@@ -31,7 +31,7 @@ import msgpack
 
 from server.answers import answer_hash, normalize
 from world.collision import Walkable
-from world.scene import Hall, SceneError, Text
+from world.scene import FieldReader, Hall, SceneError, Text, read_json_file
 
 PUZZLE_FORMAT = 1
 PUZZLES_DIR = Path(__file__).resolve().parent.parent / "scenes" / "puzzles"
@@ -47,7 +47,6 @@ INPUTS = ("text", "tiles")
 RULES = ("exact", "digits", "reverse-digits", "initials")
 TILES_CHARS = (4, 16)
 APPROACH = 1.0  # m in front of a booth where a visitor must be able to stand
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -87,23 +86,8 @@ class Puzzle:
     source: str
 
 
-class _Fields:
-    """Typed access to decoded JSON that reports the exact path of a bad field."""
-
-    def __init__(self, path: Path | str):
-        self.path = path
-
-    def fail(self, field: str, expected: str, got: object = None) -> SceneError:
-        return SceneError(self.path, field, expected, got)
-
-    def get(self, obj: object, key: str, where: str, optional: bool = False):
-        if not isinstance(obj, dict):
-            raise self.fail(where or "(root)", "an object", obj)
-        if key not in obj:
-            if optional:
-                return None
-            raise self.fail(f"{where}.{key}" if where else key, "a value (missing)")
-        return obj[key]
+class _Fields(FieldReader):
+    """The scene reader, stricter: a puzzle file may not carry fields it does not know (typos hide answers)."""
 
     def text(self, value: object, field: str, max_len: int) -> Text:
         if not isinstance(value, dict):
@@ -124,12 +108,7 @@ class _Fields:
             raise self.fail(field, f"printable text of {min_len} to {max_len} characters", value)
         return value
 
-    def ident(self, value: object, field: str) -> str:
-        if not isinstance(value, str) or not _ID.match(value):
-            raise self.fail(field, "an id of lowercase letters, digits and '-' (max 48)", value)
-        return value
-
-    def items(self, value: object, field: str, lo: int, hi: int) -> list:
+    def between(self, value: object, field: str, lo: int, hi: int) -> list:
         if not isinstance(value, list) or not lo <= len(value) <= hi:
             raise self.fail(field, f"a list of {lo} to {hi} items", value)
         return value
@@ -158,7 +137,7 @@ def parse_puzzle(data: object, source: Path | str, halls: dict[str, Hall],
     story = r.text(r.get(data, "story", ""), "story", 400)
     booths = {b.id: (hall, b) for hall in halls.values() for b in hall.booths}
     steps, ids = [], set()
-    for i, raw in enumerate(r.items(r.get(data, "steps", ""), "steps", MIN_STEPS, MAX_STEPS)):
+    for i, raw in enumerate(r.between(r.get(data, "steps", ""), "steps", MIN_STEPS, MAX_STEPS)):
         step = _step(r, raw, f"steps[{i}]", pid, booths, content_dir, notes)
         if step.id in ids:
             raise r.fail(f"steps[{i}].id", "an id not used by another step", step.id)
@@ -199,7 +178,7 @@ def _step(r: _Fields, raw: object, f: str, pid: str, booths: dict, content_dir: 
     if kind not in INPUTS:
         raise r.fail(f + ".input", "one of " + ", ".join(INPUTS), kind)
     answers = tuple(r.string(a, f"{f}.answers[{j}]", MAX_ANSWER_CHARS)
-                    for j, a in enumerate(r.items(r.get(raw, "answers", f), f + ".answers", 1, MAX_ANSWERS)))
+                    for j, a in enumerate(r.between(r.get(raw, "answers", f), f + ".answers", 1, MAX_ANSWERS)))
     seen: set[str] = set()
     for j, a in enumerate(answers):
         n = normalize(a)
@@ -222,7 +201,7 @@ def _step(r: _Fields, raw: object, f: str, pid: str, booths: dict, content_dir: 
             raise r.fail(f + ".answers", 'an answer typeable on a Latin keyboard (or "input": "tiles")',
                          list(answers))
     hints = tuple(r.text(h, f"{f}.hints[{j}]", 120)
-                  for j, h in enumerate(r.items(r.get(raw, "hints", f), f + ".hints", 1, MAX_HINTS)))
+                  for j, h in enumerate(r.between(r.get(raw, "hints", f), f + ".hints", 1, MAX_HINTS)))
     picture = _picture(r, r.get(raw, "picture", f, optional=True), f + ".picture")
     fact = _fact(r, r.get(raw, "fact", f, optional=True), f + ".fact", booth, answers, content_dir, notes)
     return Step(sid, booth, hall.id, clue, picture, fact, kind, tiles, hints, answers)
@@ -348,18 +327,7 @@ def load_puzzle(path: Path | str, halls: dict[str, Hall],
                 content_dir: Path | None = CONTENT_DIR) -> tuple[Puzzle, list[str]]:
     """Read, size-check, decode and validate one puzzle file; plaintext answers, not yet sealed."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SceneError(path, "(file)", f"at most {MAX_FILE_BYTES} bytes", size)
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SceneError(path, "(file)", "a readable file", exc.strerror) from None
-    except UnicodeDecodeError:
-        raise SceneError(path, "(file)", "UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise SceneError(path, f"(line {exc.lineno}, column {exc.colno})", f"valid JSON ({exc.msg})") from None
-    puzzle, notes = parse_puzzle(data, path, halls, content_dir)
+    puzzle, notes = parse_puzzle(read_json_file(path, MAX_FILE_BYTES), path, halls, content_dir)
     if puzzle.id != path.stem:
         raise SceneError(path, "id", f"the file name '{path.stem}'", puzzle.id)
     return puzzle, notes

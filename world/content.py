@@ -10,12 +10,11 @@ referenced by relative paths that may not leave the content directory.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from world.scene import SceneError, Text, _Reader
+from world.scene import FieldReader, SceneError, Text, read_json_file
 
 CONTENT_FORMAT = 1
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "scenes" / "content"
@@ -63,7 +62,7 @@ class BoothContent:
         return list(dict.fromkeys([self.poster, *(p.image for p in self.products)]))
 
 
-def _image(r: _Reader, value, field: str) -> str:
+def _image(r: FieldReader, value, field: str) -> str:
     if not isinstance(value, str) or not _IMAGE.match(value):
         raise r.fail(field, "a path 'images/<name>.png' (lowercase letters, digits, '.', '_', '-')", value)
     return value
@@ -71,7 +70,7 @@ def _image(r: _Reader, value, field: str) -> str:
 
 def parse_content(data: object, source: Path | str) -> BoothContent:
     """Validate decoded JSON ``data`` into :class:`BoothContent`; raise SceneError."""
-    r = _Reader(source)
+    r = FieldReader(source)
     if not isinstance(data, dict):
         raise r.fail("(root)", "a JSON object", type(data).__name__)
     if r.get(data, "format", "") != CONTENT_FORMAT:
@@ -118,18 +117,7 @@ def parse_content(data: object, source: Path | str) -> BoothContent:
 def load_content(path: Path | str) -> BoothContent:
     """Read, size-check, decode and validate one content file; its pictures must exist and be PNG."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONTENT_BYTES:
-            raise SceneError(path, "(file)", f"at most {MAX_CONTENT_BYTES} bytes", size)
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SceneError(path, "(file)", "a readable file", exc.strerror) from None
-    except UnicodeDecodeError:
-        raise SceneError(path, "(file)", "UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise SceneError(path, f"(line {exc.lineno}, column {exc.colno})", f"valid JSON ({exc.msg})") from None
-    content = parse_content(data, path)
+    content = parse_content(read_json_file(path, MAX_CONTENT_BYTES), path)
     if content.booth != path.stem:
         raise SceneError(path, "booth", f"the file name '{path.stem}'", content.booth)
     for field, rel in [("poster", content.poster)] + [(f"products[{i}].image", p.image)

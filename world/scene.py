@@ -165,8 +165,8 @@ def _segments_cross(a, b, c, d) -> bool:
     return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
 
 
-class _Reader:
-    """Typed field access that reports the exact path of a bad field."""
+class FieldReader:
+    """Typed field access that reports the exact path of a bad field (shared by every scene-like file)."""
 
     def __init__(self, path: Path | str):
         self.path = path
@@ -224,7 +224,7 @@ class _Reader:
 
 def parse_hall(data: object, source: Path | str) -> Hall:
     """Validate decoded JSON ``data`` into a :class:`Hall`; raise SceneError."""
-    r = _Reader(source)
+    r = FieldReader(source)
     if not isinstance(data, dict):
         raise r.fail("(root)", "a JSON object", type(data).__name__)
     fmt = r.get(data, "format", "")
@@ -333,7 +333,7 @@ def parse_hall(data: object, source: Path | str) -> Hall:
     )
 
 
-def _carpet(r: _Reader, value, field: str, hx: float, hy: float) -> tuple[float, float, float, float]:
+def _carpet(r: FieldReader, value, field: str, hx: float, hy: float) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = r.vec(value, field, 4, -200.0, 200.0)
     if not (-hx <= x0 < x1 <= hx and -hy <= y0 < y1 <= hy):
         raise r.fail(field, f"[x0, y0, x1, y1] with x0 < x1, y0 < y1, within size (|x| <= {hx}, |y| <= {hy})",
@@ -341,7 +341,7 @@ def _carpet(r: _Reader, value, field: str, hx: float, hy: float) -> tuple[float,
     return x0, y0, x1, y1
 
 
-def _outline(r: _Reader, value, hx: float, hy: float) -> tuple[tuple[float, float], ...]:
+def _outline(r: FieldReader, value, hx: float, hy: float) -> tuple[tuple[float, float], ...]:
     """The optional wall polygon: 3+ points within ``size``, no crossing walls; made counter-clockwise."""
     if value is None:
         return ()
@@ -361,21 +361,25 @@ def _outline(r: _Reader, value, hx: float, hy: float) -> tuple[tuple[float, floa
     return tuple(points if area > 0 else points[::-1])
 
 
-def load_hall(path: Path | str) -> Hall:
-    """Read, size-check, decode and validate one scene file."""
-    path = Path(path)
+def read_json_file(path: Path, max_bytes: int) -> object:
+    """Size-check, read and decode a JSON file an organizer wrote; every failure is a SceneError."""
     try:
         size = path.stat().st_size
-        if size > MAX_SCENE_BYTES:
-            raise SceneError(path, "(file)", f"at most {MAX_SCENE_BYTES} bytes", size)
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if size > max_bytes:
+            raise SceneError(path, "(file)", f"at most {max_bytes} bytes", size)
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SceneError(path, "(file)", "a readable file", exc.strerror) from None
     except UnicodeDecodeError:
         raise SceneError(path, "(file)", "UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise SceneError(path, f"(line {exc.lineno}, column {exc.colno})", f"valid JSON ({exc.msg})") from None
-    hall = parse_hall(data, path)
+
+
+def load_hall(path: Path | str) -> Hall:
+    """Read, size-check, decode and validate one scene file."""
+    path = Path(path)
+    hall = parse_hall(read_json_file(path, MAX_SCENE_BYTES), path)
     if hall.id != path.stem:
         raise SceneError(path, "id", f"the file name '{path.stem}'", hall.id)
     return hall
