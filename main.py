@@ -4,7 +4,8 @@
   python main.py            local server (SQLite + blobs in ./data) and the client
   python main.py serve      the server only
   python main.py client     the client only (also headless: --offscreen)
-  python main.py admin      organizer tools, e.g. `admin puzzle check FILE`
+  python main.py admin      organizer tools, e.g. `admin puzzle check FILE`, `admin exhibitor add`
+  python main.py upload     an exhibitor's booth model, picture or content file
 """
 
 from __future__ import annotations
@@ -58,10 +59,19 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
 
     add_bot_arguments(bots)
     sub.add_parser("halls", help="list the halls (id, names, booth count)", description="List the fair's halls.")
+    upload = sub.add_parser("upload", help="upload a booth model, picture or content file (exhibitors)",
+                            description="Upload a booth model (.glb, .gltf + files), a picture (PNG/JPEG) or the "
+                            "booth's content (JSON/TOML) with an exhibitor token. Exit 0 only when accepted.")
+    from client.uploader import add_arguments as add_upload_arguments
+
+    add_upload_arguments(upload)
     admin = sub.add_parser("admin", help="organizer tools (puzzle check ...)", description="Organizer tools.")
     from server.admin import add_arguments as add_admin_arguments
 
     add_admin_arguments(admin)
+    from server.admin_exhibitors import add_arguments as add_exhibitor_arguments
+
+    add_exhibitor_arguments(admin)
     return parser
 
 
@@ -105,7 +115,7 @@ def _embedded(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_client=bool(argv) and argv[0] == "client")
-    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "-h", "--help"):
+    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "-h", "--help"):
         # the default job: embedded server + client; accepts the client's options
         embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
         embedded.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -133,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         from server.admin import run as admin_run
 
         return admin_run(args)
+    if args.command == "upload":
+        from client.uploader import main as upload_main
+
+        return upload_main(args)
     if args.command == "bots":
         from client.bots import main as bots_main
 

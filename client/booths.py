@@ -6,6 +6,11 @@ manifest is asked for with the cached copy's hash (``have``): when the booth is
 unchanged the server answers without a manifest and the cached one is used.
 Pictures missing from the cache are fetched chunk by chunk, their sha256
 checked, then cached. An unchanged booth is never downloaded twice.
+
+Exhibitors' uploads arrive as ``booth_changed``: the booth's manifest is asked
+for again (with ``have``) and its model, if it has one, fetched in windows of
+16 chunks (one request per 768 KiB); pictures are fetched only for booths
+whose panel was opened.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from client.cache import DiskCache
-from protocol.messages import MAX_BLOB_BYTES
+from protocol.messages import BLOB_CHUNK, MAX_BLOB_BYTES, MAX_BLOB_WINDOW
 
 log = logging.getLogger("pavilion.booths")
 
@@ -37,6 +42,7 @@ class _Download:
     digest: str
     parts: list[bytes] = field(default_factory=list)
     got: int = 0
+    until: int = 0  # end of the window asked for
 
 
 class BoothFetcher:
@@ -49,11 +55,35 @@ class BoothFetcher:
         self.asked: set[str] = set()  # booths with a booth_get in flight
         self.queue: list[str] = []  # blob hashes waiting for a download slot
         self.downloads: dict[str, _Download] = {}
+        self.full: set[str] = set()  # booths whose pictures are wanted (their panel was opened)
 
     def want(self, booth: str) -> None:
         """Make sure ``booth``'s manifest and pictures are (being) fetched."""
-        if booth in self.manifests or booth in self.asked:
+        self.full.add(booth)
+        if booth in self.manifests:
+            self._queue_blobs(booth, self.manifests[booth][1])
+            self.pump()
             return
+        if booth not in self.asked:
+            self._ask(booth)
+
+    def changed(self, booth: str, digest: str) -> None:
+        """``booth_changed``: fetch the booth's new manifest (and model) unless it is the one we have."""
+        known = self.manifests.get(booth)
+        if (known is not None and known[0] == digest) or booth in self.asked:
+            return
+        self.manifests.pop(booth, None)
+        self._ask(booth)
+
+    def model(self, booth: str) -> tuple[dict, bytes] | None:
+        """(the manifest's ``model`` entry, the verified model bytes) once both are here."""
+        m = self.manifest(booth)
+        entry = m.get("model") if m else None
+        if entry is None or entry["hash"] not in self.images:
+            return None
+        return entry, self.images[entry["hash"]]
+
+    def _ask(self, booth: str) -> None:
         self.asked.add(booth)
         cached = self.cache.get_manifest(booth)
         self.send("booth_get", booth=booth, **({"have": cached[0]} if cached else {}))
@@ -81,8 +111,8 @@ class BoothFetcher:
         while self.queue and len(self.downloads) < PARALLEL_BLOBS:
             digest = self.queue.pop(0)
             if digest not in self.images and digest not in self.downloads:
-                self.downloads[digest] = _Download(digest)
-                self.send("blob_get", hash=digest, offset=0)
+                self.downloads[digest] = _Download(digest, until=BLOB_CHUNK * MAX_BLOB_WINDOW)
+                self.send("blob_get", hash=digest, offset=0, chunks=MAX_BLOB_WINDOW)
 
     def on_message(self, t: str, fields: dict) -> None:
         if t == "booth":
@@ -106,7 +136,15 @@ class BoothFetcher:
             self.stats.manifest_downloads += 1
             self.cache.put_manifest(booth, fields["hash"], manifest)
         self.manifests[booth] = (fields["hash"], manifest)
-        for digest in _pictures(manifest):
+        self._queue_blobs(booth, manifest)
+        self.pump()
+
+    def _queue_blobs(self, booth: str, manifest: dict) -> None:
+        """The model always (it stands in the hall); pictures only for a booth whose panel was opened."""
+        wanted = [manifest["model"]["hash"]] if "model" in manifest else []
+        if booth in self.full:
+            wanted += _pictures(manifest)
+        for digest in wanted:
             if digest in self.images:
                 continue
             data = self.cache.get_blob(digest)
@@ -115,7 +153,6 @@ class BoothFetcher:
                 self.stats.blob_hits += 1
             elif digest not in self.queue and digest not in self.downloads:
                 self.queue.append(digest)
-        self.pump()
 
     def _on_blob(self, fields: dict) -> None:
         dl = self.downloads.get(fields["hash"])
@@ -125,7 +162,9 @@ class BoothFetcher:
         dl.got += len(fields["data"])
         self.stats.bytes_downloaded += len(fields["data"])
         if dl.got < fields["total"] and fields["data"]:
-            self.send("blob_get", hash=dl.digest, offset=dl.got)
+            if dl.got >= dl.until:  # the window is in: ask for the next one
+                dl.until = dl.got + BLOB_CHUNK * MAX_BLOB_WINDOW
+                self.send("blob_get", hash=dl.digest, offset=dl.got, chunks=MAX_BLOB_WINDOW)
             return
         del self.downloads[dl.digest]
         data = b"".join(dl.parts)

@@ -16,6 +16,7 @@ from direct.showbase.ShowBase import ShowBase
 from panda3d.core import Point3, TextFont
 
 from client import render
+from client.booth_models import BoothModels
 from client.booths import BoothFetcher
 from client.cache import DEFAULT_DIR, DiskCache
 from client.directory import DirectoryPanel
@@ -24,7 +25,7 @@ from client.minimap import Minimap
 from client.panel import PANEL, BoothPanel
 from world.scene import Hall
 
-MESSAGES = ("booth", "blob", "search_result")
+MESSAGES = ("booth", "blob", "search_result", "booth_changed")
 HINT = {"zh": "按 E 查看展位", "en": "Press E to open"}
 
 
@@ -33,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._Argument
     offscreen.add_argument("--open-booth", metavar="ID", help="teleport to this booth and open its panel")
     offscreen.add_argument("--directory", metavar="QUERY", help="open the hall directory and search for QUERY")
     offscreen.add_argument("--minimap", action="store_true", help="show the minimap (always shown in a window)")
+    offscreen.add_argument("--wait-models", type=int, default=0, metavar="K",
+                           help="keep drawing until K exhibitors' booth models stand in the hall")
 
 
 class Exhibition:
@@ -40,6 +43,7 @@ class Exhibition:
                  args: argparse.Namespace, send):
         self.base, self.mode, self.halls, self.send = base, mode, halls, send
         self.fetcher = BoothFetcher(DiskCache(args.cache), send)
+        self.models = BoothModels(base, mode, DiskCache(args.cache).root)
         self.panel = BoothPanel(font)
         self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
@@ -51,6 +55,7 @@ class Exhibition:
         self.lang = args.lang
         self.pending_booth: str | None = getattr(args, "open_booth", None)
         self.pending_query: str | None = getattr(args, "directory", None)
+        self.wait_models: int = getattr(args, "wait_models", 0)
         self.teleporting = False
         if not mode.offscreen or getattr(args, "minimap", False):
             self.minimap.root.show()
@@ -65,6 +70,7 @@ class Exhibition:
     # --- driven by the app -------------------------------------------------
     def enter_hall(self, hall: Hall) -> None:
         self.hall = hall
+        self.models.clear()
         self.minimap.set_hall(hall)
         self.highlight.set(None, "")
 
@@ -84,6 +90,8 @@ class Exhibition:
     def on_message(self, t: str, fields: dict) -> None:
         if t == "search_result":
             self.directory.on_result(fields["q"], fields["hits"])
+        elif t == "booth_changed":
+            self.fetcher.changed(fields["booth"], fields["hash"])
         else:
             self.fetcher.on_message(t, fields)
 
@@ -93,6 +101,7 @@ class Exhibition:
     def update(self, lang: str, x: float, y: float, yaw: float, others: list[tuple[float, float]]) -> None:
         self.lang = lang
         self.fetcher.pump()
+        self.models.update(self.hall, self.fetcher)
         if self.hall is not None:
             self.highlight.set(None if self.modal else nearest_booth(self.hall.booths, x, y), HINT[lang])
             self.minimap.update((x, y, yaw), others)
@@ -108,6 +117,8 @@ class Exhibition:
     def settled(self) -> bool:
         """Offscreen: everything asked for is on screen."""
         if self.pending_booth is not None or self.pending_query is not None:
+            return False
+        if len(self.models.nodes) < self.wait_models:
             return False
         if self.panel.is_open and not self.fetcher.complete(self.panel.booth):
             return False
@@ -177,7 +188,7 @@ class Exhibition:
 
     # --- reports -------------------------------------------------------------
     def report(self) -> dict:
-        out: dict = {"content": vars(self.fetcher.stats).copy(),
+        out: dict = {"content": vars(self.fetcher.stats).copy(), "booth_models": self.models.report(),
                      "highlight": self.highlight.booth.id if self.highlight.booth else None}
         if self.panel.is_open:
             manifest = self.fetcher.manifest(self.panel.booth) or {}

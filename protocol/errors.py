@@ -44,6 +44,15 @@ class ErrorCode(StrEnum):
     NO_MORE_HINTS = "no_more_hints"
     NO_PICTURE = "no_picture"
     TEAM_FULL = "team_full"
+    BAD_TOKEN = "bad_token"
+    EXHIBITOR_REQUIRED = "exhibitor_required"
+    NOT_YOUR_BOOTH = "not_your_booth"
+    UPLOAD_BUSY = "upload_busy"
+    UPLOAD_QUOTA = "upload_quota"
+    UPLOAD_TOO_LARGE = "upload_too_large"
+    UNKNOWN_UPLOAD = "unknown_upload"
+    UPLOAD_OFFSET = "upload_offset"
+    UPLOAD_INCOMPLETE = "upload_incomplete"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -72,6 +81,17 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.NO_MORE_HINTS: ("这一步的提示已经用完了", "no more hints for this step"),
     ErrorCode.NO_PICTURE: ("这一步没有图片线索", "this step has no picture clue"),
     ErrorCode.TEAM_FULL: ("这支队伍已满（最多 16 人）", "that team is full (16 members at most)"),
+    ErrorCode.BAD_TOKEN: ("展商令牌无效或已被撤销", "the exhibitor token is invalid or was revoked"),
+    ErrorCode.EXHIBITOR_REQUIRED: ("请先用展商令牌登录", "log in with an exhibitor token first"),
+    ErrorCode.NOT_YOUR_BOOTH: ("这个令牌不能修改这个展位", "this token may not change that booth"),
+    ErrorCode.UPLOAD_BUSY: ("这个展位正在上传另一个文件，请稍后再试",
+                            "another upload to this booth is in progress, try again later"),
+    ErrorCode.UPLOAD_QUOTA: ("上传空间已用完，请联系主办方", "your upload quota is used up; contact the organizer"),
+    ErrorCode.UPLOAD_TOO_LARGE: ("文件超过这一类上传的大小上限", "the file is over the size limit for this kind"),
+    ErrorCode.UNKNOWN_UPLOAD: ("没有这个上传，或它不属于这个连接", "no such upload on this connection"),
+    ErrorCode.UPLOAD_OFFSET: ("数据块位置不对，请从确认的位置继续",
+                              "chunk at the wrong offset; resume from the acked one"),
+    ErrorCode.UPLOAD_INCOMPLETE: ("文件还没传完", "the file is not complete yet"),
 }
 
 

@@ -210,7 +210,8 @@ leader_row = record({
 
 # --- booth content, directory, teleport (see server/content.py) ---------------
 BLOB_CHUNK = 48 * 1024  # bytes of a blob per ``blob`` message
-MAX_BLOB_BYTES = 16 * 1024 * 1024
+MAX_BLOB_BYTES = 64 * 1024 * 1024  # uploaded booth models reach 50 MiB
+MAX_BLOB_WINDOW = 16  # chunks one blob_get may ask for
 MAX_QUERY_CHARS = 40
 MAX_HITS = 20
 
@@ -240,6 +241,13 @@ booth_manifest = record({
     "products": Field(list_of(booth_product, 24)),
     "poster": Field(content_hash),
     "contact": Field(texts(200)),
+    "model": Field(record({  # an exhibitor's uploaded booth model, placed by a stored transform (server/fit.py)
+        "hash": Field(content_hash),
+        "size": Field(integer(1, MAX_BLOB_BYTES)),
+        "scale": Field(number(1e-9, 1e9)),
+        "offset": Field(vector(3, number(-1e6, 1e6))),
+        "thumbnail": Field(content_hash, optional=True),
+    }), optional=True),
 })
 search_hit = record({
     "kind": Field(one_of("booth", "product")),
@@ -247,6 +255,35 @@ search_hit = record({
     "hall": Field(hall_id),
     "name": Field(texts(80)),
     "where": Field(texts(80)),
+})
+
+# --- exhibitor uploads (see server/uploads_core.py) ---------------------------
+UPLOAD_KINDS = ("model", "image", "content")
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+upload_id = string(32, 1)
+upload_problem = record({
+    "pointer": Field(string(200, printable=False)),
+    "severity": Field(one_of("error", "warning", "info")),
+    "code": Field(string(40, 1)),
+    "zh": Field(string(300, 1, printable=False)),
+    "en": Field(string(300, 1, printable=False)),
+})
+_count = integer(0, 2**40)
+_bound = number(-1e12, 1e12)
+upload_report = record({
+    "problems": Field(list_of(upload_problem, 50)),
+    "stats": Field(record({
+        "size_bytes": Field(_count, optional=True),
+        "triangles": Field(_count, optional=True),
+        "vertices": Field(_count, optional=True),
+        "materials": Field(_count, optional=True),
+        "textures": Field(_count, optional=True),
+        "max_texture_px": Field(_count, optional=True),
+        "node_depth": Field(_count, optional=True),
+        "bounds_min": Field(vector(3, _bound), optional=True),
+        "bounds_max": Field(vector(3, _bound), optional=True),
+        "seconds": Field(number(0, 1e6), optional=True),
+    })),
 })
 
 # --- client -> server ------------------------------------------------------
@@ -268,7 +305,8 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
     "leave": {},
     "ping": {"n": Field(integer(0, MAX_SEQ))},
     "booth_get": {"booth": Field(booth_id), "have": Field(content_hash, optional=True)},
-    "blob_get": {"hash": Field(content_hash), "offset": Field(integer(0, MAX_BLOB_BYTES))},
+    "blob_get": {"hash": Field(content_hash), "offset": Field(integer(0, MAX_BLOB_BYTES)),
+                 "chunks": Field(integer(1, MAX_BLOB_WINDOW), optional=True)},
     "teleport": {"booth": Field(booth_id)},
     "search": {"q": Field(string(MAX_QUERY_CHARS, 1))},
     "puzzle_list": {},
@@ -278,6 +316,17 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
     "puzzle_picture": {"puzzle": Field(puzzle_id), "step": Field(step_no)},
     "leaderboard_watch": {"puzzle": Field(puzzle_id), "on": Field(boolean)},
     "team_join": {"team": Field(string(TEAM_CHARS))},
+    "exhibitor_login": {"token": Field(string(64, 16))},
+    "upload_begin": {
+        "booth": Field(booth_id),
+        "kind": Field(one_of(*UPLOAD_KINDS)),
+        "name": Field(string(80, 1)),
+        "size": Field(integer(1, MAX_UPLOAD_BYTES)),
+        "sha256": Field(content_hash),
+    },
+    "upload_chunk": {"upload": Field(upload_id), "offset": Field(integer(0, MAX_UPLOAD_BYTES)),
+                     "data": Field(binary(BLOB_CHUNK))},
+    "upload_end": {"upload": Field(upload_id)},
 }
 
 # --- server -> client ------------------------------------------------------
@@ -344,6 +393,20 @@ SERVER_MESSAGES: dict[str, dict[str, Field]] = {
         "you": Field(leader_row, optional=True),
     },
     "team": {"team": Field(string(TEAM_CHARS)), "members": Field(list_of(string(MAX_NAME_CHARS, 1), 16))},
+    "exhibitor": {"id": Field(integer(1, 2**62)), "name": Field(string(200, 1)),
+                  "booths": Field(list_of(booth_id, 256))},
+    "upload_ready": {"upload": Field(upload_id), "offset": Field(integer(0, MAX_UPLOAD_BYTES))},
+    "upload_progress": {"upload": Field(upload_id), "received": Field(integer(0, MAX_UPLOAD_BYTES))},
+    "upload_result": {
+        "upload": Field(upload_id),
+        "booth": Field(booth_id),
+        "ok": Field(boolean),
+        "report": Field(upload_report),
+        "version": Field(integer(1, 2**62), optional=True),
+        "hash": Field(content_hash, optional=True),
+        "thumbnail": Field(content_hash, optional=True),
+    },
+    "booth_changed": {"booth": Field(booth_id), "hash": Field(content_hash)},
 }
 
 

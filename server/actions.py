@@ -1,4 +1,4 @@
-"""What the sans-I/O core asks the I/O layer to do: send, close, or persist then send."""
+"""What the sans-I/O core asks the I/O layer to do: send, close, persist then send, or run a job."""
 
 from __future__ import annotations
 
@@ -32,4 +32,17 @@ class Persist:
     then: tuple[Send | Close, ...]
 
 
-Action = Send | Close | Persist
+@dataclass(frozen=True)
+class Job:
+    """Run ``work`` (blocking: hashing, validation, a subprocess, durable writes) off the event loop.
+
+    The I/O layer runs it in a worker thread and hands what it returned (or
+    the exception it raised) back to ``ServerCore.job_done(key, result, now)``,
+    whose actions it then carries out. Jobs may run in parallel.
+    """
+
+    key: str
+    work: Callable[[], object]
+
+
+Action = Send | Close | Persist | Job

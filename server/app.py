@@ -27,12 +27,14 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
-from server.actions import Persist
+from server.actions import Job, Persist
 from server.content import ContentService
 from server.core import Close, Send, ServerCore
+from server.exhibitors import ExhibitorStore
 from server.naive import NaiveCore
 from server.puzzles import PuzzleEngine
 from server.store import BlobStore, Store
+from server.uploads_core import UploadDesk
 from world.scene import SceneError, load_halls
 
 log = logging.getLogger("pavilion.server")
@@ -40,6 +42,7 @@ log = logging.getLogger("pavilion.server")
 MAX_RELIABLE_QUEUE = 256  # queued non-snapshot messages before a client counts as stuck
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
+SYNC_EVERY_S = 2.0  # how often booth versions are re-read (admin rollbacks made outside the server)
 # Kernel send buffer per client (Linux doubles it). Autotuning would let a stuck
 # reader park up to 4 MB in the kernel and hide for a minute; this bounds both
 # memory and detection time while leaving ~1 MB/s per client at 100 ms RTT.
@@ -82,6 +85,7 @@ class Gateway:
         self.stats = TickStats()
         self.pending_writes: set[asyncio.Future] = set()
         self.persists = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pavilion-persist")  # in order
+        self.jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-job")  # uploads: slow, parallel
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
 
@@ -136,6 +140,9 @@ class Gateway:
             if isinstance(action, Persist):
                 self._persist(action)
                 continue
+            if isinstance(action, Job):
+                self._job(action)
+                continue
             conn = self.conns.get(action.cid)
             if conn is None or conn.closing:
                 continue
@@ -157,6 +164,28 @@ class Gateway:
             self._apply(list(action.then))
 
         write.add_done_callback(done)
+
+    def _job(self, action: Job) -> None:
+        """Run a job in a worker thread; hand its result (or exception) back to the core on the loop."""
+        job = self._loop.run_in_executor(self.jobs, action.work)
+        self.pending_writes.add(job)
+
+        def done(f: asyncio.Future) -> None:
+            self.pending_writes.discard(f)
+            if not f.cancelled():
+                result = f.exception() or f.result()
+                self._apply(self.core.job_done(action.key, result, self._loop.time()))
+
+        job.add_done_callback(done)
+
+    async def sync_loop(self, stop: asyncio.Event) -> None:
+        """Every SYNC_EVERY_S, re-read the booths' live versions so an admin rollback reaches visitors."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SYNC_EVERY_S)
+            job = self.core.sync_job() if not stop.is_set() else None
+            if job is not None:
+                self._job(job)
 
     def _queue(self, action: Send, conn: Conn, now: float) -> None:
         if action.snapshot:
@@ -245,8 +274,12 @@ async def run_server(
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
+    uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
     core = (NaiveCore if naive else ServerCore)(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles,
-                                                          content=content)
+                                                          content=content, uploads=uploads)
+    for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
+        if booth in content.booth_hall:
+            core.show_version(booth, version)
     gateway = Gateway(core, store)
     try:
         async with serve(gateway.handler, host, port, **WS_LIMITS) as server:
@@ -255,13 +288,16 @@ async def run_server(
             if ready is not None:
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
+            syncer = asyncio.create_task(gateway.sync_loop(stop))
             await stop.wait()
             log.info("shutting down: closing %d connections", len(gateway.conns))
             await gateway.shutdown()
             await ticker
+            await syncer
         await asyncio.gather(*gateway.pending_writes)  # every visit recorded before the database closes
     finally:
         gateway.persists.shutdown(wait=True)
+        gateway.jobs.shutdown(wait=True)
         store.close()
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 
 import msgpack
 
 from server.store import BlobStore
-from world.content import CONTENT_DIR, BoothContent, load_contents, read_image
+from world.content import CONTENT_DIR, BoothContent, load_contents, parse_content, read_image
 from world.scene import Hall, Text
 from world.search import Directory, Hit
 
@@ -61,6 +62,8 @@ class ContentService:
         self.booth_hall = {b.id: h.id for h in halls.values() for b in h.booths}
         self._manifests: dict[str, tuple[str, dict]] = {}
         self._hot: dict[str, bytes] = {}  # pictures of current manifests, kept in memory
+        self._seed: dict[str, tuple[BoothContent, dict[str, str]]] = {}  # booth -> content files' state
+        self.uploaded: dict[str, str] = {}  # booth -> manifest hash, for booths with an uploaded version live
         self.directory = Directory(halls, {})
 
     @classmethod
@@ -84,9 +87,38 @@ class ContentService:
             digest = self.blobs.put(data) if self.blobs is not None else hashlib.sha256(data).hexdigest()
             self._hot[digest] = data
             hashes[rel] = digest
+        self._seed[content.booth] = (content, hashes)
         manifest = build_manifest(content, hashes)
         digest = manifest_hash(manifest)
         self._manifests[content.booth] = (digest, manifest)
+        return digest
+
+    def apply(self, booth: str, version) -> str | None:
+        """Show an uploaded :class:`~server.exhibitors.BoothVersion` (None: back to the seed content).
+
+        The version's blobs are already in the BlobStore; its content was validated when it was uploaded,
+        and is parsed again here because the database is only as trustworthy as the disk. Returns the
+        booth's new manifest hash, or None for a booth without content.
+        """
+        seed = self._seed.get(booth)
+        content, hashes = seed if seed else (None, {})
+        if version is not None and version.content is not None:
+            content, hashes = parse_content(version.content["data"], f"upload:{booth}"), version.content["images"]
+        if content is None:
+            return None
+        manifest = build_manifest(content, hashes)
+        if version is not None and version.model_hash is not None:
+            t = version.transform
+            manifest["model"] = {"hash": version.model_hash, "size": self.blob_size(version.model_hash) or 1,
+                                 "scale": t["scale"], "offset": t["offset"]}
+            if version.thumbnail_hash:
+                manifest["model"]["thumbnail"] = version.thumbnail_hash
+        digest = manifest_hash(manifest)
+        self._manifests[booth] = (digest, manifest)
+        if version is None:
+            self.uploaded.pop(booth, None)
+        else:
+            self.uploaded[booth] = digest
         return digest
 
     def manifest(self, booth: str) -> tuple[str, dict] | None:
@@ -101,6 +133,30 @@ class ContentService:
             except ValueError:  # not a hash: the schema should have refused it already
                 return None
         return data
+
+    def blob_size(self, digest: str) -> int | None:
+        if digest in self._hot:
+            return len(self._hot[digest])
+        try:
+            return self.blobs.path_of(digest).stat().st_size if self.blobs is not None else None
+        except (OSError, ValueError):
+            return None
+
+    def chunk(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
+        """(total size, up to ``size`` bytes from ``offset``) of a blob, reading only that range of a big one."""
+        data = self._hot.get(digest)
+        if data is not None:
+            return len(data), data[offset:offset + size]
+        if self.blobs is None:
+            return None
+        try:
+            fd = os.open(self.blobs.path_of(digest), os.O_RDONLY)
+        except (OSError, ValueError):
+            return None
+        try:
+            return os.fstat(fd).st_size, os.pread(fd, size, offset)
+        finally:
+            os.close(fd)
 
     def search(self, query: str) -> list[Hit]:
         return self.directory.search(query)

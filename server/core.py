@@ -24,6 +24,7 @@ from server.puzzles import TYPES as PUZZLE_TYPES
 from server.puzzles import PuzzleEngine, PuzzleRefused
 from server.ratelimit import RateLimit
 from server.room import Room, Snapshot
+from server.uploads_core import UploadDesk, UploadHandlers
 from world.scene import Hall
 
 log = logging.getLogger("pavilion.core")
@@ -67,11 +68,13 @@ class Parked:
     expires: float
 
 
-class ServerCore(ExhibitHandlers):
+class ServerCore(ExhibitHandlers, UploadHandlers):
     def __init__(self, halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
                  new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
-                 puzzles: PuzzleEngine | None = None, content: ContentService | None = None):
+                 puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
+                 uploads: UploadDesk | None = None):
         self.tick_hz = tick_hz
+        self.uploads = uploads
         self.content = content or ContentService(halls)
         self.puzzles = puzzles or PuzzleEngine({}, b"")
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
@@ -92,6 +95,7 @@ class ServerCore(ExhibitHandlers):
         if s is None:
             return []
         self.puzzles.leave(cid)
+        self._uploads_leave(cid)
         if self.by_vid.get(s.vid) is s:
             del self.by_vid[s.vid]
         if s.room is not None:
@@ -105,7 +109,7 @@ class ServerCore(ExhibitHandlers):
         s = self.sessions.get(cid)
         if s is None or s.closed:
             return []
-        if not s.limit.allow(len(frame), now):
+        if not self._budget(s, frame).allow(len(frame), now):
             s.strikes += 1
             if s.strikes >= RATE_STRIKES:
                 return self._close(s, CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED)
@@ -189,7 +193,8 @@ class ServerCore(ExhibitHandlers):
         av = room.add(s.vid, s.name, s.look, now, at)
         log.debug("visitor %d joined %s (%d there)", s.vid, room.hall.id, len(room))
         you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
-        return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no))]
+        return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no)),
+                *self.booth_notices(s.cid, room.hall.id)]
 
     def _on_move(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None:

@@ -35,14 +35,17 @@ class ExhibitHandlers:
         return [Send(s.cid, encode("booth", booth=msg["booth"], hash=digest, manifest=manifest))]
 
     def _on_blob_get(self, s: Session, msg: dict, now: float) -> list[Action]:
-        data = self.content.blob(msg["hash"])
-        if data is None:
+        """One chunk, or a window of ``chunks`` consecutive ones (big models: one request per 768 KiB)."""
+        offset, n = msg["offset"], msg.get("chunks", 1)
+        found = self.content.chunk(msg["hash"], offset, BLOB_CHUNK * n)
+        if found is None:
             return [self._error(s, ErrorCode.UNKNOWN_BLOB, "blob_get")]
-        offset = msg["offset"]
-        if offset > len(data):
-            return self._refuse(s, ErrorCode.BAD_MESSAGE, "blob_get", f"offset {offset} past {len(data)}")
-        chunk = data[offset:offset + BLOB_CHUNK]
-        return [Send(s.cid, encode("blob", hash=msg["hash"], offset=offset, total=len(data), data=chunk))]
+        total, data = found
+        if offset > total:
+            return self._refuse(s, ErrorCode.BAD_MESSAGE, "blob_get", f"offset {offset} past {total}")
+        pieces = [data[i:i + BLOB_CHUNK] for i in range(0, len(data), BLOB_CHUNK)] or [b""]
+        return [Send(s.cid, encode("blob", hash=msg["hash"], offset=offset + i * BLOB_CHUNK, total=total, data=p))
+                for i, p in enumerate(pieces)]
 
     def _on_search(self, s: Session, msg: dict, now: float) -> list[Action]:
         hits = [h.to_wire() for h in self.content.search(msg["q"])]
@@ -79,4 +82,5 @@ class ExhibitHandlers:
         av = room.add(s.vid, s.name, s.look, now, at)
         log.debug("visitor %d moved to %s (%.1f, %.1f)", s.vid, room.hall.id, av.x, av.y)
         you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
-        return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no))]
+        return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no)),
+                *self.booth_notices(s.cid, room.hall.id)]

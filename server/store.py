@@ -196,6 +196,13 @@ class BlobStore:
             os.close(dir_fd)
         return digest
 
+    def sweep(self) -> int:
+        """Delete temporary files a crash left behind (never visible under a hash); how many."""
+        stale = list(self.root.glob("*/.tmp-*"))
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return len(stale)
+
     def get(self, digest: str) -> bytes | None:
         try:
             return self.path_of(digest).read_bytes()
