@@ -30,10 +30,17 @@ def _ahead(ox: float, oy: float, yaw: float, dist: float) -> tuple[float, float]
 
 
 def portal_at(hall: Hall, x: float, y: float) -> Portal | None:
-    """The gate a visitor standing at (x, y) has walked into, if any."""
+    """The gate a visitor standing at (x, y) has walked into, if any: within ``PORTAL_DEPTH`` of its opening.
+
+    Called for every move, so a distance check comes before any trigonometry.
+    """
     for portal in hall.portals:
-        lx, ly = _local(x, y, *portal.pos, portal.yaw)
-        if abs(lx) <= portal.width / 2 and ly <= PORTAL_DEPTH:
+        px, py = portal.pos
+        half = portal.width / 2
+        if (x - px) ** 2 + (y - py) ** 2 > half * half + PORTAL_DEPTH * PORTAL_DEPTH:
+            continue
+        lx, ly = _local(x, y, px, py, portal.yaw)
+        if abs(lx) <= half and abs(ly) <= PORTAL_DEPTH:
             return portal
     return None
 
