@@ -69,9 +69,6 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     from server.admin import add_arguments as add_admin_arguments
 
     add_admin_arguments(admin)
-    from server.admin_exhibitors import add_arguments as add_exhibitor_arguments
-
-    add_exhibitor_arguments(admin)
     return parser
 
 

@@ -139,11 +139,19 @@ class BoothFetcher:
         self._queue_blobs(booth, manifest)
         self.pump()
 
+    def want_blob(self, digest: str) -> None:
+        """Fetch one blob by hash into :attr:`images` (from the cache if there): an upload's thumbnail."""
+        self._queue_hashes([digest])
+        self.pump()
+
     def _queue_blobs(self, booth: str, manifest: dict) -> None:
         """The model always (it stands in the hall); pictures only for a booth whose panel was opened."""
         wanted = [manifest["model"]["hash"]] if "model" in manifest else []
         if booth in self.full:
             wanted += _pictures(manifest)
+        self._queue_hashes(wanted)
+
+    def _queue_hashes(self, wanted: list[str]) -> None:
         for digest in wanted:
             if digest in self.images:
                 continue

@@ -1,11 +1,13 @@
-"""The exhibition side of the client: kiosks, booth panel, directory, minimap, booth content.
+"""The exhibition side of the client: kiosks, booth panel, directory, minimap, booth content, exhibitor mode.
 
 :class:`Exhibition` owns these and is driven by the app: ``enter_hall`` when
 the hall changes, ``on_joined`` after each ``hall_state``, ``on_message`` for
 ``booth``/``blob``/``search_result``, ``update`` every frame. Keys: E (or a
-click) opens the booth at hand, Tab the directory, M the minimap, Esc closes.
-Offscreen runs script the same things with ``--open-booth``, ``--directory``
-and ``--minimap`` and report what was shown.
+click) opens the booth at hand, Tab the directory, M the minimap, F4 the
+exhibitor panel, Esc closes. One panel is open at a time; while a text entry
+has the keyboard the letter keys are text, not shortcuts (:attr:`typing`).
+Offscreen runs script the same things with ``--open-booth``, ``--directory``,
+``--minimap`` and ``--exhibitor-*`` and report what was shown.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from client.booth_models import BoothModels
 from client.booths import BoothFetcher
 from client.cache import DEFAULT_DIR, DiskCache
 from client.directory import DirectoryPanel
+from client.exhibitor_mode import ExhibitorMode
+from client.exhibitor_mode import add_arguments as add_exhibitor_arguments
 from client.kiosks import Highlight, nearest_booth, pick_booth
 from client.minimap import Minimap
+from client.offscreen import aspect_box
 from client.panel import PANEL, BoothPanel
-from world.scene import Hall
+from world.scene import Hall, Text
 
 MESSAGES = ("booth", "blob", "search_result", "booth_changed")
 HINT = {"zh": "按 E 查看展位", "en": "Press E to open"}
@@ -36,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._Argument
     offscreen.add_argument("--minimap", action="store_true", help="show the minimap (always shown in a window)")
     offscreen.add_argument("--wait-models", type=int, default=0, metavar="K",
                            help="keep drawing until K exhibitors' booth models stand in the hall")
+    add_exhibitor_arguments(offscreen)
 
 
 class Exhibition:
@@ -49,6 +55,8 @@ class Exhibition:
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
                                         join=self.join)
         self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight)
+        names = {b.id: b.name for h in halls.values() for b in h.booths}
+        self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
         self.highlight = Highlight(mode, base.render)
         self.favourites: set[str] = set()
         self.hall: Hall | None = None
@@ -63,6 +71,7 @@ class Exhibition:
             base.accept("e", self.interact)
             base.accept("tab", self.toggle_directory)
             base.accept("m", self.toggle_minimap)
+            base.accept("f4", self.toggle_exhibitor)
             base.accept("mouse1", self.click)
         base.accept("booth-favourite", self.toggle_favourite)
         base.accept("booth-contact", self.show_contact)
@@ -76,6 +85,7 @@ class Exhibition:
 
     def on_joined(self) -> None:
         """A ``hall_state`` arrived: carry on with what an offscreen run asked for."""
+        self.exhibitor.start()
         if self.pending_query is not None:
             self.directory.open(self.lang, self.pending_query)
             self.pending_query = None
@@ -108,15 +118,21 @@ class Exhibition:
         if self.panel.is_open:
             booth = self.panel.booth
             self.panel.show(lang, self.fetcher.manifest(booth), self.fetcher.images, booth in self.favourites)
+        self.exhibitor.update(lang)
 
     @property
     def modal(self) -> bool:
         """A panel has the keyboard: the avatar stands still."""
-        return self.panel.is_open or self.directory.is_open
+        return self.panel.is_open or self.directory.is_open or self.exhibitor.is_open
+
+    @property
+    def typing(self) -> bool:
+        """A text entry has the keyboard: E, M, J and Tab are letters now, not shortcuts."""
+        return self.directory.is_open or self.exhibitor.typing
 
     def settled(self) -> bool:
         """Offscreen: everything asked for is on screen."""
-        if self.pending_booth is not None or self.pending_query is not None:
+        if self.pending_booth is not None or self.pending_query is not None or not self.exhibitor.settled():
             return False
         if len(self.models.nodes) < self.wait_models:
             return False
@@ -155,14 +171,25 @@ class Exhibition:
         self.send("join", hall=hall)
 
     def toggle_directory(self) -> None:
+        if self.exhibitor.typing:
+            return
         if self.directory.is_open:
             self.directory.close()
         else:
             self.panel.close()
+            self.exhibitor.panel.close()
             self.directory.open(self.lang)
 
+    def toggle_exhibitor(self) -> None:
+        if self.exhibitor.is_open:
+            self.exhibitor.panel.close()
+        else:
+            self.panel.close()
+            self.directory.close()
+            self.exhibitor.panel.open()
+
     def toggle_minimap(self) -> None:
-        if self.directory.is_open:  # an "m" typed into the search box is a letter, not a command
+        if self.typing:  # an "m" typed into a text box is a letter, not a command
             return
         if self.minimap.root.isHidden():
             self.minimap.root.show()
@@ -180,9 +207,10 @@ class Exhibition:
 
     def escape(self) -> bool:
         """Close the top panel; False if none was open (then Esc means quit)."""
-        if self.panel.is_open or self.directory.is_open:
+        if self.modal:
             self.panel.close()
             self.directory.close()
+            self.exhibitor.panel.close()
             return True
         return False
 
@@ -192,14 +220,12 @@ class Exhibition:
                      "highlight": self.highlight.booth.id if self.highlight.booth else None}
         if self.panel.is_open:
             manifest = self.fetcher.manifest(self.panel.booth) or {}
-            w, h = self.base.win.getXSize(), self.base.win.getYSize()
-            aspect = w / h
-            left, right, bottom, top = PANEL
-            box = [round((left / aspect + 1) / 2 * w), round((1 - top) / 2 * h), round((right / aspect + 1) / 2 * w),
-                   round((1 - bottom) / 2 * h)]
+            box = aspect_box(self.base, PANEL)
             out["panel"] = {"booth": self.panel.booth, "institution": manifest.get("institution"),
                             "products": len(manifest.get("products", [])), "images_shown": self.panel.images_shown,
                             "intro_lines": self.panel.lines, "box": box}
+        if self.exhibitor.script is not None or self.exhibitor.is_open:
+            out["exhibitor"] = self.exhibitor.report()
         if self.directory.is_open:
             out["directory"] = {"query": self.directory.query, "hits": self.directory.hits}
         if not self.minimap.root.isHidden() and self.hall is not None:

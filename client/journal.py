@@ -56,7 +56,7 @@ class Journal:
         return self.panel.typing
 
     def toggle(self) -> None:
-        if not self.panel.typing:
+        if not self.panel.typing and not self.base.expo.typing:  # a "j" typed into another panel's text box
             self.panel.show(not self.panel.visible)
 
     def on_welcome(self) -> None:

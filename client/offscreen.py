@@ -73,6 +73,15 @@ def screen_box(base: ShowBase, corners: list[tuple[float, float, float]]) -> lis
     return [min(xs), min(ys), max(xs), max(ys)]
 
 
+def aspect_box(base: ShowBase, rect: tuple[float, float, float, float]) -> list[int]:
+    """Pixel box [left, top, right, bottom] of an aspect2d rectangle (left, right, bottom, top)."""
+    w, h = base.win.getXSize(), base.win.getYSize()
+    aspect = w / h
+    left, right, bottom, top = rect
+    return [round((left / aspect + 1) / 2 * w), round((1 - top) / 2 * h), round((right / aspect + 1) / 2 * w),
+            round((1 - bottom) / 2 * h)]
+
+
 def node_point(base: ShowBase, node: NodePath) -> tuple[float, float, float]:
     p = node.getPos(base.render)
     return p.x, p.y, p.z

@@ -16,7 +16,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "retrying": "○ 连接中断，{n} 秒后重连…",
         "hall": "{hall} · 在场 {n} 人",
         "connect_failed": "无法连接服务器",
-        "hint": "W S A D 行走　← → 转向　Shift 奔跑　右键拖动 环顾　E 查看展位　Tab 展馆导览　M 小地图　F1 English",
+        "hint": "W S A D 行走　← → 转向　Shift 奔跑　右键拖动 环顾　E 查看展位　Tab 展馆导览　M 小地图　"
+                "F4 展商　F1 English",
     },
     "en": {
         "connecting": "○ Connecting…",
@@ -24,7 +25,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "retrying": "○ Offline, reconnecting in {n} s…",
         "hall": "{hall} · visitors here: {n}",
         "connect_failed": "Cannot reach the server",
-        "hint": "WASD: walk  ← →: turn  Shift: run  right-drag: look  E: booth  Tab: directory  M: map  F1: 中文",
+        "hint": "WASD: walk  ← →: turn  Shift: run  right-drag: look  E: booth  Tab: directory  M: map  "
+                "F4: exhibitor  F1: 中文",
     },
 }
 

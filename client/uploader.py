@@ -97,18 +97,28 @@ def items_for(path: Path) -> list[Item]:
 
 
 class Uploader:
-    def __init__(self, url: str, token: str, booth: str, lang: str = "zh",
+    """One exhibitor's upload connection: ``main.py upload`` and the client's exhibitor panel both drive it."""
+
+    def __init__(self, url: str, token: str, booth: str = "", lang: str = "zh",
                  progress: Callable[[Item, int], None] | None = None):
+        """``booth`` may be chosen after :meth:`login` (from the booths it answers), before sending."""
         self.url, self.token, self.booth, self.lang = url, token, booth, lang
         self.progress = progress or (lambda item, done: None)
         self.ws = None
+        self.account: dict | None = None  # the server's ``exhibitor`` answer: id, name, booths
 
     async def _open(self) -> None:
         self.ws = await connect(self.url, max_size=2**20)
         await self._send("hello", name="exhibitor", lang=self.lang)
         await self._expect("welcome")
         await self._send("exhibitor_login", token=self.token)
-        await self._expect("exhibitor")
+        self.account = await self._expect("exhibitor")
+
+    async def login(self) -> dict:
+        """Connect and log in if not yet done; the ``exhibitor`` answer (UploadError ``bad_token`` if refused)."""
+        if self.ws is None:
+            await self._open()
+        return self.account
 
     async def _send(self, t: str, **fields) -> None:
         await self.ws.send(encode(t, **fields))
@@ -165,6 +175,17 @@ class Uploader:
             if t == "upload_result" and m["upload"] == upload:
                 return m
 
+    async def send_all(self, items: list[Item]) -> list[dict]:
+        """Upload ``items`` in order, stopping at the first refused; each result carries its item's ``name``."""
+        results = []
+        for item in items:
+            result = await self.send(item)
+            result["name"] = item.name
+            results.append(result)
+            if not result["ok"]:
+                break
+        return results
+
     async def close(self) -> None:
         if self.ws is not None:
             try:
@@ -210,17 +231,10 @@ async def _run(args: argparse.Namespace, items: list[Item]) -> list[dict]:
     started = time.monotonic()
     up = Uploader(args.server, args.token, args.booth, args.lang,
                   None if args.json and not sys.stderr.isatty() else lambda i, d: _bar(i, d, started))
-    results = []
     try:
-        for item in items:
-            result = await up.send(item)
-            result["name"] = item.name
-            results.append(result)
-            if not result["ok"]:
-                break
+        return await up.send_all(items)
     finally:
         await up.close()
-    return results
 
 
 def main(args: argparse.Namespace) -> int:

@@ -35,12 +35,13 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
             if not line or measure(line + tok) <= width:
                 line += tok
                 continue
-            if len(line) > 1 and (tok in NO_START or line[-1] in NO_END):
+            kept = line.rstrip()  # a space after opening punctuation does not keep it off the line's end
+            if len(kept) > 1 and (tok in NO_START or kept[-1] in NO_END):
                 # carry the last character over, and any opening punctuation before it: "（元" + "）"
-                cut = len(line) - 1
-                while cut > 1 and line[cut - 1] in NO_END:
+                cut = len(kept) - 1
+                while cut > 1 and kept[cut - 1] in NO_END:
                     cut -= 1
-                lines.append(line[:cut].rstrip())
+                lines.append(kept[:cut].rstrip())
                 line = line[cut:] + tok
             else:
                 lines.append(line.rstrip())

@@ -1,8 +1,9 @@
 """``main.py admin ...``: organizer commands that work on files and the data folder, not on a running server.
 
-Each group (``puzzle`` today; exhibitors and booths later) adds its own
-sub-commands in :func:`add_arguments` and a function that returns an exit
-code. Nothing here imports Panda3D.
+Each group adds its own sub-commands and a function that returns an exit
+code: ``puzzle`` here, ``exhibitor`` and ``booth`` in server/admin_exhibitors.py,
+which :func:`add_arguments` hands the group parser so no caller has to dig it out
+of argparse. Nothing here imports Panda3D.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "enter, nothing gives an answer away. Exit 0 when every file is valid, 1 otherwise.")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE", help="puzzle JSON file(s)")
     check.set_defaults(admin_run=_puzzle_check)
+    from server.admin_exhibitors import add_groups as add_exhibitor_groups
+
+    add_exhibitor_groups(groups)
 
 
 def run(args: argparse.Namespace) -> int:

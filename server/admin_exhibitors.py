@@ -16,9 +16,8 @@ EXIT_OK, EXIT_INVALID = 0, 1
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def add_arguments(admin: argparse.ArgumentParser) -> None:
-    """Add the ``exhibitor`` and ``booth`` groups next to those server/admin.py made."""
-    groups = next(a for a in admin._actions if isinstance(a, argparse._SubParsersAction))
+def add_groups(groups) -> None:
+    """Add the ``exhibitor`` and ``booth`` groups to ``groups``, the ``add_subparsers()`` of server/admin.py."""
 
     def command(parent, name: str, helptext: str, run) -> argparse.ArgumentParser:
         p = parent.add_parser(name, help=helptext, description=helptext)

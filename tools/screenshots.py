@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
+DUCK = ROOT / "tests" / "data" / "models" / "Duck" / "glTF-Binary" / "Duck.glb"
 
 SHOTS: dict[str, list[str]] = {
     "lobby": ["--name", "小明", "--minimap"],
@@ -45,7 +46,7 @@ def main() -> int:
     p.add_argument("--renderer", default="egl", choices=("egl", "tiny"))
     p.add_argument("--only", help="comma-separated picture names")
     args = p.parse_args()
-    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors"}
+    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor"}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -67,6 +68,14 @@ def main() -> int:
             walker.terminate()
             walker.wait(20)
             print(f"wrote {OUT / 'lobby-two-visitors'}.png")
+        if "exhibitor" in wanted:  # an exhibitor publishes the Duck from the F4 panel
+            add = [sys.executable, str(ROOT / "main.py"), "admin", "exhibitor", "add", "--booth", "goods-15",
+                   "--name", "黄鸭公益 Duck Co", "--data", str(tmp)]
+            token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+            subprocess.run(client(url, args.renderer, tmp, "exhibitor", "--screenshot", str(OUT / "exhibitor.png"),
+                                  "--exhibitor-token", token, "--exhibitor-file", str(DUCK), "--exhibitor-publish"),
+                           cwd=ROOT, check=True, capture_output=True, timeout=120)
+            print(f"wrote {OUT / 'exhibitor'}.png")
     finally:
         server.terminate()
         server.wait(20)
