@@ -95,13 +95,7 @@ class _Fields(FieldReader):
         for key in value:
             if key not in ("zh", "en"):
                 raise self.fail(f"{field}.{key}", "no such field (only zh and en)")
-        out = {}
-        for lang in ("zh", "en"):
-            s = value.get(lang)
-            if not isinstance(s, str) or not s.strip() or len(s) > max_len:
-                raise self.fail(f"{field}.{lang}", f"a non-empty string of at most {max_len} characters", s)
-            out[lang] = s
-        return Text(**out)
+        return super().text(value, field, max_len)
 
     def string(self, value: object, field: str, max_len: int, min_len: int = 1) -> str:
         if not isinstance(value, str) or not min_len <= len(value) <= max_len or not value.isprintable():
