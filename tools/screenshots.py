@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the pictures in docs/screenshots/ with the real server and client.
+"""Regenerate the pictures in docs/ with the real server and client.
 
 Starts ``main.py serve`` on a fresh data folder and runs the client offscreen
 (``--renderer egl``: headless OpenGL with PBR, as in a window; ``--renderer
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "screenshots"
+OUT = ROOT / "docs"
 DUCK = ROOT / "tests" / "data" / "models" / "Duck" / "glTF-Binary" / "Duck.glb"
 
 SHOTS: dict[str, list[str]] = {
