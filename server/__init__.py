@@ -1,2 +1,2 @@
-"""Cloud Pavilion server: a sans-I/O core (:mod:`server.core`, :mod:`server.room`)
-driven by a thin asyncio + websockets layer (:mod:`server.app`)."""
+"""Cloud Pavilion server: a sans-I/O core (:mod:`server.core`, :mod:`server.rooms.room`)
+driven by a thin asyncio + websockets layer (:mod:`server.gateway.app`)."""

@@ -18,13 +18,13 @@ from protocol.codec import DecodeError, decode_client, encode, encode_snap
 from protocol.errors import Close as CloseCode
 from protocol.errors import ErrorCode, error_text
 from server.actions import Action, Close, Send
-from server.content import ContentService
-from server.exhibits import ExhibitHandlers
-from server.puzzles import TYPES as PUZZLE_TYPES
-from server.puzzles import PuzzleEngine, PuzzleRefused
+from server.exhibits.content import ContentService
+from server.exhibits.handlers import ExhibitHandlers
+from server.puzzles.engine import TYPES as PUZZLE_TYPES
+from server.puzzles.engine import PuzzleEngine, PuzzleRefused
 from server.ratelimit import RateLimit
-from server.room import Room, Snapshot
-from server.uploads_core import UploadDesk, UploadHandlers
+from server.rooms.room import Room, Snapshot
+from server.uploads.desk import UploadDesk, UploadHandlers
 from world.scene import Hall
 
 log = logging.getLogger("pavilion.core")

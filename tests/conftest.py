@@ -75,7 +75,7 @@ def live_server(tmp_path):
     """An in-process server on a free port, run in its own event loop thread."""
     import threading
 
-    from server.app import run_server
+    from server.gateway.app import run_server
 
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from server.puzzle_file import Puzzle, parse_puzzle, seal
+from server.puzzles.file import Puzzle, parse_puzzle, seal
 from world.scene import load_halls
 
 SALT = b"s" * 32

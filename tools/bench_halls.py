@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     from direct.showbase.ShowBase import ShowBase
     from panda3d.core import TextNode
 
-    from client.assets import load_font
-    from client.world import HallView
+    from client.halls.assets import load_font
+    from client.halls.hall_view import HallView
 
     base = ShowBase()
     TextNode.setDefaultFont(load_font(base.loader))

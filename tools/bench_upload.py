@@ -31,12 +31,12 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from client.uploader import Item, Uploader  # noqa: E402
+from client.exhibitor.uploader import Item, Uploader  # noqa: E402
 from protocol.messages import MAX_BLOB_WINDOW  # noqa: E402
-from server.exhibitors import ExhibitorStore  # noqa: E402
-from server.store import Store  # noqa: E402
+from server.store.sqlite import Store  # noqa: E402
+from server.uploads.exhibitors import ExhibitorStore  # noqa: E402
 from tests.conftest import ServerProcess  # noqa: E402
-from tests.test_server_ws import Visitor  # noqa: E402
+from tests.server.test_server_ws import Visitor  # noqa: E402
 
 BOOTH, HALL = "rural-01", "rural"
 

@@ -1,0 +1,162 @@
+"""Booth content for visitors: manifests and pictures addressed by sha256.
+
+At start every content file (scenes/content) is validated, its pictures go
+into the :class:`~server.store.BlobStore` by hash, and each booth gets a
+manifest: a msgpack-able map of its texts with pictures replaced by their
+hashes. The manifest's own hash (sha256 of its msgpack bytes) is what a client
+remembers: asking again with ``have`` set to it costs one tiny answer, so an
+unchanged booth is never downloaded twice.
+
+Sans-I/O apart from reading files at start: the core asks :meth:`manifest`,
+:meth:`blob` and :meth:`search`. :meth:`publish` is the one door through which
+a booth's content changes, so exhibitor uploads can swap a manifest live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import msgpack
+
+from server.store.sqlite import BlobStore
+from world.content import CONTENT_DIR, BoothContent, load_contents, parse_content, read_image
+from world.scene import Hall, Text
+from world.search import Directory, Hit
+
+log = logging.getLogger("pavilion.content")
+
+BLOB_CHUNK = 48 * 1024  # bytes of a blob per ``blob`` message: well inside the 64 KiB frame limit
+
+
+def _text(t: Text) -> dict:
+    return {"zh": t.zh, "en": t.en}
+
+
+def build_manifest(content: BoothContent, hashes: dict[str, str]) -> dict:
+    """The wire form of ``content``; ``hashes`` maps its picture paths to blob hashes."""
+    return {
+        "format": 1,
+        "booth": content.booth,
+        "category": content.category,
+        "institution": _text(content.institution),
+        "intro": _text(content.intro),
+        "projects": [{"id": p.id, "name": _text(p.name), "summary": _text(p.summary)} for p in content.projects],
+        "products": [{"id": p.id, "name": _text(p.name), "price_cny": p.price_cny, "origin": _text(p.origin),
+                      "image": hashes[p.image]} for p in content.products],
+        "poster": hashes[content.poster],
+        "contact": _text(content.contact),
+    }
+
+
+def manifest_hash(manifest: dict) -> str:
+    return hashlib.sha256(msgpack.packb(manifest, use_bin_type=True)).hexdigest()
+
+
+class ContentService:
+    def __init__(self, halls: dict[str, Hall], blobs: BlobStore | None = None):
+        self.halls = halls
+        self.blobs = blobs
+        self.booth_hall = {b.id: h.id for h in halls.values() for b in h.booths}
+        self._manifests: dict[str, tuple[str, dict]] = {}
+        self._hot: dict[str, bytes] = {}  # pictures of current manifests, kept in memory
+        self._seed: dict[str, tuple[BoothContent, dict[str, str]]] = {}  # booth -> content files' state
+        self.uploaded: dict[str, str] = {}  # booth -> manifest hash, for booths with an uploaded version live
+        self.directory = Directory(halls, {})
+
+    @classmethod
+    def load(cls, halls: dict[str, Hall], blobs: BlobStore, directory: Path = CONTENT_DIR) -> ContentService:
+        """Validate every content file and publish it (SceneError on a broken one)."""
+        service = cls(halls, blobs)
+        contents = load_contents(directory)
+        for booth_id, content in contents.items():
+            if booth_id not in service.booth_hall:
+                log.warning("%s: no hall has booth '%s'; not shown", content.source, booth_id)
+                continue
+            images = {rel: read_image(directory, rel, content.source, rel) for rel in content.images}
+            service.publish(content, images)
+        service.directory = Directory(halls, contents)
+        return service
+
+    def publish(self, content: BoothContent, images: dict[str, bytes]) -> str:
+        """Make ``content`` (with its pictures, path -> PNG bytes) the booth's current content; its hash."""
+        hashes = {}
+        for rel, data in images.items():
+            digest = self.blobs.put(data) if self.blobs is not None else hashlib.sha256(data).hexdigest()
+            self._hot[digest] = data
+            hashes[rel] = digest
+        self._seed[content.booth] = (content, hashes)
+        manifest = build_manifest(content, hashes)
+        digest = manifest_hash(manifest)
+        self._manifests[content.booth] = (digest, manifest)
+        return digest
+
+    def apply(self, booth: str, version) -> str | None:
+        """Show an uploaded :class:`~server.exhibitors.BoothVersion` (None: back to the seed content).
+
+        The version's blobs are already in the BlobStore; its content was validated when it was uploaded,
+        and is parsed again here because the database is only as trustworthy as the disk. Returns the
+        booth's new manifest hash, or None for a booth without content.
+        """
+        seed = self._seed.get(booth)
+        content, hashes = seed if seed else (None, {})
+        if version is not None and version.content is not None:
+            content, hashes = parse_content(version.content["data"], f"upload:{booth}"), version.content["images"]
+        if content is None:
+            return None
+        manifest = build_manifest(content, hashes)
+        if version is not None and version.model_hash is not None:
+            t = version.transform
+            manifest["model"] = {"hash": version.model_hash, "size": self.blob_size(version.model_hash) or 1,
+                                 "scale": t["scale"], "offset": t["offset"]}
+            if version.thumbnail_hash:
+                manifest["model"]["thumbnail"] = version.thumbnail_hash
+        digest = manifest_hash(manifest)
+        self._manifests[booth] = (digest, manifest)
+        if version is None:
+            self.uploaded.pop(booth, None)
+        else:
+            self.uploaded[booth] = digest
+        return digest
+
+    def manifest(self, booth: str) -> tuple[str, dict] | None:
+        """(hash, manifest) of the booth's current content, or None for a booth without content."""
+        return self._manifests.get(booth)
+
+    def blob(self, digest: str) -> bytes | None:
+        data = self._hot.get(digest)
+        if data is None and self.blobs is not None:
+            try:
+                data = self.blobs.get(digest)
+            except ValueError:  # not a hash: the schema should have refused it already
+                return None
+        return data
+
+    def blob_size(self, digest: str) -> int | None:
+        if digest in self._hot:
+            return len(self._hot[digest])
+        try:
+            return self.blobs.path_of(digest).stat().st_size if self.blobs is not None else None
+        except (OSError, ValueError):
+            return None
+
+    def chunk(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
+        """(total size, up to ``size`` bytes from ``offset``) of a blob, reading only that range of a big one."""
+        data = self._hot.get(digest)
+        if data is not None:
+            return len(data), data[offset:offset + size]
+        if self.blobs is None:
+            return None
+        try:
+            fd = os.open(self.blobs.path_of(digest), os.O_RDONLY)
+        except (OSError, ValueError):
+            return None
+        try:
+            return os.fstat(fd).st_size, os.pread(fd, size, offset)
+        finally:
+            os.close(fd)
+
+    def search(self, query: str) -> list[Hit]:
+        return self.directory.search(query)
