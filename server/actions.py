@@ -37,12 +37,14 @@ class Job:
     """Run ``work`` (blocking: hashing, validation, a subprocess, durable writes) off the event loop.
 
     The I/O layer runs it in a worker thread and hands what it returned (or
-    the exception it raised) back to ``ServerCore.job_done(key, result, now)``,
-    whose actions it then carries out. Jobs may run in parallel.
+    the exception it raised) to ``done(result, now)`` back on the event loop,
+    whose actions it then carries out. Jobs may run in parallel; ``key`` names
+    the job in logs.
     """
 
     key: str
     work: Callable[[], object]
+    done: Callable[[object, float], list[Send | Close | Persist | Job]]
 
 
 Action = Send | Close | Persist | Job
