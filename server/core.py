@@ -58,6 +58,12 @@ class ServerCore:
                 if t in self.table:
                     raise RuntimeError(f"message type {t!r} has two handlers")
                 self.table[t] = handler
+        self.subscribers: dict[str, Feature] = {}
+        for feature in self.features:
+            for prefix in feature.topics():
+                if prefix in self.subscribers:
+                    raise RuntimeError(f"bus topic prefix {prefix!r} has two owners")
+                self.subscribers[prefix] = feature
         missing = set(CLIENT_MESSAGES) - set(self.table)
         if missing:
             raise RuntimeError(f"client messages nobody handles: {sorted(missing)}")
@@ -118,6 +124,12 @@ class ServerCore:
     def background(self) -> list[Job]:
         """The features' periodic jobs (the I/O layer runs them every few seconds)."""
         return [job for f in self.features if (job := f.background()) is not None]
+
+    def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        """An event from the bus: the feature owning the topic's prefix turns it into local messages."""
+        prefix = topic[:topic.index(":") + 1] if ":" in topic else topic
+        feature = self.subscribers.get(prefix)
+        return [] if feature is None else feature.deliver(topic, event, now)
 
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:
         """A feature placed ``s`` in ``hall``: every feature may greet them there."""

@@ -59,6 +59,14 @@ class Feature:
         """One simulation step (``busy_vids``: visitors whose last snapshot is still unsent)."""
         return []
 
+    def topics(self) -> tuple[str, ...]:
+        """Prefixes of the bus topics this feature receives (``"chat:"``); see :mod:`server.bus`."""
+        return ()
+
+    def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        """An event published on a topic of :meth:`topics`, from this member or another."""
+        return []
+
     def background(self) -> Job | None:
         """Periodic work the I/O layer runs every few seconds (re-reading what admin tools changed)."""
         return None

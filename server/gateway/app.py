@@ -28,7 +28,8 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
-from server.actions import Close, Job, Persist, Send
+from server.actions import Close, Job, Persist, Publish, Send
+from server.bus import Bus, LocalBus
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
@@ -81,8 +82,10 @@ class TickStats:
 
 
 class Gateway:
-    def __init__(self, core: ServerCore, store: Store | None = None):
+    def __init__(self, core: ServerCore, store: Store | None = None, bus: Bus | None = None):
         self.core = core
+        self.bus = bus or LocalBus()
+        self.bus.subscribe(lambda topic, event: self._apply(self.core.deliver(topic, event, self._loop.time())))
         self.store = store
         self.conns: dict[int, Conn] = {}
         self.stats = TickStats()
@@ -145,6 +148,9 @@ class Gateway:
                 continue
             if isinstance(action, Job):
                 self._job(action)
+                continue
+            if isinstance(action, Publish):
+                self.bus.publish(action.topic, action.event)
                 continue
             conn = self.conns.get(action.cid)
             if conn is None or conn.closing:
