@@ -53,6 +53,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_UPLOAD = "unknown_upload"
     UPLOAD_OFFSET = "upload_offset"
     UPLOAD_INCOMPLETE = "upload_incomplete"
+    # the house (sans-I/O upload desk): the disk or the store failed under an upload
+    UPLOAD_FAILED = "upload_failed"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -92,6 +94,9 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.UPLOAD_OFFSET: ("数据块位置不对，请从确认的位置继续",
                               "chunk at the wrong offset; resume from the acked one"),
     ErrorCode.UPLOAD_INCOMPLETE: ("文件还没传完", "the file is not complete yet"),
+    # the house (sans-I/O upload desk)
+    ErrorCode.UPLOAD_FAILED: ("服务器暂时无法保存这次上传，请稍后重试",
+                              "the server could not store this upload; please try again later"),
 }
 
 

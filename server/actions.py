@@ -38,13 +38,18 @@ class Job:
 
     The I/O layer runs it in a worker thread and hands what it returned (or
     the exception it raised) to ``done(result, now)`` back on the event loop,
-    whose actions it then carries out. Jobs may run in parallel; ``key`` names
-    the job in logs.
+    whose actions it then carries out. ``key`` names the job in logs.
+
+    Jobs without a ``lane`` may run in parallel. Jobs on the same ``lane`` run
+    one at a time, in the order they were returned, and their ``done`` calls
+    come back in that order too: the upload desk's spool writes, store
+    queries and truncations of one lane can never overtake each other.
     """
 
     key: str
     work: Callable[[], object]
     done: Callable[[object, float], list[Send | Close | Persist | Job | Publish]]
+    lane: str | None = None
 
 
 @dataclass(frozen=True)

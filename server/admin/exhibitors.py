@@ -47,11 +47,11 @@ def add_groups(groups) -> None:
     versions.add_argument("booth", metavar="ID", help="booth id")
 
 
-def _open(args: argparse.Namespace):
+def _accounts(args: argparse.Namespace):
     from server.store.sqlite import Store
     from server.uploads.exhibitors import ExhibitorStore
 
-    return ExhibitorStore(Store(args.data / "pavilion.sqlite3"))
+    return ExhibitorStore(Store.in_folder(args.data))
 
 
 def _booths() -> dict[str, str]:
@@ -71,7 +71,7 @@ def _add(args: argparse.Namespace) -> int:
     if not name:
         print("--name must not be empty", file=sys.stderr)
         return EXIT_INVALID
-    eid, token = _open(args).add(name, args.booth, time.time())
+    eid, token = _accounts(args).add(name, args.booth, time.time())
     print(f"exhibitor {eid} '{name}' for {', '.join(args.booth)}; token (shown once, keep it secret):",
           file=sys.stderr)
     print(token)
@@ -79,7 +79,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    if not _open(args).revoke(args.id, time.time()):
+    if not _accounts(args).revoke(args.id, time.time()):
         print(f"no active exhibitor {args.id}", file=sys.stderr)
         return EXIT_INVALID
     print(f"exhibitor {args.id} revoked")
@@ -87,14 +87,14 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _list_exhibitors(args: argparse.Namespace) -> int:
-    for eid, name, booths, created, revoked in _open(args).listing():
+    for eid, name, booths, created, revoked in _accounts(args).listing():
         state = "revoked " + _when(revoked) if revoked else "active"
         print(f"{eid}\t{name}\t{','.join(booths)}\tcreated {_when(created)}\t{state}")
     return EXIT_OK
 
 
 def _list_booths(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = _accounts(args)
     owners: dict[str, list[str]] = {}
     for eid, name, booths, _, revoked in store.listing():
         for b in booths:
@@ -111,7 +111,7 @@ def _list_booths(args: argparse.Namespace) -> int:
 
 
 def _versions(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = _accounts(args)
     active = store.active(args.booth)
     for v in store.versions(args.booth):
         mark = "*" if active and active.version == v.version else " "
@@ -121,7 +121,7 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    version = _open(args).rollback(args.booth, args.to)
+    version = _accounts(args).rollback(args.booth, args.to)
     if version is None:
         print(f"{args.booth}: no such version to roll back to", file=sys.stderr)
         return EXIT_INVALID

@@ -8,7 +8,9 @@ remembers: asking again with ``have`` set to it costs one tiny answer, so an
 unchanged booth is never downloaded twice.
 
 Sans-I/O apart from reading files at start: the core asks :meth:`manifest`,
-:meth:`blob` and :meth:`search`. :meth:`publish` is the one door through which
+:meth:`hot_chunk` and :meth:`search`; pictures of current manifests are in
+memory, and a blob only on disk (an uploaded model) is read by a job
+(:meth:`server.store.sqlite.BlobStore.read_range`). :meth:`publish` is the one door through which
 a booth's content changes, so exhibitor uploads can swap a manifest live.
 """
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from pathlib import Path
 
 import msgpack
@@ -137,26 +138,12 @@ class ContentService:
     def blob_size(self, digest: str) -> int | None:
         if digest in self._hot:
             return len(self._hot[digest])
-        try:
-            return self.blobs.path_of(digest).stat().st_size if self.blobs is not None else None
-        except (OSError, ValueError):
-            return None
+        return self.blobs.size(digest) if self.blobs is not None else None
 
-    def chunk(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
-        """(total size, up to ``size`` bytes from ``offset``) of a blob, reading only that range of a big one."""
+    def hot_chunk(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
+        """(total size, up to ``size`` bytes from ``offset``) of a blob kept in memory; None if it is not."""
         data = self._hot.get(digest)
-        if data is not None:
-            return len(data), data[offset:offset + size]
-        if self.blobs is None:
-            return None
-        try:
-            fd = os.open(self.blobs.path_of(digest), os.O_RDONLY)
-        except (OSError, ValueError):
-            return None
-        try:
-            return os.fstat(fd).st_size, os.pread(fd, size, offset)
-        finally:
-            os.close(fd)
+        return None if data is None else (len(data), data[offset:offset + size])
 
     def search(self, query: str) -> list[Hit]:
         return self.directory.search(query)

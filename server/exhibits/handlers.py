@@ -9,7 +9,7 @@ from __future__ import annotations
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.messages import BLOB_CHUNK
-from server.actions import Action, Send
+from server.actions import Action, Job, Send
 from server.dispatch import Feature, Handler
 from server.exhibits.content import ContentService
 from server.rooms.feature import RoomsFeature
@@ -35,9 +35,28 @@ class ExhibitsFeature(Feature):
         return [Send(s.cid, encode("booth", booth=msg["booth"], hash=digest, manifest=manifest))]
 
     def on_blob_get(self, s: Session, msg: dict, now: float) -> list[Action]:
-        """One chunk, or a window of ``chunks`` consecutive ones (big models: one request per 768 KiB)."""
-        offset, n = msg["offset"], msg.get("chunks", 1)
-        found = self.content.chunk(msg["hash"], offset, BLOB_CHUNK * n)
+        """One chunk, or a window of ``chunks`` consecutive ones (big models: one request per 768 KiB).
+
+        Pictures are in memory and answered at once; a blob only on disk (an uploaded model) is read by a
+        job on the visitor's own lane, so its windows go out in the order they were asked for.
+        """
+        digest, offset, size = msg["hash"], msg["offset"], BLOB_CHUNK * msg.get("chunks", 1)
+        found = self.content.hot_chunk(digest, offset, size)
+        blobs = self.content.blobs
+        if found is not None or blobs is None:
+            return self._blob(s, msg, found)
+        cid = s.cid
+        return [Job(f"blob:{cid}", lambda: blobs.read_range(digest, offset, size),
+                    lambda result, now: self._blob_read(cid, msg, result), lane=f"blobs:{cid}")]
+
+    def _blob_read(self, cid: int, msg: dict, result: object) -> list[Action]:
+        s = self.hub.sessions.get(cid)
+        if s is None or s.closed:
+            return []
+        return self._blob(s, msg, result if isinstance(result, tuple) else None)
+
+    def _blob(self, s: Session, msg: dict, found: tuple[int, bytes] | None) -> list[Action]:
+        offset = msg["offset"]
         if found is None:
             return [error(s, ErrorCode.UNKNOWN_BLOB, "blob_get")]
         total, data = found

@@ -1,8 +1,11 @@
 """The asyncio layer: sockets, the tick timer and backpressure around ServerCore.
 
 Everything that decides lives in :mod:`server.core` and the features it routes
-to (:mod:`server.fair` lists them); this module only moves
-bytes and time. Each connection gets a writer task with a bounded queue for
+to (:mod:`server.fair` lists them); this module only moves bytes and time and
+carries out the actions they return: store writes (``Persist``) one at a time
+in order, jobs in worker threads (a job's ``lane`` keeps its order behind the
+lane's earlier jobs), bus publishes. No disk or database work runs on the
+event loop, so a large upload never stalls a tick. Each connection gets a writer task with a bounded queue for
 reliable messages and a single snapshot slot. While a client's snapshot is
 still unsent the core skips that client (no queue grows, no work is done for
 it); a client stuck that way for MAX_LAG_S is told and disconnected. Nothing
@@ -36,6 +39,8 @@ from server.fair import build_core
 from server.gateway.naive import NaiveRooms
 from server.puzzles.engine import PuzzleEngine
 from server.rooms.feature import RoomsFeature
+from server.store.salt import deployment_salt
+from server.store.spool import Spool
 from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
@@ -92,6 +97,8 @@ class Gateway:
         self.pending_writes: set[asyncio.Future] = set()
         self.persists = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pavilion-persist")  # in order
         self.jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-job")  # uploads: slow, parallel
+        self.io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-io")  # lanes: short, ordered
+        self.lanes: dict[str, asyncio.Future] = {}  # lane -> its last job, which the next one waits for
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
 
@@ -175,8 +182,17 @@ class Gateway:
         write.add_done_callback(done)
 
     def _job(self, action: Job) -> None:
-        """Run a job in a worker thread; hand its result (or exception) back to the core on the loop."""
-        job = self._loop.run_in_executor(self.jobs, action.work)
+        """Run a job in a worker thread; hand its result (or exception) back to the core on the loop.
+
+        A job on a lane starts when the lane's previous job (and so its ``done``) has finished.
+        """
+        if action.lane is None:
+            job = self._loop.run_in_executor(self.jobs, action.work)
+        else:
+            lane = action.lane
+            job = asyncio.ensure_future(self._in_lane(self.lanes.get(lane), action.work))
+            self.lanes[lane] = job
+            job.add_done_callback(lambda f: self.lanes.pop(lane) if self.lanes.get(lane) is f else None)
         self.pending_writes.add(job)
 
         def done(f: asyncio.Future) -> None:
@@ -186,6 +202,11 @@ class Gateway:
                 self._apply(action.done(result, self._loop.time()))
 
         job.add_done_callback(done)
+
+    async def _in_lane(self, before: asyncio.Future | None, work) -> object:
+        if before is not None:
+            await asyncio.wait([before])  # its outcome is for its own done; only its end matters here
+        return await self._loop.run_in_executor(self.io, work)
 
     async def sync_loop(self, stop: asyncio.Event) -> None:
         """Every SYNC_EVERY_S, re-read the booths' live versions so an admin rollback reaches visitors."""
@@ -282,11 +303,15 @@ async def run_server(
     ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(data_dir / "pavilion.sqlite3")
+    store = Store.in_folder(data_dir)
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
-    puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
-    uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
+    puzzles = PuzzleEngine.sealed(deployment_salt(data_dir), halls, store,
+                                  time.time() - asyncio.get_running_loop().time())
+    exhibitors, spool = ExhibitorStore(store), Spool(data_dir / "uploads")
+    content.blobs.sweep()  # temporary files of blobs a crash interrupted
+    spool.prepare(keep=exhibitors.upload_ids())  # spool files of uploads that finished or were dropped go
+    uploads = UploadDesk(exhibitors, content.blobs, spool)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
@@ -307,10 +332,11 @@ async def run_server(
             await gateway.shutdown()
             await ticker
             await syncer
-        await asyncio.gather(*gateway.pending_writes)  # every visit recorded before the database closes
+        await asyncio.gather(*gateway.pending_writes, return_exceptions=True)  # every visit recorded first
     finally:
         gateway.persists.shutdown(wait=True)
         gateway.jobs.shutdown(wait=True)
+        gateway.io.shutdown(wait=True)
         store.close()
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,

@@ -18,13 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import unicodedata
-from pathlib import Path
-
-SALT_FILE = "puzzle-salt"
-SALT_BYTES = 32
 
 # Traditional -> simplified for common characters (one to one, the simplified side in GB2312).
 _TRAD = (
@@ -88,25 +82,3 @@ def matches(salt: bytes, puzzle: str, step: str, attempt: str, accepted: frozens
     """True if ``attempt`` normalizes to one of the ``accepted`` hashes (each compared in constant time)."""
     digest = answer_hash(salt, puzzle, step, attempt)
     return any(hmac.compare_digest(digest, h) for h in accepted)
-
-
-def deployment_salt(data_dir: Path) -> bytes:
-    """This deployment's secret salt: created once (owner-only file) in the data folder, then reused.
-
-    Losing it only means answers are hashed anew at the next start; progress
-    does not depend on it.
-    """
-    path = Path(data_dir) / SALT_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        salt = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        if len(salt) != SALT_BYTES:
-            raise ValueError(f"{path}: expected {SALT_BYTES} bytes of hex; delete it to make a new one") from None
-        return salt
-    salt = secrets.token_bytes(SALT_BYTES)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(salt.hex() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    return salt

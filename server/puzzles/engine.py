@@ -23,13 +23,12 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode, error_text
 from server.actions import Action, Persist, Send
 from server.puzzles import store as puzzle_store
-from server.puzzles.answers import deployment_salt, matches, normalize
+from server.puzzles.answers import matches, normalize
 from server.puzzles.file import Puzzle, load_sealed
 from server.puzzles.store import Player, Progress
 from server.store.sqlite import Store
@@ -76,9 +75,8 @@ class PuzzleEngine:
                          for p in puzzles.values() for i, s in enumerate(p.steps) if s.picture}
 
     @classmethod
-    def open(cls, data_dir: Path, halls: dict[str, Hall], store: Store, wall_offset: float) -> PuzzleEngine:
-        """The server's engine: every puzzle in scenes/puzzles, sealed with this deployment's salt."""
-        salt = deployment_salt(data_dir)
+    def sealed(cls, salt: bytes, halls: dict[str, Hall], store: Store, wall_offset: float) -> PuzzleEngine:
+        """The server's engine: every puzzle in scenes/puzzles, sealed with this deployment's ``salt``."""
         return cls(load_sealed(salt, halls), salt, store, wall_offset)
 
     # --- visitors ----------------------------------------------------------

@@ -99,10 +99,16 @@ _MIGRATIONS = (
     """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+DB_FILE = "pavilion.sqlite3"  # the database's name in a data folder (server and admin commands share it)
 
 
 class Store:
     """The SQLite database. Thread-safe: the asyncio layer calls it from worker threads."""
+
+    @classmethod
+    def in_folder(cls, data_dir: Path) -> Store:
+        """The database of the data folder ``data_dir``."""
+        return cls(Path(data_dir) / DB_FILE)
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -208,3 +214,21 @@ class BlobStore:
             return self.path_of(digest).read_bytes()
         except FileNotFoundError:
             return None
+
+    def size(self, digest: str) -> int | None:
+        """The blob's size, None if there is no such blob."""
+        try:
+            return self.path_of(digest).stat().st_size
+        except (OSError, ValueError):
+            return None
+
+    def read_range(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
+        """(total size, up to ``size`` bytes from ``offset``): reads only that range of a big blob."""
+        try:
+            fd = os.open(self.path_of(digest), os.O_RDONLY)
+        except (OSError, ValueError):
+            return None
+        try:
+            return os.fstat(fd).st_size, os.pread(fd, size, offset)
+        finally:
+            os.close(fd)

@@ -9,6 +9,7 @@ from protocol.codec import DecodeError, decode_client, encode
 from server.exhibits.content import ContentService
 from server.fair import build_core
 from server.store.sqlite import BlobStore
+from tests.server.inline import carry_out
 from tests.server.test_core import greet, sent
 from world.places import PORTAL_DEPTH
 from world.scene import load_halls
@@ -25,7 +26,7 @@ def core(halls, tmp_path):
 
 
 def ask(core, cid, t, **fields):
-    return sent(core.receive(cid, encode(t, **fields), 1.0), cid)
+    return sent(carry_out(core.receive(cid, encode(t, **fields), 1.0), 1.0), cid)
 
 
 def test_booth_manifest_then_not_again_when_unchanged(core):

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from server.puzzles.answers import answer_hash, deployment_salt, matches, normalize
+from server.puzzles.answers import answer_hash, matches, normalize
 from server.puzzles.file import MAX_PICTURE_BYTES, PUZZLES_DIR, load_puzzle, parse_puzzle, seal
+from server.store.salt import deployment_salt
 from tests.conftest import ROOT
 from tests.puzzle_helpers import SALT, spec, trial
 from world.scene import SceneError, load_halls

@@ -1,0 +1,25 @@
+"""The core touches no disk: file and database calls live only in the I/O and store layers and in job bodies."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+IO_LAYERS = ("server/gateway/", "server/store/")  # the asyncio layer; SQLite, blobs, spool files, the salt file
+# Job bodies: run by the I/O layer in worker threads or subprocesses, never on the event loop.
+JOB_BODIES = {"server/uploads/jobs.py", "server/uploads/fit.py", "server/uploads/thumbnail.py",
+              "server/uploads/thumbnail_worker.py"}
+DISK = re.compile(r"open\(|sqlite3|os\.(replace|remove)")
+
+
+def test_only_io_layers_and_job_bodies_open_files_or_databases():
+    found = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith(IO_LAYERS) or rel in JOB_BODIES:
+            continue
+        found += [f"{rel}:{n}: {line.strip()}" for n, line in enumerate(path.read_text().splitlines(), 1)
+                  if DISK.search(line)]
+    assert not found, "disk or database calls outside the I/O layers (return a Job or Persist instead):\n" + \
+        "\n".join(found)
