@@ -14,7 +14,6 @@ import logging
 import math
 import signal
 import time
-import zlib
 from pathlib import Path
 
 from direct.showbase.ShowBase import ShowBase
@@ -39,13 +38,13 @@ from client.player.walker import IDLE, MoveClock, Player
 from client.ui.hud import Hud
 from protocol import messages
 from world.collision import Walkable
+from world.looks import avatar_colour
 from world.scene import Hall, SceneError, load_halls
 
 log = logging.getLogger("pavilion.client")
 
 DEFAULT_SERVER = "ws://127.0.0.1:8765"
 TITLE = "云展馆 Cloud Pavilion"
-PALETTE = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
 SKY = (0.78, 0.83, 0.9)
 OFFSCREEN_FPS = 30  # offscreen runs are paced in real time and leave CPU to the others
 MAX_DT = 0.1  # s: a stalled frame does not become a long jump
@@ -122,10 +121,6 @@ class CannotStart(RuntimeError):
     """The client cannot run here; ``str()`` says why."""
 
 
-def look_colour(name: str) -> str:
-    return PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
-
-
 class PavilionApp(ShowBase):
     def __init__(self, args: argparse.Namespace, mode: render.RenderMode, hall: Hall, walk: list,
                  halls: dict[str, Hall] | None = None):
@@ -150,7 +145,7 @@ class PavilionApp(ShowBase):
         self.avatar_far = load_model(self.loader, AVATAR_FAR_FILE)
         for model in (self.avatar_model, self.avatar_far):
             render.prepare_model(mode, model)
-        colour = args.color or look_colour(args.name)
+        colour = args.color or avatar_colour(args.name)
         self.me = AvatarView(mode, self.avatar_model, self.render, colour)
         self.me.root.hide()
         spawn = hall.spawns[0]

@@ -13,7 +13,7 @@ import msgpack
 
 from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES
 from protocol.errors import ErrorCode
-from protocol.messages import MAX_FRAME_BYTES, PROTOCOL_VERSION, SchemaError, validate_fields
+from protocol.messages import CM, MAX_FRAME_BYTES, PROTOCOL_VERSION, SchemaError, quantize_yaw, validate_fields
 
 _RESERVED = ("v", "t")
 
@@ -31,12 +31,27 @@ def encode(t: str, **fields: Any) -> bytes:
     return msgpack.packb({"v": PROTOCOL_VERSION, "t": t, **fields}, use_bin_type=True)
 
 
+def pack(value: Any) -> bytes:
+    """The wire bytes of a value inside a message: what content hashes and size limits are computed on."""
+    return msgpack.packb(value, use_bin_type=True)
+
+
+def entity_state(vid: int, x: float, y: float, yaw: float, anim: int) -> list[int]:
+    """An avatar as ``snap.ents`` carries it: ``[id, x cm, y cm, z cm, yaw in 1/65536 turns, anim]``."""
+    return [vid, round(x * CM), round(y * CM), 0, quantize_yaw(yaw), anim]
+
+
+def pack_entity(state: list[int]) -> bytes:
+    """One entry of ``snap.ents``, packed once per change and spliced by :func:`encode_snap` for every observer."""
+    return msgpack.packb(state, use_bin_type=True)
+
+
 _ARRAY_HEADER = msgpack.Packer().pack_array_header
 _ENTS_KEY = msgpack.packb("ents")
 
 
 def encode_snap(tick: int, full: bool, ack: int, enter: list, leave: list, packed_ents: list[bytes]) -> bytes:
-    """A ``snap`` whose ``ents`` are already msgpack-packed, one per entity.
+    """A ``snap`` whose ``ents`` are already packed, one per entity (:func:`pack_entity`).
 
     The server packs each entity's state once per change and splices the same
     bytes into every observer's snapshot, instead of packing it per observer.

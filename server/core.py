@@ -9,7 +9,6 @@ in one place, :func:`server.fair.build_core`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
@@ -22,12 +21,12 @@ from protocol.errors import ErrorCode
 from server.actions import Action, Job, Send
 from server.dispatch import Feature, Handler
 from server.session import Place, Session, close, error, refuse
+from world.looks import avatar_colour
 
 log = logging.getLogger("pavilion.core")
 
 RATE_STRIKES = 20  # refused messages in a row before a flood is disconnected
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
-AVATAR_COLOURS = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,4 @@ class ServerCore:
         return out
 
     def _colour(self, s: Session, asked: str | None) -> str:
-        if asked is not None:
-            return asked.lower()
-        digest = hashlib.blake2s(s.name.encode()).digest()
-        return AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)]
+        return asked.lower() if asked is not None else avatar_colour(s.name)

@@ -20,8 +20,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-import msgpack
-
+from protocol.codec import pack
 from server.store.sqlite import BlobStore
 from world.content import CONTENT_DIR, BoothContent, load_contents, parse_content, read_image
 from world.scene import Hall, Text
@@ -53,7 +52,7 @@ def build_manifest(content: BoothContent, hashes: dict[str, str]) -> dict:
 
 
 def manifest_hash(manifest: dict) -> str:
-    return hashlib.sha256(msgpack.packb(manifest, use_bin_type=True)).hexdigest()
+    return hashlib.sha256(pack(manifest)).hexdigest()
 
 
 class ContentService:

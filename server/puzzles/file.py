@@ -27,8 +27,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import msgpack
-
+from protocol.codec import pack
 from server.puzzles.answers import answer_hash, normalize
 from world.collision import Walkable
 from world.scene import FieldReader, Hall, SceneError, Text, read_json_file
@@ -313,8 +312,8 @@ def state_size(p: Puzzle) -> int:
     steps = [{"n": i, "booth": s.booth, "hall": s.hall, "clue": [s.clue.zh, s.clue.en], "input": s.input,
               "tiles": s.tiles, "hints": [[h.zh, h.en] for h in s.hints], "hints_left": 0, "solved": True,
               "picture": "0" * 64} for i, s in enumerate(p.steps)]
-    return len(msgpack.packb({"title": [p.title.zh, p.title.en], "story": [p.story.zh, p.story.en], "steps": steps,
-                              "finale": [p.message.zh, p.message.en, p.badge.zh, p.badge.en, p.badge_color]}))
+    return len(pack({"title": [p.title.zh, p.title.en], "story": [p.story.zh, p.story.en], "steps": steps,
+                     "finale": [p.message.zh, p.message.en, p.badge.zh, p.badge.en, p.badge_color]}))
 
 
 def load_puzzle(path: Path | str, halls: dict[str, Hall],

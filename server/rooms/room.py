@@ -10,8 +10,9 @@ A tick is batched with numpy so hundreds of visitors cost little Python:
   3x3 cells around it, one distance matrix per cell;
 - ``sent[observer, slot]`` holds the state version last sent to that observer
   (-1: never told), so entering, changed and left avatars are array masks;
-- each avatar's quantized state (cm, 16-bit yaw) is packed to msgpack once per
-  change and the same bytes are spliced into every observer's snapshot.
+- each avatar's quantized state (cm, 16-bit yaw) is packed once per change
+  (:func:`protocol.codec.pack_entity`) and the same bytes are spliced into
+  every observer's snapshot.
 
 Avatars farther than ``near_radius`` are refreshed every other tick only.
 """
@@ -21,10 +22,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import msgpack
 import numpy as np
 
-from protocol.messages import CM, quantize_yaw
+from protocol.codec import entity_state, pack_entity
 from world.collision import Walkable
 from world.scene import Hall
 
@@ -49,17 +49,17 @@ class Avatar:
     seq: int = -1
     moved_at: float = 0.0
     state: list = field(default_factory=list)  # quantized [id, x, y, z, yaw, anim]
-    packed: bytes = b""  # ``state`` in msgpack, packed once per change for every observer
+    packed: bytes = b""  # ``state`` on the wire, packed once per change for every observer
     cell: tuple[int, int] = (0, 0)
     needs_full: bool = True
     acked: int = -1
 
     def requantize(self) -> bool:
         """Refresh ``state``/``packed`` from the position; True if the quantized state changed."""
-        state = [self.id, round(self.x * CM), round(self.y * CM), 0, quantize_yaw(self.yaw), self.anim]
+        state = entity_state(self.id, self.x, self.y, self.yaw, self.anim)
         if state == self.state:
             return False
-        self.state, self.packed = state, msgpack.packb(state)
+        self.state, self.packed = state, pack_entity(state)
         return True
 
     @property
@@ -69,7 +69,7 @@ class Avatar:
 
 @dataclass
 class Snapshot:
-    """What one observer should be told this tick (``ents`` already msgpack-packed)."""
+    """What one observer should be told this tick (``ents`` already packed)."""
 
     full: bool
     ack: int

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES
-from protocol.codec import DecodeError, decode_client, decode_server, encode, encode_snap
+from protocol.codec import DecodeError, decode_client, decode_server, encode, encode_snap, entity_state, pack_entity
 from protocol.errors import ErrorCode
 from protocol.messages import MAX_FRAME_BYTES, dequantize_yaw, quantize_yaw
 
@@ -134,5 +134,13 @@ def test_server_messages_are_validated_too():
 )
 def test_spliced_snapshot_equals_a_plainly_encoded_one(ents, leave):
     states = [[i, x, -x, 0, 7, 1] for i, x in ents]
-    spliced = encode_snap(3, True, 9, [], leave, [msgpack.packb(s) for s in states])
+    spliced = encode_snap(3, True, 9, [], leave, [pack_entity(s) for s in states])
     assert spliced == encode("snap", tick=3, full=True, ack=9, enter=[], leave=leave, ents=states)
+
+
+@given(x=st.floats(-300, 300), y=st.floats(-300, 300), yaw=st.floats(-720, 720), anim=st.integers(0, 3))
+def test_an_entity_state_decodes_back_within_a_centimetre_and_its_schema_accepts_it(x, y, yaw, anim):
+    state = entity_state(7, x, y, yaw, anim)
+    _, snap = decode_server(encode_snap(1, False, 0, [], [], [pack_entity(state)]))
+    (ent,) = snap["ents"]
+    assert ent[0] == 7 and abs(ent[1] / 100 - x) <= 0.005 and abs(ent[2] / 100 - y) <= 0.005 and ent[5] == anim

@@ -1,4 +1,5 @@
-"""The core touches no disk: file and database calls live only in the I/O and store layers and in job bodies."""
+"""Layer rules: the core touches no disk (file and database calls live in the I/O and store layers and job
+bodies only), and wire bytes are packed only by protocol/."""
 
 from __future__ import annotations
 
@@ -23,3 +24,9 @@ def test_only_io_layers_and_job_bodies_open_files_or_databases():
                   if DISK.search(line)]
     assert not found, "disk or database calls outside the I/O layers (return a Job or Persist instead):\n" + \
         "\n".join(found)
+
+
+def test_only_the_protocol_packs_wire_bytes_on_the_server():
+    found = [path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "server").rglob("*.py"))
+             if re.search(r"^\s*(import|from) msgpack", path.read_text(), re.M)]
+    assert not found, f"pack through protocol/codec.py instead of msgpack in: {found}"
