@@ -1,14 +1,15 @@
 """益起解密: the puzzle engine, sans-I/O like the rest of the core.
 
-ServerCore hands it a visitor's puzzle messages with the current time; it
-returns actions. It holds every player, team and progress in memory (loaded
-from the store at start) and decides everything: which clue a party may see
+The puzzles feature (server/puzzles/feature.py) routes each puzzle message
+type to one ``on_*`` method here, with the current time; it returns actions.
+It holds every player, team and progress in memory (loaded from the store at
+start) and decides everything: which clue a party may see
 (step n+1 only after step n is solved), whether an attempt is right (salted
-hashes only, server/answers.py), how often a step may be tried, how many
+hashes only, server/puzzles/answers.py), how often a step may be tried, how many
 hints were used, the leaderboard.
 
 Durability: a change (start, solve, hint, team) is returned as a
-:class:`~server.core.Persist` whose ``then`` holds the replies, so the I/O
+:class:`~server.actions.Persist` whose ``then`` holds the replies, so the I/O
 layer sends the acknowledgement only after the row is committed: a solve a
 visitor saw acknowledged survives kill -9.
 
@@ -40,8 +41,6 @@ HINT_PENALTY_S = 60.0  # leaderboard: each hint used counts as this much extra t
 LEADERBOARD_ROWS = 20
 MIN_TEAM_CHARS = 3
 MAX_TEAM_MEMBERS = 16
-TYPES = ("puzzle_list", "puzzle_start", "puzzle_answer", "puzzle_hint", "puzzle_picture", "leaderboard_watch",
-         "team_join")
 
 
 class PuzzleRefused(Exception):
@@ -89,34 +88,64 @@ class PuzzleEngine:
     def leave(self, cid: int) -> None:
         self.online.pop(cid, None)
 
-    def handle(self, cid: int, t: str, msg: dict, now: float) -> list[Action]:
-        """One puzzle message from ``cid``; raises PuzzleRefused."""
+    # --- one method per message type (server/puzzles/feature.py routes them); each raises PuzzleRefused --------
+    def on_list(self, cid: int, msg: dict, now: float) -> list[Action]:
+        return [Send(cid, self._list(self._player(cid)))]
+
+    def on_team_join(self, cid: int, msg: dict, now: float) -> list[Action]:
+        return self._team_join(self._player(cid), msg["team"])
+
+    def on_leaderboard_watch(self, cid: int, msg: dict, now: float) -> list[Action]:
+        v, puzzle = self._player(cid), self._puzzle(msg)
+        (v.watching.add if msg["on"] else v.watching.discard)(puzzle.id)
+        return [Send(cid, self._leaderboard(puzzle.id, v))] if msg["on"] else []
+
+    def on_start(self, cid: int, msg: dict, now: float) -> list[Action]:
+        v = self._player(cid)
+        return self._start(v, self._puzzle(msg), now)
+
+    def on_picture(self, cid: int, msg: dict, now: float) -> list[Action]:
+        v = self._player(cid)
+        puzzle = self._puzzle(msg)
+        return self._picture(v, puzzle, self._progress(v, puzzle), msg["step"])
+
+    def on_hint(self, cid: int, msg: dict, now: float) -> list[Action]:
+        v = self._player(cid)
+        puzzle = self._puzzle(msg)
+        prog = self._current(self._progress(v, puzzle), msg["step"])
+        return self._hint(v, puzzle, prog, msg["step"])
+
+    def on_answer(self, cid: int, msg: dict, now: float) -> list[Action]:
+        v = self._player(cid)
+        puzzle = self._puzzle(msg)
+        prog = self._current(self._progress(v, puzzle), msg["step"])
+        return self._answer(v, puzzle, prog, msg["step"], msg["answer"], now)
+
+    # --- what every message needs ------------------------------------------
+    def _player(self, cid: int) -> Online:
         v = self.online[cid]
         if v.player is None:
             raise PuzzleRefused(ErrorCode.PLAYER_REQUIRED, counted=False)
-        if t == "puzzle_list":
-            return [Send(cid, self._list(v))]
-        if t == "team_join":
-            return self._team_join(v, msg["team"])
+        return v
+
+    def _puzzle(self, msg: dict) -> Puzzle:
         puzzle = self.puzzles.get(msg["puzzle"])
         if puzzle is None:
             raise PuzzleRefused(ErrorCode.UNKNOWN_PUZZLE)
-        if t == "leaderboard_watch":
-            (v.watching.add if msg["on"] else v.watching.discard)(puzzle.id)
-            return [Send(cid, self._leaderboard(puzzle.id, v))] if msg["on"] else []
-        if t == "puzzle_start":
-            return self._start(v, puzzle, now)
+        return puzzle
+
+    def _progress(self, v: Online, puzzle: Puzzle) -> Progress:
         prog = self.progress.get((self._party(v), puzzle.id))
         if prog is None:
             raise PuzzleRefused(ErrorCode.PUZZLE_STEP_CLOSED)
-        step = msg["step"]
-        if t == "puzzle_picture":
-            return self._picture(v, puzzle, prog, step)
+        return prog
+
+    @staticmethod
+    def _current(prog: Progress, step: int) -> Progress:
+        """``prog``, if ``step`` is the one being worked on (not solved yet, puzzle not finished)."""
         if step != prog.solved or prog.finished is not None:
             raise PuzzleRefused(ErrorCode.PUZZLE_STEP_CLOSED)
-        if t == "puzzle_hint":
-            return self._hint(v, puzzle, prog, step)
-        return self._answer(v, puzzle, prog, step, msg["answer"], now)
+        return prog
 
     # --- handlers ----------------------------------------------------------
     def _start(self, v: Online, puzzle: Puzzle, now: float) -> list[Action]:
