@@ -10,7 +10,6 @@ import pytest
 
 from server.puzzles.answers import answer_hash, matches, normalize
 from server.puzzles.file import MAX_PICTURE_BYTES, PUZZLES_DIR, load_puzzle, parse_puzzle, seal
-from server.store.salt import deployment_salt
 from tests.conftest import ROOT
 from tests.puzzle_helpers import SALT, spec, trial
 from world.scene import SceneError, load_halls
@@ -31,12 +30,6 @@ def test_answers_are_kept_as_salted_hashes_only():
     assert matches(SALT, "trial", "one", "４３２１", step.accepted)
     assert not matches(b"t" * 32, "trial", "one", "4321", step.accepted)  # another deployment's salt
     assert answer_hash(SALT, "trial", "one", "4321") != answer_hash(SALT, "trial", "two", "4321")  # per step
-
-
-def test_the_deployment_salt_is_made_once_and_private(tmp_path):
-    salt = deployment_salt(tmp_path)
-    assert len(salt) == 32 and deployment_salt(tmp_path) == salt
-    assert (tmp_path / "puzzle-salt").stat().st_mode & 0o077 == 0
 
 
 def test_shipped_puzzles_are_valid_and_span_the_fair():
