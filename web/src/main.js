@@ -21,7 +21,7 @@ import { Journal } from "./ui/journal/panel.js";
 import { getLang, setLang } from "./ui/texts.js";
 import { exposeApi } from "./api.js";
 
-const MAX_DT = 0.1;
+const MAX_DT = 0.25; // s: slow phones still walk at speed (steps are swept in 0.2 m pieces)
 const BOOTH_REACH = 4.5; // m from a booth's front for E to open it
 const TAP_REACH = 3.0; // m between a tapped floor point and a booth
 const JOURNAL_TYPES = new Set(["puzzles", "puzzle_state", "puzzle_result", "picture", "leaderboard", "team"]);
