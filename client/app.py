@@ -137,21 +137,21 @@ class PavilionApp(ShowBase):
         self.lang = args.lang
         self.net: NetClient | None = None
         self.disableMouse()
-        self.setBackgroundColor(render.colour(mode, SKY))
+        self.setBackgroundColor(render.colour(SKY))
         self.camLens.setNearFar(0.1, 300)
         self.camLens.setFov(75)
         font = load_font(self.loader)
         TextNode.setDefaultFont(font)
-        render.init_shading(mode)
-        render.add_lights(mode, self.render)
+        render.init_shading()
+        render.add_lights(self.render)
         self.halls = halls or {hall.id: hall}
-        self.hall_view = HallView(self.loader, mode, hall, self.render, self._hall_names())
+        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
         self.avatar_model = load_model(self.loader, AVATAR_FILE)
         self.avatar_far = load_model(self.loader, AVATAR_FAR_FILE)
         for model in (self.avatar_model, self.avatar_far):
-            render.prepare_model(mode, model)
+            render.prepare_model(model)
         colour = args.color or look_colour(args.name)
-        self.me = AvatarView(mode, self.avatar_model, self.render, colour)
+        self.me = AvatarView(self.avatar_model, self.render, colour)
         self.me.root.hide()
         spawn = hall.spawns[0]
         self.player = Player(Walkable(hall), *spawn.pos, spawn.yaw)
@@ -166,9 +166,9 @@ class PavilionApp(ShowBase):
         self.frame_s: list[float] = []  # offscreen: time of each frame after joining
         self.was_online = False
         self.controls = None if mode.offscreen else self._bind_keys()
-        self.journal = Journal(self, mode, font, args)
+        self.journal = Journal(self, font, args)
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
-        self.expo = Exhibition(self, mode, self.halls, font, args, self.net.send)
+        self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
@@ -179,7 +179,7 @@ class PavilionApp(ShowBase):
         """The server moved us to another hall (portal, teleport, directory): swap the scenery."""
         self.hall_view.root.removeNode()
         self.hall = hall
-        self.hall_view = HallView(self.loader, self.mode, hall, self.render, self._hall_names())
+        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.net.hall = hall.id  # a reconnect rejoins this hall
@@ -200,7 +200,7 @@ class PavilionApp(ShowBase):
         self.lang = "en" if self.lang == "zh" else "zh"
 
     def _make_remote(self, info: dict) -> AvatarView:
-        return AvatarView(self.mode, self.avatar_model, self.render, info["look"]["color"], info["name"],
+        return AvatarView(self.avatar_model, self.render, info["look"]["color"], info["name"],
                           far=self.avatar_far)
 
     # --- per frame -----------------------------------------------------------

@@ -28,7 +28,7 @@ TAG_HIDDEN_FROM = 20.0  # m: farther tags are unreadable clutter in a crowd, and
 class AvatarView:
     """One visitor's body (and tag) under ``parent``."""
 
-    def __init__(self, mode: render.RenderMode, template: NodePath, parent: NodePath, colour_hex: str,
+    def __init__(self, template: NodePath, parent: NodePath, colour_hex: str,
                  name: str | None = None, far: NodePath | None = None):
         self.root = parent.attachNewNode("avatar")
         if far is None:
@@ -40,18 +40,18 @@ class AvatarView:
             template.instanceTo(body.attachNewNode("near"))
             lod.addSwitch(1e6, FAR_MODEL_FROM)
             far.instanceTo(body.attachNewNode("far"))
-        self.root.setColorScale(render.colour(mode, render.hex_rgb(colour_hex)))
+        self.root.setColorScale(render.colour(render.hex_rgb(colour_hex)))
         self.tag: NodePath | None = None
         if name is not None:
-            self.tag = self._make_tag(mode, name)
+            self.tag = self._make_tag(name)
             self.fit_tag(0.0, 1.0)
 
-    def _make_tag(self, mode: render.RenderMode, name: str) -> NodePath:
+    def _make_tag(self, name: str) -> NodePath:
         tn = TextNode("name-tag")
         tn.setText(name)
         tn.setAlign(TextNode.ACenter)
         tn.setTextColor(1, 1, 1, 1)
-        tn.setCardColor(render.colour(mode, TAG_CARD[:3], render.overlay_alpha(mode, TAG_CARD[3])))
+        tn.setCardColor(render.colour(TAG_CARD[:3], render.overlay_alpha(TAG_CARD[3])))
         tn.setCardAsMargin(*TAG_MARGIN)
         tn.setCardDecal(True)
         tag = self.root.attachNewNode("name-tag")  # its origin is the card's centre
@@ -61,7 +61,7 @@ class AvatarView:
         tag.setBillboardPointEye()
         tag.setTransparency(TransparencyAttrib.MAlpha)
         tag.setColorScaleOff(1)  # the body's tint must not colour the name
-        render.unlit(mode, tag)
+        render.unlit(tag)
         return tag
 
     def fit_tag(self, distance: float, focal_px: float) -> None:
