@@ -37,6 +37,7 @@ from client.player.camera import ChaseCamera
 from client.player.controls import Controls
 from client.player.walker import IDLE, MoveClock, Player
 from client.ui.hud import Hud
+from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
 from world.collision import Walkable
 from world.scene import Hall, SceneError, load_halls
@@ -165,6 +166,7 @@ class PavilionApp(ShowBase):
         self.frames = 0
         self.frame_s: list[float] = []  # offscreen: time of each frame after joining
         self.was_online = False
+        self.quit_confirm = QuitConfirm(self.aspect2d, font, self.taskMgr.stop)
         self.controls = None if mode.offscreen else self._bind_keys()
         self.journal = Journal(self, font, args)
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
@@ -186,11 +188,16 @@ class PavilionApp(ShowBase):
         self.expo.enter_hall(hall)
 
     def _escape(self) -> None:
-        if not self.expo.escape():
-            self.taskMgr.stop()
+        """Esc closes the top panel (the quit question, the journal, a booth panel, the directory);
+        with none open it asks before leaving the fair."""
+        if self.quit_confirm.is_open:
+            self.quit_confirm.close()
+        elif not self.journal.escape() and not self.expo.escape():
+            self.quit_confirm.open(self.lang)
 
     def _bind_keys(self) -> Controls:
         self.accept("escape", self._escape)
+        self.accept("enter", self.quit_confirm.enter)
         self.accept("f1", self._toggle_lang)
         self.win.setCloseRequestEvent("pavilion-window-close")
         self.accept("pavilion-window-close", self.taskMgr.stop)
@@ -271,7 +278,7 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None or self.expo.modal or self.journal.typing:
+        if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)

@@ -59,6 +59,13 @@ class Journal:
         if not self.panel.typing and not self.base.expo.typing:  # a "j" typed into another panel's text box
             self.panel.show(not self.panel.visible)
 
+    def escape(self) -> bool:
+        """Esc closes the journal if it is open; False if it was not (Esc then means something else)."""
+        if not self.panel.visible:
+            return False
+        self.panel.show(False)
+        return True
+
     def on_welcome(self) -> None:
         self.model.on_welcome()
         if self.open_first:
