@@ -19,6 +19,8 @@ from pathlib import Path
 
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import ClockObject, TextNode
+from websockets.exceptions import InvalidURI
+from websockets.uri import parse_uri
 
 from client import render
 from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
@@ -72,7 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--walk", help="waypoints 'x,y;x,y' (metres) to walk through at walking speed; the run "
                                     "then stays online until --frames are drawn (--walk=-2,3 for a leading minus)")
     off.add_argument("--wait-visitors", type=int, default=0, metavar="K",
-                     help="keep drawing until K other visitors are shown standing still")
+                     help="keep drawing until K other visitors are shown (walking or not)")
+    off.add_argument("--wait-still", action="store_true",
+                     help="with --wait-visitors: also wait until none of them moves on screen")
     off.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 3)")
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
@@ -88,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         messages.string(messages.MAX_NAME_CHARS, 1)(args.name, "--name")  # the server would refuse the hello
         if args.color:
             messages.colour(args.color, "--color")
+        check_server_url(args.server)
         halls = load_halls()
         if args.hall not in halls:
             raise ValueError(f"no hall {args.hall!r}; known halls: {', '.join(halls)}")
@@ -105,6 +110,14 @@ def run(args: argparse.Namespace) -> int:
         return app.main()
     finally:
         app.close()
+
+
+def check_server_url(url: str) -> None:
+    """A malformed ``--server`` is a clear error at once, not a reconnect loop that can never succeed."""
+    try:
+        parse_uri(url)
+    except (InvalidURI, ValueError) as exc:
+        raise ValueError(f"--server {url!r} is not a WebSocket URL like ws://host:8765 ({exc})") from None
 
 
 def frame_stats(seconds: list[float]) -> dict | None:
@@ -298,7 +311,8 @@ class PavilionApp(ShowBase):
 
     def _run_offscreen(self) -> int:
         args = self.args
-        goal = Goal(args.frames, args.wait_visitors, args.timeout)
+        goal = Goal(args.frames, args.wait_visitors, args.timeout, args.wait_still)
+        shown_since: float | None = None  # when at least wait_visitors others were first drawn
         if args.max_fps > 0:  # paced like a real display; 0 runs flat out, for measuring frame cost
             ClockObject.getGlobalClock().setMode(ClockObject.MLimited)
             ClockObject.getGlobalClock().setFrameRate(args.max_fps)
@@ -312,8 +326,10 @@ class PavilionApp(ShowBase):
             self.taskMgr.step()
             if self.joined:
                 self.frame_s.append(time.perf_counter() - started)
-            still = self.crowd.still_for(time.monotonic())
-            if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still) \
+            now, shown = time.monotonic(), len(self.crowd.drawn)
+            shown_since = None if shown < goal.wait_visitors else (shown_since or now)
+            shown_for = now - shown_since if shown_since is not None else 0.0
+            if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
                     and self.expo.settled() and self.journal.settled():
                 code = EXIT_OK
                 break
