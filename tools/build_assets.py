@@ -150,10 +150,14 @@ def quad(corners, normal) -> Part:
 
 
 def picture(x0: float, x1: float, z0: float, z1: float, y: float, rect: tuple[float, float, float, float]) -> Part:
-    """A textured rectangle in the plane ``y`` facing +Y, showing atlas ``rect`` (u0, v0, u1, v1)."""
+    """A textured rectangle in the plane ``y`` facing +Y, showing atlas ``rect`` (u0, v0, u1, v1).
+
+    Seen from +Y (looking towards -Y) the viewer's left is +X, so the image's
+    left edge (u0) goes at x1: otherwise the picture reads mirrored.
+    """
     u0, v0, u1, v1 = rect
     pos = np.array([(x0, y, z0), (x1, y, z0), (x1, y, z1), (x0, y, z1)], dtype=float)
-    uv = np.array([(u0, v1), (u1, v1), (u1, v0), (u0, v0)])
+    uv = np.array([(u1, v1), (u0, v1), (u0, v0), (u1, v0)])
     return Part(pos, np.tile([0.0, 1.0, 0.0], (4, 1)), np.array([[0, 2, 1], [0, 3, 2]]), uv)
 
 
