@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import signal
 import time
 import zlib
@@ -26,6 +25,7 @@ from client import render
 from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
 from client.avatars.crowd import Crowd
 from client.avatars.interp import State
+from client.avatars.tags import NameTags
 from client.halls.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
 from client.halls.exhibition import MESSAGES as EXHIBITION_MESSAGES
 from client.halls.exhibition import Exhibition
@@ -171,6 +171,7 @@ class PavilionApp(ShowBase):
         self.player = Player(Walkable(hall), *spawn.pos, spawn.yaw)
         self.moves = MoveClock()
         self.crowd = Crowd(self._make_remote)
+        self.tags = NameTags(self, AVATAR_HEIGHT)
         self.chase = ChaseCamera(self.camera, hall)
         self.hud = Hud(self, font)
         self.my_id: int | None = None
@@ -235,8 +236,8 @@ class PavilionApp(ShowBase):
             p.sent(seq)
         self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
         self.crowd.update(now)
-        self._fit_tags()
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
+        self.tags.update(self.crowd.views)  # after the camera moved: the boxes are those of this frame
         self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
                          [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
@@ -277,11 +278,6 @@ class PavilionApp(ShowBase):
                 self.expo.on_message(t, fields)
             elif t in JOURNAL_TYPES:
                 self.journal.on_message(t, fields)
-
-    def _fit_tags(self) -> None:
-        focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))
-        for view in self.crowd.views.values():
-            view.fit_tag(view.root.getDistance(self.camera), focal_px)
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
@@ -367,6 +363,7 @@ class PavilionApp(ShowBase):
             "frame_ms": frame_stats(self.frame_s),
             "image_size": [self.win.getXSize(), self.win.getYSize()],
             "avatars": avatars,
+            "tags": self.tags.report(self.crowd.names),
             "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),
