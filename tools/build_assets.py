@@ -390,7 +390,36 @@ def island_booth(colour: Mat, w: float, d: float) -> Mesh:
             x, y = sx * w / 4, sy * d / 4
             m.add(BOOTH_WHITE, box((x - p / 2, y - p / 2, 0.15), (x + p / 2, y + p / 2, 1.0)))
             m.add(TRIM, box((x - p / 2 - 0.02, y - p / 2 - 0.02, 1.0), (x + p / 2 + 0.02, y + p / 2 + 0.02, 1.03)))
-            m.add(colour, sphere(p * 0.3, 14, 7).moved(x, y, 1.03 + p * 0.3))
+            m.extend(product((sx + 1) + (sy + 1) // 2, colour, p).placed(x, y, 0.0, 1.03))
+    return m
+
+
+LABEL = Mat("label", "#fbf6e9", 0.6)
+GLASS = Mat("glass", "#cfe3e6", 0.15, 0.1)
+CERAMIC = Mat("ceramic", "#f1ece2", 0.35)
+
+
+def product(kind: int, colour: Mat, size: float) -> Mesh:
+    """A fair product standing on a plinth top, about ``size`` m across: a honey jar, a gift box, a
+    bottle of oil or a stack of tea bricks (好物出山), by ``kind`` 0-3."""
+    m, r = Mesh(), size * 0.28
+    if kind == 0:  # jar with a lid and a paper label
+        m.add(GLASS, cylinder(r, 0.0, r * 2.2, 18))
+        m.add(colour, cylinder(r * 1.05, r * 2.2, r * 2.6, 18))
+        m.add(LABEL, cylinder(r * 1.01, r * 0.6, r * 1.5, 18))
+    elif kind == 1:  # gift box with a ribbon
+        m.add(colour, box((-r * 1.3, -r, 0.0), (r * 1.3, r, r * 1.6)))
+        m.add(LABEL, box((-r * 0.15, -r * 1.01, 0.0), (r * 0.15, r * 1.01, r * 1.62)))
+        m.add(LABEL, box((-r * 1.31, -r * 0.15, 0.0), (r * 1.31, r * 0.15, r * 1.62)))
+    elif kind == 2:  # bottle: body, shoulder, neck, cap
+        m.add(CERAMIC, cylinder(r * 0.8, 0.0, r * 2.4, 16, r * 0.8))
+        m.add(CERAMIC, cylinder(r * 0.8, r * 2.4, r * 2.9, 16, r * 0.3))
+        m.add(colour, cylinder(r * 0.3, r * 2.9, r * 3.5, 12))
+        m.add(LABEL, cylinder(r * 0.82, r * 0.7, r * 1.7, 16))
+    else:  # three pressed tea bricks, stacked crosswise
+        for k in range(3):
+            piece = box((-r * 1.2, -r * 0.7, k * r * 0.45), (r * 1.2, r * 0.7, (k + 1) * r * 0.45 - 0.005))
+            m.add(colour if k % 2 else BOOTH_FLOOR, piece.turned(25.0 * k))
     return m
 
 
