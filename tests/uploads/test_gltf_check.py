@@ -146,7 +146,7 @@ from panda3d.core import Filename, NodePath, PNMImage
 import gltf
 base = ShowBase(windowType="offscreen")
 base.setBackgroundColor(0, 0, 0, 1)
-add_lights(mode, base.render)
+add_lights(base.render)
 base.camLens.setFov(40)
 out, shots = Path(sys.argv[1]), {}
 for path in sys.argv[2:]:
@@ -161,7 +161,7 @@ for path in sys.argv[2:]:
             small = PNMImage(*size, img.getNumChannels())
             small.quickFilterFrom(img)
             tex.load(small)
-    prepare_model(mode, model)  # F_srgb -> F_rgb: tinydisplay cannot sample sRGB
+    prepare_model(model)  # F_srgb -> F_rgb: tinydisplay cannot sample sRGB
     low, high = model.getTightBounds()
     centre, radius = (low + high) / 2, max((high - low).length() / 2, 1e-3)
     distance = radius / math.sin(math.radians(20)) * 1.1
