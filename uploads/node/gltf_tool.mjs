@@ -18,7 +18,7 @@ import readline from 'node:readline';
 
 import { NodeIO, ImageUtils, PropertyType } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
-import { cloneDocument, dequantize, draco, getBounds, meshopt, prune, textureCompress, uninstance }
+import { cloneDocument, dequantize, draco, meshopt, prune, textureCompress, uninstance }
   from '@gltf-transform/functions';
 import draco3d from 'draco3dgltf';
 import { MeshoptDecoder, MeshoptEncoder } from 'meshoptimizer';
@@ -56,7 +56,12 @@ let basis = null;
 async function basisModule() {
   if (basis) return basis;
   const dir = path.dirname(require.resolve('three/examples/jsm/libs/basis/basis_transcoder.js'));
-  const BASIS = require(path.join(dir, 'basis_transcoder.js'));
+  // an Emscripten CommonJS script inside an ES-module package: evaluated as the CommonJS it is
+  const file = path.join(dir, 'basis_transcoder.js');
+  const module = { exports: {} };
+  new Function('module', 'exports', '__filename', '__dirname', 'require', await readFile(file, 'utf8'))(
+    module, module.exports, file, dir, require);
+  const BASIS = module.exports;
   const wasmBinary = await readFile(path.join(dir, 'basis_transcoder.wasm'));
   basis = await BASIS({ wasmBinary });
   basis.initializeBasis();
@@ -219,11 +224,66 @@ async function normalise(doc, maxPx) {
   return done;
 }
 
+// -- bounds: of what is drawn, skinned meshes in their bind pose (getBounds ignores skins) ---------
+function mul(a, b) { // column-major 4x4
+  const o = new Array(16);
+  for (let c = 0; c < 4; c++) {
+    for (let r = 0; r < 4; r++) {
+      o[c * 4 + r] = a[r] * b[c * 4] + a[4 + r] * b[c * 4 + 1] + a[8 + r] * b[c * 4 + 2] + a[12 + r] * b[c * 4 + 3];
+    }
+  }
+  return o;
+}
+
+function transformPoint(m, v, w, acc) {
+  for (let r = 0; r < 3; r++) acc[r] += w * (m[r] * v[0] + m[4 + r] * v[1] + m[8 + r] * v[2] + m[12 + r]);
+}
+
+function sceneBounds(scene) {
+  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  const v = [0, 0, 0], joints = [], weights = [];
+  scene.traverse((node) => {
+    const mesh = node.getMesh();
+    if (!mesh) return;
+    const skin = node.getSkin();
+    const ibm = skin && skin.getInverseBindMatrices();
+    const mats = skin && skin.listJoints().map((j, i) => mul(j.getWorldMatrix(), ibm ? ibm.getElement(i, []) :
+      [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]));
+    const world = node.getWorldMatrix();
+    for (const prim of mesh.listPrimitives()) {
+      const position = prim.getAttribute('POSITION');
+      if (!position) continue;
+      const sets = [];
+      for (let k = 0; mats && prim.getAttribute(`JOINTS_${k}`) && prim.getAttribute(`WEIGHTS_${k}`); k++) {
+        sets.push([prim.getAttribute(`JOINTS_${k}`), prim.getAttribute(`WEIGHTS_${k}`)]);
+      }
+      for (let i = 0; i < position.getCount(); i++) {
+        position.getElement(i, v);
+        const p = [0, 0, 0];
+        if (sets.length) {
+          for (const [j, w] of sets) {
+            j.getElement(i, joints);
+            w.getElement(i, weights);
+            for (let k = 0; k < 4; k++) if (weights[k] && mats[joints[k]]) transformPoint(mats[joints[k]], v, weights[k], p);
+          }
+        } else {
+          transformPoint(world, v, 1, p);
+        }
+        for (let a = 0; a < 3; a++) {
+          if (p[a] < min[a]) min[a] = p[a];
+          if (p[a] > max[a]) max[a] = p[a];
+        }
+      }
+    }
+  });
+  return { min, max };
+}
+
 // -- units: fit by scale instead of refusal --------------------------------------------------
 function extentOf(doc) {
   const scene = doc.getRoot().getDefaultScene() || doc.getRoot().listScenes()[0];
   if (!scene) return { scene: null, extent: 0 };
-  const { min, max } = getBounds(scene);
+  const { min, max } = sceneBounds(scene);
   const extent = Math.max(max[0] - min[0], max[1] - min[1], max[2] - min[2]);
   return { scene, extent: Number.isFinite(extent) ? extent : NaN, min, max };
 }
@@ -276,7 +336,7 @@ function stats(doc) {
     texturePixels += size[0] * size[1];
     maxTexturePx = Math.max(maxTexturePx, size[0], size[1]);
   }
-  const { min, max } = scene ? getBounds(scene) : { min: null, max: null };
+  const { min, max } = scene ? sceneBounds(scene) : { min: null, max: null };
   const finite = min && [...min, ...max].every(Number.isFinite);
   return {
     triangles, vertices, drawCalls, nodeDepth: depth, nodes: root.listNodes().length,
