@@ -23,13 +23,13 @@ $(NODE_STAMP): package-lock.json $(STAMP)
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
-run: $(STAMP)  ## local server (SQLite + blob dir in ./data) and the client
+run: $(STAMP) $(NODE_STAMP)  ## local server (SQLite + blob dir in ./data) and the client
 	$(PY) main.py
 
-serve: $(STAMP)
+serve: $(STAMP) $(NODE_STAMP)
 	$(PY) main.py serve
 
-test: $(STAMP)  ## lint, then every test (offscreen rendering included)
+test: $(STAMP) $(NODE_STAMP)  ## lint, then every test (offscreen rendering included)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 

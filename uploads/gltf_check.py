@@ -60,7 +60,7 @@ def validate(data: bytes | dict[str, bytes], limits: Limits | None = None, out: 
         except toolchain.ToolchainError as exc:
             code = {"missing": "TOOLCHAIN_MISSING", "timeout": "DECODER_LIMIT", "killed": "DECODER_LIMIT"}.get(
                 exc.kind, "DECODER_FAILED")
-            report.add(code, "", detail=exc.detail[:200])
+            report.add(code, "", detail=exc.detail[:200].rstrip("."))
             return report
     _read_answer(answer, limits, report, out)
     return report
