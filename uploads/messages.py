@@ -81,7 +81,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "NORMALISED_RESIZED": (INFO, "过大的贴图已缩小到最长边 {px} 像素。",
                            "Oversized textures resized to {px} px on the longer side."),
     "NORMALISED_SCALED": (INFO, "按{unit_zh}缩放 ×{scale}（模型尺寸 {extent:.0f} 个单位）。",
-                          "scaled from {unit_en} ×{scale} (the model was {extent:.0f} units across)."),
+                          "scaled from {unit_en} x{scale} (the model was {extent:.0f} units across)."),
 }
 
 UNIT_NAMES = {"mm": ("毫米", "millimetres"), "cm": ("厘米", "centimetres")}
@@ -90,7 +90,7 @@ UNIT_NAMES = {"mm": ("毫米", "millimetres"), "cm": ("厘米", "centimetres")}
 REFERENCE: dict[str, tuple[str, str]] = {
     "ACCESSOR_WEIGHTS_NON_NORMALIZED": (
         "蒙皮权重之和不等于 1：请在建模软件里规范化权重（Blender：权重绘制 → 规范化全部）后重新导出。",
-        "Skin weights do not add up to 1: normalise the weights in your modelling tool (Blender: Weight Paint → "
+        "Skin weights do not add up to 1: normalise the weights in your modelling tool (Blender: Weight Paint > "
         "Normalize All) and export again."),
     "ACCESSOR_MIN_MISMATCH": ("顶点数据的最小值与文件声明的不符，文件可能被其他工具改写过。" + REEXPORT_ZH,
                               "The vertex data's minimum differs from what the file declares; another tool may have "

@@ -96,6 +96,7 @@ def parse_answer(returncode: int, stdout: bytes, stderr: bytes) -> dict:
         raise ToolchainError("crashed", "unreadable answer") from None
     if not isinstance(answer, dict):
         raise ToolchainError("crashed", "unreadable answer")
-    if "fatal" in answer:
-        raise ToolchainError("failed", str(answer["fatal"])[:300])
+    if "fatal" in answer:  # EFBIG: a write over the file-size limit (node ignores SIGXFSZ)
+        fatal = str(answer["fatal"])[:300]
+        raise ToolchainError("killed" if "EFBIG" in fatal else "failed", fatal)
     return answer
