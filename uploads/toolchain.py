@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import resource
+import select
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +102,56 @@ def parse_answer(returncode: int, stdout: bytes, stderr: bytes) -> dict:
         fatal = str(answer["fatal"])[:300]
         raise ToolchainError("killed" if "EFBIG" in fatal else "failed", fatal)
     return answer
+
+
+class Worker:
+    """One long-lived toolchain process answering many requests (tools and benchmarks; see module doc).
+
+    The rlimits then bound the worker's whole life rather than one upload, which is why the server
+    does not use it. A worker that dies or stalls is replaced on the next request.
+    """
+
+    def __init__(self, sandbox: Sandbox | None = None):
+        self.sandbox = sandbox or Sandbox(cpu_seconds=3600)
+        self.proc: subprocess.Popen | None = None
+
+    def run(self, request: dict) -> dict:
+        missing = available()
+        if missing:
+            raise ToolchainError("missing", missing)
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(command(self.sandbox, serve=True), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT,
+                                         preexec_fn=limiter(self.sandbox))
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            line = self._answer_line()
+        except (OSError, ToolchainError):
+            self.close()
+            raise
+        return parse_answer(0, line, b"")
+
+    def _answer_line(self) -> bytes:
+        deadline = time.monotonic() + self.sandbox.wall_seconds
+        while True:
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                raise ToolchainError("timeout", f"no answer within {self.sandbox.wall_seconds:.0f} s")
+            line = self.proc.stdout.readline()
+            if not line:
+                raise ToolchainError("crashed", f"worker exited with {self.proc.wait()}")
+            if line.startswith(b"{"):
+                return line
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
