@@ -172,7 +172,7 @@ text = record({"zh": Field(string(80, 1)), "en": Field(string(80, 1))})
 hall_info = record({"id": Field(hall_id), "name": Field(text), "visitors": Field(integer(0, 1_000_000))})
 place = record({"pos": Field(numbers(3, -MAX_COORD, MAX_COORD)), "yaw": Field(yaw)})
 
-# --- puzzles (益起解密, see server/puzzles.py) ---------------------------------
+# --- puzzles (益起解密, see server/puzzles/) ---------------------------------
 MAX_PUZZLE_STEPS = 12
 PLAYER_CHARS = (16, 64)  # hello.player: a secret the client keeps; the server stores only its hash
 TEAM_CHARS = 24
@@ -227,7 +227,7 @@ leader_row = record({
     "hints": Field(integer(0, 1000)),
 })
 
-# --- booth content, directory, teleport (see server/content.py) ---------------
+# --- booth content, directory, teleport (see server/exhibits/) ---------------
 BLOB_CHUNK = 48 * 1024  # bytes of a blob per ``blob`` message
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # uploaded booth models reach 50 MiB
 MAX_BLOB_WINDOW = 16  # chunks one blob_get may ask for
@@ -261,7 +261,7 @@ booth_manifest = record({
     "products": Field(list_of(booth_product, 24)),
     "poster": Field(content_hash),
     "contact": Field(texts(200)),
-    "model": Field(record({  # an exhibitor's uploaded booth model, placed by a stored transform (server/fit.py)
+    "model": Field(record({  # an exhibitor's uploaded booth model, placed by a stored transform (server/uploads/fit.py)
         "hash": Field(content_hash),
         "size": Field(integer(1, MAX_BLOB_BYTES)),
         "scale": Field(number(1e-9, 1e9)),
@@ -280,7 +280,7 @@ search_hit = record({
     "where": Field(texts(80)),
 })
 
-# --- exhibitor uploads (see server/uploads_core.py) ---------------------------
+# --- exhibitor uploads (see server/uploads/desk.py) ---------------------------
 UPLOAD_KINDS = ("model", "image", "content")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 upload_id = string(32, 1)

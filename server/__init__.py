@@ -1,2 +1,4 @@
-"""Cloud Pavilion server: a sans-I/O core (:mod:`server.core`, :mod:`server.rooms.room`)
-driven by a thin asyncio + websockets layer (:mod:`server.gateway.app`)."""
+"""The fair's server: a sans-I/O core routing to feature packages, driven by the I/O layer in server/gateway.
+
+Start reading at :mod:`server.fair` (the feature list) and docs/architecture.md.
+"""

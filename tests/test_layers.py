@@ -7,7 +7,8 @@ import re
 
 from tests.conftest import ROOT
 
-IO_LAYERS = ("server/gateway/", "server/store/")  # the asyncio layer; SQLite, blobs, spool files, the salt file
+# the asyncio layer (websockets, HTTP, the Redis bus); SQLite, blobs, spool files, the salt file
+IO_LAYERS = ("server/gateway/", "server/web/", "server/cluster/", "server/store/")
 # Job bodies: run by the I/O layer in worker threads or subprocesses, never on the event loop.
 JOB_BODIES = {"server/uploads/jobs.py", "server/uploads/fit.py", "server/uploads/thumbnail.py",
               "server/uploads/thumbnail_worker.py"}

@@ -1,1 +1,1 @@
-"""client.avatars."""
+"""Other visitors' avatars: bodies, name tags, crowd level of detail, snapshot interpolation."""

@@ -2,7 +2,7 @@
 
 Pure bookkeeping, no Panda3D: the app passes a factory that makes a view (an
 object with ``place(state)`` and ``remove()``) for each visitor who enters, so
-this is tested without a renderer. Snapshot rules (server/room.py): ``enter``
+this is tested without a renderer. Snapshot rules (server/rooms/room.py): ``enter``
 introduces visitors, ``leave`` forgets them, ``ents`` carries only avatars
 that changed, and a ``full`` snapshot lists everyone the observer should know.
 """

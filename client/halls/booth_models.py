@@ -5,7 +5,7 @@ the current hall whose manifest names a model, the generated kiosk stays as
 the placeholder until the model's blob is complete and verified (BoothFetcher
 checks its sha256); then the model is loaded from the client cache
 (world/model_package.py turns the blob into a loadable file), placed with the
-manifest's stored transform (scale, offset: see server/fit.py) in the booth's
+manifest's stored transform (scale, offset: see server/uploads/fit.py) in the booth's
 frame and swapped in. A newer model replaces it the same way, without
 reconnecting. A model that fails to load keeps the kiosk and is logged.
 """

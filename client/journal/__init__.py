@@ -1,1 +1,1 @@
-"""client.journal."""
+"""The 益起解密 puzzle journal: its model (pure), panel, clue markers and texts."""

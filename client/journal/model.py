@@ -3,7 +3,7 @@
 It keeps the server's puzzle messages (list, states, results, pictures,
 leaderboards), what the visitor is composing (typed text or picked tiles) and
 turns the visitor's actions into protocol messages through ``send``. The
-panel (client/journal_panel.py) draws it; ``version`` changes whenever there
+panel (client/journal/panel.py) draws it; ``version`` changes whenever there
 is something new to draw. Scripted answers (``--answer STEP=TEXT``) let an
 offscreen run play a puzzle for tests and screenshots.
 """

@@ -1,1 +1,1 @@
-"""client.net."""
+"""The client's network: the connection thread (reconnect, resume), disk cache by hash, player identity."""

@@ -1,1 +1,1 @@
-"""client.player."""
+"""The visitor's own body: walking (client-side prediction), controls, the chase camera."""

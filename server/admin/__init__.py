@@ -1,1 +1,1 @@
-"""server.admin."""
+"""Organizer commands (main.py admin): puzzle checks, exhibitor tokens, booth versions and rollbacks."""

@@ -17,7 +17,7 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def add_groups(groups) -> None:
-    """Add the ``exhibitor`` and ``booth`` groups to ``groups``, the ``add_subparsers()`` of server/admin.py."""
+    """Add the ``exhibitor`` and ``booth`` groups to ``groups``, the ``add_subparsers()`` of server/admin/cli.py."""
 
     def command(parent, name: str, helptext: str, run) -> argparse.ArgumentParser:
         p = parent.add_parser(name, help=helptext, description=helptext)

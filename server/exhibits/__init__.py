@@ -1,1 +1,1 @@
-"""server.exhibits."""
+"""The exhibition feature: booth content manifests, blobs by hash, directory search, teleport."""

@@ -7,7 +7,7 @@ the visitor answers (typed Latin text and digits, or character tiles for
 Chinese answers), the accepted answers in plaintext, and hints.
 
 The files are server-side: the client never reads them. :func:`seal` turns
-the plaintext answers into salted hashes (server/answers.py) right after
+the plaintext answers into salted hashes (server/puzzles/answers.py) right after
 loading, so the running server holds no answer in the clear.
 
 A broken file fails with :class:`SceneError` naming the file, the field

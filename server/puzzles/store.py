@@ -1,4 +1,4 @@
-"""Puzzle players and progress in the SQLite store (migration 2 of server/store.py).
+"""Puzzle players and progress in the SQLite store (migration 2 of server/store/sqlite.py).
 
 The engine keeps everything in memory and loads it here once at start; each
 change is written as one upsert of the whole row, so writes carried out in

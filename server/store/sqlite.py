@@ -28,7 +28,7 @@ _MIGRATIONS = (
     );
     CREATE INDEX visits_started ON visits(started);
     """,
-    # 2: puzzles (server/puzzle_store.py). A party is 'p:<player hash>' or 't:<team code>'.
+    # 2: puzzles (server/puzzles/store.py). A party is 'p:<player hash>' or 't:<team code>'.
     """
     CREATE TABLE players (
         hash TEXT PRIMARY KEY,
@@ -47,7 +47,7 @@ _MIGRATIONS = (
     );
     CREATE INDEX puzzle_finished ON puzzle_progress(puzzle, finished);
     """,
-    # 3: exhibitors, their booths' versions and resumable uploads (server/exhibitors.py).
+    # 3: exhibitors, their booths' versions and resumable uploads (server/uploads/exhibitors.py).
     """
     CREATE TABLE exhibitors (
         id INTEGER PRIMARY KEY,

@@ -1,1 +1,1 @@
-"""server.uploads."""
+"""The exhibitor uploads feature: login, resumable uploads (desk.py), processing jobs, booth versions."""

@@ -1,4 +1,4 @@
-"""Exhibitors, their tokens, their booths' versions and resumable uploads (migration 3 of server/store.py).
+"""Exhibitors, their tokens, their booths' versions and resumable uploads (migration 3 of server/store/sqlite.py).
 
 Both the server and ``main.py admin`` open the same SQLite file (WAL lets them
 share it), so nothing here is cached between calls: the server asks
@@ -39,7 +39,7 @@ class BoothVersion:
     booth: str
     version: int
     model_hash: str | None
-    transform: dict | None  # {"scale": s, "offset": [x, y, z]}, see server/fit.py
+    transform: dict | None  # {"scale": s, "offset": [x, y, z]}, see server/uploads/fit.py
     thumbnail_hash: str | None
     content: dict | None  # {"data": content file as decoded JSON, "images": {path: sha256}}
     created: float
