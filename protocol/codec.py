@@ -84,6 +84,19 @@ def _unpack(frame: bytes) -> Any:
         raise DecodeError(ErrorCode.BAD_FRAME, type(exc).__name__) from None
 
 
+def pack_event(event: dict) -> bytes:
+    """A bus event as it travels between member processes (server/cluster)."""
+    return msgpack.packb(event, use_bin_type=True)
+
+
+def unpack_event(data: bytes) -> dict:
+    """A bus event from another member: bounded like a frame, and a map; DecodeError otherwise."""
+    event = _unpack(data)
+    if not isinstance(event, dict):
+        raise DecodeError(ErrorCode.BAD_MESSAGE, "an event is a map")
+    return event
+
+
 def _decode(frame: bytes, schemas: dict) -> tuple[str, dict]:
     msg = _unpack(frame)
     if not isinstance(msg, dict):

@@ -17,11 +17,11 @@ import asyncio
 import contextlib
 import logging
 
-import msgpack
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from protocol.codec import DecodeError, pack_event, unpack_event
 from server.bus import Deliver
 
 log = logging.getLogger("pavilion.bus")
@@ -43,7 +43,7 @@ class RedisBus:
 
     # --- the Bus interface ----------------------------------------------------------
     def publish(self, topic: str, event: dict) -> None:
-        data = msgpack.packb(event, use_bin_type=True)
+        data = pack_event(event)
         if len(data) > MAX_EVENT_BYTES:
             raise ValueError(f"bus event for {topic!r} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
         task = asyncio.get_running_loop().create_task(self._publish(CHANNEL_PREFIX + topic, data))
@@ -102,12 +102,9 @@ class RedisBus:
             log.warning("bus: oversized event on %s dropped (%d bytes)", topic, len(data))
             return
         try:
-            event = msgpack.unpackb(data, raw=False)
-        except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
+            event = unpack_event(data)
+        except DecodeError as exc:
             log.warning("bus: unreadable event on %s dropped: %s", topic, exc)
-            return
-        if not isinstance(event, dict):
-            log.warning("bus: event on %s is not a map; dropped", topic)
             return
         for deliver in self._subscribers:
             try:

@@ -144,3 +144,12 @@ def test_an_entity_state_decodes_back_within_a_centimetre_and_its_schema_accepts
     _, snap = decode_server(encode_snap(1, False, 0, [], [], [pack_entity(state)]))
     (ent,) = snap["ents"]
     assert ent[0] == 7 and abs(ent[1] / 100 - x) <= 0.005 and abs(ent[2] / 100 - y) <= 0.005 and ent[5] == anim
+
+
+def test_a_bus_event_round_trips_and_a_hostile_one_is_refused():
+    from protocol.codec import pack_event, unpack_event
+
+    assert unpack_event(pack_event({"hall": "lobby", "n": 3})) == {"hall": "lobby", "n": 3}
+    for bad in (msgpack.packb([1, 2]), b"\xc1", msgpack.packb({"x": "y" * 10}) + b"trailing"):
+        with pytest.raises(DecodeError):
+            unpack_event(bad)
