@@ -114,8 +114,9 @@ async def one_run(url: str, token: str, item: Item) -> dict:
     marks["changed"] = time.perf_counter()
     await v.send("booth_get", booth=BOOTH)
     _, booth = await v.recv_type("booth")
-    model = await fetch(v, booth["manifest"]["model"]["hash"])
-    assert hashlib.sha256(model).hexdigest() == item.sha256
+    digest = booth["manifest"]["model"]["hash"]  # the normalised model visitors get (the original is kept too)
+    model = await fetch(v, digest)
+    assert hashlib.sha256(model).hexdigest() == digest
     marks["visitor"] = time.perf_counter()
     await v.ws.close()
     return {k: round(t - t0, 3) for k, t in marks.items()} | {"server_processing_s": result["report"]["stats"]
