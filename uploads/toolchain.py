@@ -16,6 +16,8 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,18 +74,41 @@ def limiter(sandbox: Sandbox):
     return apply
 
 
-def run(request: dict, sandbox: Sandbox | None = None) -> dict:
-    """The tool's answer to one request (see the header of gltf_tool.mjs), or ToolchainError."""
+def run(request: dict, sandbox: Sandbox | None = None, on_progress=None) -> dict:
+    """The tool's answer to one request (see the header of gltf_tool.mjs), or ToolchainError.
+
+    ``on_progress(event)`` is called, on this thread, with each ``progress`` line as it comes (the
+    desktop model is written before the browser variant is built: the caller can start rendering it).
+    """
     sandbox = sandbox or Sandbox()
     missing = available()
     if missing:
         raise ToolchainError("missing", missing)
-    try:
-        done = subprocess.run(command(sandbox), input=json.dumps(request).encode() + b"\n", capture_output=True,
-                              timeout=sandbox.wall_seconds, preexec_fn=limiter(sandbox), cwd=ROOT, check=False)
-    except subprocess.TimeoutExpired:
-        raise ToolchainError("timeout", f"no answer within {sandbox.wall_seconds:.0f} s") from None
-    return parse_answer(done.returncode, done.stdout, done.stderr)
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(command(sandbox), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                preexec_fn=limiter(sandbox), cwd=ROOT)
+        timer = threading.Timer(sandbox.wall_seconds, proc.kill)
+        timer.start()
+        try:
+            proc.stdin.write(json.dumps(request).encode() + b"\n")
+            proc.stdin.close()
+            lines = []
+            for line in proc.stdout:
+                if line.startswith(b"progress ") and on_progress is not None:
+                    on_progress(json.loads(line[len(b"progress "):]))
+                lines.append(line)
+            returncode = proc.wait()
+        except (OSError, ValueError):
+            proc.kill()
+            returncode = proc.wait()
+            lines = []
+        finally:
+            timed_out = not timer.is_alive() and returncode != 0
+            timer.cancel()
+        if timed_out:
+            raise ToolchainError("timeout", f"no answer within {sandbox.wall_seconds:.0f} s")
+        err.seek(0)
+        return parse_answer(returncode, b"".join(lines), err.read()[-4000:])
 
 
 def parse_answer(returncode: int, stdout: bytes, stderr: bytes) -> dict:
