@@ -428,6 +428,12 @@ function stats(doc) {
 // -- the lighter variant for browsers -----------------------------------------------------------
 async function webVariant(doc, method, maxPx) {
   const web = cloneDocument(doc);
+  for (const mesh of web.getRoot().listMeshes()) { // three.js derives tangents itself unless a normal map needs them
+    for (const prim of mesh.listPrimitives()) {
+      const material = prim.getMaterial();
+      if (prim.getAttribute('TANGENT') && !(material && material.getNormalTexture())) prim.setAttribute('TANGENT', null);
+    }
+  }
   await web.transform(
     textureCompress({ encoder: sharp, targetFormat: 'webp', quality: 85, effort: 2, resize: [maxPx, maxPx] }),
     method === 'draco' ? draco({ method: 'edgebreaker' }) : meshopt({ encoder: MeshoptEncoder, level: 'medium' }),
@@ -484,6 +490,7 @@ async function handle(req) {
 }
 
 async function main() {
+  tools().catch(() => {}); // warm up (wasm compiled, codecs loaded) while no request is here yet
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
