@@ -17,7 +17,7 @@ import { readFile, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 
-import { NodeIO, ImageUtils, PropertyType } from '@gltf-transform/core';
+import { NodeIO, ImageUtils, MathUtils } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import { cloneDocument, dequantize, draco, meshopt, prune, textureCompress, uninstance, unweldPrimitive }
   from '@gltf-transform/functions';
@@ -386,6 +386,80 @@ function fitUnits(doc, maxExtentM, done) {
   return { scale, unit };
 }
 
+// -- skins: panda3d-gltf takes a rig's rest pose from its inverse bind matrices, not from the joints' nodes.
+// When every joint's world matrix times its inverse bind matrix is one same matrix D (CesiumMan: the Z-up
+// root's rotation; a model we scaled: our unit_scale), the mesh was bound in another space than the one
+// its skeleton stands in, and panda3d-gltf draws it lying down or unscaled. D is baked into the skinned
+// vertices and taken out of the inverse bind matrices: jointWorld * (IBM * D^-1) * (D * v) is the same
+// vertex for every spec renderer, and now panda3d-gltf's rest pose is the skeleton's too.
+function mat4Invert(m) {
+  const inv = new Array(16);
+  const [a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33] = m;
+  const b = [a00 * a11 - a01 * a10, a00 * a12 - a02 * a10, a00 * a13 - a03 * a10, a01 * a12 - a02 * a11,
+    a01 * a13 - a03 * a11, a02 * a13 - a03 * a12, a20 * a31 - a21 * a30, a20 * a32 - a22 * a30,
+    a20 * a33 - a23 * a30, a21 * a32 - a22 * a31, a21 * a33 - a23 * a31, a22 * a33 - a23 * a32];
+  const det = b[0] * b[11] - b[1] * b[10] + b[2] * b[9] + b[3] * b[8] - b[4] * b[7] + b[5] * b[6];
+  if (!det) return null;
+  const d = 1 / det;
+  inv[0] = (a11 * b[11] - a12 * b[10] + a13 * b[9]) * d; inv[1] = (a02 * b[10] - a01 * b[11] - a03 * b[9]) * d;
+  inv[2] = (a31 * b[5] - a32 * b[4] + a33 * b[3]) * d; inv[3] = (a22 * b[4] - a21 * b[5] - a23 * b[3]) * d;
+  inv[4] = (a12 * b[8] - a10 * b[11] - a13 * b[7]) * d; inv[5] = (a00 * b[11] - a02 * b[8] + a03 * b[7]) * d;
+  inv[6] = (a32 * b[2] - a30 * b[5] - a33 * b[1]) * d; inv[7] = (a20 * b[5] - a22 * b[2] + a23 * b[1]) * d;
+  inv[8] = (a10 * b[10] - a11 * b[8] + a13 * b[6]) * d; inv[9] = (a01 * b[8] - a00 * b[10] - a03 * b[6]) * d;
+  inv[10] = (a30 * b[4] - a31 * b[2] + a33 * b[0]) * d; inv[11] = (a21 * b[2] - a20 * b[4] - a23 * b[0]) * d;
+  inv[12] = (a11 * b[7] - a10 * b[9] - a12 * b[6]) * d; inv[13] = (a00 * b[9] - a01 * b[7] + a02 * b[6]) * d;
+  inv[14] = (a31 * b[1] - a30 * b[3] - a32 * b[0]) * d; inv[15] = (a20 * b[3] - a21 * b[1] + a22 * b[0]) * d;
+  return inv;
+}
+
+function isIdentity(m) {
+  return m.every((v, i) => Math.abs(v - (i % 5 === 0 ? 1 : 0)) < 1e-6);
+}
+
+function bakeBindShape(doc, done) {
+  const root = doc.getRoot();
+  for (const skin of root.listSkins()) {
+    const ibm = skin.getInverseBindMatrices();
+    const joints = skin.listJoints();
+    if (!ibm || !joints.length) continue;
+    const ds = joints.map((j, i) => mul(j.getWorldMatrix(), ibm.getElement(i, [])));
+    const d = ds[0];
+    const scale = Math.max(...d.slice(0, 11).map(Math.abs), 1e-12);
+    if (isIdentity(d) || !ds.every((m) => m.every((v, k) => Math.abs(v - d[k]) < 1e-4 * scale + 1e-6))) continue;
+    const dInv = mat4Invert(d);
+    if (!dInv) continue;
+    const newIbm = ibm.clone();
+    for (let i = 0; i < joints.length; i++) newIbm.setElement(i, mul(ibm.getElement(i, []), dInv));
+    skin.setInverseBindMatrices(newIbm);
+    const linear = [...d.slice(0, 12), 0, 0, 0, 1];
+    const normalM = mat4Invert(linear); // normals: inverse transpose of the linear part
+    const nT = [normalM[0], normalM[4], normalM[8], 0, normalM[1], normalM[5], normalM[9], 0,
+      normalM[2], normalM[6], normalM[10], 0, 0, 0, 0, 1];
+    const visited = new Set();
+    for (const node of root.listNodes()) {
+      if (node.getSkin() !== skin || !node.getMesh()) continue;
+      for (const prim of node.getMesh().listPrimitives()) {
+        for (const [semantic, m, w, unit] of [['POSITION', d, 1, false], ['NORMAL', nT, 0, true],
+          ['TANGENT', linear, 0, true]]) {
+          const acc = prim.getAttribute(semantic);
+          if (!acc || visited.has(acc)) continue;
+          visited.add(acc);
+          const el = [];
+          for (let i = 0; i < acc.getCount(); i++) {
+            acc.getElement(i, el);
+            const p = [0, 0, 0];
+            for (let r = 0; r < 3; r++) p[r] = m[r] * el[0] + m[4 + r] * el[1] + m[8 + r] * el[2] + w * m[12 + r];
+            const len = unit ? Math.hypot(...p) || 1 : 1;
+            acc.setElement(i, semantic === 'TANGENT' ? [p[0] / len, p[1] / len, p[2] / len, el[3]] :
+              p.map((x) => x / len));
+          }
+        }
+      }
+    }
+    done.add('bind_shape_baked');
+  }
+}
+
 // -- what the model costs to draw ---------------------------------------------------------------
 const MODE_TRIANGLES = (mode, n) => (mode === 4 ? Math.floor(n / 3) : mode === 5 || mode === 6 ? Math.max(n - 2, 0) : 0);
 
@@ -464,6 +538,7 @@ async function handle(req) {
   const done = await normalise(doc, req.maxTexturePx ?? 2048);
   lap('normalise');
   const fitted = fitUnits(doc, req.maxExtentM ?? 50, done);
+  bakeBindShape(doc, done);
   answer.unitScale = fitted.scale;
   answer.unit = fitted.unit;
   if (fitted.tooLarge) policy.push({ code: 'SCENE_TOO_LARGE', pointer: '/scenes', params: { extent: fitted.tooLarge } });
