@@ -239,6 +239,32 @@ def test_a_revoked_token_is_refused_at_login_and_mid_session(live_server, accoun
     run(scenario())
 
 
+@pytest.mark.parametrize("token", ["short", "x" * 80])
+def test_a_wrong_length_token_is_an_invalid_token_not_a_bad_message(live_server, token):
+    async def scenario():
+        async with connect(live_server) as ws:
+            v = Visitor(ws)
+            await v.send("hello", name="exhibitor", lang="en")
+            await v.recv_type("welcome")
+            await v.send("exhibitor_login", token=token)
+            _, err = await v.recv_type("error")
+            assert err["code"] == "bad_token", err
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 500])
+def test_upload_command_says_invalid_token_for_a_wrong_length_token(live_server, tmp_path, token):
+    image = tmp_path / "p.png"
+    Image.new("RGB", (8, 8)).save(image)
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "upload", str(image), "--booth", "rural-01",
+                           "--token", token, "--server", live_server, "--lang", "en"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode != 0
+    assert "bad_token" in done.stderr and "invalid" in done.stderr, done.stderr
+    assert "bad_message" not in done.stderr and "Traceback" not in done.stderr
+
+
 def test_uploads_need_a_login_and_chunks_need_an_upload(live_server):
     async def scenario():
         v = await Visitor.join(live_server, "nosy")
