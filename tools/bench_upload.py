@@ -10,8 +10,10 @@ folder, puts a visitor in the booth's hall, uploads with the real upload tool,
 and times: bytes sent and acknowledged; ``upload_result`` (verified,
 validated, fitted, thumbnailed, stored, published); the visitor's
 ``booth_changed``; the visitor holding the whole model, fetched by hash and
-sha256-checked (the normalised model the server publishes). Prints one line
-per run and the median (``--json``: then one JSON object as the last line).
+sha256-checked (the normalised model the server publishes). Meanwhile another
+visitor pings every 50 ms: its round trips show whether the upload stalls the
+server's event loop. Prints one line per run and the median (``--json``: then
+one JSON object as the last line).
 """
 
 from __future__ import annotations
@@ -121,6 +123,21 @@ async def fetch(v: Visitor, digest: str) -> bytes:
                 return got
 
 
+async def probe(url: str, stop: asyncio.Event) -> list[float]:
+    """Round trips (ms) of a ``ping`` every 50 ms from another visitor until ``stop``: how responsive the loop is."""
+    p, rtts = await Visitor.join(url, "probe"), []
+    n = 0
+    while not stop.is_set():
+        n += 1
+        sent = time.perf_counter()
+        await p.send("ping", n=n)
+        await p.recv_type("pong", timeout=30)
+        rtts.append((time.perf_counter() - sent) * 1000)
+        await asyncio.sleep(0.05)
+    await p.ws.close()
+    return rtts
+
+
 async def one_run(url: str, token: str, item: Item) -> dict:
     v = await Visitor.join(url, "bench")
     await v.send("join", hall=HALL)
@@ -128,9 +145,13 @@ async def one_run(url: str, token: str, item: Item) -> dict:
     marks = {}
     up = Uploader(url, token, BOOTH, "en",
                   lambda i, done: marks.setdefault("sent", time.perf_counter()) if done >= len(i.data) else None)
+    stop = asyncio.Event()
+    pings = asyncio.create_task(probe(url, stop))
     t0 = time.perf_counter()
     result = await up.send(item)
     marks["result"] = time.perf_counter()
+    stop.set()
+    rtts = sorted(await pings)
     await up.close()
     assert result["ok"], result["report"]
     _, changed = await v.recv_type("booth_changed", timeout=30)
@@ -141,8 +162,9 @@ async def one_run(url: str, token: str, item: Item) -> dict:
     assert hashlib.sha256(model).hexdigest() == booth["manifest"]["model"]["hash"] == result["hash"]
     marks["visitor"] = time.perf_counter()
     await v.ws.close()
-    return {k: round(t - t0, 3) for k, t in marks.items()} | {"server_processing_s": result["report"]["stats"]
-                                                                ["seconds"]}
+    return {k: round(t - t0, 3) for k, t in marks.items()} | {
+        "server_processing_s": result["report"]["stats"]["seconds"],
+        "ping_p50_ms": round(rtts[len(rtts) // 2], 1), "ping_max_ms": round(rtts[-1], 1)}
 
 
 def main() -> int:
@@ -176,11 +198,12 @@ def measure(mb: float, runs_wanted: int, draco: bool) -> dict:
                 runs.append(r)
                 print(f"run {i + 1}: {len(glb) / 1e6:.1f} MB: sent {r['sent']:.2f} s, "
                       f"upload_result {r['result']:.2f} s (server processing {r['server_processing_s']:.2f} s), "
-                      f"booth_changed {r['changed']:.2f} s, visitor has the model {r['visitor']:.2f} s")
+                      f"booth_changed {r['changed']:.2f} s, visitor has the model {r['visitor']:.2f} s; "
+                      f"another visitor's ping meanwhile: p50 {r['ping_p50_ms']:.1f} ms, max {r['ping_max_ms']:.1f} ms")
         finally:
             srv.stop()
     medians = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print("median: " + ", ".join(f"{k} {v:.2f} s" for k, v in medians.items()))
+    print("median: " + ", ".join(f"{k} {v:.2f}" + ("" if k.endswith("_ms") else " s") for k, v in medians.items()))
     return {"mb": round(len(glb) / (1024 * 1024), 2), "draco": draco, "runs": runs, "median": medians}
 
 
