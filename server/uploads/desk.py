@@ -109,7 +109,7 @@ class UploadsFeature(Feature):
         self.uploads, self.content, self.rooms = uploads, content, rooms
 
     def routes(self) -> dict[str, Handler]:
-        return {t: self._in_order(h) for t, h in (
+        return {t: self._in_order(t, h) for t, h in (
             ("exhibitor_login", self.on_exhibitor_login), ("upload_begin", self.on_upload_begin),
             ("upload_chunk", self.on_upload_chunk), ("upload_end", self.on_upload_end))}
 
@@ -138,13 +138,14 @@ class UploadsFeature(Feature):
                 if self.content.booth_hall.get(b) == hall_id]
 
     # --- messages held in order behind a store answer -------------------------------
-    def _in_order(self, handler: Handler) -> Handler:
+    def _in_order(self, t: str, handler: Handler) -> Handler:
+        """``handler``, or, while a store answer this session waits for is on its way, a place in its queue."""
         def handle(s: Session, msg: dict, now: float) -> list[Action]:
             held = self.uploads.waiting.get(s.cid) if self.uploads is not None else None
             if held is None:
                 return handler(s, msg, now)
             if len(held) >= MAX_WAITING:
-                return refuse(s, ErrorCode.RATE_LIMITED, msg.get("upload", "upload")[:32], "too many waiting")
+                return refuse(s, ErrorCode.RATE_LIMITED, t, "too many messages waiting")
             held.append((handler, msg))
             return []
         return handle
