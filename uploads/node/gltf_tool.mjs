@@ -9,7 +9,8 @@
 // Answer:   {"validator": {...}, "policy": [{code, pointer, params}], "normalised": [...],
 //            "unitScale": 1, "stats": {...}, "files": {"desktop": "model.glb", "web": "web.glb"}, "timings": {...}}
 //           or {"fatal": "message"} when the request itself could not be handled.
-//           Before it, once model.glb is written: a line `progress {"stage": "desktop", "stats": {...}}`.
+//           Before it, once model.glb (and thumb.glb, textures of 256 px) is written: a line
+//           `progress {"stage": "desktop", "thumb": "thumb.glb", "stats": {...}}`.
 // A model with reference errors or policy errors is not normalised: no file is written.
 
 import { createRequire } from 'node:module';
