@@ -20,6 +20,7 @@ import itertools
 import logging
 import signal
 import socket
+import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +82,22 @@ class Conn:
 
 
 @dataclass
+class Lane:
+    """The jobs of one lane waiting to run (work, future), and whether an ``io`` thread is draining them."""
+
+    queue: deque = field(default_factory=deque)
+    running: bool = False
+
+
+def _settle(future: asyncio.Future, result: object, failed: bool) -> None:
+    if not future.cancelled():
+        if failed:
+            future.set_exception(result)
+        else:
+            future.set_result(result)
+
+
+@dataclass
 class TickStats:
     ticks: int = 0
     overruns: int = 0
@@ -100,7 +117,8 @@ class Gateway:
         self.persists = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pavilion-persist")  # in order
         self.jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-job")  # uploads: slow, parallel
         self.io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-io")  # lanes: short, ordered
-        self.lanes: dict[str, asyncio.Future] = {}  # lane -> its last job, which the next one waits for
+        self.lanes: dict[str, Lane] = {}  # lanes with jobs queued or running
+        self._lanes_lock = threading.Lock()
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
 
@@ -186,15 +204,19 @@ class Gateway:
     def _job(self, action: Job) -> None:
         """Run a job in a worker thread; hand its result (or exception) back to the core on the loop.
 
-        A job on a lane starts when the lane's previous job (and so its ``done``) has finished.
+        Jobs of a lane run one after another in one ``io`` thread, which drains the lane while it has work
+        (no thread hop between two queued chunks); their results come back in the same order.
         """
         if action.lane is None:
             job = self._loop.run_in_executor(self.jobs, action.work)
         else:
-            lane = action.lane
-            job = asyncio.ensure_future(self._in_lane(self.lanes.get(lane), action.work))
-            self.lanes[lane] = job
-            job.add_done_callback(lambda f: self.lanes.pop(lane) if self.lanes.get(lane) is f else None)
+            job = self._loop.create_future()
+            with self._lanes_lock:
+                lane = self.lanes.setdefault(action.lane, Lane())
+                lane.queue.append((action.work, job))
+                start, lane.running = not lane.running, True
+            if start:
+                self.io.submit(self._drain, action.lane, lane)
         self.pending_writes.add(job)
 
         def done(f: asyncio.Future) -> None:
@@ -205,10 +227,21 @@ class Gateway:
 
         job.add_done_callback(done)
 
-    async def _in_lane(self, before: asyncio.Future | None, work) -> object:
-        if before is not None:
-            await asyncio.wait([before])  # its outcome is for its own done; only its end matters here
-        return await self._loop.run_in_executor(self.io, work)
+    def _drain(self, name: str, lane: Lane) -> None:
+        """In an ``io`` thread: run the lane's jobs in order until none is left, posting each result to the loop."""
+        while True:
+            with self._lanes_lock:
+                if not lane.queue:
+                    lane.running = False
+                    if self.lanes.get(name) is lane:
+                        del self.lanes[name]
+                    return
+                work, future = lane.queue.popleft()
+            try:
+                result, failed = work(), False
+            except BaseException as exc:  # handed to the job's done, like a worker thread's exception
+                result, failed = exc, True
+            self._loop.call_soon_threadsafe(_settle, future, result, failed)
 
     async def sync_loop(self, stop: asyncio.Event) -> None:
         """Every SYNC_EVERY_S, re-read the booths' live versions so an admin rollback reaches visitors."""

@@ -18,10 +18,15 @@ Sans-I/O: this module never opens a file or queries SQLite. Every spool write,
 truncation and store query is a :class:`~server.actions.Job` on the ``uploads``
 lane (the I/O layer runs them off the event loop, one at a time, in order, so
 a chunk's write can never overtake the truncation before it, and ``upload_end``
-runs after every write of its upload); a chunk is acknowledged when its
-write's job is done. While a store answer a session's next message depends on
-is on its way (login, token re-check, begin), that session's later upload
-messages wait in order behind it.
+runs after every write of its upload). A chunk is acknowledged when it is
+accepted and its write queued: the acknowledgement is flow control; the
+upload's durable point is its processing job (whole-file sha256, fsynced
+blobs, one transaction); a resume starts from what the server holds (its count
+while it runs, the spool file's length after a restart), so a queued write
+lost to a crash is simply sent again, and a write the disk refuses fails the
+upload with ``upload_failed``. While a store answer a session's next message
+depends on is on its way (login, token re-check, begin), that session's later
+upload messages wait in order behind it.
 """
 
 from __future__ import annotations
@@ -285,15 +290,15 @@ class UploadsFeature(Feature):
         if a.received + len(data) > a.rec.size:
             return refuse(s, ErrorCode.BAD_MESSAGE, "upload_chunk", "past the declared size")
         a.received += len(data)
-        upload, cid, spool = a.rec.id, s.cid, self.uploads.spool
-        ack = Send(cid, encode("upload_progress", upload=upload, received=a.received))
-        return [Job(f"chunk:{upload}", lambda: spool.write(upload, offset, data),
-                    lambda result, now: self._written(upload, ack, result), lane=LANE)]
+        upload, spool = a.rec.id, self.uploads.spool
+        write = Job(f"chunk:{upload}", lambda: spool.write(upload, offset, data),
+                    lambda result, now: self._written(upload, None, result), lane=LANE)
+        return [Send(s.cid, encode("upload_progress", upload=upload, received=a.received)), write]
 
-    def _written(self, upload: str, ack: Send | Persist, result: object) -> list[Action]:
-        """A spool write or truncation finished: acknowledge it, or fail the upload if the disk refused."""
+    def _written(self, upload: str, then: Send | Persist | None, result: object) -> list[Action]:
+        """A spool write or truncation finished: go on with ``then``, or fail the upload if the disk refused."""
         if not isinstance(result, BaseException):
-            return [ack]
+            return [then] if then is not None else []
         a = self.uploads.find(upload)
         log.error("upload %s: spool write failed: %r", upload, result)
         if a is None or a.processing:

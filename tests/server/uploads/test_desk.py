@@ -80,17 +80,16 @@ def desk(tmp_path, halls):
     d.close()
 
 
-def test_a_chunk_is_a_lane_job_and_is_acked_only_after_its_write(desk):
+def test_a_chunk_is_acked_at_once_and_written_by_a_lane_job(desk):
     desk.login(1)
     ready = desk.begin(1)
     part = desk.spool.path(ready["upload"])
-    actions = desk.receive(1, "upload_chunk", upload=ready["upload"], offset=0, data=DATA[:CHUNK])
-    (job,) = actions
+    ack, job = desk.receive(1, "upload_chunk", upload=ready["upload"], offset=0, data=DATA[:CHUNK])
     assert isinstance(job, Job) and job.lane == LANE, "the write is asked for, not done"
     assert part.stat().st_size == 0, "nothing was written on the event loop"
-    (ack,) = carry_out(actions)
-    assert part.read_bytes() == DATA[:CHUNK]
     assert decode_server(ack.data) == ("upload_progress", {"upload": ready["upload"], "received": CHUNK})
+    assert carry_out([job]) == []
+    assert part.read_bytes() == DATA[:CHUNK]
 
 
 def test_login_and_token_checks_are_store_queries_in_jobs(desk):
@@ -113,11 +112,11 @@ def test_held_messages_keep_their_order_and_are_bounded(desk):
     ready = desk.begin(1)
     desk.now += 5  # the token check is stale: the first chunk asks the store again
     first = desk.receive(1, "upload_chunk", upload=ready["upload"], offset=0, data=DATA[:CHUNK])
-    assert isinstance(first[0], Job)
+    assert [type(a) for a in first] == [Job], "the token check first"
     held = [desk.receive(1, "upload_chunk", upload=ready["upload"], offset=o, data=DATA[o:o + CHUNK])
             for o in range(CHUNK, 4 * CHUNK, CHUNK)]
     assert held == [[], [], []]
-    acks = [decode_server(a.data)[1]["received"] for a in carry_out(first, desk.now)]
+    acks = [decode_server(a.data)[1]["received"] for a in carry_out(first, desk.now) if isinstance(a, Send)]
     assert acks == [CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK], "chunks held behind the check went on, in order"
     assert desk.spool.path(ready["upload"]).read_bytes() == DATA[:4 * CHUNK]
 
@@ -227,3 +226,15 @@ def test_end_runs_the_processing_job_after_the_token_check(desk):
     (t, result), = [decode_server(a.data) for a in carry_out([process], desk.now)]
     assert t == "upload_result" and not result["ok"]
     assert not desk.spool.path(ready["upload"]).exists()
+
+
+def test_a_write_the_disk_refuses_mid_upload_fails_it_and_the_next_chunk_is_unknown(desk):
+    desk.login(1)
+    ready = desk.begin(1)
+    desk.spool.remove(ready["upload"])
+    desk.spool.root.rmdir()  # the disk goes away under the upload
+    replies = desk.run(1, "upload_chunk", upload=ready["upload"], offset=0, data=DATA[:CHUNK])
+    assert [(t, m.get("code")) for t, m in replies] == [("upload_progress", None), ("error", "upload_failed")]
+    assert desk.desk.by_booth == {} and desk.accounts.upload_ids() == set()
+    (t, err), = desk.run(1, "upload_chunk", upload=ready["upload"], offset=CHUNK, data=DATA[CHUNK:2 * CHUNK])
+    assert err["code"] == "unknown_upload"
