@@ -44,7 +44,7 @@ serve: $(STAMP) $(WEB_STAMP)
 
 test: $(STAMP) $(WEB_STAMP)  ## lint, then every test (offscreen rendering and the browser included)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/node --test web/test/
+	$(VENV)/bin/node --test 'web/test/*.test.js'
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -63,12 +63,12 @@ class App {
       this.hud.fatal("no_webgl", String(err.message || err));
       return;
     }
-    const avatar = await loadModel(world.avatar);
-    this.crowd = new Crowd(this.stage.scene, avatar, document.getElementById("tags"));
     this.minimap = new Minimap(document.getElementById("minimap"));
     const wanted = this.params.get("hall");
     this.hall = this.halls[wanted] || this.halls.lobby || world.halls[0];
     this.hallRoot = this._showHall(this.hall); // start loading the first hall while we connect
+    const [avatar, far] = await Promise.all([loadModel(world.avatar), loadModel(world.avatar_far)]);
+    this.crowd = new Crowd(this.stage.scene, avatar, far, document.getElementById("tags"));
     const name = visitorName(this.params);
     const color = visitorColour(name);
     this.url = serverUrl(location, this.params);

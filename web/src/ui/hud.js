@@ -33,10 +33,10 @@ export class Hud {
     }
     this.banner.className = "banner bad";
     const secs = status.retryAt ? Math.max(0, Math.ceil((status.retryAt - performance.now()) / 1000)) : null;
-    const head = p?.code === "connect_failed" ? t("cannot_connect") : t("lost");
+    const head = { connect_failed: t("cannot_connect"), other_origin: t("other_origin") }[p?.code] || t("lost");
     this.banner.replaceChildren(
       el("b", {}, head),
-      el("div", {}, p?.code === "connect_failed" ? url : p?.msg || ""),
+      el("div", {}, p?.code === "connect_failed" || p?.code === "other_origin" ? url : p?.msg || ""),
       secs !== null ? el("div.small", {}, `${secs} ${t("retry_in")}`) : null);
   }
 
