@@ -108,7 +108,7 @@ export class Crowd {
   }
 
   _placeTag(p, x, y, z, camera, width, height) {
-    const v = this.vec.set(x, y + 1.95, z);
+    const v = this.vec.set(x, y + 1.82, z); // just above the 1.72 m body
     const far = v.distanceTo(camera.position) > TAG_RANGE;
     v.project(camera);
     const visible = !far && v.z < 1 && Math.abs(v.x) < 1.1 && Math.abs(v.y) < 1.1;
