@@ -324,6 +324,9 @@ async def run_server(
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
+    if not 0 <= port <= 65535:
+        log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
+        return 2
 
     async def main() -> None:
         stop = asyncio.Event()
