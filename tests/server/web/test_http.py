@@ -88,9 +88,9 @@ def test_websocket_clients_still_connect_on_the_same_port(live_server, built):
     from protocol.codec import decode_server, encode
 
     async def hello():
-        async with connect(live_server) as ws:
+        async with connect(live_server, open_timeout=20) as ws:
             await ws.send(encode("hello", name="桌面", lang="zh"))
-            return decode_server(await ws.recv())[0]
+            return decode_server(await asyncio.wait_for(ws.recv(), 20))[0]
 
     assert asyncio.run(hello()) == "welcome"
 
