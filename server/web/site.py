@@ -26,7 +26,10 @@ ASSETS = ROOT / "assets"
 SERVED_ASSETS = {".glb": "model/gltf-binary", ".otf": "font/otf", ".txt": "text/plain; charset=utf-8"}
 APP_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
              ".map": "application/json", ".json": "application/json"}
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; font-src 'self'; "
+# 'wasm-unsafe-eval' lets the page compile WebAssembly (the meshopt decoder of exhibitors' web models) and
+# nothing else: eval() and new Function() stay forbidden.
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; "
+       "font-src 'self'; "
        "connect-src 'self' blob: data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
        "form-action 'none'; frame-ancestors 'none'")
 NOT_BUILT = """<!doctype html><html lang="zh"><meta charset="utf-8"><title>云展馆 · 网页版未构建</title>

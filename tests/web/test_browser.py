@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import time
 import urllib.request
 
 import numpy as np
 from PIL import Image
 
-from tests.conftest import ServerProcess, free_port
+from tests.conftest import ROOT, ServerProcess, free_port
 from tests.web.browser import Bot, state, wait_until
 from world.scene import load_halls
+
+DUCK = ROOT / "tests" / "data" / "models" / "Duck" / "glTF-Binary" / "Duck.glb"
 
 
 def joined(page, hall="lobby", timeout=30.0) -> dict:
@@ -36,7 +40,7 @@ def test_page_is_served_and_loads_without_console_errors(fair, page):
         assert res.status == 200
         assert res.headers["Content-Type"].startswith("text/html")
         csp = res.headers["Content-Security-Policy"]
-        assert "unsafe-eval" not in csp and "script-src 'self'" in csp
+        assert "'unsafe-eval'" not in csp and "unsafe-inline" not in csp and "script-src 'self'" in csp
     page.goto(fair.http + "/?name=网页访客")
     s = joined(page)
     assert s["connected"] is True
@@ -177,3 +181,20 @@ def test_a_server_url_of_another_origin_is_refused_with_a_clear_message(fair, pa
     s = state(page)
     assert s["connected"] is False and s["hall"] is None
     assert page.errors == [], "refused by the page itself, before the browser's CSP has to"
+
+
+def test_an_uploaded_booth_model_stands_in_the_browsers_hall(fair, page):
+    """An exhibitor publishes a model; a browser visitor in the hall sees its web variant swapped in live."""
+    page.goto(fair.http + "/?name=看模型")
+    joined(page)
+    add = [sys.executable, str(ROOT / "main.py"), "admin", "exhibitor", "add", "--booth", "goods-15",
+           "--name", "黄鸭公益 Duck Co", "--data", str(fair.data)]
+    token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    upload = [sys.executable, str(ROOT / "main.py"), "upload", str(DUCK), "--booth", "goods-15", "--token", token,
+              "--server", fair.url, "--json"]
+    result = subprocess.run(upload, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    shown = wait_until(page, "window.pavilion.stats().boothModels['goods-15']", 60, "the duck in the hall")
+    manifest = page.evaluate("window.pavilion.manifest('goods-15')")
+    assert shown == manifest["model"].get("web", manifest["model"])["hash"], "the lighter web variant is shown"
+    assert page.errors == []

@@ -9,6 +9,7 @@ import { Walkable } from "./world/walkable.js";
 import { Stage } from "./world/stage.js";
 import { FONT_FAMILY } from "./world/labels.js";
 import { buildHall, loadModel } from "./world/hall.js";
+import { BoothModels } from "./world/booth-models.js";
 import { Crowd } from "./avatars/crowd.js";
 import { MoveClock, Player, IDLE } from "./player/walker.js";
 import { Controls } from "./player/controls.js";
@@ -64,6 +65,7 @@ class App {
       return;
     }
     this.minimap = new Minimap(document.getElementById("minimap"));
+    this.boothModels = new BoothModels(this.stage.scene);
     const wanted = this.params.get("hall");
     this.hall = this.halls[wanted] || this.halls.lobby || world.halls[0];
     this.hallRoot = this._showHall(this.hall); // start loading the first hall while we connect
@@ -137,6 +139,7 @@ class App {
       this.player = this.player || new Player(new Walkable(hall));
       this.player.walkable = new Walkable(hall);
       this.player.place(f.you.pos[0], f.you.pos[1], f.you.yaw);
+      this.boothModels.setHall(hall); // the server follows with booth_changed for booths showing an upload
       this.walkTarget = null;
       this.joined = true;
       closePanel();
@@ -179,6 +182,7 @@ class App {
     this.minimap.draw(p, others);
     this.hud.show(this.joined ? this.hall : null, this.joined ? others.length + 1 : 0, this.controls.touch);
     if (this.conn.status.link !== "online") this.hud.status(this.conn.status, this.url);
+    if (this.joined) this.boothModels.update(this.hall, this.booths);
     this.booths.pump();
     this.frameTimes.push(performance.now() - nowMs);
     if (this.frameTimes.length > 600) this.frameTimes.shift();
