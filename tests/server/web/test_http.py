@@ -40,7 +40,7 @@ def http_url(live_server, built):
 def test_the_page_its_bundle_and_the_world(http_url):
     status, h, body = get(http_url, "/")
     assert status == 200 and h["content-type"] == "text/html; charset=utf-8"
-    assert "unsafe-eval" not in h["content-security-policy"] and "unsafe-inline" not in h["content-security-policy"]
+    assert "'unsafe-eval'" not in h["content-security-policy"] and "unsafe-inline" not in h["content-security-policy"]
     assert h["x-content-type-options"] == "nosniff"
     page = body.decode()
     js = page.split('src="/app/')[1].split('"')[0]
