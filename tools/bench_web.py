@@ -50,8 +50,9 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
-def first_hall(browser, http: str, context=None) -> tuple[float, int, object]:
-    """(ms from navigation to the first hall frame, models fetched from the network, the context)."""
+def first_hall(browser, http: str, context=None) -> tuple[dict, int, object]:
+    """(ms from navigation to each start-up step and the first hall frame, models fetched from the network,
+    the context)."""
     context = context or browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -62,9 +63,10 @@ def first_hall(browser, http: str, context=None) -> tuple[float, int, object]:
            and fetched.append(e["response"]["url"]))
     page.goto(http + "/?name=bench")
     ms = wait_until(page, "window.pavilion && window.pavilion.stats().firstHallMs", 60, "the first hall")
+    marks = {**page.evaluate("window.pavilion.stats().marks"), "first_frame": round(ms)}
     wait_until(page, "window.pavilion.state().hall", 30)
     page.close()
-    return ms, len(fetched), context
+    return marks, len(fetched), context
 
 
 def frames(page, seconds: float) -> dict:
@@ -111,22 +113,26 @@ def main(argv: list[str] | None = None) -> int:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             cold, warm, refetched = [], [], []
             for _ in range(args.runs):
-                ms, _, context = first_hall(browser, http)
-                cold.append(ms)
-                ms, again, _ = first_hall(browser, http, context)
-                warm.append(ms)
+                marks, _, context = first_hall(browser, http)
+                cold.append(marks)
+                marks, again, _ = first_hall(browser, http, context)
+                warm.append(marks)
                 refetched.append(again)
                 context.close()
-            out["first_hall_ms"] = {"cold": [round(x) for x in cold], "warm": [round(x) for x in warm],
-                                    "cold_median": round(statistics.median(cold)),
-                                    "warm_median": round(statistics.median(warm)),
-                                    "models_refetched_warm": refetched}
+            steps = list(cold[0])
+            out["first_hall_ms"] = {
+                "cold": [m["first_frame"] for m in cold], "warm": [m["first_frame"] for m in warm],
+                "cold_median": round(statistics.median(m["first_frame"] for m in cold)),
+                "warm_median": round(statistics.median(m["first_frame"] for m in warm)),
+                "steps_cold_median": {k: round(statistics.median(m[k] for m in cold)) for k in steps},
+                "steps_warm_median": {k: round(statistics.median(m[k] for m in warm)) for k in steps},
+                "models_refetched_warm": refetched}
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             out["halls"] = {}
             for hall in ("lobby", "rural", "villages", "culture"):
                 page.goto(f"{http}/?name=bench&hall={hall}")
                 wait_until(page, f"window.pavilion && window.pavilion.state().hall === '{hall}'", 60)
-                time.sleep(0.5)
+                time.sleep(1.0)  # the visitor's own body and the labels are in
                 st = page.evaluate("window.pavilion.stats()")
                 out["halls"][hall] = {"draw_calls": st["drawCalls"], "triangles": st["triangles"]}
             page.goto(f"{http}/?name=bench")
@@ -157,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({b['css']['gzip']} gzipped); total gzipped {b['gzip_total']} B")
     print(f"first hall rendered: cold {f['cold']} ms (median {f['cold_median']}), warm {f['warm']} ms "
           f"(median {f['warm_median']}); models downloaded again on the warm visit: {f['models_refetched_warm']}")
+    print(f"start-up steps, ms since navigation (median): cold {f['steps_cold_median']}, "
+          f"warm {f['steps_warm_median']}")
     for hall, h in out["halls"].items():
         print(f"hall {hall}: {h['draw_calls']} draw calls, {h['triangles']} triangles")
     print("| level | others | on screen | frame mean ms | p50 | p95 | fps | JS ms/frame | draw calls | vs empty |")

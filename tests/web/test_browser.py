@@ -198,3 +198,50 @@ def test_an_uploaded_booth_model_stands_in_the_browsers_hall(fair, page):
     manifest = page.evaluate("window.pavilion.manifest('goods-15')")
     assert shown == manifest["model"].get("web", manifest["model"])["hash"], "the lighter web variant is shown"
     assert page.errors == []
+
+
+def test_a_gate_leads_to_another_hall_and_the_title_follows(fair, page):
+    lobby = load_halls()["lobby"]
+    gate = next(p for p in lobby.portals if p.to == "rural")
+    page.goto(fair.http + "/?name=过门")
+    joined(page)
+    page.evaluate(f"window.pavilion.walkTo({gate.pos[0]}, {gate.pos[1]})")
+    joined(page, "rural", 40)
+    assert "慈善与乡村振兴展示馆" in page.title()
+    wait_until(page, "document.querySelector('.hall-name').innerText.includes('慈善与乡村振兴展示馆')", 10)
+    assert page.errors == []
+
+
+def test_directory_search_teleports_to_a_booth_in_another_hall(fair, page):
+    page.goto(fair.http + "/?name=搜索")
+    joined(page)
+    page.evaluate("window.pavilion.directory('脐橙')")
+    wait_until(page, "document.querySelectorAll('.panel-directory .go').length > 0", 20, "search hits")
+    lobby = [b.id for b in load_halls()["lobby"].booths]
+    target = page.evaluate("(lobby) => [...document.querySelectorAll('.panel-directory .go')]"
+                           ".map(b => b.dataset.booth).find(id => !lobby.includes(id))", lobby)
+    hall = next(h for h in load_halls().values() if h.booth(target) is not None)
+    page.locator(f".panel-directory .go[data-booth='{target}']").click()
+    s = joined(page, hall.id, 30)
+    booth = hall.booth(target)
+    assert abs(s["me"]["x"] - booth.pos[0]) < 6 and abs(s["me"]["y"] - booth.pos[1]) < 6, "in front of the booth"
+    assert hall.name.zh in page.title()
+    assert page.errors == []
+
+
+def test_the_journal_lists_puzzles_and_the_server_judges_an_answer(fair, page):
+    page.goto(fair.http + "/?name=解谜")
+    joined(page)
+    page.keyboard.press("KeyJ")
+    wait_until(page, "document.querySelectorAll('.panel-journal [data-puzzle]').length > 0", 20, "the puzzle list")
+    page.locator(".panel-journal [data-puzzle]").first.click()
+    wait_until(page, "document.querySelector('.panel-journal .step.open .answer')", 20, "the open step")
+    page.locator(".panel-journal .step.open .answer").first.fill("显然不对的答案")
+    page.locator(".panel-journal .step.open .answer").first.press("Enter")
+    verdict = wait_until(page, "document.querySelector('.panel-journal .result') && "
+                         "document.querySelector('.panel-journal .result').innerText", 20, "the server's verdict")
+    assert "不对" in verdict
+    page.keyboard.press("Escape")
+    page.keyboard.press("F1")  # English
+    wait_until(page, "document.querySelector('[data-action=directory]').innerText === 'Directory'", 10)
+    assert page.errors == []

@@ -20,7 +20,7 @@ export function exposeApi(app) {
     stats() {
       const info = app.stage?.renderer.info;
       return { drawCalls: info?.render.calls ?? 0, triangles: info?.render.triangles ?? 0, frames: app.frameTimes.slice(),
-        firstHallMs: app.firstHallMs, booths: app.booths?.stats,
+        firstHallMs: app.firstHallMs, marks: app.marks, booths: app.booths?.stats,
         boothModels: app.boothModels?.report() ?? {} };
     },
     openBooth: (id) => app.openBooth(id),

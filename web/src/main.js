@@ -39,6 +39,7 @@ class App {
     });
     this.frameTimes = [];
     this.firstHallMs = null;
+    this.marks = { script: Math.round(performance.now()) }; // ms since navigation: where a load's time goes
     this.joined = false;
     this.moves = new MoveClock();
     this.walkTarget = null;
@@ -56,6 +57,7 @@ class App {
       return;
     }
     this.world = world;
+    this.marks.world_and_font = Math.round(performance.now());
     this.halls = Object.fromEntries(world.halls.map((h) => [h.id, h]));
     this.hallNames = Object.fromEntries(world.halls.map((h) => [h.id, h.name]));
     try {
@@ -102,6 +104,7 @@ class App {
 
   async _showHall(hall) {
     const root = await buildHall(hall, this.hallNames);
+    this.marks.hall_built ??= Math.round(performance.now());
     if (this.hall.id === hall.id) {
       this.stage.setHall(root, hall);
       this.minimap.setHall(hall);
