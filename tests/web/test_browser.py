@@ -245,3 +245,40 @@ def test_the_journal_lists_puzzles_and_the_server_judges_an_answer(fair, page):
     page.keyboard.press("F1")  # English
     wait_until(page, "document.querySelector('[data-action=directory]').innerText === 'Directory'", 10)
     assert page.errors == []
+
+
+MAX_DRAW_CALLS = 40  # a hall (one mesh, ~20 materials) + its labels (1) + the crowd (2 per body detail level)
+
+
+def test_draw_calls_stay_bounded_in_every_hall_and_with_a_crowd(fair, page):
+    for hall in ("culture", "villages"):
+        page.goto(f"{fair.http}/?name=数调用&hall={hall}")
+        joined(page, hall)
+        time.sleep(0.5)
+        calls = page.evaluate("window.pavilion.stats().drawCalls")
+        assert 0 < calls <= MAX_DRAW_CALLS, f"{hall}: {calls} draw calls"
+    bots = [Bot(fair.url, f"群{i}", "#3498db", hall="villages").start() for i in range(12)]
+    try:
+        wait_until(page, "window.pavilion.state().others.length >= 12", 20, "the twelve bots")
+        time.sleep(0.5)
+        assert page.evaluate("window.pavilion.stats().drawCalls") <= MAX_DRAW_CALLS, "bodies are instanced"
+    finally:
+        for bot in bots:
+            bot.stop()
+
+
+def test_a_phone_in_landscape_keeps_the_controls_and_panels_on_screen(fair, chromium):
+    context = chromium.new_context(viewport={"width": 844, "height": 390}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(fair.http + "/?name=横屏")
+        joined(page)
+        bar = page.locator(".bar").bounding_box()
+        stick = page.locator("#stick").bounding_box()
+        assert bar["height"] < 390 * 0.25 and stick["y"] + stick["height"] <= 390
+        page.evaluate("window.pavilion.openBooth('info-desk')")
+        wait_until(page, "window.pavilion.state().panel === 'kiosk'", 10)
+        panel = page.locator(".panel-kiosk").bounding_box()
+        assert panel["y"] >= 0 and panel["y"] + panel["height"] <= 390 and panel["width"] <= 844
+    finally:
+        context.close()

@@ -103,6 +103,8 @@ class App {
   }
 
   async _showHall(hall) {
+    await loadModel(hall.model);
+    this.marks.hall_model ??= Math.round(performance.now());
     const root = await buildHall(hall, this.hallNames);
     this.marks.hall_built ??= Math.round(performance.now());
     if (this.hall.id === hall.id) {
