@@ -277,7 +277,7 @@ def test_a_phone_in_landscape_keeps_the_controls_and_panels_on_screen(fair, chro
         stick = page.locator("#stick").bounding_box()
         assert bar["height"] < 390 * 0.25 and stick["y"] + stick["height"] <= 390
         page.evaluate("window.pavilion.openBooth('info-desk')")
-        wait_until(page, "window.pavilion.state().panel === 'kiosk'", 10)
+        wait_until(page, "window.pavilion.state().panel === 'kiosk'", 30, "the kiosk in landscape")
         panel = page.locator(".panel-kiosk").bounding_box()
         assert panel["y"] >= 0 and panel["y"] + panel["height"] <= 390 and panel["width"] <= 844
     finally:

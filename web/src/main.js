@@ -158,6 +158,8 @@ class App {
       this.booths.onMessage(type, f);
     } else if (type === "booth_changed") {
       this.booths.changed(f.booth, f.hash);
+    } else if (type === "error") {
+      this.hud.toast(f.msg);
     } else if (type === "search_result") {
       this.directory.onResult(f);
     } else if (JOURNAL_TYPES.has(type)) {

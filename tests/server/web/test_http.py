@@ -49,6 +49,9 @@ def test_the_page_its_bundle_and_the_world(http_url):
     assert h["cache-control"] == "public, max-age=31536000, immutable" and h["content-encoding"] == "gzip"
     assert len(body) < 1_000_000, "bundle <= 1 MB gzipped"
     assert gzip.decompress(body).startswith(b"var ") or len(gzip.decompress(body)) > len(body)
+    status, h, body = get(http_url, "/app/draco/draco_decoder.wasm")
+    assert status == 200 and h["content-type"] == "application/wasm" and body[:4] == b"\0asm"
+    assert h["cache-control"] == "no-cache", "unhashed names are revalidated"
     status, h, body = get(http_url, "/api/world.json")
     world = json.loads(body)
     assert {h["id"] for h in world["halls"]} == set(load_halls())

@@ -9,7 +9,8 @@ export class Hud {
       el("button.hud-btn", { type: "button", "data-action": key, onclick: fn }, t(key)));
     this.banner = el("div.banner", { role: "status", "aria-live": "polite", hidden: true });
     this.help = el("div.help");
-    root.append(el("div.bar", {}, el("div.where", {}, this.name, this.count), el("div.actions", {}, this.buttons)), this.banner, this.help);
+    this.toastBox = el("div.toast", { role: "alert", hidden: true });
+    root.append(el("div.bar", {}, el("div.where", {}, this.name, this.count), el("div.actions", {}, this.buttons)), this.banner, this.help, this.toastBox);
   }
 
   show(hall, visitors, touch) {
@@ -38,6 +39,14 @@ export class Hud {
       el("b", {}, head),
       el("div", {}, p?.code === "connect_failed" || p?.code === "other_origin" ? url : p?.msg || ""),
       secs !== null ? el("div.small", {}, `${secs} ${t("retry_in")}`) : null);
+  }
+
+  /** A server refusal while online (its text is already in the visitor's language): shown for a few seconds. */
+  toast(text) {
+    this.toastBox.textContent = text;
+    this.toastBox.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toastBox.hidden = true), 4000);
   }
 
   fatal(key, detail) {

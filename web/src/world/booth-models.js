@@ -1,16 +1,18 @@
 // Exhibitors' uploaded booth models, standing where their booth is (client/halls/booth_models.py):
-// the lighter web variant of the upload (meshopt geometry, WebP textures) when the server made one,
+// the lighter web variant of the upload (Draco or meshopt geometry, WebP textures) when the server made one,
 // placed with the manifest's stored transform (scale, offset) in the booth's frame, swapped in live
 // when a new version is published. A model that fails to load is logged and not retried.
 import * as THREE from "three";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
+import { DRACOLoader } from "three/addons/loaders/DRACOLoader.js";
 import { MeshoptDecoder } from "three/addons/libs/meshopt_decoder.module.js";
 import { toThree } from "./coords.js";
 
 export class BoothModels {
   constructor(scene) {
     this.scene = scene;
-    this.loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder);
+    const draco = new DRACOLoader().setDecoderPath("/app/draco/"); // WebAssembly decoder in a worker
+    this.loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder).setDRACOLoader(draco);
     this.nodes = new Map(); // booth -> {hash, holder}
     this.loading = new Set();
     this.failed = new Set();
