@@ -27,6 +27,7 @@ from client.avatars.crowd import Crowd
 from client.avatars.interp import State
 from client.avatars.tags import NameTags
 from client.halls.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
+from client.halls.booth_labels import BoothLabels
 from client.halls.exhibition import MESSAGES as EXHIBITION_MESSAGES
 from client.halls.exhibition import Exhibition
 from client.halls.exhibition import add_arguments as add_exhibition_arguments
@@ -172,6 +173,8 @@ class PavilionApp(ShowBase):
         self.moves = MoveClock()
         self.crowd = Crowd(self._make_remote)
         self.tags = NameTags(self, AVATAR_HEIGHT)
+        self.booth_labels = BoothLabels(self)
+        self.booth_labels.set_hall(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.hud = Hud(self, font)
         self.my_id: int | None = None
@@ -199,6 +202,7 @@ class PavilionApp(ShowBase):
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.net.hall = hall.id  # a reconnect rejoins this hall
+        self.booth_labels.set_hall(hall)
         self.expo.enter_hall(hall)
 
     def _escape(self) -> None:
@@ -238,6 +242,12 @@ class PavilionApp(ShowBase):
         self.crowd.update(now)
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
         self.tags.update(self.crowd.views)  # after the camera moved: the boxes are those of this frame
+        hinted = self.expo.highlight.booth
+        signs = [screen_box(self, self.hall_view.face_corners(face, self.render))
+                 for face in self.hall_view.sign_faces.values()]  # the hall's own signs stay in view
+        signs.append(self.expo.minimap.pixel_box(self))
+        self.booth_labels.update(self.lang, hinted.id if hinted else None,
+                                 [p.box for p in self.tags.drawn] + [box for box in signs if box is not None])
         self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
                          [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
@@ -364,6 +374,7 @@ class PavilionApp(ShowBase):
             "image_size": [self.win.getXSize(), self.win.getYSize()],
             "avatars": avatars,
             "tags": self.tags.report(self.crowd.names),
+            "booth_labels": self.booth_labels.report(),
             "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),

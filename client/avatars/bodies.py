@@ -14,7 +14,7 @@ from panda3d.core import LODNode, NodePath, TextNode, TransparencyAttrib
 
 from client import render
 from client.avatars.interp import State
-from client.avatars.tags import GAP
+from client.ui.labels import GAP
 
 AVATAR_HEIGHT = 1.72
 TAG_MARGIN = (0.35, 0.35, 0.18, 0.12)  # card margin: left, right, bottom, top (text units)

@@ -54,7 +54,7 @@ class Exhibition:
         self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
                                         join=self.join)
-        self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight)
+        self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight, base.win.getYSize() / 2)
         names = {b.id: b.name for h in halls.values() for b in h.booths}
         self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
         self.highlight = Highlight(base.render)
@@ -81,7 +81,7 @@ class Exhibition:
     def enter_hall(self, hall: Hall) -> None:
         self.hall = hall
         self.models.clear()
-        self.minimap.set_hall(hall)
+        self.minimap.set_hall(hall, {hid: h.name for hid, h in self.halls.items()})
         self.highlight.set(None, "")
 
     def on_joined(self) -> None:
@@ -115,7 +115,7 @@ class Exhibition:
         self.models.update(self.hall, self.fetcher)
         if self.hall is not None:
             self.highlight.set(None if self.modal else nearest_booth(self.hall.booths, x, y), HINT[lang])
-            self.minimap.update((x, y, yaw), others)
+            self.minimap.update((x, y, yaw), others, lang)
         if self.panel.is_open:
             booth = self.panel.booth
             self.panel.show(lang, self.fetcher.manifest(booth), self.fetcher.images, booth in self.favourites)
@@ -232,7 +232,8 @@ class Exhibition:
         if not self.minimap.root.isHidden() and self.hall is not None:
             me = self.minimap.me.getPos(self.base.render2d)
             out["minimap"] = {"others": self.minimap.shown_others,
-                              "me": screen_point_2d(self.base, me)}
+                              "me": screen_point_2d(self.base, me), "labels": self.minimap.labels,
+                              "box": [round(v, 1) for v in self.minimap.pixel_box(self.base)]}
         return out
 
 
