@@ -267,6 +267,9 @@ booth_manifest = record({
         "scale": Field(number(1e-9, 1e9)),
         "offset": Field(vector(3, number(-1e6, 1e6))),
         "thumbnail": Field(content_hash, optional=True),
+        # the lighter browser variant of the same model (meshopt geometry, WebP textures), same transform
+        "web": Field(record({"hash": Field(content_hash), "size": Field(integer(1, MAX_BLOB_BYTES))}),
+                     optional=True),
     }), optional=True),
 })
 search_hit = record({
@@ -303,7 +306,17 @@ upload_report = record({
         "bounds_min": Field(vector(3, _bound), optional=True),
         "bounds_max": Field(vector(3, _bound), optional=True),
         "seconds": Field(number(0, 1e6), optional=True),
+        # exhibitor models (issue 20): figures of the normalised model
+        "draw_calls": Field(_count, optional=True),
+        "texture_pixels": Field(_count, optional=True),
+        "nodes": Field(_count, optional=True),
+        "skins": Field(_count, optional=True),
+        "animations": Field(_count, optional=True),
+        "unit_scale": Field(number(1e-9, 1e9), optional=True),
+        "desktop_bytes": Field(_count, optional=True),
+        "web_bytes": Field(_count, optional=True),
     })),
+    "normalised": Field(list_of(string(40, 1), 16), optional=True),  # what was changed: "draco_decoded", ...
 })
 
 # --- client -> server ------------------------------------------------------
