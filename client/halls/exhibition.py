@@ -27,7 +27,7 @@ from client.net.cache import DEFAULT_DIR, DiskCache
 from client.offscreen import aspect_box
 from client.ui.directory import DirectoryPanel
 from client.ui.minimap import Minimap
-from client.ui.panel import PANEL, BoothPanel
+from client.ui.panel import BoothPanel
 from world.scene import Hall, Text
 
 MESSAGES = ("booth", "blob", "search_result", "booth_changed")
@@ -221,9 +221,10 @@ class Exhibition:
                      "highlight": self.highlight.booth.id if self.highlight.booth else None}
         if self.panel.is_open:
             manifest = self.fetcher.manifest(self.panel.booth) or {}
-            box = aspect_box(self.base, PANEL)
+            box = aspect_box(self.base, self.panel.box)
             out["panel"] = {"booth": self.panel.booth, "institution": manifest.get("institution"),
                             "products": len(manifest.get("products", [])), "images_shown": self.panel.images_shown,
+                            "image_slots": self.panel.image_slots, "pictures_s": self.panel.pictures_s,
                             "intro_lines": self.panel.lines, "box": box}
         if self.exhibitor.script is not None or self.exhibitor.is_open:
             out["exhibitor"] = self.exhibitor.report()
