@@ -22,7 +22,7 @@ from websockets.exceptions import InvalidURI
 from websockets.uri import parse_uri
 
 from client import render
-from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
+from client.avatars.bodies import AVATAR_HEIGHT, FAR_MODEL_FROM, AvatarView
 from client.avatars.crowd import Crowd
 from client.avatars.interp import State
 from client.avatars.tags import NameTags
@@ -240,6 +240,8 @@ class PavilionApp(ShowBase):
             p.sent(seq)
         self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
         self.crowd.update(now)
+        for view in self.crowd.views.values():
+            view.set_near(view.root.getDistance(self.camera) < FAR_MODEL_FROM)
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
         self.tags.update(self.crowd.views)  # after the camera moved: the boxes are those of this frame
         hinted = self.expo.highlight.booth
