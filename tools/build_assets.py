@@ -112,7 +112,7 @@ def floor_mats(hall: Hall) -> tuple[Mat, Mat]:
 FLOOR_TONES = {  # light, dark: each hall's character
     "lobby": ("#ece6dc", "#ddd5c8"),
     "rural": ("#d3ad83", "#c49d72"),
-    "villages": ("#c9cbc2", "#bbbeb4"),
+    "villages": ("#dcddd4", "#cfd1c7"),
     "culture": ("#f0eee8", "#e2e0da"),
 }
 
@@ -769,7 +769,7 @@ def hall_shade(hall: Hall):
             xy = pos[floor_like, :2]
             near = (1 - 0.3 * np.exp(-wall_distance(xy) / 1.0)) * (1 - 0.32 * np.exp(-booth_distance(xy) / 0.6))
             out[floor_like] *= near
-        out *= np.where(nrm[:, 2] < -0.7, 0.92, 0.9 + 0.1 * np.clip(z / hall.height, 0, 1))
+        out *= np.where(nrm[:, 2] < -0.7, 0.95, 0.95 + 0.05 * np.clip(z / hall.height, 0, 1))
         return out
 
     return shade

@@ -46,7 +46,7 @@ SHOTS: dict[str, list[str]] = {
 def client(url: str, renderer: str, cache: Path, name: str, *extra: str) -> list[str]:
     return [sys.executable, str(ROOT / "main.py"), "client", "--server", url, "--offscreen", "--renderer", renderer,
             "--size", "960x600", "--cache", str(cache / name), "--player-file", str(cache / f"{name}.player"),
-            "--frames", "40", "--timeout", "60", *extra]
+            "--frames", "12", "--timeout", "400", *extra]  # a shared machine's llvmpipe can take seconds a frame
 
 
 def shoot(tree: Path, renderer: str, out: Path, names) -> None:
@@ -57,8 +57,7 @@ def shoot(tree: Path, renderer: str, out: Path, names) -> None:
     url = re.match(r"READY (ws://\S+)", server.stdout.readline()).group(1)
     try:
         for name in names:
-            cmd = client(url, renderer, tmp, name, "--screenshot", str(out / f"{name}.png"), *SHOTS[name],
-                         "--frames", "12", "--timeout", "400")  # a shared machine's llvmpipe can take seconds a frame
+            cmd = client(url, renderer, tmp, name, "--screenshot", str(out / f"{name}.png"), *SHOTS[name])
             cmd[1] = str(tree / "main.py")
             subprocess.run(cmd, cwd=tree, check=True, capture_output=True, timeout=450)
     finally:
@@ -120,7 +119,7 @@ def main() -> int:
         for name, extra in SHOTS.items():
             if name in wanted:
                 subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"), *extra),
-                               cwd=ROOT, check=True, capture_output=True, timeout=120)
+                               cwd=ROOT, check=True, capture_output=True, timeout=450)
                 print(f"wrote {OUT / name}.png")
         if "lobby-two-visitors" in wanted:  # Lily walks into 小明's view
             lily = client(url, args.renderer, tmp, "lily", "--name", "Lily 李华", "--color", "#2ecc71",
@@ -130,7 +129,7 @@ def main() -> int:
             ming = client(url, args.renderer, tmp, "ming", "--name", "小明", "--wait-visitors", "1", "--wait-still",
                           "--minimap",
                           "--screenshot", str(OUT / "lobby-two-visitors.png"))
-            subprocess.run(ming, cwd=ROOT, check=True, capture_output=True, timeout=120)
+            subprocess.run(ming, cwd=ROOT, check=True, capture_output=True, timeout=450)
             walker.terminate()
             walker.wait(20)
             print(f"wrote {OUT / 'lobby-two-visitors'}.png")
@@ -140,7 +139,7 @@ def main() -> int:
             token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
             subprocess.run(client(url, args.renderer, tmp, "exhibitor", "--screenshot", str(OUT / "exhibitor.png"),
                                   "--exhibitor-token", token, "--exhibitor-file", str(DUCK), "--exhibitor-publish"),
-                           cwd=ROOT, check=True, capture_output=True, timeout=120)
+                           cwd=ROOT, check=True, capture_output=True, timeout=450)
             print(f"wrote {OUT / 'exhibitor'}.png")
     finally:
         server.terminate()

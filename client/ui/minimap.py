@@ -98,7 +98,7 @@ class Minimap:
         tn.setCardAsMargin(0.2, 0.2, 0.1, 0.05)
         scale = px / self.unit_px
         left, right, _, _ = tn.getFrameActual()
-        half, lim = (right - left) * scale / 2, SIZE / 2 - 0.01
+        half, lim = (right - left) * scale / 2, SIZE / 2 - 0.03
         if align == TextNode.ACenter:
             x = min(max(x, -lim + half), lim - half)
         node = self.label_node.attachNewNode(tn)
