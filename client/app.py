@@ -371,6 +371,8 @@ class PavilionApp(ShowBase):
             "status": self.net.status.link.value,
             "pos": [round(self.player.x, 3), round(self.player.y, 3), 0.0],
             "yaw": round(self.player.yaw, 2),
+            "screen": screen_point(self, (self.player.x, self.player.y, 0.0)),
+            "head_screen": screen_point(self, (self.player.x, self.player.y, AVATAR_HEIGHT)),
             "frames": self.frames,
             "frame_ms": frame_stats(self.frame_s),
             "image_size": [self.win.getXSize(), self.win.getYSize()],

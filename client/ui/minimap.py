@@ -32,6 +32,7 @@ class Minimap:
         self.hall_names: dict[str, Text] = {}
         self.label_key: tuple | None = None
         self.labels: list[str] = []
+        self.placed: list[tuple[float, float, float, float]] = []  # label boxes on the map
         self.root = corner.attachNewNode("minimap")
         self.root.setPos(-SIZE / 2 - MARGIN, 0, -SIZE / 2 - MARGIN - 0.12)
         self.root.setTransparency(TransparencyAttrib.MAlpha)
@@ -88,8 +89,9 @@ class Minimap:
         self.label_node.setBin("fixed", 6)
 
     def _text(self, text: str, x: float, z: float, px: float, align=TextNode.ACenter,
-              ink=(1.0, 0.97, 0.9, 1), card=(0.08, 0.09, 0.12, 0.75)) -> None:
-        """A label at map point (x, z), kept inside the map's square."""
+              ink=(1.0, 0.97, 0.9, 1), card=(0.08, 0.09, 0.12, 0.75)) -> bool:
+        """A label at map point (x, z), kept inside the map's square; not drawn (False) where it would
+        overlap a label already there."""
         tn = TextNode("map-label")
         tn.setText(text)
         tn.setAlign(align)
@@ -101,10 +103,15 @@ class Minimap:
         half, lim = (right - left) * scale / 2, SIZE / 2 - 0.03
         if align == TextNode.ACenter:
             x = min(max(x, -lim + half), lim - half)
+        box = (x - half, z - 0.3 * scale, x + half, z + scale)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in self.placed):
+            return False
+        self.placed.append(box)
         node = self.label_node.attachNewNode(tn)
         node.setScale(scale)
         node.setPos(x, 0, z)
         self.labels.append(text)
+        return True
 
     def _draw_labels(self, lang: str, me: tuple[float, float, float]) -> None:
         """Rebuilt when the language or the set of nearby booths changes."""
@@ -116,19 +123,22 @@ class Minimap:
             return
         self.label_key = key
         self.label_node.node().removeAllChildren()
-        self.labels = []
+        self.labels, self.placed = [], []
         self.labels.append(YOU[lang])
         self._text(hall.name.pick(lang), 0.0, SIZE / 2 + 0.02, TITLE_PX, card=(0.08, 0.09, 0.12, 0.9))
+        for bid in near_ids:  # the booth at hand first, then the gates where there is room
+            booth = hall.booth(bid)
+            x, _, z = self.at(*booth.pos)
+            self._text(booth.name.pick(lang), x, z + 0.045, LABEL_PX, ink=(1.0, 0.93, 0.7, 1))
         for gate in hall.portals:
             name = self.hall_names.get(gate.to)
             if name is not None:
                 x, _, z = self.at(*gate.pos)
-                self._text(name.pick(lang), x, z + (0.02 if z < 0 else -0.05), LABEL_PX - 1,
-                           ink=(0.75, 0.92, 1.0, 1))
-        for bid in near_ids:
-            booth = hall.booth(bid)
-            x, _, z = self.at(*booth.pos)
-            self._text(booth.name.pick(lang), x, z + 0.045, LABEL_PX, ink=(1.0, 0.93, 0.7, 1))
+                inward = 1.0 if z < 0 else -1.0
+                for step in (0.02, 0.07, 0.12):  # a little further in if a neighbour's name is there
+                    if self._text(name.pick(lang), x, z + inward * step - (0.03 if inward < 0 else 0.0),
+                                  LABEL_PX - 1, ink=(0.75, 0.92, 1.0, 1)):
+                        break
 
     def pixel_box(self, base) -> list[float] | None:
         """The map (and its title) as a pixel box, while it is shown: floating labels keep clear of it."""
