@@ -10,8 +10,9 @@ from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.messages import BLOB_CHUNK
 from server.actions import Action, Send
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Route
 from server.exhibits.content import ContentService
+from server.guard.costs import Cost
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from world.places import booth_front
@@ -21,9 +22,9 @@ class ExhibitsFeature(Feature):
     def __init__(self, content: ContentService, rooms: RoomsFeature):
         self.content, self.rooms = content, rooms
 
-    def routes(self) -> dict[str, Handler]:
-        return {"booth_get": self.on_booth_get, "blob_get": self.on_blob_get, "search": self.on_search,
-                "teleport": self.on_teleport}
+    def routes(self) -> dict[str, Route]:
+        return {"booth_get": Route(self.on_booth_get, Cost.CHEAP), "blob_get": Route(self.on_blob_get, Cost.BULK),
+                "search": Route(self.on_search, Cost.SEARCH), "teleport": Route(self.on_teleport, Cost.CHEAP)}
 
     def on_booth_get(self, s: Session, msg: dict, now: float) -> list[Action]:
         found = self.content.manifest(msg["booth"])
