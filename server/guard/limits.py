@@ -112,7 +112,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             continue
         kind = int if f.type in ("int", int) else float
         group.add_argument(flag, dest=f.name, type=kind, default=f.default, metavar="N",
-                           help=f"{_HELP[f.name]} (default {f.default:g})")
+                           help=f"{_HELP[f.name]} (default {_shown(f.default)})")
+
+
+def _shown(v: float) -> str:
+    return f"{int(v):d}" if float(v).is_integer() else f"{v:g}"
 
 
 def from_args(args: argparse.Namespace) -> Limits:

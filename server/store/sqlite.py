@@ -97,6 +97,17 @@ _MIGRATIONS = (
         UNIQUE (booth, kind, sha256, size)
     );
     """,
+    # 4: visits aggregated by hour, hall and language (server/gateway: batched, never a row per connection).
+    """
+    CREATE TABLE visit_hours (
+        hour INTEGER NOT NULL,
+        hall TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        visits INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (hour, hall, lang)
+    );
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -129,11 +140,16 @@ class Store:
                     raise
 
     def record_visit(self, name: str, lang: str, hall: str | None, started: float, ended: float) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO visits (name, lang, hall, started, ended) VALUES (?, ?, ?, ?, ?)",
-                (name, lang, hall, started, ended),
-            )
+        """One visit (the name is not kept: visits are counted by hour, hall and language)."""
+        self.record_visits([(lang, hall, started, ended)])
+
+    def record_visits(self, visits: list[tuple[str, str | None, float, float]]) -> None:
+        """Add ended visits ``(lang, hall, started, ended)`` to the hourly counts, in one transaction."""
+        self.write([(
+            "INSERT INTO visit_hours (hour, hall, lang, visits, seconds) VALUES (?, ?, ?, 1, ?) "
+            "ON CONFLICT (hour, hall, lang) DO UPDATE SET visits = visits + 1, seconds = seconds + excluded.seconds",
+            (int(started // 3600), hall or "", lang, max(0.0, ended - started)))
+            for lang, hall, started, ended in visits])
 
     def write(self, statements: list[tuple[str, tuple]]) -> None:
         """Run ``statements`` in one transaction: all of them are durable when this returns, or none."""
@@ -153,7 +169,9 @@ class Store:
 
     def visit_count(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM visits").fetchone()[0]
+            (old,), = self._db.execute("SELECT COUNT(*) FROM visits").fetchall()
+            (new,), = self._db.execute("SELECT COALESCE(SUM(visits), 0) FROM visit_hours").fetchall()
+            return old + new
 
     def close(self) -> None:
         with self._lock:
