@@ -97,7 +97,13 @@ _MIGRATIONS = (
         UNIQUE (booth, kind, sha256, size)
     );
     """,
-    # 4: visits aggregated by hour, hall and language (server/gateway: batched, never a row per connection).
+    # exhibitor models (issue 20): the exhibitor's original upload and the browser variant, beside the
+    # normalised model (model_hash) that the desktop client draws
+    """
+    ALTER TABLE booth_versions ADD COLUMN original_hash TEXT;
+    ALTER TABLE booth_versions ADD COLUMN web_hash TEXT;
+    """,
+    # 5: visits aggregated by hour, hall and language (server/gateway: batched, never a row per connection).
     """
     CREATE TABLE visit_hours (
         hour INTEGER NOT NULL,
