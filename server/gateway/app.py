@@ -414,9 +414,10 @@ async def run_server(
     store = Store(data_dir / "pavilion.sqlite3")
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
-    puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
-    uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
     limits = limits or Limits()
+    puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time(),
+                                limits.team_idle_s)
+    uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits))

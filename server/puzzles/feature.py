@@ -11,7 +11,8 @@ from server.session import Session, error, refuse
 # Guesses and durable changes are TRY (counted per connection and per address, on top of the engine's
 # per-party tries); tables the engine keeps indexed are SEARCH; the picture is a 48 KiB answer (BULK).
 COSTS = {"puzzle_list": Cost.CHEAP, "puzzle_start": Cost.TRY, "puzzle_answer": Cost.TRY, "puzzle_hint": Cost.TRY,
-         "puzzle_picture": Cost.BULK, "leaderboard_watch": Cost.SEARCH, "team_join": Cost.SEARCH}
+         "puzzle_picture": Cost.BULK, "leaderboard_watch": Cost.SEARCH, "team_join": Cost.SEARCH,
+         "team_create": Cost.TRY}
 
 
 class PuzzlesFeature(Feature):
@@ -22,10 +23,10 @@ class PuzzlesFeature(Feature):
         return {t: Route(self._route(t), cost) for t, cost in COSTS.items()}
 
     def greeted(self, s: Session, hello: dict, now: float) -> None:
-        self.engine.greet(s.cid, hello.get("player"), s.name, s.lang)
+        self.engine.greet(s.cid, hello.get("player"), s.name, s.lang, s.address)
 
     def left(self, s: Session, now: float) -> None:
-        self.engine.leave(s.cid)
+        self.engine.leave(s.cid, now)
 
     def _route(self, t: str) -> Handler:
         def handle(s: Session, msg: dict, now: float) -> list[Action]:
