@@ -127,10 +127,16 @@ class ServerCore:
             return refuse(s, msg.code, msg.ref, msg.detail)
         if t != "hello" and not s.greeted:
             return refuse(s, ErrorCode.HELLO_REQUIRED, t)
-        s.strikes = 0
+        s.strikes = max(0, s.strikes - 1)  # decays, never resets: a steady 2x flood still closes in time
         if self.costs[t] is Cost.HEAVY and self.admission.busy():
             return [error(s, ErrorCode.SERVER_BUSY, t)]
         return self.table[t](s, msg, now)
+
+    def backoff(self, cid: int) -> float:
+        """Seconds the I/O layer should stop reading ``cid`` after its last message: a connection over its
+        budget is slowed by TCP backpressure instead of costing the server a parse per refused frame."""
+        s = self.sessions.get(cid)
+        return 0.0 if s is None or s.strikes == 0 else min(1.0, 0.05 * s.strikes)
 
     def _charge(self, s: Session, t: str | None, size: int, now: float) -> bool:
         """The connection's budget (or the type's own, e.g. an exhibitor's upload chunks), then the cost

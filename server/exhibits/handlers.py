@@ -23,8 +23,8 @@ class ExhibitsFeature(Feature):
         self.content, self.rooms = content, rooms
 
     def routes(self) -> dict[str, Route]:
-        return {"booth_get": Route(self.on_booth_get, Cost.CHEAP), "blob_get": Route(self.on_blob_get, Cost.BULK),
-                "search": Route(self.on_search, Cost.SEARCH), "teleport": Route(self.on_teleport, Cost.CHEAP)}
+        return {"booth_get": Route(self.on_booth_get, Cost.BULK), "blob_get": Route(self.on_blob_get, Cost.BULK),
+                "search": Route(self.on_search, Cost.SEARCH), "teleport": Route(self.on_teleport, Cost.SEARCH)}
 
     def on_booth_get(self, s: Session, msg: dict, now: float) -> list[Action]:
         found = self.content.manifest(msg["booth"])

@@ -147,6 +147,11 @@ class Gateway:
         if not origin_allowed(origin, request.headers.get("Host"), self.limits.allow_origins):
             log.info("refused a websocket from origin %r", origin[:80] if origin else origin)
             return connection.respond(403, "这个网页不能连接展会 / this page's origin may not connect to the fair\n")
+        peer = connection.remote_address
+        if not self.core.admission.may_arrive(address_key(peer[0]) if peer else "?", self._loop.time()):
+            response = connection.respond(429, "新连接太多，请稍后再试 / too many new connections, try again shortly\n")
+            response.headers["Retry-After"] = "1"
+            return response
         return None
 
     async def handler(self, ws: ServerConnection) -> None:
@@ -162,6 +167,9 @@ class Gateway:
         try:
             async for frame in ws:
                 self._apply(self.core.receive(cid, frame, self._loop.time()))
+                pause = self.core.backoff(cid)
+                if pause:  # over budget: leave its frames in TCP buffers for a while (backpressure)
+                    await asyncio.sleep(pause)
         except ConnectionClosed:
             pass
         finally:

@@ -37,8 +37,29 @@ class Admission:
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits()
         self.addresses: dict[str, Address] = {}
+        self.arrivals = Bucket(self.limits.connect_rate, self.limits.connect_rate)
+        self.arrivals_from: dict[str, Bucket] = {}
         self.total = 0
         self.backlog = 0  # off-loop jobs waiting or running; the gateway keeps it current
+
+    def may_arrive(self, address: str, now: float) -> bool:
+        """May a new connection from ``address`` start its handshake now? (Checked before the upgrade: a
+        storm of handshakes costs every visitor latency, so new connections are paced, globally and per
+        address.)"""
+        rate = self.limits.address_connect_rate
+        mine = self.arrivals_from.get(address)
+        if mine is None:
+            if len(self.arrivals_from) > 10_000:  # forget addresses whose bucket has refilled
+                self.arrivals_from = {a: b for a, b in self.arrivals_from.items()
+                                      if b.at is not None and (now - b.at) * b.rate < b.burst}
+            mine = self.arrivals_from[address] = Bucket(rate, rate * 2)
+        for b in (mine, self.arrivals):
+            b.refill(now)
+        if mine.tokens < 1 or self.arrivals.tokens < 1:
+            return False
+        mine.tokens -= 1
+        self.arrivals.tokens -= 1
+        return True
 
     def connect(self, address: str) -> Refusal | None:
         """Admit a connection from ``address`` (count it) or say why not (nothing counted)."""

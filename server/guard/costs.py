@@ -13,8 +13,9 @@ from enum import Enum
 
 
 class Cost(Enum):
-    CHEAP = "cheap"  # O(1) work and a small answer: ping, move, join, booth_get ...
-    SEARCH = "search"  # bounded but real work on the loop: search, leaderboards, team tables
+    CHEAP = "cheap"  # O(1) work and a small answer: ping, move, puzzle_list ...
+    SEARCH = "search"  # bounded but real work on the loop: search, leaderboards, team tables, changing hall
+    # (join, teleport and leave tell every visitor in the hall: work grows with the hall's occupancy)
     TRY = "try"  # a guess or a durable change an anonymous visitor makes: puzzle answers, hints, starts
-    BULK = "bulk"  # a big answer streamed from disk and paced (blob_get, puzzle_picture)
+    BULK = "bulk"  # a big answer: streamed from disk and paced (blob_get, puzzle_picture), or a manifest
     HEAVY = "heavy"  # work sent off the loop to a bounded queue (exhibitor login, upload processing)

@@ -32,6 +32,8 @@ class Limits:
     # admission
     max_connections: int = 5000  # the whole server; more are told "展会已满 / the fair is full"
     max_per_address: int = 300  # one school's or office's NAT: a few classes at once
+    connect_rate: float = 200.0  # new connections per second, the whole server (burst 1 s worth)
+    address_connect_rate: float = 20.0  # new connections per second from one address (burst 2 s worth)
     address_msg_rate: float = 3000.0  # messages/s from one address, every type together (burst 2x)
     address_bytes_in: float = 4 * MIB  # bytes/s from one address (uploads have their own budget)
     # cost classes: per connection / per address, in messages per second
@@ -49,9 +51,9 @@ class Limits:
     address_out_queue: int = 24 * MIB  # all of one address's unsent messages
     total_out_queue: int = 160 * MIB  # everybody's unsent messages
     stuck_after: float = 8.0  # seconds one frame may wait for a client that does not read
-    blob_rate: float = 12 * MIB  # a connection's downloads, bytes/s (a 20 MB model in under 2 s)
-    address_egress: float = 48 * MIB  # one address's downloads, bytes/s
-    total_egress: float = 400 * MIB  # every download together, bytes/s
+    blob_rate: float = 8 * MIB  # a connection's downloads, bytes/s (a 20 MB model in 2.5 s)
+    address_egress: float = 24 * MIB  # one address's downloads, bytes/s (three visitors at full speed)
+    total_egress: float = 64 * MIB  # every download together, bytes/s (about 540 Mbit/s)
     # the websocket upgrade and shutdown
     allow_origins: tuple[str, ...] = ()  # extra origins (the server's own and no Origin are always allowed)
     drain_s: float = 8.0  # after SIGTERM: seconds to drain before the process exits anyway
@@ -75,14 +77,16 @@ class Limits:
 _HELP = {
     "max_connections": "connections to the whole server; more are told 展会已满 / the fair is full",
     "max_per_address": "connections from one IP address (a school or office behind NAT shares one)",
+    "connect_rate": "new connections per second to the whole server (a handshake storm stalls everyone)",
+    "address_connect_rate": "new connections per second from one address",
     "address_msg_rate": "messages per second from one address, all types together",
     "address_bytes_in": "bytes per second received from one address",
-    "search_rate": "search/leaderboard/team messages per second per connection",
-    "address_search_rate": "search/leaderboard/team messages per second per address",
+    "search_rate": "search, leaderboard, team and hall-change messages per second per connection",
+    "address_search_rate": "search, leaderboard, team and hall-change messages per second per address",
     "try_rate": "puzzle answers, hints and starts per second per connection",
     "address_try_rate": "puzzle answers, hints and starts per second per address",
-    "bulk_rate": "blob and picture requests per second per connection",
-    "address_bulk_rate": "blob and picture requests per second per address",
+    "bulk_rate": "booth, blob and picture requests per second per connection",
+    "address_bulk_rate": "booth, blob and picture requests per second per address",
     "heavy_rate": "off-loop requests (exhibitor login, upload processing) per second per connection",
     "address_heavy_rate": "off-loop requests per second per address",
     "heavy_queue": "off-loop jobs waiting for a worker before new ones are refused as busy",

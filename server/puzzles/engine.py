@@ -42,7 +42,7 @@ from pathlib import Path
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode, error_text
-from server.actions import Action, Persist, Send
+from server.actions import Action, Persist, Send, Stream
 from server.puzzles import store as puzzle_store
 from server.puzzles.answers import deployment_salt, matches
 from server.puzzles.file import Puzzle, load_sealed
@@ -253,7 +253,7 @@ class PuzzleEngine:
         png = puzzle.steps[n].picture
         if png is None:
             raise PuzzleRefused(ErrorCode.NO_PICTURE)
-        return [Send(v.cid, encode("picture", puzzle=puzzle.id, step=n, png=png))]
+        return [Stream(v.cid, iter([encode("picture", puzzle=puzzle.id, step=n, png=png)]))]  # 48 KiB: paced
 
     def _team_create(self, v: Online, now: float) -> list[Action]:
         code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CHARS))

@@ -27,8 +27,8 @@ class RoomsFeature(Feature):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
 
     def routes(self) -> dict[str, Route]:
-        return {"join": Route(self.on_join, Cost.CHEAP), "move": Route(self.on_move, Cost.CHEAP),
-                "leave": Route(self.on_leave, Cost.CHEAP)}
+        return {"join": Route(self.on_join, Cost.SEARCH), "move": Route(self.on_move, Cost.CHEAP),
+                "leave": Route(self.on_leave, Cost.SEARCH)}
 
     def halls(self) -> list[dict]:
         return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from protocol.codec import decode_server, encode
-from server.actions import Persist, Send
+from server.actions import Persist, Send, Stream
 from server.fair import build_core
 from server.puzzles.engine import HINT_PENALTY_S, TRIES_PER_WINDOW, TRY_WINDOW_S, PuzzleEngine
 from server.store.sqlite import Store
@@ -22,6 +22,8 @@ def flat(actions) -> list[Send]:
             out += flat(a.then)
         elif isinstance(a, Send):
             out.append(a)
+        elif isinstance(a, Stream):  # a paced answer (a picture): its parts, as the gateway sends them
+            out += [Send(a.cid, part) for part in a.parts]
     return out
 
 
