@@ -53,6 +53,7 @@ from server.guard.origin import origin_allowed
 from server.puzzles.engine import PuzzleEngine
 from server.ratelimit import Bucket
 from server.rooms.feature import RoomsFeature
+from server.store import gc
 from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
@@ -294,6 +295,16 @@ class Gateway:
                 self._job(job)
             self._flush_visits()
 
+    async def every(self, stop: asyncio.Event, seconds: float, work) -> None:
+        """Run blocking ``work`` in a worker thread now and every ``seconds`` until ``stop`` (blob collection)."""
+        while not stop.is_set():
+            try:
+                await self._loop.run_in_executor(self.jobs, work)
+            except Exception:  # a failed collection is retried next time; the server goes on
+                log.exception("periodic work failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), seconds)
+
     def _queue(self, action: Send, conn: Conn, now: float) -> None:
         """Queue a message; a connection whose unsent bytes pass its cap (or its address's, or everybody's
         while it is itself behind) is closed as too slow: memory is bounded in bytes, not messages."""
@@ -425,7 +436,8 @@ async def run_server(
     limits = limits or Limits()
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time(),
                                 limits.team_idle_s)
-    uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
+    uploads = UploadDesk(ExhibitorStore(store, content.blobs, limits.keep_versions), content.blobs,
+                         data_dir / "uploads")
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits))
@@ -446,11 +458,14 @@ async def run_server(
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
             syncer = asyncio.create_task(gateway.sync_loop(stop))
+            collector = asyncio.create_task(gateway.every(
+                stop, gc.EVERY_S, lambda: gc.collect(store, content.blobs, content.live_blobs())))
             await stop.wait()
             log.info("shutting down: closing %d connections", len(gateway.conns))
             await gateway.shutdown()
             await ticker
             await syncer
+            await collector
         gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes)  # every visit recorded before the database closes
     finally:

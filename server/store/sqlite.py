@@ -114,6 +114,16 @@ _MIGRATIONS = (
         PRIMARY KEY (hour, hall, lang)
     );
     """,
+    # 6: every blob stored for an exhibitor's pictures, replaced ones too, until collected (server/store/gc.py):
+    # the quota counts them all
+    """
+    CREATE TABLE exhibitor_blobs (
+        exhibitor INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (exhibitor, hash)
+    );
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -190,6 +200,9 @@ class BlobStore:
     def __init__(self, root: Path | str):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        # put() and the garbage collector (server/store/gc.py) take it around "exists?" and "delete": a blob
+        # stored again is touched, so a collection that looked at it before never deletes it after
+        self.lock = threading.Lock()
 
     def path_of(self, digest: str) -> Path:
         if not _HASH.match(digest):
@@ -200,8 +213,10 @@ class BlobStore:
         """Store ``data`` durably; return its sha256. Storing it again is free."""
         digest = hashlib.sha256(data).hexdigest()
         final = self.path_of(digest)
-        if final.exists():
-            return digest
+        with self.lock:
+            if final.exists():
+                os.utime(final)  # fresh again: the collector's grace period starts over
+                return digest
         final.parent.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
         try:
@@ -209,7 +224,8 @@ class BlobStore:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, final)
+            with self.lock:
+                os.replace(tmp, final)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -226,6 +242,13 @@ class BlobStore:
         for path in stale:
             path.unlink(missing_ok=True)
         return len(stale)
+
+    def size(self, digest: str) -> int:
+        """Bytes of a stored blob (0 if it is not there)."""
+        try:
+            return self.path_of(digest).stat().st_size
+        except (OSError, ValueError):
+            return 0
 
     def get(self, digest: str) -> bytes | None:
         try:
