@@ -44,11 +44,11 @@ serve: $(STAMP) $(WEB_STAMP)
 
 test: $(STAMP) $(WEB_STAMP)  ## lint, then every test (offscreen rendering and the browser included)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/node --test web/test/
+	$(VENV)/bin/node --test web/test/*.test.js
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
-	$(PY) tools/bench_codec.py
+bench: $(STAMP) $(WEB_STAMP)  ## every benchmark in turn (minutes; figures go in docs/benchmarks.md)
+	@for b in tools/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 assets: $(STAMP)  ## rebuild generated models (the font subset needs Debian's fonts-noto-cjk: tools/make_font.py)
 	$(PY) tools/build_assets.py

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
-import pytest
+from tests.real_parts import require_binary
 
 
 def free_port() -> int:
@@ -21,9 +20,7 @@ class RedisServer:
     """``redis-server`` in a temp folder: no persistence, loopback only; ``restart()`` keeps the port."""
 
     def __init__(self, folder: Path):
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed (Debian package redis-server; .ci/run installs it)")
+        binary = require_binary("redis-server", apt="redis-server")
         self.binary, self.folder, self.port = binary, folder, free_port()
         self.proc: subprocess.Popen | None = None
 
