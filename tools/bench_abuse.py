@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -37,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from server.store.sqlite import Store  # noqa: E402
 from tools import abuse  # noqa: E402
-from tools.abuse import Bystander, Tally  # noqa: E402
+from tools.abuse import BystanderProcess, Tally  # noqa: E402
+from tools.bench_sync import cpu_seconds  # noqa: E402
 
 ALL_TYPES = list(abuse.SAMPLES)
 
@@ -67,34 +69,40 @@ def start_server(data: Path, extra: list[str]) -> tuple[subprocess.Popen, str]:
     return proc, match.group(1)
 
 
-async def measure(name: str, attack, url: str, pid: int, bystander: Bystander, out: dict, errors: list[str]) -> None:
-    """Run ``attack()`` (a coroutine returning extra figures) and record the bystander and the server."""
+async def measure(name: str, attack, url: str, pid: int, out: dict, errors: list[str]) -> None:
+    """Run ``attack()`` (a coroutine returning extra figures) and record the server; the bystander's round
+    trips in the attack's time window are added when the bystander process has stopped (:func:`bystander`)."""
     rss: list[float] = []
     stop = asyncio.Event()
     sampler = asyncio.create_task(abuse.sample_rss(pid, stop, rss))
     base_rss = abuse.rss_mb(pid)
-    bystander.mark()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.time(), cpu_seconds(pid)
     try:
         extra = await attack()
     except Exception as exc:  # an attack that broke is reported, the others still run
         errors.append(f"{name}: {type(exc).__name__}: {exc}")
         extra = {}
-    during = bystander.window()
+    t1, cpu1 = time.time(), cpu_seconds(pid)
     recovered = await abuse.fresh_client_s(url)
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(3.0)  # what the attack left behind settles (freed memory is handed back every 2 s)
     stop.set()
     await sampler
-    lost_before = bystander.lost
-    row = {"seconds": round(time.perf_counter() - t0, 1), **abuse.summary(during),
-           "bystander_p99_ms": abuse.summary(during)["p99_ms"], "recovered_s": round(recovered, 3),
-           "rss_before_mb": round(base_rss, 1), "rss_peak_mb": round(max(rss, default=base_rss), 1),
-           "rss_after_mb": round(abuse.rss_mb(pid), 1), **extra}
-    row["lost_pings"] = bystander.lost - lost_before
-    out[name] = row
-    print(f"{name:22s} p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  answered after {row['recovered_s']} s  "
-          f"RSS {row['rss_before_mb']} -> peak {row['rss_peak_mb']} -> {row['rss_after_mb']} MB  "
-          f"{ {k: v for k, v in extra.items()} }", flush=True)
+    out[name] = {"window": (t0, t1), "seconds": round(t1 - t0, 1), "server_cpu_s": round(cpu1 - cpu0, 2),
+                 "recovered_s": round(recovered, 3), "rss_before_mb": round(base_rss, 1),
+                 "rss_peak_mb": round(max(rss, default=base_rss), 1), "rss_after_mb": round(abuse.rss_mb(pid), 1),
+                 "amplification": None, **extra}
+    print(f"{name:22s} answered after {recovered:.3f} s  server CPU {cpu1 - cpu0:.1f} s in {t1 - t0:.1f} s  "
+          f"RSS {base_rss:.0f} -> peak {max(rss, default=base_rss):.0f} -> {abuse.rss_mb(pid):.0f} MB  {extra}",
+          flush=True)
+
+
+def bystander(attacks: dict, samples: BystanderProcess) -> None:
+    """The bystander's ping round trips during each attack."""
+    for name, row in attacks.items():
+        during = samples.between(*row.pop("window"))
+        s = abuse.summary(during)
+        row.update({"bystander_pings": s["n"], "bystander_p50_ms": s["p50_ms"], "bystander_p99_ms": s["p99_ms"]})
+        print(f"{name:22s} bystander p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  ({s['n']} pings)", flush=True)
 
 
 def ratio(t: Tally) -> float:
@@ -110,15 +118,11 @@ async def run(args: argparse.Namespace) -> dict:
     errors: list[str] = []
     attacks: dict[str, dict] = {}
     scale = 0.3 if args.quick else 1.0
-    stop_bystander = asyncio.Event()
-    bystander = Bystander(url)
-    by_task = asyncio.create_task(bystander.run(stop_bystander))
+    samples = BystanderProcess(url)
     try:
-        await asyncio.sleep(1.0)
-        bystander.mark()
-        await asyncio.sleep(3.0)
-        baseline = abuse.summary(bystander.window())
-        print(f"baseline               p50 {baseline['p50_ms']} ms  p99 {baseline['p99_ms']} ms", flush=True)
+        await asyncio.sleep(2.0)
+        quiet = (time.time(), time.time() + 5.0)
+        await asyncio.sleep(5.0)
 
         for t in ("team_join", "leaderboard_watch", "search"):
             async def one_type(t=t):
@@ -126,21 +130,28 @@ async def run(args: argparse.Namespace) -> dict:
                 await abuse.flood(url, [t], 100, 15 * scale, tally)
                 return {"amplification": ratio(tally), "sent": tally.sent, "closed": tally.closed,
                         "refused_codes": tally.errors}
-            await measure(f"flood_{t}", one_type, url, proc.pid, bystander, attacks, errors)
+            await measure(f"flood_{t}", one_type, url, proc.pid, attacks, errors)
 
         async def every_type():
             tally = Tally()
             await abuse.flood(url, ALL_TYPES, 100, 15 * scale, tally, blob=model, sources=abuse.addresses(5))
             return {"amplification": ratio(tally), "sent": tally.sent, "closed": tally.closed,
                     "refused_codes": tally.errors}
-        await measure("flood_every_type", every_type, url, proc.pid, bystander, attacks, errors)
+        await measure("flood_every_type", every_type, url, proc.pid, attacks, errors)
+
+        async def over_rate():
+            tally = Tally()
+            await abuse.flood(url, ["ping"], 100, 10 * scale, tally, rate_scale=10.0, sources=abuse.addresses(2))
+            return {"amplification": ratio(tally), "sent": tally.sent, "closed": tally.closed,
+                    "refused_codes": tally.errors}
+        await measure("over_rate_x10", over_rate, url, proc.pid, attacks, errors)
 
         async def readers_that_dont():
             tally = Tally()
             n = args.non_readers if not args.quick else 300
             held = await abuse.non_readers(url, n, 14.0, tally, blob=model, pid=proc.pid)
             return {"amplification": None, "connections": n, **held, "refused": tally.refused}
-        await measure("non_readers", readers_that_dont, url, proc.pid, bystander, attacks, errors)
+        await measure("non_readers", readers_that_dont, url, proc.pid, attacks, errors)
 
         async def amplification():
             tally = Tally()
@@ -151,7 +162,7 @@ async def run(args: argparse.Namespace) -> dict:
             return {"amplification": ratio(tally), "attacker_mb_out": round(tally.recv_bytes / 2**20, 1),
                     "attacker_mb_per_s": round(tally.recv_bytes / 2**20 / (10 * scale), 1),
                     "visitor_20mb_download_s": round(seconds, 2)}
-        await measure("amplification", amplification, url, proc.pid, bystander, attacks, errors)
+        await measure("amplification", amplification, url, proc.pid, attacks, errors)
 
         async def brute_force():
             tally = Tally()
@@ -159,7 +170,7 @@ async def run(args: argparse.Namespace) -> dict:
             judged = tally.sent - sum(tally.errors.values())
             return {"amplification": ratio(tally), "guesses_sent": tally.sent, "refused_codes": tally.errors,
                     "judged_at_most": judged}
-        await measure("brute_force", brute_force, url, proc.pid, bystander, attacks, errors)
+        await measure("brute_force", brute_force, url, proc.pid, attacks, errors)
 
         async def connection_flood():
             socks, refused = [], 0
@@ -173,11 +184,12 @@ async def run(args: argparse.Namespace) -> dict:
             for ws in socks:
                 ws.transport.abort()
             return {"amplification": None, "admitted": len(socks), "turned_away": refused}
-        await measure("connection_flood", connection_flood, url, proc.pid, bystander, attacks, errors)
+        await measure("connection_flood", connection_flood, url, proc.pid, attacks, errors)
     finally:
-        stop_bystander.set()
-        await by_task
-        t0 = time.perf_counter()
+        samples.stop()
+        baseline = abuse.summary(samples.between(*quiet))
+        print(f"baseline (no attack)   bystander p50 {baseline['p50_ms']} ms  p99 {baseline['p99_ms']} ms", flush=True)
+        bystander(attacks, samples)
         load = Tally()
         flooding = asyncio.create_task(abuse.flood(url, ["ping", "search", "move"], 100, 30, load))
         await asyncio.sleep(2.0)
@@ -190,11 +202,11 @@ async def run(args: argparse.Namespace) -> dict:
             errors.append("the server did not exit within 15 s of SIGTERM")
         shutdown_s = time.perf_counter() - t0
         flooding.cancel()
-        with __import__("contextlib").suppress(BaseException):
+        with contextlib.suppress(BaseException):
             await flooding
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    worst_p99 = max((a["bystander_p99_ms"] or 0.0) for a in attacks.values())
-    worst_rec = max(a["recovered_s"] for a in attacks.values())
+    worst_p99 = max((a["bystander_p99_ms"] or 0.0) for a in attacks.values()) if attacks else None
+    worst_rec = max((a["recovered_s"] for a in attacks.values()), default=None)
     return {"attacks": attacks, "baseline": baseline, "worst_bystander_p99_ms": worst_p99,
             "worst_recovered_s": worst_rec, "sigterm_under_load_exit_s": round(shutdown_s, 2),
             "history_parties": args.history, "generator_cpu_s": round(cpu1.ru_utime + cpu1.ru_stime
@@ -213,8 +225,6 @@ def main() -> int:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     result = asyncio.run(run(args))
     print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=1))
-    if args.json:
-        pass
     return 0
 
 

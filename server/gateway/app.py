@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import ipaddress
 import itertools
 import logging
@@ -61,7 +62,13 @@ from server.web.site import WebSite, web_url
 from world.scene import SceneError, load_halls
 
 log = logging.getLogger("pavilion.server")
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")  # malloc_trim: glibc only
+    _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+except (OSError, AttributeError):
+    _LIBC = None
 
+TRIM_AFTER_DROPPED = 100  # connections gone since the busiest moment before freed memory is returned
 MAX_STREAMS = 32  # blob windows one connection may have waiting (the client keeps a few in flight)
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
@@ -127,6 +134,7 @@ class Gateway:
         self.queued_total = 0
         self.queued_by_address: dict[str, int] = {}
         self.visits: list[tuple] = []  # ended visits not yet written (one batched write per SYNC_EVERY_S)
+        self._peak_conns = 0  # the most connections since memory was last given back
         self.http = None  # a process_request hook for plain HTTP (the web client's files), if any
         self.bus = bus or LocalBus()
         self.bus.subscribe(lambda topic, event: self._apply(self.core.deliver(topic, event, self._loop.time())))
@@ -294,6 +302,15 @@ class Gateway:
             for job in self.core.background() if not stop.is_set() else ():
                 self._job(job)
             self._flush_visits()
+            self._give_back_memory()
+
+    def _give_back_memory(self) -> None:
+        """After many connections ended (a flood of non-readers dropped), hand freed heap back to the system:
+        glibc keeps freed small blocks for reuse, so without this RSS stays at the flood's peak."""
+        self._peak_conns = max(self._peak_conns, len(self.conns))
+        if self._peak_conns - len(self.conns) >= TRIM_AFTER_DROPPED and _LIBC is not None:
+            _LIBC.malloc_trim(0)
+            self._peak_conns = len(self.conns)
 
     async def every(self, stop: asyncio.Event, seconds: float, work) -> None:
         """Run blocking ``work`` in a worker thread now and every ``seconds`` until ``stop`` (blob collection)."""
