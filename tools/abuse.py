@@ -232,14 +232,26 @@ async def connect_retrying(url: str, local: str, until: float, tally: Tally, **k
 
 
 async def flood(url: str, types: list[str], conns: int, duration: float, tally: Tally, blob: str | None = None,
-                rate_scale: float = 1.0, sources: list[str] | None = None) -> None:
+                rate_scale: float = 1.0, sources: list[str] | None = None,
+                connected: asyncio.Event | None = None) -> None:
     """``conns`` readers (from ``sources`` in turn, default one address), each sending every type of ``types``
-    at its allowed rate for ``duration`` seconds (connecting is part of the attack)."""
+    at its allowed rate for ``duration`` seconds. Connecting is part of the attack, unless ``connected`` is
+    given: then every connection is opened first, ``connected`` is set, and the flood starts."""
     until = time.monotonic() + duration
     sources = sources or [ATTACKER]
+    arrived = [0]
+    stop_at = [until]
+    go = asyncio.Event()
+    if connected is None:
+        go.set()
 
     async def one(i: int) -> None:
-        ws = await connect_retrying(url, sources[i % len(sources)], until, tally)
+        ws = await connect_retrying(url, sources[i % len(sources)], until + (60 if connected else 0), tally)
+        arrived[0] += 1
+        if arrived[0] == conns and connected is not None:
+            stop_at[0] = time.monotonic() + duration
+            connected.set()
+            go.set()
         if ws is None:
             return
         try:
@@ -256,8 +268,9 @@ async def flood(url: str, types: list[str], conns: int, duration: float, tally: 
                 if t == "blob_get" and blob:
                     fields["hash"] = blob
                 frames.append((encode(t, **fields), 1.0 / (min(share, RATES.get(t, CHEAP_RATE)) * rate_scale)))
+            await go.wait()
             due = [time.monotonic() + (i % 10) / 10 * gap for _, gap in frames]
-            while time.monotonic() < until:
+            while time.monotonic() < stop_at[0]:
                 k = min(range(len(frames)), key=due.__getitem__)
                 await asyncio.sleep(max(0.0, due[k] - time.monotonic()))
                 frame, gap = frames[k]
@@ -278,10 +291,11 @@ async def _drain(ws: ClientConnection, tally: Tally) -> None:
     with contextlib.suppress(ConnectionClosed):
         async for frame in ws:
             tally.recv_bytes += len(frame)
-            with contextlib.suppress(DecodeError):
-                t, m = decode_server(frame)
-                if t == "error":
-                    tally.error(m["code"])
+            if len(frame) < 512 and b"error" in frame:  # decode only what may be an error: the attacker's CPU
+                with contextlib.suppress(DecodeError):  # is the bystander's and the server's too (shared cores)
+                    t, m = decode_server(frame)
+                    if t == "error":
+                        tally.error(m["code"])
 
 
 def server_sockets(pid: int) -> int:

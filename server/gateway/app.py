@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc as pygc
 import ipaddress
 import itertools
 import logging
@@ -81,6 +82,9 @@ WS_LIMITS = {
     "max_size": MAX_FRAME_BYTES,  # bigger frames are closed with 1009 before parsing
     "compression": None,  # snapshots are small quantized msgpack: deflate costs more CPU than it saves
     "max_queue": 16,  # incoming frames buffered before TCP backpressure applies (16 x 64 KiB at most)
+    # asyncio accepts up to `backlog` waiting connections in one callback (each a few ms of Python): a smaller
+    # backlog spreads a connection storm over several loop turns, so the bystander's messages go in between
+    "backlog": 32,
     "write_limit": 64 * 1024,
     "ping_interval": 20,
     "ping_timeout": 20,
@@ -463,6 +467,10 @@ async def run_server(
         if booth in content.booth_hall:
             desk.show_version(booth, version)
     gateway = Gateway(core, store)
+    # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
+    # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
+    pygc.collect()
+    pygc.freeze()
     site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
     gateway.http = site.router.process_request  # plain GETs; upgrades pass the guard's checks first
     try:
