@@ -126,6 +126,17 @@ _MIGRATIONS = (
     """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+# visits one by one (older data, admin tools) plus the hourly counts the server writes
+VISIT_COUNT = "SELECT (SELECT COUNT(*) FROM visits) + (SELECT COALESCE(SUM(visits), 0) FROM visit_hours)"
+
+
+def visit_statements(visits: list[tuple[str, str | None, float, float]]) -> list[tuple[str, tuple]]:
+    """Ended visits ``(lang, hall, started, ended)`` as upserts of their hour's count (portable SQL)."""
+    return [("INSERT INTO visit_hours (hour, hall, lang, visits, seconds) VALUES (?, ?, ?, 1, ?) "
+             "ON CONFLICT (hour, hall, lang) DO UPDATE SET visits = visit_hours.visits + 1, "
+             "seconds = visit_hours.seconds + excluded.seconds",
+             (int(started // 3600), hall or "", lang, max(0.0, ended - started)))
+            for lang, hall, started, ended in visits]
 
 
 class Store:
@@ -156,16 +167,15 @@ class Store:
                     raise
 
     def record_visit(self, name: str, lang: str, hall: str | None, started: float, ended: float) -> None:
-        """One visit (the name is not kept: visits are counted by hour, hall and language)."""
-        self.record_visits([(lang, hall, started, ended)])
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO visits (name, lang, hall, started, ended) VALUES (?, ?, ?, ?, ?)",
+                (name, lang, hall, started, ended),
+            )
 
     def record_visits(self, visits: list[tuple[str, str | None, float, float]]) -> None:
         """Add ended visits ``(lang, hall, started, ended)`` to the hourly counts, in one transaction."""
-        self.write([(
-            "INSERT INTO visit_hours (hour, hall, lang, visits, seconds) VALUES (?, ?, ?, 1, ?) "
-            "ON CONFLICT (hour, hall, lang) DO UPDATE SET visits = visits + 1, seconds = seconds + excluded.seconds",
-            (int(started // 3600), hall or "", lang, max(0.0, ended - started)))
-            for lang, hall, started, ended in visits])
+        self.write(visit_statements(visits))
 
     def write(self, statements: list[tuple[str, tuple]]) -> None:
         """Run ``statements`` in one transaction: all of them are durable when this returns, or none."""
@@ -185,9 +195,8 @@ class Store:
 
     def visit_count(self) -> int:
         with self._lock:
-            (old,), = self._db.execute("SELECT COUNT(*) FROM visits").fetchall()
-            (new,), = self._db.execute("SELECT COALESCE(SUM(visits), 0) FROM visit_hours").fetchall()
-            return old + new
+            (count,), = self._db.execute(VISIT_COUNT).fetchall()
+            return count
 
     def close(self) -> None:
         with self._lock:
