@@ -28,7 +28,9 @@ from server.session import Place, Session, close, error, refuse, turn_away
 log = logging.getLogger("pavilion.core")
 
 UNDECLARED = Cost.SEARCH  # what a route without a declared cost is charged as (and a test fails)
-RATE_STRIKES = 20  # refused messages in a row before a flood is disconnected
+RATE_STRIKES = 20  # refused messages (leaking STRIKE_DECAY a second) before a flood is disconnected
+STRIKE_DECAY = 2.0  # a client barely over its budget is slowed, never closed; a flood is closed within seconds
+THROTTLE_S = 0.05  # after a refused message its socket is not read for this long (TCP backpressure)
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 AVATAR_COLOURS = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
 
@@ -119,15 +121,17 @@ class ServerCore:
         except DecodeError as exc:
             t, msg = None, exc
         if not self._charge(s, t, len(frame), now):
-            s.strikes += 1
+            first = s.strikes < 1
+            s.strikes = max(0.0, s.strikes - STRIKE_DECAY * (now - s.struck_at)) + 1
+            s.struck_at, s.throttled = now, True
             if s.strikes >= RATE_STRIKES:
                 return close(s, CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED)
-            return [error(s, ErrorCode.RATE_LIMITED, t)] if s.strikes == 1 else []
+            return [error(s, ErrorCode.RATE_LIMITED, t)] if first else []
         if t is None:
             return refuse(s, msg.code, msg.ref, msg.detail)
         if t != "hello" and not s.greeted:
             return refuse(s, ErrorCode.HELLO_REQUIRED, t)
-        s.strikes = max(0, s.strikes - 1)  # decays, never resets: a steady 2x flood still closes in time
+        s.throttled = False
         if self.costs[t] is Cost.HEAVY and self.admission.busy():
             return [error(s, ErrorCode.SERVER_BUSY, t)]
         return self.table[t](s, msg, now)
@@ -136,7 +140,7 @@ class ServerCore:
         """Seconds the I/O layer should stop reading ``cid`` after its last message: a connection over its
         budget is slowed by TCP backpressure instead of costing the server a parse per refused frame."""
         s = self.sessions.get(cid)
-        return 0.0 if s is None or s.strikes == 0 else min(1.0, 0.05 * s.strikes)
+        return THROTTLE_S if s is not None and s.throttled else 0.0
 
     def _charge(self, s: Session, t: str | None, size: int, now: float) -> bool:
         """The connection's budget (or the type's own, e.g. an exhibitor's upload chunks), then the cost

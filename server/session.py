@@ -40,7 +40,9 @@ class Session:
     errors: int = 0
     limit: RateLimit = field(default_factory=RateLimit.default)
     budgets: dict[str, RateLimit] = field(default_factory=dict)  # message type -> its own budget (upload chunks)
-    strikes: int = 0
+    strikes: float = 0.0  # refused messages, leaking over time (server/core.py)
+    struck_at: float = 0.0
+    throttled: bool = False  # its last message was refused: the I/O layer pauses reading it
     closed: bool = False
     address: str = ""  # the peer's IP address: per-address budgets (server/guard/admission.py)
     admitted: bool = False  # counted by the admission control (and so released when it ends)
