@@ -40,7 +40,7 @@ def serve(tmp_path):
 
     def start(*args: str, blob: bytes | None = None) -> tuple[ServerProcess, str | None]:
         digest = abuse.put_blob(tmp_path / "data", blob) if blob else None
-        srv = ServerProcess(tmp_path / "data", args=args).start()
+        srv = ServerProcess(tmp_path / "data", extra=args).start()
         started.append(srv)
         return srv, digest
 
