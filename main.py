@@ -137,11 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         from server.gateway.app import serve_forever
         from server.guard.limits import from_args
 
-<<<<<<< HEAD
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, from_args(args))
-=======
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, args.db)
->>>>>>> main
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
+                             limits=from_args(args))
     if args.command == "halls":
         from world.listing import print_halls
 

@@ -55,13 +55,9 @@ from server.guard.origin import origin_allowed
 from server.puzzles.engine import PuzzleEngine
 from server.ratelimit import Bucket
 from server.rooms.feature import RoomsFeature
-<<<<<<< HEAD
 from server.store import gc
-from server.store.sqlite import BlobStore, Store
-=======
 from server.store.open import Database, open_store
 from server.store.sqlite import BlobStore
->>>>>>> main
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
 from server.web.site import WebSite, web_url
@@ -135,12 +131,8 @@ class TickStats:
 
 
 class Gateway:
-<<<<<<< HEAD
-    def __init__(self, core: ServerCore, store: Store | None = None, bus: Bus | None = None,
+    def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
                  limits: Limits | None = None):
-=======
-    def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None):
->>>>>>> main
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -453,11 +445,8 @@ async def run_server(
     tick_hz: int = 10,
     naive: bool = False,
     max_view: int = 50,
-<<<<<<< HEAD
-    limits: Limits | None = None,
-=======
     db: str | None = None,
->>>>>>> main
+    limits: Limits | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
@@ -532,18 +521,13 @@ def _exit_after(seconds: float) -> None:
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
-<<<<<<< HEAD
-                  max_view: int = 50, limits: Limits | None = None) -> int:
+                  max_view: int = 50, db: str | None = None, limits: Limits | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
     doing: it asks the loop to stop and arms a timer thread that ends the process after ``drain_s``.
     """
     limits = limits or Limits()
-=======
-                  max_view: int = 50, db: str | None = None) -> int:
-    """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
->>>>>>> main
     if not 0 <= port <= 65535:
         log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
         return 2
@@ -563,11 +547,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
-<<<<<<< HEAD
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, limits)
-=======
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db)
->>>>>>> main
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits)
 
     try:
         asyncio.run(main())
