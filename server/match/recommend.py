@@ -20,9 +20,18 @@ from server.match.data import FIELDS, KINDS, PROVINCES, Need, Offer
 from server.match.text import TOKENIZERS, Vectoriser
 from world.scene import Text
 
-W_FIELD, W_TEXT, W_REGION, W_POPULAR = 1.0, 1.2, 0.25, 0.15
 W_VISIT, W_FAVOURITE, W_CONTACT, W_PROFILE = 1.0, 3.0, 4.0, 1.5
 DWELL_UNIT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each part of a project's score counts (tools/bench_match.py measures variants)."""
+
+    field: float = 0.3
+    text: float = 1.5
+    region: float = 0.1
+    popular: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,9 @@ def _field_reason(f: str) -> Reason:
 class ProjectIndex:
     """Every project as rows of numpy matrices: fields one-hot, TF-IDF terms, region, popularity."""
 
-    def __init__(self, items: list[Item], tokenizer: str = "bigrams"):
+    def __init__(self, items: list[Item], tokenizer: str = "bigrams", weights: Weights = Weights()):
         self.items = items
+        self.weights = weights
         self.pos = {it.id: i for i, it in enumerate(items)}
         self.by_booth: dict[str, list[int]] = {}
         for i, it in enumerate(items):
@@ -143,7 +153,8 @@ class ProjectIndex:
         text_score = self.terms @ pref_t
         region = self.region_ids.get(s.region, -2)
         same_region = self.region == region
-        score = W_FIELD * field_score + W_TEXT * text_score + W_REGION * same_region + W_POPULAR * self.popularity
+        w = self.weights
+        score = w.field * field_score + w.text * text_score + w.region * same_region + w.popular * self.popularity
         if exclude_seen and seen:
             score[seen] = -np.inf
         k = min(k, n)

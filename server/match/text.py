@@ -2,9 +2,11 @@
 
 Chinese has no spaces, so a term is a character bigram of each run of CJK
 characters (plus each Latin word, lower-cased). tools/bench_match.py measures
-this against jieba's word segmentation on the same data (``--tokenizer``):
-bigrams scored as well or better there and need no dictionary, so they are the
-default; :func:`jieba_terms` stays for that comparison (jieba is optional).
+this against jieba's word segmentation on the same data: precision@5 differed
+by less than the run-to-run spread (0.814 vs 0.838 with seed 1, 0.844 vs 0.844
+with seed 2), and bigrams need no dictionary (jieba's takes seconds to load), so
+they are the default; :func:`jieba_terms` stays for that comparison (jieba is a
+dev dependency only).
 """
 
 from __future__ import annotations
