@@ -1,4 +1,4 @@
-"""What the sans-I/O core asks the I/O layer to do: send, close, persist then send, or run a job."""
+"""What the sans-I/O core asks the I/O layer to do: send, close, persist then send, run a job, or publish."""
 
 from __future__ import annotations
 
@@ -37,12 +37,27 @@ class Job:
     """Run ``work`` (blocking: hashing, validation, a subprocess, durable writes) off the event loop.
 
     The I/O layer runs it in a worker thread and hands what it returned (or
-    the exception it raised) back to ``ServerCore.job_done(key, result, now)``,
-    whose actions it then carries out. Jobs may run in parallel.
+    the exception it raised) to ``done(result, now)`` back on the event loop,
+    whose actions it then carries out. Jobs may run in parallel; ``key`` names
+    the job in logs.
     """
 
     key: str
     work: Callable[[], object]
+    done: Callable[[object, float], list[Send | Close | Persist | Job | Publish]]
 
 
-Action = Send | Close | Persist | Job
+@dataclass(frozen=True)
+class Publish:
+    """Hand ``event`` to the bus under ``topic`` (see :mod:`server.bus`): for visitors beyond this room or process.
+
+    Every member's core gets it back through ``ServerCore.deliver``; the
+    feature owning the topic's prefix (``"chat:..."`` -> the chat feature)
+    turns it into :class:`Send` actions for its local visitors.
+    """
+
+    topic: str
+    event: dict
+
+
+Action = Send | Close | Persist | Job | Publish

@@ -1,6 +1,7 @@
 """The asyncio layer: sockets, the tick timer and backpressure around ServerCore.
 
-Everything that decides lives in :mod:`server.core`; this module only moves
+Everything that decides lives in :mod:`server.core` and the features it routes
+to (:mod:`server.fair` lists them); this module only moves
 bytes and time. Each connection gets a writer task with a bounded queue for
 reliable messages and a single snapshot slot. While a client's snapshot is
 still unsent the core skips that client (no queue grows, no work is done for
@@ -27,13 +28,16 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
-from server.actions import Job, Persist
-from server.core import Close, Send, ServerCore
+from server.actions import Close, Job, Persist, Publish, Send
+from server.bus import Bus, LocalBus
+from server.core import ServerCore
 from server.exhibits.content import ContentService
-from server.gateway.naive import NaiveCore
+from server.fair import build_core
+from server.gateway.naive import NaiveRooms
 from server.puzzles.engine import PuzzleEngine
+from server.rooms.feature import RoomsFeature
 from server.store.sqlite import BlobStore, Store
-from server.uploads.desk import UploadDesk
+from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
 from world.scene import SceneError, load_halls
 
@@ -78,8 +82,10 @@ class TickStats:
 
 
 class Gateway:
-    def __init__(self, core: ServerCore, store: Store | None = None):
+    def __init__(self, core: ServerCore, store: Store | None = None, bus: Bus | None = None):
         self.core = core
+        self.bus = bus or LocalBus()
+        self.bus.subscribe(lambda topic, event: self._apply(self.core.deliver(topic, event, self._loop.time())))
         self.store = store
         self.conns: dict[int, Conn] = {}
         self.stats = TickStats()
@@ -143,6 +149,9 @@ class Gateway:
             if isinstance(action, Job):
                 self._job(action)
                 continue
+            if isinstance(action, Publish):
+                self.bus.publish(action.topic, action.event)
+                continue
             conn = self.conns.get(action.cid)
             if conn is None or conn.closing:
                 continue
@@ -174,7 +183,7 @@ class Gateway:
             self.pending_writes.discard(f)
             if not f.cancelled():
                 result = f.exception() or f.result()
-                self._apply(self.core.job_done(action.key, result, self._loop.time()))
+                self._apply(action.done(result, self._loop.time()))
 
         job.add_done_callback(done)
 
@@ -183,8 +192,7 @@ class Gateway:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), SYNC_EVERY_S)
-            job = self.core.sync_job() if not stop.is_set() else None
-            if job is not None:
+            for job in self.core.background() if not stop.is_set() else ():
                 self._job(job)
 
     def _queue(self, action: Send, conn: Conn, now: float) -> None:
@@ -225,7 +233,7 @@ class Gateway:
             if done >= report_at + REPORT_EVERY_S:
                 report_at = done
                 log.info("%d connected, halls %s, tick mean %.1f ms worst %.1f ms, %d overruns",
-                         len(self.conns), self.core.hall_counts(), self.stats.busy_s / self.stats.ticks * 1000,
+                         len(self.conns), self.hall_counts(), self.stats.busy_s / self.stats.ticks * 1000,
                          self.stats.worst_s * 1000, self.stats.overruns)
             next_at += period
             if done > next_at:  # overran: report and drop the missed ticks
@@ -234,6 +242,10 @@ class Gateway:
                 next_at = done
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), next_at - done)
+
+    def hall_counts(self) -> dict[str, int]:
+        rooms = next((f for f in self.core.features if isinstance(f, RoomsFeature)), None)
+        return rooms.hall_counts() if rooms is not None else {}
 
     def _busy(self, now: float) -> set[int]:
         """Connections still sending their last snapshot: skipped this tick; stuck ones closed."""
@@ -275,11 +287,12 @@ async def run_server(
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
     uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
-    core = (NaiveCore if naive else ServerCore)(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles,
-                                                          content=content, uploads=uploads)
+    core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
+                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None)
+    desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
-            core.show_version(booth, version)
+            desk.show_version(booth, version)
     gateway = Gateway(core, store)
     try:
         async with serve(gateway.handler, host, port, **WS_LIMITS) as server:

@@ -1,10 +1,10 @@
-"""Exhibitor login and uploads in the sans-I/O core: a mixin of :class:`server.core.ServerCore`.
+"""Exhibitor login and uploads: the feature that takes exhibitors' files and publishes their booths.
 
 Protocol (docs/protocol.md, "Exhibitor uploads"): ``exhibitor_login`` ->
 ``upload_begin`` -> ``upload_ready{offset}`` -> ``upload_chunk``... each acked
 by ``upload_progress`` (the client keeps a few chunks in flight) ->
-``upload_end`` -> a :class:`~server.actions.Job` runs server/upload_jobs.py off
-the loop -> ``job_done`` -> ``upload_result`` and ``booth_changed`` to everyone.
+``upload_end`` -> a :class:`~server.actions.Job` runs server/uploads/jobs.py off
+the loop -> its ``done`` -> ``upload_result`` and ``booth_changed`` to everyone.
 
 Rules kept here: a token only reaches its own booths; a revoked token stops
 working on its next upload message (checked in SQLite at begin and end, and at
@@ -24,18 +24,19 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
-from protocol.codec import DecodeError, decode_client, encode
+from protocol.codec import encode
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Persist, Send
+from server.dispatch import Feature, Handler
+from server.exhibits.content import ContentService
 from server.ratelimit import Bucket, RateLimit
+from server.rooms.feature import RoomsFeature
+from server.session import Session, error, refuse
 from server.store.sqlite import BlobStore
 from server.uploads.exhibitors import QUOTA_BYTES, Exhibitor, ExhibitorStore, UploadRecord
 from server.uploads.jobs import KIND_LIMITS, JobSpec, Outcome, process, refused
-
-if TYPE_CHECKING:
-    from server.core import Session
 
 log = logging.getLogger("pavilion.uploads")
 
@@ -72,7 +73,7 @@ class Active:
 
 
 class UploadDesk:
-    """The upload service's state and dependencies, handed to ServerCore."""
+    """The upload service's state and dependencies."""
 
     def __init__(self, exhibitors: ExhibitorStore, blobs: BlobStore, spool: Path, process_job=process):
         self.exhibitors, self.blobs, self.spool = exhibitors, blobs, spool
@@ -92,25 +93,29 @@ class UploadDesk:
         return next((a for a in self.by_booth.values() if a.rec.id == upload), None)
 
 
-class UploadHandlers:
-    uploads: UploadDesk | None
+class UploadsFeature(Feature):
+    """``uploads`` None: a server without exhibitor uploads (every upload message is refused)."""
 
-    # --- budget and connection lifecycle -------------------------------------------
-    def _budget(self, s: Session, frame: bytes) -> RateLimit:
-        """The rate limit this frame is charged to: an exhibitor's upload chunks have their own."""
-        login = self.uploads.logins.get(s.cid) if self.uploads else None
-        if login is None:
-            return s.limit
-        try:
-            t, _ = decode_client(frame)
-        except DecodeError:
-            return s.limit
-        return login.budget if t == "upload_chunk" else s.limit
+    def __init__(self, uploads: UploadDesk | None, content: ContentService, rooms: RoomsFeature):
+        self.uploads, self.content, self.rooms = uploads, content, rooms
 
-    def _uploads_leave(self, cid: int) -> None:
+    def routes(self) -> dict[str, Handler]:
+        return {"exhibitor_login": self.on_exhibitor_login, "upload_begin": self.on_upload_begin,
+                "upload_chunk": self.on_upload_chunk, "upload_end": self.on_upload_end}
+
+    # --- connection lifecycle ----------------------------------------------------
+    def left(self, s: Session, now: float) -> None:
+        self._uploads_leave(s)
+
+    def entered(self, s: Session, hall: str, now: float) -> list[Action]:
+        return self.booth_notices(s.cid, hall)
+
+    def _uploads_leave(self, s: Session) -> None:
         """The connection dropped: its upload waits, detached, for a resume (its spool file stays)."""
+        s.budgets.pop("upload_chunk", None)
         if self.uploads is None:
             return
+        cid = s.cid
         self.uploads.logins.pop(cid, None)
         for a in self.uploads.by_booth.values():
             if a.cid == cid:
@@ -125,34 +130,35 @@ class UploadHandlers:
                 if self.content.booth_hall.get(b) == hall_id]
 
     # --- messages ------------------------------------------------------------------
-    def _on_exhibitor_login(self, s: Session, msg: dict, now: float) -> list[Action]:
+    def on_exhibitor_login(self, s: Session, msg: dict, now: float) -> list[Action]:
         found = self.uploads.exhibitors.authenticate(msg["token"]) if self.uploads else None
         if found is None:
-            return self._refuse(s, ErrorCode.BAD_TOKEN, "exhibitor_login")
-        self.uploads.logins[s.cid] = Login(found, now)
+            return refuse(s, ErrorCode.BAD_TOKEN, "exhibitor_login")
+        login = self.uploads.logins[s.cid] = Login(found, now)
+        s.budgets["upload_chunk"] = login.budget
         log.info("exhibitor %d '%s' logged in on connection %d", found.id, found.name, s.cid)
         return [Send(s.cid, encode("exhibitor", id=found.id, name=found.name[:200], booths=sorted(found.booths)))]
 
-    def _on_upload_begin(self, s: Session, msg: dict, now: float) -> list[Action]:
+    def on_upload_begin(self, s: Session, msg: dict, now: float) -> list[Action]:
         login, refusal = self._login(s, "upload_begin", now, force=True)
         if refusal:
             return refusal
         desk, booth, eid = self.uploads, msg["booth"], login.exhibitor.id
         if booth not in login.exhibitor.booths:
-            return self._refuse(s, ErrorCode.NOT_YOUR_BOOTH, "upload_begin")
+            return refuse(s, ErrorCode.NOT_YOUR_BOOTH, "upload_begin")
         if msg["size"] > KIND_LIMITS[msg["kind"]]:
-            return [self._error(s, ErrorCode.UPLOAD_TOO_LARGE, "upload_begin")]
+            return [error(s, ErrorCode.UPLOAD_TOO_LARGE, "upload_begin")]
         held = desk.by_booth.get(booth)
         same = held is not None and (held.rec.kind, held.rec.sha256, held.rec.size) == (
             msg["kind"], msg["sha256"], msg["size"])
         if held is not None and (held.processing or (held.cid is not None and held.cid != s.cid)):
-            return [self._error(s, ErrorCode.UPLOAD_BUSY, "upload_begin")]
+            return [error(s, ErrorCode.UPLOAD_BUSY, "upload_begin")]
         if held is not None and not same:  # a new file replaces the detached one
             self._drop(held)
             held = None
         if held is None:
             if desk.exhibitors.used_bytes(eid) + msg["size"] > QUOTA_BYTES:
-                return [self._error(s, ErrorCode.UPLOAD_QUOTA, "upload_begin")]
+                return [error(s, ErrorCode.UPLOAD_QUOTA, "upload_begin")]
             rec = desk.exhibitors.find_upload(booth, msg["kind"], msg["sha256"], msg["size"])
             fresh = rec is None or rec.exhibitor != eid
             if fresh:
@@ -174,56 +180,52 @@ class UploadHandlers:
             return [Persist(lambda: desk.exhibitors.begin_upload(rec, now), (ready,))]
         return [ready]
 
-    def _on_upload_chunk(self, s: Session, msg: dict, now: float) -> list[Action]:
+    def on_upload_chunk(self, s: Session, msg: dict, now: float) -> list[Action]:
         login, refusal = self._login(s, "upload_chunk", now)
         if refusal:
             return refusal
         a = self.uploads.find(msg["upload"])
         if a is None or a.cid != s.cid or a.processing or a.file is None:
-            return self._refuse(s, ErrorCode.UNKNOWN_UPLOAD, "upload_chunk")
+            return refuse(s, ErrorCode.UNKNOWN_UPLOAD, "upload_chunk")
         data = msg["data"]
         if msg["offset"] != a.received:
-            return self._refuse(s, ErrorCode.UPLOAD_OFFSET, "upload_chunk")
+            return refuse(s, ErrorCode.UPLOAD_OFFSET, "upload_chunk")
         if a.received + len(data) > a.rec.size:
-            return self._refuse(s, ErrorCode.BAD_MESSAGE, "upload_chunk", "past the declared size")
+            return refuse(s, ErrorCode.BAD_MESSAGE, "upload_chunk", "past the declared size")
         a.file.write(data)
         a.received += len(data)
         return [Send(s.cid, encode("upload_progress", upload=a.rec.id, received=a.received))]
 
-    def _on_upload_end(self, s: Session, msg: dict, now: float) -> list[Action]:
+    def on_upload_end(self, s: Session, msg: dict, now: float) -> list[Action]:
         login, refusal = self._login(s, "upload_end", now, force=True)
         if refusal:
             return refusal
         a = self.uploads.find(msg["upload"])
         if a is None or a.cid != s.cid or a.processing:
-            return self._refuse(s, ErrorCode.UNKNOWN_UPLOAD, "upload_end")
+            return refuse(s, ErrorCode.UNKNOWN_UPLOAD, "upload_end")
         if a.received != a.rec.size:
-            return [self._error(s, ErrorCode.UPLOAD_INCOMPLETE, "upload_end")]
+            return [error(s, ErrorCode.UPLOAD_INCOMPLETE, "upload_end")]
         a.file.close()
         a.file, a.processing = None, True
-        hall = self.rooms[self.content.booth_hall[a.rec.booth]].hall
+        hall = self.rooms.rooms[self.content.booth_hall[a.rec.booth]].hall
         spec = JobSpec(a.rec, a.part, hall.booth(a.rec.booth).footprint, self.uploads.blobs, self.uploads.exhibitors)
         log.info("upload %s (%s, %d bytes) for %s complete: processing", a.rec.id, a.rec.kind, a.rec.size,
                  a.rec.booth)
-        return [Job("upload:" + a.rec.id, lambda: self.uploads.process(spec))]
+        upload = a.rec.id
+        return [Job("upload:" + upload, lambda: self.uploads.process(spec),
+                    lambda result, now: self.upload_done(upload, result, now))]
 
     # --- jobs and their results -----------------------------------------------------
-    def sync_job(self) -> Job | None:
+    def background(self) -> Job | None:
         """Read which version each booth has live (``admin booth rollback`` changes it from outside)."""
         if self.uploads is None:
             return None
         generation, exhibitors = self.uploads.generation, self.uploads.exhibitors
-        return Job(f"versions:{generation}", exhibitors.all_active)
+        return Job(f"versions:{generation}", exhibitors.all_active,
+                   lambda result, now: self._sync(generation, result))
 
-    def job_done(self, key: str, result: object, now: float) -> list[Action]:
-        """A :class:`Job` finished with ``result`` (its return value or the exception it raised)."""
-        kind, _, ident = key.partition(":")
-        if self.uploads is None:
-            return []
-        if kind == "versions":
-            return self._sync(int(ident), result)
-        if kind != "upload":
-            return []
+    def upload_done(self, ident: str, result: object, now: float) -> list[Action]:
+        """The processing job of upload ``ident`` finished with ``result`` (an Outcome, or the exception raised)."""
         a = self.uploads.find(ident)
         if a is None:
             return []
@@ -240,7 +242,7 @@ class UploadHandlers:
             fields["hash"] = result.digest
         if result.thumbnail is not None:
             fields["thumbnail"] = result.thumbnail
-        if a.cid is not None and a.cid in self.sessions:
+        if a.cid is not None and a.cid in self.hub.sessions:
             out.append(Send(a.cid, encode("upload_result", **fields)))
         if result.version is not None:
             self.uploads.generation += 1
@@ -259,7 +261,7 @@ class UploadHandlers:
         if digest is None:
             return []
         frame = encode("booth_changed", booth=booth, hash=digest)
-        return [Send(s.cid, frame) for s in self.sessions.values() if s.greeted and not s.closed]
+        return [Send(s.cid, frame) for s in self.hub.sessions.values() if s.greeted and not s.closed]
 
     def _sync(self, generation: int, active: object) -> list[Action]:
         if not isinstance(active, dict) or generation != self.uploads.generation:
@@ -278,11 +280,11 @@ class UploadHandlers:
     def _login(self, s: Session, ref: str, now: float, force: bool = False) -> tuple[Login | None, list[Action]]:
         login = self.uploads.logins.get(s.cid) if self.uploads else None
         if login is None:
-            return None, self._refuse(s, ErrorCode.EXHIBITOR_REQUIRED, ref)
+            return None, refuse(s, ErrorCode.EXHIBITOR_REQUIRED, ref)
         if force or now - login.checked > RECHECK_S:
             if not self.uploads.exhibitors.valid(login.exhibitor.id):
-                self._uploads_leave(s.cid)
-                return None, self._refuse(s, ErrorCode.BAD_TOKEN, ref)
+                self._uploads_leave(s)
+                return None, refuse(s, ErrorCode.BAD_TOKEN, ref)
             login.checked = now
         return login, []
 

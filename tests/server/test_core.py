@@ -7,13 +7,15 @@ import pytest
 
 from protocol.codec import decode_server, encode
 from protocol.errors import Close as CloseCode
-from server.core import MAX_ERRORS, Close, Send, ServerCore
+from server.actions import Close, Send
+from server.fair import build_core
+from server.session import MAX_ERRORS
 from world.scene import load_halls
 
 
 @pytest.fixture
 def core():
-    return ServerCore(load_halls(), tick_hz=10)
+    return build_core(load_halls(), tick_hz=10)
 
 
 def sent(actions, cid=None):
@@ -91,7 +93,7 @@ def test_replayed_move_is_ignored(core):
     greet(core, 1)
     assert core.receive(1, encode("move", seq=5, pos=[0.0, -9.9, 0.0], yaw=0.0, anim=1), 0.1) == []
     assert core.receive(1, encode("move", seq=5, pos=[0.0, -9.0, 0.0], yaw=0.0, anim=1), 0.2) == []
-    assert core.rooms["lobby"].avatars[1].y == pytest.approx(-9.9)
+    assert core.features[0].rooms["lobby"].avatars[1].y == pytest.approx(-9.9)
 
 
 @pytest.mark.parametrize(

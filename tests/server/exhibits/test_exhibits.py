@@ -6,8 +6,8 @@ import math
 import pytest
 
 from protocol.codec import DecodeError, decode_client, encode
-from server.core import ServerCore
 from server.exhibits.content import ContentService
+from server.fair import build_core
 from server.store.sqlite import BlobStore
 from tests.server.test_core import greet, sent
 from world.places import PORTAL_DEPTH
@@ -21,7 +21,7 @@ def halls():
 
 @pytest.fixture
 def core(halls, tmp_path):
-    return ServerCore(halls, content=ContentService.load(halls, BlobStore(tmp_path / "blobs")))
+    return build_core(halls, content=ContentService.load(halls, BlobStore(tmp_path / "blobs")))
 
 
 def ask(core, cid, t, **fields):

@@ -6,7 +6,7 @@ import pytest
 
 from protocol.codec import decode_server, encode
 from server.actions import Persist, Send
-from server.core import ServerCore
+from server.fair import build_core
 from server.puzzles.engine import HINT_PENALTY_S, TRIES_PER_WINDOW, TRY_WINDOW_S, PuzzleEngine
 from server.store.sqlite import Store
 from tests.puzzle_helpers import ANSWERS, SALT, sealed
@@ -28,7 +28,7 @@ def flat(actions) -> list[Send]:
 class Harness:
     def __init__(self, store: Store | None = None):
         self.engine = PuzzleEngine(sealed(), SALT, store)
-        self.core = ServerCore(load_halls(), puzzles=self.engine)
+        self.core = build_core(load_halls(), puzzles=self.engine)
         self.now = 100.0
 
     def greet(self, cid: int, name: str, player: str | None = None, lang: str = "zh") -> None:

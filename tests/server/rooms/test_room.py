@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from protocol.codec import decode_server, encode
 from protocol.messages import CM
-from server.core import ServerCore
+from server.fair import build_core
 from server.ratelimit import RateLimit
+from server.rooms.feature import snap_frame
 from server.rooms.room import Room
 from world.scene import load_halls
 
@@ -104,16 +105,15 @@ def test_snapshot_of_fifty_in_view_is_small():
     room.tick()  # the first snapshot carries names and looks
     for vid in range(1, 52):
         room.move(vid, 1, [room.avatars[vid].x + 0.1, room.avatars[vid].y, 0.0], 90.0, 1, 0.1)
-    core = ServerCore({"lobby": LOBBY})
     snap = room.tick()[1]
-    frame = core._snap_frame(room, snap)
+    frame = snap_frame(room, snap)
     assert len(snap.ents) == 50
     assert len(frame) <= 50 * 16 + 40  # ~15 bytes per moving avatar: 10 Hz x 50 ≈ 8 KB/s
 
 
 def test_resume_keeps_identity_and_place():
     tokens = iter(["tok-1", "tok-2", "tok-3"])
-    core = ServerCore(load_halls(), new_token=lambda: next(tokens))
+    core = build_core(load_halls(), new_token=lambda: next(tokens))
     core.connect(1, 0.0)
     (_, welcome) = decode_server(core.receive(1, encode("hello", name="小红", lang="zh"), 0.0)[0].data)
     assert welcome["resume"] == "tok-1" and welcome["resumed"] is False
@@ -126,11 +126,11 @@ def test_resume_keeps_identity_and_place():
     assert again["resumed"] is True and again["id"] == 1 and again["resume"] == "tok-2"
     (_, state) = decode_server(core.receive(2, encode("join", hall="lobby"), 5.0)[0].data)
     assert state["you"]["pos"][:2] == [0.5, -9.5] and state["you"]["yaw"] == 45.0
-    assert core.rooms["lobby"].avatars[1].name == "小红"
+    assert core.features[0].rooms["lobby"].avatars[1].name == "小红"
 
 
 def test_resume_token_is_single_use_and_expires():
-    core = ServerCore(load_halls(), new_token=iter(["a", "b", "c", "d"]).__next__)
+    core = build_core(load_halls(), new_token=iter(["a", "b", "c", "d"]).__next__)
     core.connect(1, 0.0)
     core.receive(1, encode("hello", name="x", lang="en"), 0.0)
     core.receive(1, encode("join", hall="lobby"), 0.0)

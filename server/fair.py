@@ -1,0 +1,36 @@
+"""The fair's server, assembled: which features the core routes to, in one list.
+
+Reading order for a newcomer: ``main.py serve`` -> :mod:`server.gateway.app`
+(sockets, I/O) -> :func:`build_core` (this list) -> each feature's ``routes()``
+(message type -> handler).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from server.core import ServerCore
+from server.exhibits.content import ContentService
+from server.exhibits.handlers import ExhibitsFeature
+from server.puzzles.engine import PuzzleEngine
+from server.puzzles.feature import PuzzlesFeature
+from server.rooms.feature import RoomsFeature
+from server.uploads.desk import UploadDesk, UploadsFeature
+from world.scene import Hall
+
+
+def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
+               new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
+               puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
+               uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None) -> ServerCore:
+    """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline)."""
+    content = content or ContentService(halls)
+    rooms = rooms or RoomsFeature(halls, view_radius, max_view)
+    features = [
+        rooms,
+        ExhibitsFeature(content, rooms),
+        UploadsFeature(uploads, content, rooms),
+        PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+    ]
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token)

@@ -1,0 +1,111 @@
+"""Halls as rooms: joining, walking, leaving, gates between halls, and the snapshot tick.
+
+The room rules themselves (area of interest, authoritative movement) live in
+:mod:`server.rooms.room`; this feature routes visitors between rooms. Where a
+visitor ends up is always the server's decision (world/places.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from protocol.codec import encode, encode_snap
+from protocol.errors import ErrorCode
+from server.actions import Action, Send
+from server.dispatch import Feature, Handler
+from server.rooms.room import Room, Snapshot
+from server.session import Place, Session, refuse
+from world.places import arrival, portal_at
+from world.scene import Hall
+
+log = logging.getLogger("pavilion.rooms")
+
+
+class RoomsFeature(Feature):
+    def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
+        self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
+
+    def routes(self) -> dict[str, Handler]:
+        return {"join": self.on_join, "move": self.on_move, "leave": self.on_leave}
+
+    def halls(self) -> list[dict]:
+        return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}
+                for hid, r in self.rooms.items()]
+
+    def hall_counts(self) -> dict[str, int]:
+        return {hid: len(r) for hid, r in self.rooms.items()}
+
+    # --- messages --------------------------------------------------------
+    def on_join(self, s: Session, msg: dict, now: float) -> list[Action]:
+        room = self.rooms.get(msg["hall"])
+        if room is None:
+            return refuse(s, ErrorCode.UNKNOWN_HALL, "join")
+        place, s.resume_place = s.resume_place, None
+        at = (place.x, place.y, place.yaw) if place is not None and place.hall == room.hall.id else None
+        return self.place(s, room, at, now, "join")
+
+    def on_move(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if s.room is None:
+            return refuse(s, ErrorCode.NOT_IN_HALL, "move")
+        av = s.room.move(s.vid, msg["seq"], msg["pos"], msg["yaw"], msg["anim"], now)
+        gate = self._through_portal(s, now)
+        if gate:
+            return gate
+        if av is None:
+            return []
+        return [Send(s.cid, encode("correct", seq=av.seq, pos=[av.x, av.y, 0.0], yaw=av.yaw))]
+
+    def on_leave(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if s.room is None:
+            return refuse(s, ErrorCode.NOT_IN_HALL, "leave")
+        s.room.remove(s.vid)
+        s.room = None
+        return []
+
+    # --- placing visitors ------------------------------------------------
+    def place(self, s: Session, room: Room, at: tuple[float, float, float] | None, now: float,
+              ref: str) -> list[Action]:
+        """Put the visitor at ``at`` (None: the hall's spawn) in ``room``, leaving the current one; tell them."""
+        if room is not s.room and room.full:
+            return refuse(s, ErrorCode.HALL_FULL, ref)
+        if s.room is not None:
+            s.room.remove(s.vid)
+        s.room = room
+        av = room.add(s.vid, s.name, s.look, now, at)
+        log.debug("visitor %d in %s at (%.1f, %.1f), %d there", s.vid, room.hall.id, av.x, av.y, len(room))
+        you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
+        return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no)),
+                *self.hub.entered(s, room.hall.id, now)]
+
+    def _through_portal(self, s: Session, now: float) -> list[Action]:
+        """After a move: if the visitor walked into a gate, take them to its hall."""
+        hall = s.room.hall
+        if not hall.portals:
+            return []
+        av = s.room.avatars[s.vid]
+        gate = portal_at(hall, av.x, av.y)
+        if gate is None or gate.to not in self.rooms:
+            return []
+        room = self.rooms[gate.to]
+        return self.place(s, room, arrival(room.hall, hall.id, room.walkable), now, "move")
+
+    # --- lifecycle -------------------------------------------------------
+    def left(self, s: Session, now: float) -> None:
+        """Remember where the visitor stood, for a resume, and take their avatar out."""
+        if s.room is not None:
+            av = s.room.avatars[s.vid]
+            s.resume_place = Place(s.room.hall.id, av.x, av.y, av.yaw)
+            s.room.remove(s.vid)
+            s.room = None
+
+    def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        out: list[Action] = []
+        by_vid = self.hub.by_vid
+        for room in self.rooms.values():
+            for vid, snap in room.tick(busy_vids).items():
+                out.append(Send(by_vid[vid].cid, snap_frame(room, snap), snapshot=True))
+        return out
+
+
+def snap_frame(room: Room, snap: Snapshot) -> bytes:
+    return encode_snap(room.tick_no, snap.full, snap.ack, snap.enter, snap.leave, snap.ents)
