@@ -34,6 +34,7 @@ from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
 from server.gateway.naive import NaiveRooms
+from server.match.feature import MatchSetup
 from server.puzzles.engine import PuzzleEngine
 from server.rooms.feature import RoomsFeature
 from server.store.sqlite import BlobStore, Store
@@ -287,8 +288,9 @@ async def run_server(
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
     uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
+    match = MatchSetup.load(store, time.time() - asyncio.get_running_loop().time())
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
-                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None)
+                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None, match=match)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:

@@ -1,0 +1,522 @@
+"""云对接 in the server: routes the match_* messages to the sans-I/O parts and persists what it acknowledges.
+
+Who is who: a visitor with a player secret (hello.player) is ``v:<16 hex>``;
+an exhibitor logged in with their token acts for a booth (``b:<booth>``) by
+naming it in the message's ``booth`` field; seeded funders are ``f:<id>``.
+Booking and intent changes are written by a :class:`Persist` whose replies
+(and the scoreboard's :class:`Publish`) go out only once the row is on disk.
+
+Signals for recommendations are observed, not claimed: every second the
+visitors standing in front of a booth are counted as visiting it (and how long
+they stay as dwell); opening a booth's kiosk counts too. These events also feed
+the exhibitor report, written to the store in batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import math
+import secrets
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from protocol.codec import encode
+from protocol.errors import ErrorCode
+from server.actions import Action, Job, Persist, Publish, Send
+from server.dispatch import Feature, Handler
+from server.match.analytics import Event, hourly
+from server.match.booking import ACCEPTED, Bookings, Meeting, Refused, slot_label
+from server.match.data import MatchData, Need, Offer, load_match
+from server.match.intents import CONFIRMED, Intent, Intents
+from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
+from server.match.store import Loaded, MatchStore, SavedOffer
+from server.rooms.feature import RoomsFeature
+from server.session import Session, error, refuse
+from server.store.sqlite import Store
+from server.uploads.desk import UploadDesk
+from world.content import BoothContent, load_contents
+from world.places import booth_front
+from world.scene import Hall, Text
+
+log = logging.getLogger("pavilion.match")
+
+NEAR_BOOTH_M = 4.0  # standing this close to a booth's front counts as visiting it
+OBSERVE_EVERY_S = 1.0
+FLUSH_EVERY_S = 5.0
+MAX_PENDING_EVENTS = 5000
+TOPIC = "match:scoreboard"
+
+
+def visitor_party(player_secret: str) -> str:
+    return "v:" + hashlib.sha256(("match:" + player_secret).encode()).hexdigest()[:16]
+
+
+def clean(text: str) -> str:
+    """NFC, no control or format characters (bidi overrides), single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    return " ".join("".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).split())
+
+
+def _text(t) -> dict:
+    return {"zh": t.zh, "en": t.en}
+
+
+def _meeting_wire(m: Meeting) -> dict:
+    return {"id": m.id, "requester": m.requester, "host": m.host, "slot": m.slot, "state": m.state,
+            "waiting": m.waiting, "need": m.need, "label": {"zh": slot_label(m.slot, "zh"),
+                                                             "en": slot_label(m.slot, "en")}}
+
+
+def _intent_wire(i: Intent) -> dict:
+    return {"id": i.id, "proposer": i.proposer, "other": i.other, "subject": i.subject, "ref": i.ref,
+            "amount_yuan": i.amount_yuan, "items": i.items, "state": i.state}
+
+
+@dataclass(frozen=True)
+class MatchSetup:
+    """What the server loads for 云对接 at start: the data, the booth contents, the store and the clock offset."""
+
+    data: MatchData
+    contents: dict[str, BoothContent]
+    store: MatchStore | None = None
+    wall_offset: float = 0.0  # wall-clock seconds minus the core's (monotonic) ``now``
+
+    @classmethod
+    def empty(cls) -> MatchSetup:
+        return cls(MatchData({}, ()), {})
+
+    @classmethod
+    def load(cls, store: Store, wall_offset: float) -> MatchSetup:
+        """scenes/match and scenes/content validated together (SceneError when broken), tables in ``store``."""
+        contents = load_contents()
+        data = load_match(projects={b: {p.id for p in c.projects} for b, c in contents.items()})
+        return cls(data, contents, MatchStore(store), wall_offset)
+
+
+class MatchFeature(Feature):
+    def __init__(self, data: MatchData, contents: dict[str, BoothContent], *, store: MatchStore | None = None,
+                 staff_booths: Callable[[int], list[str]] = lambda cid: [],
+                 booth_spots: dict[str, dict[str, tuple[float, float]]] | None = None,
+                 room_members: Callable[[str], dict[int, tuple[float, float]]] = lambda hall: {},
+                 wall_offset: float = 0.0, new_id: Callable[[], str] = lambda: secrets.token_hex(8)):
+        self.data, self.contents, self.store = data, contents, store
+        self.staff_booths, self.room_members = staff_booths, room_members
+        self.booth_spots = booth_spots or {}  # hall -> booth -> (x, y) in front of it
+        self.wall_offset, self.new_id = wall_offset, new_id
+        self.index = ProjectIndex(fair_items(contents, data))
+        self.needs: dict[str, Need] = {n.id: n for n in data.all_needs()}
+        self.products = {p.id: c.booth for c in contents.values() for p in c.products}
+        self.funders = {"f:" + f.id: f for f in data.funders}
+        self.offers: dict[str, list[Offer]] = {p: list(f.offers) for p, f in self.funders.items()}
+        self.names: dict[str, str] = {}
+        self.bookings, self.intents = Bookings(), Intents()
+        self.signals: dict[str, Signals] = {}
+        self.players: dict[int, str] = {}  # cid -> visitor party
+        self.watchers: set[int] = set()
+        self.at_booth: dict[int, tuple[str, float, str]] = {}  # cid -> (booth, since, who)
+        self.events: list[Event] = []
+        self.visits: dict[str, int] = {}
+        self._observed = self._flushed = -math.inf
+        self._ids = itertools.count(1)
+
+    @classmethod
+    def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None
+              ) -> MatchFeature:
+        """The feature connected to the halls (where booths stand), the rooms (who stands where) and the
+        exhibitor logins (who acts for which booth); restored from the store when there is one."""
+
+        def staff_booths(cid: int) -> list[str]:
+            login = uploads.logins.get(cid) if uploads is not None else None
+            return sorted(login.exhibitor.booths) if login is not None else []
+
+        def members(hall: str) -> dict[int, tuple[float, float]]:
+            room = rooms.rooms.get(hall)
+            return {vid: (av.x, av.y) for vid, av in room.avatars.items()} if room is not None else {}
+
+        spots = {h.id: {b.id: booth_front(h, b)[:2] for b in h.booths if b.id in setup.contents}
+                 for h in halls.values()}
+        feature = cls(setup.data, setup.contents, store=setup.store, staff_booths=staff_booths, booth_spots=spots,
+                      room_members=members, wall_offset=setup.wall_offset)
+        if setup.store is not None:
+            feature.restore(setup.store.load())
+        return feature
+
+    def restore(self, loaded: Loaded) -> None:
+        """Put back what the store holds (at start)."""
+        for m in loaded.meetings:
+            self.bookings.restore(m)
+        for i in loaded.intents:
+            self.intents.restore(i)
+        for party, slots in loaded.slots.items():
+            self.bookings.available[party] = set(slots)
+        for o in loaded.offers:
+            self.offers[o.party] = [self._offer(o)]
+        for visitor, booth, kind, count, total in loaded.signals:
+            s = self.signals.setdefault(visitor, Signals())
+            if kind in ("visit", "kiosk"):
+                s.visits[booth] = s.visits.get(booth, 0) + count
+                self.visits[booth] = self.visits.get(booth, 0) + count
+            elif kind == "dwell":
+                s.dwell[booth] = s.dwell.get(booth, 0.0) + (total or 0.0)
+        self.index.set_popularity(self.visits)
+
+    # --- the feature's hooks -----------------------------------------------------
+    def routes(self) -> dict[str, Handler]:
+        return {"match_recommend": self.on_recommend, "match_offer": self.on_offer, "match_slots": self.on_slots,
+                "match_free": self.on_free, "match_request": self.on_request, "match_answer": self.on_answer,
+                "match_meetings": self.on_meetings, "match_intent": self.on_intent,
+                "match_intent_answer": self.on_intent_answer, "match_scoreboard_watch": self.on_watch,
+                "match_report": self.on_report}
+
+    def topics(self) -> tuple[str, ...]:
+        return ("match:",)
+
+    def greeted(self, s: Session, hello: dict, now: float) -> None:
+        if hello.get("player"):
+            party = self.players[s.cid] = visitor_party(hello["player"])
+            self.names[party] = s.name
+
+    def left(self, s: Session, now: float) -> None:
+        self._leave_booth(s.cid, now)
+        self.players.pop(s.cid, None)
+        self.watchers.discard(s.cid)
+
+    def kiosk_opened(self, s: Session, booth: str, now: float) -> None:
+        """The exhibits feature tells us a visitor opened a booth's kiosk."""
+        who = self.players.get(s.cid, f"c:{s.vid}")
+        self._event(booth, "kiosk", who, now)
+        if who.startswith("v:"):
+            sig = self.signals.setdefault(who, Signals())
+            sig.visits[booth] = sig.visits.get(booth, 0) + 1
+
+    def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        if now - self._observed >= OBSERVE_EVERY_S:
+            self._observed = now
+            self._observe(now)
+        if self.events and (now - self._flushed >= FLUSH_EVERY_S or len(self.events) >= MAX_PENDING_EVENTS):
+            self._flushed = now
+            batch, self.events = self.events, []
+            self.index.set_popularity(self.visits)
+            if self.store is not None:
+                return [Persist(lambda: self.store.add_events(batch), ())]
+        return []
+
+    def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic != TOPIC:
+            return []
+        return [Send(cid, self._board_frame(event, self.hub.sessions[cid].lang)) for cid in self.watchers
+                if cid in self.hub.sessions]
+
+    # --- identity ---------------------------------------------------------------
+    def _acting(self, s: Session, msg: dict, t: str) -> tuple[str | None, list[Action]]:
+        booth = msg.get("booth")
+        if booth is not None:
+            if booth not in self.staff_booths(s.cid):
+                return None, refuse(s, ErrorCode.NOT_YOUR_BOOTH, t)
+            return "b:" + booth, []
+        party = self.players.get(s.cid)
+        if party is None:
+            return None, [error(s, ErrorCode.MATCH_PROFILE_REQUIRED, t)]
+        return party, []
+
+    def _known(self, party: str) -> bool:
+        kind, _, ident = party.partition(":")
+        if kind == "b":
+            return ident in self.contents
+        if kind == "f":
+            return party in self.funders
+        return party in self.names or party in self.offers or party in self.signals
+
+    def _cids(self, party: str) -> list[int]:
+        if party.startswith("b:"):
+            booth = party[2:]
+            return [cid for cid in self.hub.sessions if booth in self.staff_booths(cid)]
+        return [cid for cid, p in self.players.items() if p == party]
+
+    def _to_parties(self, parties, t: str, **fields) -> list[Send]:
+        out = []
+        for cid in dict.fromkeys(c for p in parties for c in self._cids(p)):
+            out.append(Send(cid, encode(t, **fields)))
+        return out
+
+    def _wall(self, now: float) -> float:
+        return now + self.wall_offset
+
+    # --- recommendations ------------------------------------------------------------
+    def on_recommend(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_recommend")
+        if party is None and msg.get("booth") is not None:
+            return refused
+        sig = self.signals.get(party or "", Signals())
+        sig = Signals(tuple(msg.get("fields", ())) or sig.fields, msg.get("region", sig.region), sig.visits,
+                      sig.dwell, sig.favourites, sig.contacts)
+        projects = []
+        for r in self.index.recommend(sig, k=5):
+            it = self.index.items[self.index.pos[r.id]]
+            projects.append({"id": r.id, "booth": it.booth, "name": _text(it.name),
+                             "because": {"zh": r.because("zh")[:120], "en": r.because("en")[:120]}})
+        offers, needs = [], []
+        if party is not None and party.startswith("b:"):
+            booth_needs = self.data.needs.get(party[2:])
+            all_offers = [o for p, lst in self.offers.items() for o in lst]
+            for need in (booth_needs.needs if booth_needs else ())[:10]:
+                for sc in offers_for(need, all_offers, 3, self._funder_regions()):
+                    offers.append(self._offer_rec(need.id, sc))
+        if party is not None:
+            for offer in self.offers.get(party, ())[:3]:
+                for sc in needs_for(offer, list(self.needs.values()), 5, self._region_of(party)):
+                    needs.append(self._need_rec(offer.id, sc))
+        return [Send(s.cid, encode("match_recs", projects=projects, offers=offers[:30], needs=needs[:30]))]
+
+    def _funder_regions(self) -> dict[str, str]:
+        return {p: f.region for p, f in self.funders.items()} | {f.id: f.region for f in self.data.funders}
+
+    def _region_of(self, party: str) -> str:
+        f = self.funders.get(party)
+        return f.region if f else ""
+
+    def _offer_rec(self, mine: str, sc) -> dict:
+        offer = next(o for lst in self.offers.values() for o in lst if o.id == sc.id)
+        owner = offer.funder if offer.funder.startswith("v:") else "f:" + offer.funder
+        f = self.funders.get(owner)
+        name = _text(f.name) if f else {"zh": self.names.get(owner, "访客")[:60],
+                                         "en": self.names.get(owner, "visitor")[:60]}
+        rec = {"mine": mine, "id": offer.id, "party": owner, "name": name, "text": _text(offer.text),
+               "kind": offer.kind, "because": {"zh": sc.because("zh")[:120], "en": sc.because("en")[:120]}}
+        if offer.kind == "funds":
+            rec["amount_yuan"] = offer.max_yuan
+        return rec
+
+    def _need_rec(self, mine: str, sc) -> dict:
+        need = self.needs[sc.id]
+        it = self.index.items[self.index.pos[need.project]] if need.project in self.index.pos else None
+        name = _text(it.name) if it else {"zh": need.project, "en": need.project}
+        rec = {"mine": mine, "id": need.id, "party": "b:" + need.booth, "name": name, "text": _text(need.text),
+               "kind": need.kind, "because": {"zh": sc.because("zh")[:120], "en": sc.because("en")[:120]}}
+        if need.kind == "funds":
+            rec["amount_yuan"] = need.amount_yuan
+        return rec
+
+    # --- offers published by visitors (企业 / 基金会) ------------------------------------
+    def on_offer(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_offer")
+        if party is None:
+            return refused
+        if msg["role"] not in ("enterprise", "foundation"):
+            return [error(s, ErrorCode.MATCH_PROFILE_REQUIRED, "match_offer")]
+        lo, hi = msg.get("min_yuan", 0), msg.get("max_yuan", 0)
+        if (msg["kind"] == "funds") != (hi > 0) or lo > hi or not msg["fields"]:
+            return refuse(s, ErrorCode.MATCH_BAD_AMOUNT, "match_offer")
+        text = clean(msg["text"])
+        if not text:
+            return refuse(s, ErrorCode.BAD_MESSAGE, "match_offer")
+        saved = SavedOffer(party, msg["role"], msg["kind"], tuple(dict.fromkeys(msg["fields"])),
+                           tuple(r for r in dict.fromkeys(msg["regions"])), text, lo, hi)
+        self.offers[party] = [self._offer(saved)]
+        reply = Send(s.cid, encode("match_offer_saved", id=self.offers[party][0].id))
+        if self.store is None:
+            return [reply]
+        return [Persist(lambda: self.store.save_offer(saved, self._wall(now)), (reply,))]
+
+    @staticmethod
+    def _offer(o: SavedOffer) -> Offer:
+        return Offer(o.party + "-offer", o.party, o.kind, o.fields, o.regions, Text(o.text, o.text), o.min_yuan,
+                     o.max_yuan)
+
+    # --- bookings ----------------------------------------------------------------------
+    def on_slots(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_slots")
+        if party is None:
+            return refused
+        try:
+            slots = self.bookings.publish(party, msg["slots"], self._wall(now))
+        except Refused as exc:
+            return refuse(s, exc.code, "match_slots")
+        reply = Send(s.cid, encode("match_free_slots", party=party,
+                                   slots=self.bookings.free_slots(party, self._wall(now))))
+        if self.store is None:
+            return [reply]
+        return [Persist(lambda: self.store.save_slots(party, slots), (reply,))]
+
+    def on_free(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if not self._known(msg["party"]):
+            return [error(s, ErrorCode.MATCH_UNKNOWN_PARTY, "match_free")]
+        asker = self.players.get(s.cid, "")
+        slots = self.bookings.free_slots(msg["party"], self._wall(now), other=asker)
+        return [Send(s.cid, encode("match_free_slots", party=msg["party"], slots=slots[:96]))]
+
+    def on_request(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_request")
+        if party is None:
+            return refused
+        if not self._known(msg["to"]):
+            return [error(s, ErrorCode.MATCH_UNKNOWN_PARTY, "match_request")]
+        need = msg.get("need", "")
+        if need and need not in self.needs and not any(o.id == need for lst in self.offers.values() for o in lst):
+            return [error(s, ErrorCode.MATCH_UNKNOWN_NEED, "match_request")]
+        try:
+            m = self.bookings.request(f"m{self.new_id()}", party, msg["to"], msg["slot"], self._wall(now), need)
+        except Refused as exc:
+            return [error(s, exc.code, "match_request")]
+        return self._meeting_changed(m, now)
+
+    def on_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_answer")
+        if party is None:
+            return refused
+        action, mid, wall = msg["action"], msg["meeting"], self._wall(now)
+        try:
+            if action == "propose":
+                if "slot" not in msg:
+                    return refuse(s, ErrorCode.MATCH_BAD_SLOT, "match_answer")
+                m = self.bookings.propose(mid, party, msg["slot"], wall)
+            else:
+                m = getattr(self.bookings, action)(mid, party, wall)
+        except Refused as exc:
+            return [error(s, exc.code, "match_answer")]
+        return self._meeting_changed(m, now)
+
+    def on_meetings(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_meetings")
+        if party is None:
+            return refused
+        meetings = [_meeting_wire(m) for m in self.bookings.visible(party)][-200:]
+        return [Send(s.cid, encode("match_meeting_list", meetings=meetings))]
+
+    def _meeting_changed(self, m: Meeting, now: float) -> list[Action]:
+        sends = self._to_parties(m.parties(), "match_meeting", meeting=_meeting_wire(m))
+        if m.state == ACCEPTED:
+            for p in m.parties():
+                if p.startswith("b:"):
+                    self._event(p[2:], "meeting", m.other(p), now)
+        if self.store is None:
+            return sends
+        return [Persist(lambda: self.store.save_meeting(m), tuple(sends))]
+
+    # --- intents -----------------------------------------------------------------------
+    def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_intent")
+        if party is None:
+            return refused
+        to, ref = msg["to"], msg["ref"]
+        if not self._known(to):
+            return [error(s, ErrorCode.MATCH_UNKNOWN_PARTY, "match_intent")]
+        if msg["subject"] == "need":
+            need = self.needs.get(ref)
+            if need is None or "b:" + need.booth not in (party, to):
+                return [error(s, ErrorCode.MATCH_UNKNOWN_NEED, "match_intent")]
+            project = need.project
+        else:
+            booth = self.products.get(ref)
+            if booth is None or "b:" + booth not in (party, to):
+                return [error(s, ErrorCode.MATCH_UNKNOWN_NEED, "match_intent")]
+            project = ref
+        try:
+            i = self.intents.propose(f"i{self.new_id()}", party, to, msg["subject"], ref, project,
+                                     msg["amount_yuan"], msg["items"], self._wall(now))
+        except Refused as exc:
+            return [error(s, exc.code, "match_intent")]
+        return self._intent_changed(i, now)
+
+    def on_intent_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
+        party, refused = self._acting(s, msg, "match_intent_answer")
+        if party is None:
+            return refused
+        try:
+            answer = self.intents.confirm if msg["action"] == "confirm" else self.intents.decline
+            i = answer(msg["intent"], party, self._wall(now))
+        except Refused as exc:
+            return [error(s, exc.code, "match_intent_answer")]
+        return self._intent_changed(i, now)
+
+    def _intent_changed(self, i: Intent, now: float) -> list[Action]:
+        then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=_intent_wire(i))
+        if i.state == CONFIRMED:
+            board = self.intents.scoreboard()
+            then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
+                                        "intents": board.intents}))
+            for p in i.parties():
+                if p.startswith("b:"):
+                    self._event(p[2:], "intent", i.other if p == i.proposer else i.proposer, now)
+        if self.store is None:
+            return then
+        return [Persist(lambda: self.store.save_intent(i), tuple(then))]
+
+    def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if not msg["on"]:
+            self.watchers.discard(s.cid)
+            return []
+        self.watchers.add(s.cid)
+        b = self.intents.scoreboard()
+        event = {"projects": b.projects, "amount_yuan": b.amount_yuan, "intents": b.intents}
+        return [Send(s.cid, self._board_frame(event, s.lang))]
+
+    @staticmethod
+    def _board_frame(event: dict, lang: str) -> bytes:
+        zh = f"对接项目 {event['projects']} 个 · 意向金额 ¥{event['amount_yuan']:,}"
+        en = f"{event['projects']} projects matched · ¥{event['amount_yuan']:,} pledged"
+        return encode("match_scoreboard", **event, line={"zh": zh, "en": en})
+
+    # --- exhibitor report ----------------------------------------------------------------
+    def on_report(self, s: Session, msg: dict, now: float) -> list[Action]:
+        booth = msg["booth"]
+        if booth not in self.staff_booths(s.cid):
+            return refuse(s, ErrorCode.NOT_YOUR_BOOTH, "match_report")
+        pending = [e for e in self.events if e.booth == booth]
+        if self.store is None:
+            return [Send(s.cid, self._report_frame(booth, pending))]
+
+        def done(result: object, now: float) -> list[Action]:
+            if isinstance(result, BaseException):
+                log.error("report for %s failed: %r", booth, result)
+                return [error(s, ErrorCode.BAD_MESSAGE, "match_report")]
+            return [Send(s.cid, self._report_frame(booth, [*result, *pending]))]
+
+        return [Job(f"match-report:{booth}", lambda: self.store.events(booth), done)]
+
+    @staticmethod
+    def _report_frame(booth: str, events: list[Event]) -> bytes:
+        rows = [{**vars(r), "median_dwell_s": round(r.median_dwell_s)} for r in hourly(events, booth)][-336:]
+        return encode("match_report_rows", booth=booth, rows=rows)
+
+    # --- observed visits -----------------------------------------------------------------
+    def _event(self, booth: str, kind: str, visitor: str, now: float, value: float = 0.0) -> None:
+        if len(self.events) < MAX_PENDING_EVENTS * 2:
+            self.events.append(Event(booth, kind, visitor, self._wall(now), value))
+
+    def _observe(self, now: float) -> None:
+        """Who stands in front of which booth: a new arrival is a visit; leaving ends its dwell."""
+        where: dict[int, str] = {}
+        for hall, spots in self.booth_spots.items():
+            members = self.room_members(hall)
+            for vid, (x, y) in members.items():
+                best = min(spots.items(), key=lambda kv: (kv[1][0] - x) ** 2 + (kv[1][1] - y) ** 2, default=None)
+                if best and math.dist(best[1], (x, y)) <= NEAR_BOOTH_M:
+                    where[vid] = best[0]
+        for cid, s in self.hub.sessions.items():
+            booth = where.get(s.vid)
+            current = self.at_booth.get(cid)
+            if current is not None and current[0] == booth:
+                continue
+            self._leave_booth(cid, now)
+            if booth is not None:
+                who = self.players.get(cid, f"c:{s.vid}")
+                self.at_booth[cid] = (booth, now, who)
+                self._event(booth, "visit", who, now)
+                self.visits[booth] = self.visits.get(booth, 0) + 1
+                if who.startswith("v:"):
+                    sig = self.signals.setdefault(who, Signals())
+                    sig.visits[booth] = sig.visits.get(booth, 0) + 1
+
+    def _leave_booth(self, cid: int, now: float) -> None:
+        current = self.at_booth.pop(cid, None)
+        if current is None:
+            return
+        booth, since, who = current
+        self._event(booth, "dwell", who, now, round(now - since, 1))
+        if who.startswith("v:"):
+            sig = self.signals.setdefault(who, Signals())
+            sig.dwell[booth] = sig.dwell.get(booth, 0.0) + (now - since)
