@@ -388,10 +388,6 @@ class MatchFeature(Feature):
 
     def _meeting_changed(self, m: Meeting, now: float) -> list[Action]:
         sends = self._to_parties(m.parties(), "match_meeting", meeting=_meeting_wire(m))
-        if m.state == ACCEPTED:
-            for p in m.parties():
-                if p.startswith("b:"):
-                    self._event(p[2:], "meeting", m.other(p), now)
         if self.store is None:
             return sends
         return [Persist(lambda: self.store.save_meeting(m), tuple(sends))]
@@ -438,9 +434,6 @@ class MatchFeature(Feature):
             board = self.intents.scoreboard()
             then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
                                         "intents": board.intents}))
-            for p in i.parties():
-                if p.startswith("b:"):
-                    self._event(p[2:], "intent", i.other if p == i.proposer else i.proposer, now)
         if self.store is None:
             return then
         return [Persist(lambda: self.store.save_intent(i), tuple(then))]
@@ -467,6 +460,11 @@ class MatchFeature(Feature):
             return refuse(s, ErrorCode.NOT_YOUR_BOOTH, "match_report")
         pending = [e for e in self.events if e.booth == booth]
         if self.store is None:
+            party = "b:" + booth
+            pending += [Event(booth, "meeting", m.other(party), m.updated) for m in self.bookings.visible(party)
+                        if m.state == ACCEPTED]
+            pending += [Event(booth, "intent", i.other if i.proposer == party else i.proposer, i.updated)
+                        for i in self.intents.visible(party) if i.state == CONFIRMED]
             return [Send(s.cid, self._report_frame(booth, pending))]
 
         def done(result: object, now: float) -> list[Action]:

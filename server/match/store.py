@@ -89,11 +89,19 @@ class MatchStore:
         self.store.write([("INSERT INTO match_events (booth, kind, visitor, t, value) VALUES (?, ?, ?, ?, ?)",
                            (e.booth, e.kind, e.visitor, e.t, e.value)) for e in events])
 
-    def events(self, booth: str | None = None) -> list[Event]:
-        sql = "SELECT booth, kind, visitor, t, value FROM match_events"
-        rows = self.store.rows(sql + " WHERE booth = ? ORDER BY t", (booth,)) if booth else self.store.rows(
-            sql + " ORDER BY t")
-        return [Event(*r) for r in rows]
+    def events(self, booth: str) -> list[Event]:
+        """``booth``'s observed events, plus its accepted meetings and confirmed intents (read from their own
+        durable tables, so the report counts exactly what was acknowledged)."""
+        party = "b:" + booth
+        rows = self.store.rows("SELECT booth, kind, visitor, t, value FROM match_events WHERE booth = ? ORDER BY t",
+                               (booth,))
+        meetings = self.store.rows("SELECT requester, host, updated FROM match_meetings WHERE state = 'accepted' "
+                                   "AND (requester = ? OR host = ?)", (party, party))
+        intents = self.store.rows("SELECT proposer, other, updated FROM match_intents WHERE state = 'confirmed' "
+                                  "AND (proposer = ? OR other = ?)", (party, party))
+        return ([Event(*r) for r in rows]
+                + [Event(booth, "meeting", b if a == party else a, t) for a, b, t in meetings]
+                + [Event(booth, "intent", b if a == party else a, t) for a, b, t in intents])
 
     def intents(self) -> list[Intent]:
         return [Intent(*r) for r in self.store.rows("SELECT * FROM match_intents ORDER BY created, id")]

@@ -1,0 +1,128 @@
+"""云对接 end to end over real websockets against `main.py serve`: a funder bot and an exhibitor bot find each
+other, book a slot, pledge; a third client sees the scoreboard move; kill -9 loses nothing acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import signal
+import subprocess
+import sys
+import time
+
+from server.match.booking import SLOT_S
+from server.store.sqlite import Store
+from server.uploads.exhibitors import ExhibitorStore
+from tests.conftest import ROOT, ServerProcess
+from tests.server.test_server_ws import Visitor
+
+BOOTH = "education-01"
+
+
+async def visitor(url: str, name: str, player: str | None = None) -> Visitor:
+    v = Visitor(await __import__("websockets").connect(url))
+    await v.send("hello", name=name, lang="zh", **({"player": player} if player else {}))
+    await v.recv_type("welcome")
+    return v
+
+
+def token_for(data) -> str:
+    store = Store(data / "pavilion.sqlite3")
+    try:
+        return ExhibitorStore(store).add("禾丰乡村图书馆公益中心", [BOOTH], time.time())[1]
+    finally:
+        store.close()
+
+
+def test_funder_and_exhibitor_book_and_pledge_then_kill_9(tmp_path):
+    data = tmp_path / "data"
+    token = token_for(data)
+    slot = (int(time.time()) // SLOT_S + 2) * SLOT_S
+    srv = ServerProcess(data).start()
+
+    async def before_crash():
+        funder = await visitor(srv.url, "润泽基金会", "funder-bot-secret-0123456789")
+        staff = await visitor(srv.url, "李老师")
+        await staff.send("exhibitor_login", token=token)
+        await staff.recv_type("exhibitor")
+        watcher = await visitor(srv.url, "大屏")
+        await watcher.send("match_scoreboard_watch", on=True)
+        _, board0 = await watcher.recv_type("match_scoreboard")
+
+        await funder.send("match_offer", role="foundation", kind="funds", fields=["education", "children"],
+                          regions=["云南", "贵州"], text="资助云南、贵州乡村教育项目", min_yuan=100_000,
+                          max_yuan=3_000_000)
+        _, saved = await funder.recv_type("match_offer_saved")
+        await funder.send("match_recommend", fields=["education"], region="云南")
+        _, recs = await funder.recv_type("match_recs")
+        need = next(n for n in recs["needs"] if n["party"] == f"b:{BOOTH}")
+        await staff.send("match_recommend", booth=BOOTH)
+        _, recs = await staff.recv_type("match_recs")
+        offer = next(o for o in recs["offers"] if o["id"] == saved["id"])
+        assert "金额匹配" in offer["because"]["zh"]
+
+        await staff.send("match_slots", slots=[slot, slot + SLOT_S], booth=BOOTH)
+        await staff.recv_type("match_free_slots")
+        await funder.send("match_request", to=f"b:{BOOTH}", slot=slot, need=need["id"])
+        _, m = await staff.recv_type("match_meeting")
+        await staff.send("match_answer", meeting=m["meeting"]["id"], action="accept", booth=BOOTH)
+        _, m = await funder.recv_type("match_meeting")
+        while m["meeting"]["state"] != "accepted":
+            _, m = await funder.recv_type("match_meeting")
+
+        await funder.send("match_intent", to=f"b:{BOOTH}", subject="need", ref=need["id"], amount_yuan=300_000,
+                          items=0)
+        _, i = await staff.recv_type("match_intent_state")
+        sent_at = time.monotonic()
+        await staff.send("match_intent_answer", intent=i["intent"]["id"], action="confirm", booth=BOOTH)
+        _, confirmed = await staff.recv_type("match_intent_state")  # acknowledged: committed
+        _, board = await watcher.recv_type("match_scoreboard")
+        seen_in = time.monotonic() - sent_at
+        return m["meeting"]["id"], confirmed["intent"], board0, board, seen_in, offer["party"]
+
+    meeting_id, intent, board0, board, seen_in, funder_party = asyncio.run(asyncio.wait_for(before_crash(), 60))
+    assert intent["state"] == "confirmed" and intent["proposer"] == funder_party
+    assert board["projects"] == board0["projects"] + 1 and board["amount_yuan"] == board0["amount_yuan"] + 300_000
+    assert seen_in < 1.0, f"the scoreboard took {seen_in:.2f} s"
+    assert srv.stop(signal.SIGKILL) == -signal.SIGKILL
+
+    srv = ServerProcess(data).start()
+    try:
+        async def after_crash():
+            funder = await visitor(srv.url, "润泽基金会", "funder-bot-secret-0123456789")
+            await funder.send("match_meetings")
+            _, ms = await funder.recv_type("match_meeting_list")
+            other = await visitor(srv.url, "另一位", "another-bot-secret-0123456789")
+            await other.send("match_request", to=f"b:{BOOTH}", slot=slot)
+            _, err = await other.recv_type("error")
+            await other.send("match_scoreboard_watch", on=True)
+            _, b = await other.recv_type("match_scoreboard")
+            return ms["meetings"], err, b
+
+        meetings, err, b = asyncio.run(asyncio.wait_for(after_crash(), 30))
+        assert [(m["id"], m["state"]) for m in meetings] == [(meeting_id, "accepted")]
+        assert err["code"] == "match_slot_taken"
+        assert (b["projects"], b["amount_yuan"]) == (board["projects"], board["amount_yuan"])
+    finally:
+        srv.stop()
+
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "admin", "intents", "--csv", "--data", str(data)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [(r["id"], r["state"], r["amount_yuan"]) for r in rows] == [(intent["id"], "confirmed", "300000")]
+    png = tmp_path / "report.png"
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "admin", "report", "--booth", BOOTH, "--csv",
+                          "--png", str(png), "--data", str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    report = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert sum(int(r["meetings"]) for r in report) == 1 and sum(int(r["intents"]) for r in report) == 1
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_admin_commands_have_help():
+    for args in (["intents"], ["report"]):
+        out = subprocess.run([sys.executable, str(ROOT / "main.py"), "admin", *args, "--help"], capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0 and "usage: main.py admin" in out.stdout
