@@ -33,7 +33,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
     features = [
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
-        UploadsFeature(uploads, content, rooms),
+        UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
         matching,
     ]

@@ -171,6 +171,11 @@ def parse_needs(data: object, source: Path | str, projects: set[str] | None = No
     return BoothNeeds(booth, region, tuple(needs), str(source))
 
 
+def booth_needs_doc(section: object, booth: str) -> object:
+    """A content file's ``match`` section as a needs document: the same keys, format and booth filled in."""
+    return {**section, "format": MATCH_FORMAT, "booth": booth} if isinstance(section, dict) else section
+
+
 def parse_funders(data: object, source: Path | str) -> tuple[Funder, ...]:
     """Validate the funders file: ids unique across funders and offers, amounts in whole 元, min ≤ max."""
     r = FieldReader(source)

@@ -29,7 +29,7 @@ from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Handler
 from server.match.analytics import Event, hourly
 from server.match.booking import ACCEPTED, Bookings, Meeting, Refused, slot_label
-from server.match.data import MatchData, Need, Offer, load_match
+from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_doc, load_match, parse_needs
 from server.match.intents import CONFIRMED, Intent, Intents
 from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
 from server.match.store import Loaded, MatchStore, SavedOffer
@@ -37,9 +37,9 @@ from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from server.store.sqlite import Store
 from server.uploads.desk import UploadDesk
-from world.content import BoothContent, load_contents
+from world.content import BoothContent, load_contents, parse_content
 from world.places import booth_front
-from world.scene import Hall, Text
+from world.scene import Hall, SceneError, Text
 
 log = logging.getLogger("pavilion.match")
 
@@ -107,6 +107,7 @@ class MatchFeature(Feature):
         self.booth_spots = booth_spots or {}  # hall -> booth -> (x, y) in front of it
         self.wall_offset, self.new_id = wall_offset, new_id
         self.index = ProjectIndex(fair_items(contents, data))
+        self._seed: dict[str, tuple[BoothContent | None, BoothNeeds | None]] = {}  # before any upload
         self.needs: dict[str, Need] = {n.id: n for n in data.all_needs()}
         self.products = {p.id: c.booth for c in contents.values() for p in c.products}
         self.funders = {"f:" + f.id: f for f in data.funders}
@@ -183,6 +184,33 @@ class MatchFeature(Feature):
         self._leave_booth(s.cid, now)
         self.players.pop(s.cid, None)
         self.watchers.discard(s.cid)
+
+    def booth_shown(self, booth: str, version) -> None:
+        """An uploaded version of ``booth`` went live (None: back to the seed): take the needs it carries."""
+        data = version.content.get("data") if version is not None and version.content else None
+        seed_content, seed_needs = self._seed.get(booth, (self.contents.get(booth), self.data.needs.get(booth)))
+        self._seed.setdefault(booth, (seed_content, seed_needs))
+        content, needs = seed_content, seed_needs
+        try:
+            if data is not None:
+                content = parse_content(data, f"{booth} (uploaded)")
+                if "match" in data:
+                    needs = parse_needs(booth_needs_doc(data["match"], booth), f"{booth} (uploaded)",
+                                        {p.id for p in content.projects})
+        except (SceneError, RecursionError) as exc:  # checked at upload: only an older server's version gets here
+            log.warning("booth %s: uploaded needs not used: %s", booth, exc)
+            content, needs = seed_content, seed_needs
+        if content is None:
+            return
+        projects = {p.id for p in content.projects}
+        if needs is not None:
+            needs = BoothNeeds(booth, needs.region, tuple(n for n in needs.needs if n.project in projects),
+                               needs.source)
+            self.data.needs[booth] = needs
+        self.contents[booth] = content
+        self.needs = {n.id: n for n in self.data.all_needs()}
+        self.index = ProjectIndex(fair_items(self.contents, self.data))
+        self.index.set_popularity(self.visits)
 
     def kiosk_opened(self, s: Session, booth: str, now: float) -> None:
         """The exhibits feature tells us a visitor opened a booth's kiosk."""

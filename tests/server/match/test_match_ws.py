@@ -126,3 +126,46 @@ def test_admin_commands_have_help():
         out = subprocess.run([sys.executable, str(ROOT / "main.py"), "admin", *args, "--help"], capture_output=True,
                              text=True, timeout=60)
         assert out.returncode == 0 and "usage: main.py admin" in out.stdout
+
+
+def test_exhibitor_edits_needs_with_the_content_upload(live_server, tmp_path):
+    from client.exhibitor.uploader import items_for
+    from tests.server.uploads.test_uploads import _png, send_items
+
+    store = Store(tmp_path / "data" / "pavilion.sqlite3")
+    _, token = ExhibitorStore(store).add("禾丰", [BOOTH], time.time())
+    store.close()
+    folder = tmp_path / "mine"
+    (folder / "images").mkdir(parents=True)
+    doc = __import__("json").loads((ROOT / "scenes/content" / f"{BOOTH}.json").read_text(encoding="utf-8"))
+    doc["poster"] = "images/poster.png"
+    for p in doc["products"]:
+        p["image"] = "images/poster.png"
+    (folder / "images" / "poster.png").write_bytes(_png(64, 48))
+    project = doc["projects"][0]["id"]
+    good = {"region": "贵州", "needs": [{"id": "new-need", "project": project, "kind": "funds",
+                                         "fields": ["education"], "amount_yuan": 880_000,
+                                         "text": {"zh": "新的资金需求", "en": "A new funding need"}}]}
+    bad = {"region": "贵州", "needs": [{**good["needs"][0], "amount_yuan": 12.5}]}
+    path = folder / f"{BOOTH}.json"
+
+    async def scenario():
+        path.write_text(__import__("json").dumps({**doc, "match": bad}, ensure_ascii=False), encoding="utf-8")
+        refused = await send_items(live_server, token, BOOTH, items_for(path))
+        path.write_text(__import__("json").dumps({**doc, "match": good}, ensure_ascii=False), encoding="utf-8")
+        accepted = await send_items(live_server, token, BOOTH, items_for(path))
+        funder = await visitor(live_server, "基金会", "funder-bot-secret-0123456789")
+        await funder.send("match_offer", role="foundation", kind="funds", fields=["education"], regions=["贵州"],
+                          text="贵州教育", min_yuan=500_000, max_yuan=1_000_000)
+        await funder.recv_type("match_offer_saved")
+        await funder.send("match_recommend")
+        _, recs = await funder.recv_type("match_recs")
+        return refused, accepted, recs
+
+    refused, accepted, recs = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert refused[-1]["ok"] is False
+    problem = refused[-1]["report"]["problems"][0]
+    assert problem["pointer"] == "/match" and "amount_yuan" in problem["en"]
+    assert accepted[-1]["ok"] is True
+    top = recs["needs"][0]
+    assert top["id"] == "new-need" and top["amount_yuan"] == 880_000 and "金额匹配" in top["because"]["zh"]
