@@ -102,6 +102,7 @@ CLIENT = {
                             "booth": as_booth},
     "match_scoreboard_watch": {"on": Field(boolean)},
     "match_report": {"booth": Field(booth_id)},
+    "match_room_enter": {"meeting": Field(ident), "booth": as_booth},
 }
 
 SERVER = {
@@ -118,4 +119,5 @@ SERVER = {
     "match_scoreboard": {"projects": Field(integer(0, 2**40)), "amount_yuan": Field(integer(0, 2**62)),
                          "intents": Field(integer(0, 2**40)), "line": Field(texts(80))},
     "match_report_rows": {"booth": Field(booth_id), "rows": Field(list_of(report_row, MAX_REPORT_HOURS))},
+    "match_meeting_now": {"meeting": Field(meeting), "room": Field(string(48, 1))},
 }

@@ -28,7 +28,7 @@ from protocol.errors import ErrorCode
 from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Handler
 from server.match.analytics import Event, hourly
-from server.match.booking import ACCEPTED, Bookings, Meeting, Refused, slot_label
+from server.match.booking import ACCEPTED, SLOT_S, Bookings, Meeting, Refused, slot_label
 from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_doc, load_match, parse_needs
 from server.match.intents import CONFIRMED, Intent, Intents
 from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
@@ -39,10 +39,11 @@ from server.store.sqlite import Store
 from server.uploads.desk import UploadDesk
 from world.content import BoothContent, load_contents, parse_content
 from world.places import booth_front
-from world.scene import Hall, SceneError, Text
+from world.scene import Hall, SceneError, Spawn, Text
 
 log = logging.getLogger("pavilion.match")
 
+ROOM_OPENS_BEFORE_S = 600  # the 洽谈室 opens 10 minutes before the slot and closes when it ends
 NEAR_BOOTH_M = 4.0  # standing this close to a booth's front counts as visiting it
 OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
@@ -96,14 +97,23 @@ class MatchSetup:
         return cls(data, contents, MatchStore(store), wall_offset)
 
 
+def meeting_hall(mid: str) -> Hall:
+    """The 洽谈室 of meeting ``mid``: an 8 x 6 m room, the two sides facing each other across the middle."""
+    return Hall(id=f"meet-{mid}"[:48], name=Text("洽谈室", "Meeting room"), theme="#f3ede4", size=(8.0, 6.0),
+                height=3.0, spawns=(Spawn((-1.2, 0.0), -90.0), Spawn((1.2, 0.0), 90.0)), signs=(), booths=(),
+                source="server/match/feature.py")
+
+
 class MatchFeature(Feature):
     def __init__(self, data: MatchData, contents: dict[str, BoothContent], *, store: MatchStore | None = None,
                  staff_booths: Callable[[int], list[str]] = lambda cid: [],
                  booth_spots: dict[str, dict[str, tuple[float, float]]] | None = None,
                  room_members: Callable[[str], dict[int, tuple[float, float]]] = lambda hall: {},
+                 rooms: RoomsFeature | None = None,
                  wall_offset: float = 0.0, new_id: Callable[[], str] = lambda: secrets.token_hex(8)):
         self.data, self.contents, self.store = data, contents, store
-        self.staff_booths, self.room_members = staff_booths, room_members
+        self.staff_booths, self.room_members, self.rooms = staff_booths, room_members, rooms
+        self.notified: set[str] = set()  # meetings whose "it is time" notice went out
         self.booth_spots = booth_spots or {}  # hall -> booth -> (x, y) in front of it
         self.wall_offset, self.new_id = wall_offset, new_id
         self.index = ProjectIndex(fair_items(contents, data))
@@ -140,7 +150,7 @@ class MatchFeature(Feature):
         spots = {h.id: {b.id: booth_front(h, b)[:2] for b in h.booths if b.id in setup.contents}
                  for h in halls.values()}
         feature = cls(setup.data, setup.contents, store=setup.store, staff_booths=staff_booths, booth_spots=spots,
-                      room_members=members, wall_offset=setup.wall_offset)
+                      room_members=members, rooms=rooms, wall_offset=setup.wall_offset)
         if setup.store is not None:
             feature.restore(setup.store.load())
         return feature
@@ -170,7 +180,7 @@ class MatchFeature(Feature):
                 "match_free": self.on_free, "match_request": self.on_request, "match_answer": self.on_answer,
                 "match_meetings": self.on_meetings, "match_intent": self.on_intent,
                 "match_intent_answer": self.on_intent_answer, "match_scoreboard_watch": self.on_watch,
-                "match_report": self.on_report}
+                "match_report": self.on_report, "match_room_enter": self.on_room_enter}
 
     def topics(self) -> tuple[str, ...]:
         return ("match:",)
@@ -221,16 +231,18 @@ class MatchFeature(Feature):
             sig.visits[booth] = sig.visits.get(booth, 0) + 1
 
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        out: list[Action] = []
         if now - self._observed >= OBSERVE_EVERY_S:
             self._observed = now
             self._observe(now)
+            out += self._meetings_due(now)
         if self.events and (now - self._flushed >= FLUSH_EVERY_S or len(self.events) >= MAX_PENDING_EVENTS):
             self._flushed = now
             batch, self.events = self.events, []
             self.index.set_popularity(self.visits)
             if self.store is not None:
-                return [Persist(lambda: self.store.add_events(batch), ())]
-        return []
+                out.append(Persist(lambda: self.store.add_events(batch), ()))
+        return out
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
         if topic != TOPIC:
@@ -507,6 +519,33 @@ class MatchFeature(Feature):
     def _report_frame(booth: str, events: list[Event]) -> bytes:
         rows = [{**vars(r), "median_dwell_s": round(r.median_dwell_s)} for r in hourly(events, booth)][-336:]
         return encode("match_report_rows", booth=booth, rows=rows)
+
+    # --- the 洽谈室 -----------------------------------------------------------------------
+    def _meetings_due(self, now: float) -> list[Action]:
+        """At a meeting's time both sides are told, with the room to enter (once per meeting)."""
+        wall, out = self._wall(now), []
+        for m in self.bookings.meetings.values():
+            if m.id in self.notified and wall >= m.slot + SLOT_S and self.rooms is not None:
+                self.rooms.close_private(meeting_hall(m.id).id)  # once both have left
+            if m.state == ACCEPTED and m.id not in self.notified and m.slot <= wall < m.slot + SLOT_S:
+                self.notified.add(m.id)
+                out += self._to_parties(m.parties(), "match_meeting_now", meeting=_meeting_wire(m),
+                                        room=meeting_hall(m.id).id)
+        return out
+
+    def on_room_enter(self, s: Session, msg: dict, now: float) -> list[Action]:
+        """Into the meeting's private room: only its two sides, only from 10 minutes before to its end."""
+        party, refused = self._acting(s, msg, "match_room_enter")
+        if party is None:
+            return refused
+        m = self.bookings.meetings.get(msg["meeting"])
+        if m is None or party not in m.parties():
+            return [error(s, ErrorCode.MATCH_UNKNOWN_MEETING, "match_room_enter")]
+        wall = self._wall(now)
+        if self.rooms is None or m.state != ACCEPTED or not m.slot - ROOM_OPENS_BEFORE_S <= wall < m.slot + SLOT_S:
+            return [error(s, ErrorCode.MATCH_ROOM_CLOSED, "match_room_enter")]
+        room = self.rooms.open_private(meeting_hall(m.id))
+        return self.rooms.place(s, room, None, now, "match_room_enter")
 
     # --- observed visits -----------------------------------------------------------------
     def _event(self, booth: str, kind: str, visitor: str, now: float, value: float = 0.0) -> None:

@@ -167,3 +167,31 @@ def test_refusals(fair):
         "not_your_booth"
     assert only(fair.send(2, "match_intent", to="b:education-01", subject="need", ref="x", amount_yuan=1.5,
                           items=0), 2, "error")["code"] == "bad_message"
+
+
+def test_the_meeting_room_is_for_the_two_sides_at_the_time(fair):
+    fair.hello(1, "润泽基金会", FUNDER_SECRET)
+    fair.hello(2, "李老师")
+    fair.send(2, "exhibitor_login", token=fair.token)
+    fair.hello(3, "路人", "passer-by-secret-0123456789")
+    for cid in (1, 2, 3):
+        fair.send(cid, "join", hall="lobby")
+    m = only(fair.send(1, "match_request", to="b:education-01", slot=BASE), 2, "match_meeting")["meeting"]
+    fair.send(2, "match_answer", meeting=m["id"], action="accept", booth="education-01")
+    assert only(fair.send(1, "match_room_enter", meeting=m["id"]), 1, "error")["code"] == "match_room_closed"
+
+    fair.now = BASE - T0 + 5.0  # the slot has begun
+    notices = fair.run(fair.core.tick(fair.now))
+    room = only(notices, 1, "match_meeting_now")["room"]
+    assert only(notices, 2, "match_meeting_now")["room"] == room
+    assert not [n for n in notices if n[0] == 3 and n[1] == "match_meeting_now"]
+    assert only(fair.send(3, "match_room_enter", meeting=m["id"]), 3, "error")["code"] == "match_unknown_meeting"
+    assert only(fair.send(3, "join", hall=room), 3, "error")["code"] == "unknown_hall"
+    assert only(fair.send(1, "match_room_enter", meeting=m["id"]), 1, "hall_state")["hall"] == room
+    assert only(fair.send(2, "match_room_enter", meeting=m["id"], booth="education-01"), 2,
+                "hall_state")["hall"] == room
+    welcome_halls = {h["id"] for h in fair.core.hall_list()}
+    assert room not in welcome_halls
+    snaps = {c: m for c, t, m in fair.run(fair.core.tick(fair.now + 0.2)) if t == "snap"}
+    assert {e["name"] for e in snaps[1]["enter"]} == {"李老师"}  # nobody else is in there
+    assert "润泽基金会" not in {e["name"] for e in snaps.get(3, {"enter": []})["enter"]}
