@@ -268,7 +268,7 @@ class MatchFeature(Feature):
             return ident in self.contents
         if kind == "f":
             return party in self.funders
-        return party in self.names or party in self.offers or party in self.signals
+        return kind == "v" and (party in self.names or party in self.offers or party in self.signals)
 
     def _cids(self, party: str) -> list[int]:
         if party.startswith("b:"):
