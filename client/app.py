@@ -33,6 +33,8 @@ from client.halls.exhibition import add_arguments as add_exhibition_arguments
 from client.halls.hall_view import HallView
 from client.journal.journal import JOURNAL_TYPES, Journal
 from client.journal.journal import add_arguments as add_journal_arguments
+from client.match.match import MATCH_TYPES, Match
+from client.match.match import add_arguments as add_match_arguments
 from client.net.connection import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
 from client.player.camera import ChaseCamera
@@ -81,6 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
     add_journal_arguments(parser)
+    add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
 
 
@@ -186,6 +189,8 @@ class PavilionApp(ShowBase):
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
         self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
+        self.match = Match(self, font, args)
+        self.match.enter_hall(hall)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
     def _hall_names(self) -> dict:
@@ -200,13 +205,14 @@ class PavilionApp(ShowBase):
         self.chase = ChaseCamera(self.camera, hall)
         self.net.hall = hall.id  # a reconnect rejoins this hall
         self.expo.enter_hall(hall)
+        self.match.enter_hall(hall)
 
     def _escape(self) -> None:
         """Esc closes the top panel (the quit question, the journal, a booth panel, the directory);
         with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
-        elif not self.journal.escape() and not self.expo.escape():
+        elif not self.journal.escape() and not self.match.escape() and not self.expo.escape():
             self.quit_confirm.open(self.lang)
 
     def _bind_keys(self) -> Controls:
@@ -243,6 +249,7 @@ class PavilionApp(ShowBase):
         visitors = len(self.crowd) + 1 if self.joined else None
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
+        self.match.update(self.lang)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -269,6 +276,7 @@ class PavilionApp(ShowBase):
                          self.player.y)
                 self.me.root.show()
                 self.expo.on_joined()
+                self.match.on_joined(self.hall)
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
                 self.player.acknowledge(fields["ack"])
@@ -278,6 +286,8 @@ class PavilionApp(ShowBase):
                 self.expo.on_message(t, fields)
             elif t in JOURNAL_TYPES:
                 self.journal.on_message(t, fields)
+            elif t in MATCH_TYPES:
+                self.match.on_message(t, fields)
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
@@ -326,7 +336,7 @@ class PavilionApp(ShowBase):
             shown_since = None if shown < goal.wait_visitors else (shown_since or now)
             shown_for = now - shown_since if shown_since is not None else 0.0
             if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
-                    and self.expo.settled() and self.journal.settled():
+                    and self.expo.settled() and self.journal.settled() and self.match.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -368,6 +378,7 @@ class PavilionApp(ShowBase):
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),
             **self.expo.report(),
+            **self.match.report(),
             "journal": self.journal.report(),
         }
 

@@ -8,6 +8,8 @@ start at (on the hour or half hour). See docs/protocol.md, "云对接".
 
 from __future__ import annotations
 
+import hashlib
+
 from protocol.messages import (
     Field,
     boolean,
@@ -30,6 +32,11 @@ FIELDS = ("rural", "education", "elderly", "relief", "health", "children", "envi
           "scenery", "service")
 ROLES = ("individual", "enterprise", "foundation", "ngo", "media")
 SLOT_MIN, SLOT_MAX = 1_600_000_000, 4_000_000_000
+
+
+def visitor_party(player_secret: str) -> str:
+    """A visitor's party id from their hello.player secret (the client computes its own the same way)."""
+    return "v:" + hashlib.sha256(("match:" + player_secret).encode()).hexdigest()[:16]
 
 
 # a party: "b:<booth>", "f:<funder>" or "v:<16 hex>"; the server answers an unknown one with match_unknown_party

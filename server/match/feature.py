@@ -14,7 +14,6 @@ the exhibitor report, written to the store in batches.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import math
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode
+from protocol.match import visitor_party
 from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Handler
 from server.match.analytics import Event, hourly
@@ -49,10 +49,6 @@ OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
 MAX_PENDING_EVENTS = 5000
 TOPIC = "match:scoreboard"
-
-
-def visitor_party(player_secret: str) -> str:
-    return "v:" + hashlib.sha256(("match:" + player_secret).encode()).hexdigest()[:16]
 
 
 def clean(text: str) -> str:

@@ -1,0 +1,94 @@
+"""云对接 in the client, without Panda3D: what the server said (recommendations, slots, meetings, the scoreboard)
+and the requests the panels make. ``version`` changes whenever something visible changed, so panels redraw
+only then; tests drive it with plain dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+MATCH_TYPES = frozenset({"match_recs", "match_offer_saved", "match_free_slots", "match_meeting", "match_meeting_list",
+                         "match_intent_state", "match_scoreboard", "match_meeting_now", "match_report_rows"})
+RECS, BOOK = "recs", "book"
+
+
+class MatchModel:
+    def __init__(self, send: Callable[..., None]):
+        self.send = send
+        self.version = 0
+        self.view: str | None = None  # the panel shown: RECS, BOOK or None
+        self.recs: dict | None = None
+        self.party: str | None = None  # whose free slots the booking view shows
+        self.party_name = ""
+        self.free: list[int] | None = None
+        self.meetings: dict[str, dict] = {}
+        self.intents: dict[str, dict] = {}
+        self.board: dict | None = None
+        self.due: dict | None = None  # a meeting whose time has come
+        self.waiting_for: set[str] = set()  # replies an offscreen run waits for
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    # --- what the panels ask ----------------------------------------------------------
+    def recommend(self, fields: list[str] | None = None, region: str | None = None) -> None:
+        self.view = RECS
+        extra = {k: v for k, v in (("fields", fields), ("region", region)) if v}
+        self.send("match_recommend", **extra)
+        self.waiting_for.add("match_recs")
+        self._changed()
+
+    def book_with(self, party: str, name: str = "") -> None:
+        self.view, self.party, self.party_name, self.free = BOOK, party, name or party, None
+        self.send("match_free", party=party)
+        self.send("match_meetings")
+        self.waiting_for |= {"match_free_slots", "match_meeting_list"}
+        self._changed()
+
+    def my_meetings(self) -> None:
+        self.view, self.party = BOOK, None
+        self.send("match_meetings")
+        self.waiting_for.add("match_meeting_list")
+        self._changed()
+
+    def request(self, slot: int) -> None:
+        if self.party:
+            self.send("match_request", to=self.party, slot=slot)
+
+    def answer(self, meeting: str, action: str) -> None:
+        self.send("match_answer", meeting=meeting, action=action)
+
+    def close(self) -> None:
+        self.view = None
+        self._changed()
+
+    def watch_scoreboard(self) -> None:
+        self.send("match_scoreboard_watch", on=True)
+        self.waiting_for.add("match_scoreboard")
+
+    # --- what the server said ------------------------------------------------------------
+    def on_message(self, t: str, f: dict) -> None:
+        self.waiting_for.discard(t)
+        if t == "match_recs":
+            self.recs = f
+        elif t == "match_free_slots":
+            if f["party"] == self.party:
+                self.free = f["slots"]
+        elif t == "match_meeting_list":
+            self.meetings = {m["id"]: m for m in f["meetings"]}
+        elif t == "match_meeting":
+            self.meetings[f["meeting"]["id"]] = f["meeting"]
+            if self.party and f["meeting"]["state"] == "accepted" and self.free is not None:
+                self.free = [s for s in self.free if s != f["meeting"]["slot"]]
+        elif t == "match_meeting_now":
+            self.due = f
+            self.meetings[f["meeting"]["id"]] = f["meeting"]
+        elif t == "match_intent_state":
+            self.intents[f["intent"]["id"]] = f["intent"]
+        elif t == "match_scoreboard":
+            self.board = f
+        self._changed()
+
+    @property
+    def settled(self) -> bool:
+        """Nothing asked is still unanswered (offscreen runs wait for this before their screenshot)."""
+        return not self.waiting_for

@@ -1,0 +1,208 @@
+"""The 云对接 panel on the left of the window: 为你推荐 (recommendations with their reasons) or 在线洽谈 (a
+party's free slots to book, and your meetings to answer).
+
+Drawn in pixels (a node under ``a2dTopLeft`` scaled to one unit per pixel) and
+rebuilt from the model when its ``version`` or the language changes, like the
+puzzle journal. Slots are shown in Beijing time, as the fair runs on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from direct.gui.DirectGui import DGG, DirectButton
+from direct.showbase.ShowBase import ShowBase
+from panda3d.core import CardMaker, NodePath, TextFont, TextNode, TransparencyAttrib
+
+from client.match.model import RECS, MatchModel
+from client.match.texts import KIND, text
+from client.ui import wrap
+
+WIDTH, MARGIN, PAD = 560, 12, 16
+TOP = 84  # below the HUD's connection and hall lines
+PANEL, CARD = (0.06, 0.07, 0.11, 0.95), (0.12, 0.14, 0.2, 1)
+WHITE, DIM, GOLD, GREEN, AMBER = (1, 1, 1, 1), (0.7, 0.74, 0.8, 1), (1, 0.8, 0.3, 1), (0.45, 0.9, 0.5, 1), \
+    (1, 0.75, 0.35, 1)
+BUTTON, BUTTON_ALT = (0.2, 0.45, 0.8, 1), (0.55, 0.25, 0.25, 1)
+SIZES = (12, 13, 15, 20)
+FAIR_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def slot_text(slot: int, lang: str) -> str:
+    start = datetime.fromtimestamp(slot, FAIR_TZ)
+    end = datetime.fromtimestamp(slot + 1800, FAIR_TZ)
+    if lang == "zh":
+        return f"{start.month}月{start.day}日 {start:%H:%M}–{end:%H:%M}"
+    return f"{start.day} {start:%b} {start:%H:%M}–{end:%H:%M}"
+
+
+class MatchPanel:
+    def __init__(self, base: ShowBase, font: TextFont, model: MatchModel, me: Callable[[], set[str]],
+                 booth_name: Callable[[str, str], str]):
+        self.base, self.model, self.me, self.booth_name = base, model, me, booth_name  # me(): who I act for
+        self.fonts = {}
+        for px in SIZES:
+            f = font.makeCopy()
+            f.setPixelsPerUnit(px)
+            self.fonts[px] = f
+        self.root = base.a2dTopLeft.attachNewNode("match-panel")
+        self.root.setScale(2.0 / base.win.getYSize())
+        self.content: NodePath | None = None
+        self.drawn: tuple | None = None
+        self.height = 0.0
+        self.rows: list[dict] = []  # what is on screen, for --report
+
+    @property
+    def visible(self) -> bool:
+        return self.model.view is not None
+
+    def box(self) -> list[float]:
+        return [MARGIN, TOP, MARGIN + WIDTH, round(TOP + self.height, 1)]
+
+    def refresh(self, lang: str) -> None:
+        key = (self.model.version, lang)
+        if key == self.drawn:
+            return
+        self.drawn = key
+        if self.content is not None:
+            self.content.removeNode()
+            self.content = None
+        self.rows = []
+        if self.model.view is None:
+            self.height = 0.0
+            return
+        self.content = self.root.attachNewNode("content")
+        backdrop = self.content.attachNewNode("backdrop")
+        self.lang, self.y = lang, PAD
+        if self.model.view == RECS:
+            self._recs()
+        else:
+            self._book()
+        self.y += 6
+        self._label(text(lang, "close"), PAD, self.y, 12, DIM)
+        self.y += 12 + PAD
+        self._card(0, 0, WIDTH, self.y, PANEL, backdrop)
+        fit = min(1.0, (self.base.win.getYSize() - TOP - MARGIN) / self.y)
+        self.root.setScale(fit * 2.0 / self.base.win.getYSize())
+        self.height = self.y * fit
+
+    # --- views ---------------------------------------------------------------------------
+    def _recs(self) -> None:
+        lang, recs = self.lang, self.model.recs
+        self._label(text(lang, "recs_title"), PAD, self.y, 20, GOLD)
+        self.y += 34
+        if recs is None:
+            self._label(text(lang, "loading"), PAD, self.y, 13, DIM)
+            self.y += 22
+            return
+        for p in recs["projects"]:
+            self._card(PAD, self.y, WIDTH - 2 * PAD, 58, CARD)
+            self._label(f'{p["name"][lang]} · {self.booth_name(p["booth"], lang)}', PAD + 10, self.y + 8, 15, WHITE,
+                        width=WIDTH - 150)
+            self._label(p["because"][lang], PAD + 10, self.y + 32, 13, GREEN, width=WIDTH - 150)
+            self._button(text(lang, "book"), WIDTH - PAD - 104, self.y + 15, 94,
+                         lambda b=p["booth"], n=p["name"][lang]: self.model.book_with("b:" + b, n))
+            self.rows.append({"kind": "project", "id": p["id"], "because": p["because"][lang]})
+            self.y += 64
+        for key, items in (("offers_title", recs["offers"]), ("needs_title", recs["needs"])):
+            if not items:
+                continue
+            self.y += 6
+            self._label(text(lang, key), PAD, self.y, 15, GOLD)
+            self.y += 26
+            for it in items[:4]:
+                amount = f" · ¥{it['amount_yuan']:,}" if "amount_yuan" in it else ""
+                self._card(PAD, self.y, WIDTH - 2 * PAD, 58, CARD)
+                self._label(f"{it['name'][lang]} · {KIND[it['kind']][lang]}{amount}", PAD + 10, self.y + 8, 15,
+                            WHITE, width=WIDTH - 150)
+                self._label(it["because"][lang], PAD + 10, self.y + 32, 13, GREEN, width=WIDTH - 150)
+                self._button(text(lang, "book"), WIDTH - PAD - 104, self.y + 15, 94,
+                             lambda p=it["party"], n=it["name"][lang]: self.model.book_with(p, n))
+                self.rows.append({"kind": key[:-6], "id": it["id"], "because": it["because"][lang]})
+                self.y += 64
+
+    def _book(self) -> None:
+        lang, m = self.lang, self.model
+        title = text(lang, "book_title") + (f" · {self._party(m.party, lang)}" if m.party else "")
+        self._label(title, PAD, self.y, 20, GOLD, width=WIDTH - 2 * PAD)
+        self.y += 34
+        if m.party:
+            self._label(text(lang, "free_slots"), PAD, self.y, 15, WHITE)
+            self.y += 26
+            if m.free is None:
+                self._label(text(lang, "loading"), PAD, self.y, 13, DIM)
+                self.y += 22
+            elif not m.free:
+                self._label(text(lang, "no_slots"), PAD, self.y, 13, DIM)
+                self.y += 22
+            for i, slot in enumerate((m.free or [])[:8]):
+                x = PAD + (i % 2) * ((WIDTH - 2 * PAD) / 2 + 4)
+                self._button(slot_text(slot, lang), x, self.y, (WIDTH - 2 * PAD) / 2 - 4,
+                             lambda s=slot: m.request(s))
+                self.rows.append({"kind": "slot", "slot": slot})
+                if i % 2 == 1 or i == len(m.free[:8]) - 1:
+                    self.y += 36
+            self.y += 6
+        self._label(text(lang, "my_meetings"), PAD, self.y, 15, WHITE)
+        self.y += 26
+        mine = sorted(m.meetings.values(), key=lambda x: (x["slot"], x["id"]))
+        if not mine:
+            self._label(text(lang, "no_meetings"), PAD, self.y, 13, DIM)
+            self.y += 22
+        me = self.me()
+        for meeting in mine[-6:]:
+            other = meeting["host"] if meeting["requester"] in me else meeting["requester"]
+            colour = {"accepted": GREEN, "requested": AMBER}.get(meeting["state"], DIM)
+            self._card(PAD, self.y, WIDTH - 2 * PAD, 50, CARD)
+            self._label(f"{meeting['label'][lang]} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE,
+                        width=WIDTH - 220)
+            self._label(text(lang, meeting["state"]), PAD + 10, self.y + 29, 13, colour)
+            if meeting["state"] == "requested" and meeting["waiting"] in me:
+                self._button(text(lang, "accept"), WIDTH - PAD - 190, self.y + 11, 86,
+                             lambda i=meeting["id"]: m.answer(i, "accept"))
+                self._button(text(lang, "decline"), WIDTH - PAD - 96, self.y + 11, 86,
+                             lambda i=meeting["id"]: m.answer(i, "decline"), colour=BUTTON_ALT)
+            self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"]})
+            self.y += 56
+
+    def _party(self, party: str, lang: str) -> str:
+        """A booth's team by the booth's name; anyone else by the name they were recommended under."""
+        if party.startswith("b:"):
+            return self.booth_name(party[2:], lang)
+        if party == self.model.party and self.model.party_name != party:
+            return self.model.party_name
+        return text(lang, "funder") if party.startswith("f:") else text(lang, "visitor")
+
+    # --- drawing ---------------------------------------------------------------------------
+    def _label(self, value: str, x: float, y: float, px: int, colour: tuple, width: float | None = None) -> None:
+        tn = TextNode("match-text")
+        tn.setFont(self.fonts[px])
+        tn.setTextColor(*colour)
+        if width is not None:
+            lines = wrap.wrap(value, width, lambda s: self._measure(s, px))
+            value = lines[0] + ("…" if len(lines) > 1 else "")
+        tn.setText(value)
+        node = self.content.attachNewNode(tn)
+        node.setScale(px)
+        node.setPos(MARGIN + x, 0, -TOP - y - px * 0.85)
+
+    def _measure(self, value: str, px: int) -> float:
+        tn = TextNode("measure")
+        tn.setFont(self.fonts[px])
+        return tn.calcWidth(value) * px
+
+    def _card(self, x: float, y: float, w: float, h: float, colour: tuple, parent: NodePath | None = None) -> None:
+        cm = CardMaker("match-card")
+        cm.setFrame(MARGIN + x, MARGIN + x + w, -TOP - y - h, -TOP - y)
+        card = (parent or self.content).attachNewNode(cm.generate())
+        card.setColor(*colour)
+        card.setTransparency(TransparencyAttrib.MAlpha)
+
+    def _button(self, label: str, x: float, y: float, w: float, command, colour: tuple = BUTTON,
+                size: int = 13, height: float = 28) -> None:
+        DirectButton(parent=self.content, text=label, text_font=self.fonts[size], text_scale=size, text_fg=WHITE,
+                     text_align=TextNode.ACenter, text_pos=(w / 2, -height / 2 - size * 0.35),
+                     frameSize=(0, w, -height, 0), frameColor=colour, relief=DGG.FLAT,
+                     pos=(MARGIN + x, 0, -TOP - y), command=command, pressEffect=1)
