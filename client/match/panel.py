@@ -51,7 +51,7 @@ class MatchPanel:
         self.root.setScale(2.0 / base.win.getYSize())
         self.content: NodePath | None = None
         self.drawn: tuple | None = None
-        self.height = 0.0
+        self.height, self.fit = 0.0, 1.0
         self.rows: list[dict] = []  # what is on screen, for --report
 
     @property
@@ -59,7 +59,8 @@ class MatchPanel:
         return self.model.view is not None
 
     def box(self) -> list[float]:
-        return [MARGIN, TOP, MARGIN + WIDTH, round(TOP + self.height, 1)]
+        f = self.fit
+        return [round(v * f, 1) for v in (MARGIN, TOP, MARGIN + WIDTH, TOP + self.height)]
 
     def refresh(self, lang: str) -> None:
         key = (self.model.version, lang)
@@ -84,9 +85,9 @@ class MatchPanel:
         self._label(text(lang, "close"), PAD, self.y, 12, DIM)
         self.y += 12 + PAD
         self._card(0, 0, WIDTH, self.y, PANEL, backdrop)
-        fit = min(1.0, (self.base.win.getYSize() - TOP - MARGIN) / self.y)
-        self.root.setScale(fit * 2.0 / self.base.win.getYSize())
-        self.height = self.y * fit
+        self.fit = min(1.0, (self.base.win.getYSize() - MARGIN) / (TOP + self.y))  # a long list shrinks to fit
+        self.root.setScale(self.fit * 2.0 / self.base.win.getYSize())
+        self.height = self.y
 
     # --- views ---------------------------------------------------------------------------
     def _recs(self) -> None:
