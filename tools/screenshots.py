@@ -34,6 +34,13 @@ SHOTS: dict[str, list[str]] = {
     "puzzle-journal": ["--journal", "lobby-warmup", "--minimap"],
 }
 
+MATCH_FUNDER = "match-bot-funder-0123456789"  # the funder bot's player secret: its meetings show in match-booking
+MATCH: dict[str, list[str]] = {
+    "match-recs": ["--match-recs", "--match-fields", "education", "--match-region", "云南"],
+    "match-booking": ["--match-book", "b:education-01"],
+    "match-scoreboard": ["--walk", "2,0"],
+}
+
 
 def client(url: str, renderer: str, cache: Path, name: str, *extra: str) -> list[str]:
     return [sys.executable, str(ROOT / "main.py"), "client", "--server", url, "--offscreen", "--renderer", renderer,
@@ -46,7 +53,7 @@ def main() -> int:
     p.add_argument("--renderer", default="egl", choices=("egl", "tiny"))
     p.add_argument("--only", help="comma-separated picture names")
     args = p.parse_args()
-    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor"}
+    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor"} | set(MATCH)
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -77,6 +84,18 @@ def main() -> int:
                                   "--exhibitor-token", token, "--exhibitor-file", str(DUCK), "--exhibitor-publish"),
                            cwd=ROOT, check=True, capture_output=True, timeout=120)
             print(f"wrote {OUT / 'exhibitor'}.png")
+        if wanted & set(MATCH):  # 云对接: the funder and exhibitor bots book and pledge first
+            add = [sys.executable, str(ROOT / "main.py"), "admin", "exhibitor", "add", "--booth", "education-01",
+                   "--name", "禾丰乡村图书馆公益中心", "--data", str(tmp)]
+            token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
+            subprocess.run([sys.executable, str(ROOT / "tools" / "match_bots.py"), "--server", url, "--token", token,
+                            "--player", MATCH_FUNDER], cwd=ROOT, check=True, capture_output=True, timeout=60)
+            (tmp / "match-booking.player").write_text(MATCH_FUNDER + "\n")
+            for name, extra in MATCH.items():
+                if name in wanted:
+                    subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"),
+                                          *extra), cwd=ROOT, check=True, capture_output=True, timeout=120)
+                    print(f"wrote {OUT / name}.png")
     finally:
         server.terminate()
         server.wait(20)
