@@ -75,7 +75,7 @@ def _intents(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from server.match.analytics import COLUMNS, hourly, to_csv
+    from server.match.analytics import hourly, to_csv
     from world.scene import load_halls
 
     if args.booth not in {b.id for h in load_halls().values() for b in h.booths}:
@@ -89,10 +89,11 @@ def _report(args: argparse.Namespace) -> int:
     if args.csv:
         sys.stdout.write(to_csv(rows))
     else:
-        print("  ".join(f"{c:>16}" if i == 0 else f"{c:>9}"[-9:] for i, c in enumerate(COLUMNS)))
+        heads = ("hour (Beijing)", "visits", "unique", "dwell s", "kiosk", "favs", "msgs", "meetings", "intents")
+        print(f"{heads[0]:16}" + "".join(f"{h:>9}" for h in heads[1:]))
         for r in rows:
-            print(f"{r.hour:>16}  {r.visits:>9}  {r.unique_visitors:>9}  {r.median_dwell_s:>9}  {r.kiosk_opens:>9}  "
-                  f"{r.favourites:>9}  {r.messages:>9}  {r.meetings:>9}  {r.intents:>9}")
+            print(f"{r.hour:16}{r.visits:>9}{r.unique_visitors:>9}{r.median_dwell_s:>9}{r.kiosk_opens:>9}"
+                  f"{r.favourites:>9}{r.messages:>9}{r.meetings:>9}{r.intents:>9}")
         if not rows:
             print(f"no events for {args.booth} yet")
     if args.png:
