@@ -18,7 +18,6 @@ import itertools
 import logging
 import math
 import secrets
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,49 +26,30 @@ from protocol.errors import ErrorCode
 from protocol.match import visitor_party
 from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Handler
-from server.match.analytics import Event, hourly
-from server.match.booking import ACCEPTED, SLOT_S, Bookings, Meeting, Refused, slot_label
+from server.match.analytics import Event
+from server.match.booking import ACCEPTED, SLOT_S, Bookings, Meeting, Refused
 from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_doc, load_match, parse_needs
 from server.match.intents import CONFIRMED, Intent, Intents
 from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
 from server.match.store import Loaded, MatchStore, SavedOffer
+from server.match.watch import BoothWatch
+from server.match.wire import board_frame, clean, intent_wire, meeting_wire, report_frame, text_pair
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from server.store.sqlite import Store
 from server.uploads.desk import UploadDesk
 from world.content import BoothContent, load_contents, parse_content
+from world.meeting_room import meeting_hall
 from world.places import booth_front
-from world.scene import Hall, SceneError, Spawn, Text
+from world.scene import Hall, SceneError, Text
 
 log = logging.getLogger("pavilion.match")
 
 ROOM_OPENS_BEFORE_S = 600  # the 洽谈室 opens 10 minutes before the slot and closes when it ends
-NEAR_BOOTH_M = 4.0  # standing this close to a booth's front counts as visiting it
 OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
-MAX_PENDING_EVENTS = 5000
+FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
-
-
-def clean(text: str) -> str:
-    """NFC, no control or format characters (bidi overrides), single spaces."""
-    text = unicodedata.normalize("NFC", text)
-    return " ".join("".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).split())
-
-
-def _text(t) -> dict:
-    return {"zh": t.zh, "en": t.en}
-
-
-def _meeting_wire(m: Meeting) -> dict:
-    return {"id": m.id, "requester": m.requester, "host": m.host, "slot": m.slot, "state": m.state,
-            "waiting": m.waiting, "need": m.need, "label": {"zh": slot_label(m.slot, "zh"),
-                                                             "en": slot_label(m.slot, "en")}}
-
-
-def _intent_wire(i: Intent) -> dict:
-    return {"id": i.id, "proposer": i.proposer, "other": i.other, "subject": i.subject, "ref": i.ref,
-            "amount_yuan": i.amount_yuan, "items": i.items, "state": i.state}
 
 
 @dataclass(frozen=True)
@@ -93,13 +73,6 @@ class MatchSetup:
         return cls(data, contents, MatchStore(store), wall_offset)
 
 
-def meeting_hall(mid: str) -> Hall:
-    """The 洽谈室 of meeting ``mid``: an 8 x 6 m room, the two sides facing each other across the middle."""
-    return Hall(id=f"meet-{mid}"[:48], name=Text("洽谈室", "Meeting room"), theme="#f3ede4", size=(8.0, 6.0),
-                height=3.0, spawns=(Spawn((-1.2, 0.0), -90.0), Spawn((1.2, 0.0), 90.0)), signs=(), booths=(),
-                source="server/match/feature.py")
-
-
 class MatchFeature(Feature):
     def __init__(self, data: MatchData, contents: dict[str, BoothContent], *, store: MatchStore | None = None,
                  staff_booths: Callable[[int], list[str]] = lambda cid: [],
@@ -120,12 +93,9 @@ class MatchFeature(Feature):
         self.offers: dict[str, list[Offer]] = {p: list(f.offers) for p, f in self.funders.items()}
         self.names: dict[str, str] = {}
         self.bookings, self.intents = Bookings(), Intents()
-        self.signals: dict[str, Signals] = {}
         self.players: dict[int, str] = {}  # cid -> visitor party
         self.watchers: set[int] = set()
-        self.at_booth: dict[int, tuple[str, float, str]] = {}  # cid -> (booth, since, who)
-        self.events: list[Event] = []
-        self.visits: dict[str, int] = {}
+        self.watch = BoothWatch(self.booth_spots)
         self._observed = self._flushed = -math.inf
         self._ids = itertools.count(1)
 
@@ -161,14 +131,8 @@ class MatchFeature(Feature):
             self.bookings.available[party] = set(slots)
         for o in loaded.offers:
             self.offers[o.party] = [self._offer(o)]
-        for visitor, booth, kind, count, total in loaded.signals:
-            s = self.signals.setdefault(visitor, Signals())
-            if kind in ("visit", "kiosk"):
-                s.visits[booth] = s.visits.get(booth, 0) + count
-                self.visits[booth] = self.visits.get(booth, 0) + count
-            elif kind == "dwell":
-                s.dwell[booth] = s.dwell.get(booth, 0.0) + (total or 0.0)
-        self.index.set_popularity(self.visits)
+        self.watch.restore(loaded.signals)
+        self.index.set_popularity(self.watch.visits)
 
     # --- the feature's hooks -----------------------------------------------------
     def routes(self) -> dict[str, Handler]:
@@ -187,7 +151,7 @@ class MatchFeature(Feature):
             self.names[party] = s.name
 
     def left(self, s: Session, now: float) -> None:
-        self._leave_booth(s.cid, now)
+        self.watch.leave(s.cid, self._wall(now))
         self.players.pop(s.cid, None)
         self.watchers.discard(s.cid)
 
@@ -216,26 +180,31 @@ class MatchFeature(Feature):
         self.contents[booth] = content
         self.needs = {n.id: n for n in self.data.all_needs()}
         self.index = ProjectIndex(fair_items(self.contents, self.data))
-        self.index.set_popularity(self.visits)
+        self.index.set_popularity(self.watch.visits)
 
     def kiosk_opened(self, s: Session, booth: str, now: float) -> None:
         """The exhibits feature tells us a visitor opened a booth's kiosk."""
-        who = self.players.get(s.cid, f"c:{s.vid}")
-        self._event(booth, "kiosk", who, now)
-        if who.startswith("v:"):
-            sig = self.signals.setdefault(who, Signals())
-            sig.visits[booth] = sig.visits.get(booth, 0) + 1
+        self.watch.note(booth, "kiosk", self.players.get(s.cid, f"c:{s.vid}"), self._wall(now))
+
+    def noticed(self, s: Session, booth: str, kind: str, now: float) -> None:
+        """Another feature tells us ``s`` favourited a booth (``favourite``) or wrote to it (``message``): the
+        hook for the profiles-and-chat feature; both feed recommendations and the booth's report."""
+        if kind in ("favourite", "message"):
+            self.watch.note(booth, kind, self.players.get(s.cid, f"c:{s.vid}"), self._wall(now))
 
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         out: list[Action] = []
         if now - self._observed >= OBSERVE_EVERY_S:
             self._observed = now
-            self._observe(now)
+            members = {hall: self.room_members(hall) for hall in self.booth_spots}
+            people = {cid: (s.vid, self.players.get(cid, f"c:{s.vid}")) for cid, s in self.hub.sessions.items()}
+            self.watch.observe(members, people, self._wall(now))
             out += self._meetings_due(now)
-        if self.events and (now - self._flushed >= FLUSH_EVERY_S or len(self.events) >= MAX_PENDING_EVENTS):
+        events = self.watch.events
+        if events and (now - self._flushed >= FLUSH_EVERY_S or len(events) >= FLUSH_AT_EVENTS):
             self._flushed = now
-            batch, self.events = self.events, []
-            self.index.set_popularity(self.visits)
+            batch = self.watch.take()
+            self.index.set_popularity(self.watch.visits)
             if self.store is not None:
                 out.append(Persist(lambda: self.store.add_events(batch), ()))
         return out
@@ -243,8 +212,8 @@ class MatchFeature(Feature):
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
         if topic != TOPIC:
             return []
-        return [Send(cid, self._board_frame(event, self.hub.sessions[cid].lang)) for cid in self.watchers
-                if cid in self.hub.sessions]
+        frame = board_frame(event)
+        return [Send(cid, frame) for cid in self.watchers if cid in self.hub.sessions]
 
     # --- identity ---------------------------------------------------------------
     def _acting(self, s: Session, msg: dict, t: str) -> tuple[str | None, list[Action]]:
@@ -264,7 +233,7 @@ class MatchFeature(Feature):
             return ident in self.contents
         if kind == "f":
             return party in self.funders
-        return kind == "v" and (party in self.names or party in self.offers or party in self.signals)
+        return kind == "v" and (party in self.names or party in self.offers or party in self.watch.signals)
 
     def _cids(self, party: str) -> list[int]:
         if party.startswith("b:"):
@@ -286,13 +255,13 @@ class MatchFeature(Feature):
         party, refused = self._acting(s, msg, "match_recommend")
         if party is None and msg.get("booth") is not None:
             return refused
-        sig = self.signals.get(party or "", Signals())
+        sig = self.watch.signals.get(party or "", Signals())
         sig = Signals(tuple(msg.get("fields", ())) or sig.fields, msg.get("region", sig.region), sig.visits,
                       sig.dwell, sig.favourites, sig.contacts)
         projects = []
         for r in self.index.recommend(sig, k=5):
             it = self.index.items[self.index.pos[r.id]]
-            projects.append({"id": r.id, "booth": it.booth, "name": _text(it.name),
+            projects.append({"id": r.id, "booth": it.booth, "name": text_pair(it.name),
                              "because": {"zh": r.because("zh")[:120], "en": r.because("en")[:120]}})
         offers, needs = [], []
         if party is not None and party.startswith("b:"):
@@ -318,9 +287,9 @@ class MatchFeature(Feature):
         offer = next(o for lst in self.offers.values() for o in lst if o.id == sc.id)
         owner = offer.funder if offer.funder.startswith("v:") else "f:" + offer.funder
         f = self.funders.get(owner)
-        name = _text(f.name) if f else {"zh": self.names.get(owner, "访客")[:60],
+        name = text_pair(f.name) if f else {"zh": self.names.get(owner, "访客")[:60],
                                          "en": self.names.get(owner, "visitor")[:60]}
-        rec = {"mine": mine, "id": offer.id, "party": owner, "name": name, "text": _text(offer.text),
+        rec = {"mine": mine, "id": offer.id, "party": owner, "name": name, "text": text_pair(offer.text),
                "kind": offer.kind, "because": {"zh": sc.because("zh")[:120], "en": sc.because("en")[:120]}}
         if offer.kind == "funds":
             rec["amount_yuan"] = offer.max_yuan
@@ -329,8 +298,8 @@ class MatchFeature(Feature):
     def _need_rec(self, mine: str, sc) -> dict:
         need = self.needs[sc.id]
         it = self.index.items[self.index.pos[need.project]] if need.project in self.index.pos else None
-        name = _text(it.name) if it else {"zh": need.project, "en": need.project}
-        rec = {"mine": mine, "id": need.id, "party": "b:" + need.booth, "name": name, "text": _text(need.text),
+        name = text_pair(it.name) if it else {"zh": need.project, "en": need.project}
+        rec = {"mine": mine, "id": need.id, "party": "b:" + need.booth, "name": name, "text": text_pair(need.text),
                "kind": need.kind, "because": {"zh": sc.because("zh")[:120], "en": sc.because("en")[:120]}}
         if need.kind == "funds":
             rec["amount_yuan"] = need.amount_yuan
@@ -419,11 +388,11 @@ class MatchFeature(Feature):
         party, refused = self._acting(s, msg, "match_meetings")
         if party is None:
             return refused
-        meetings = [_meeting_wire(m) for m in self.bookings.visible(party)][-200:]
+        meetings = [meeting_wire(m) for m in self.bookings.visible(party)][-200:]
         return [Send(s.cid, encode("match_meeting_list", meetings=meetings))]
 
     def _meeting_changed(self, m: Meeting, now: float) -> list[Action]:
-        sends = self._to_parties(m.parties(), "match_meeting", meeting=_meeting_wire(m))
+        sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m))
         if self.store is None:
             return sends
         return [Persist(lambda: self.store.save_meeting(m), tuple(sends))]
@@ -465,7 +434,7 @@ class MatchFeature(Feature):
         return self._intent_changed(i, now)
 
     def _intent_changed(self, i: Intent, now: float) -> list[Action]:
-        then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=_intent_wire(i))
+        then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=intent_wire(i))
         if i.state == CONFIRMED:
             board = self.intents.scoreboard()
             then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
@@ -481,40 +450,29 @@ class MatchFeature(Feature):
         self.watchers.add(s.cid)
         b = self.intents.scoreboard()
         event = {"projects": b.projects, "amount_yuan": b.amount_yuan, "intents": b.intents}
-        return [Send(s.cid, self._board_frame(event, s.lang))]
-
-    @staticmethod
-    def _board_frame(event: dict, lang: str) -> bytes:
-        zh = f"对接项目 {event['projects']} 个 · 意向金额 ¥{event['amount_yuan']:,}"
-        en = f"{event['projects']} projects matched · ¥{event['amount_yuan']:,} pledged"
-        return encode("match_scoreboard", **event, line={"zh": zh, "en": en})
+        return [Send(s.cid, board_frame(event))]
 
     # --- exhibitor report ----------------------------------------------------------------
     def on_report(self, s: Session, msg: dict, now: float) -> list[Action]:
         booth = msg["booth"]
         if booth not in self.staff_booths(s.cid):
             return refuse(s, ErrorCode.NOT_YOUR_BOOTH, "match_report")
-        pending = [e for e in self.events if e.booth == booth]
+        pending = [e for e in self.watch.events if e.booth == booth]
         if self.store is None:
             party = "b:" + booth
             pending += [Event(booth, "meeting", m.other(party), m.updated) for m in self.bookings.visible(party)
                         if m.state == ACCEPTED]
             pending += [Event(booth, "intent", i.other if i.proposer == party else i.proposer, i.updated)
                         for i in self.intents.visible(party) if i.state == CONFIRMED]
-            return [Send(s.cid, self._report_frame(booth, pending))]
+            return [Send(s.cid, report_frame(booth, pending))]
 
         def done(result: object, now: float) -> list[Action]:
             if isinstance(result, BaseException):
                 log.error("report for %s failed: %r", booth, result)
                 return [error(s, ErrorCode.BAD_MESSAGE, "match_report")]
-            return [Send(s.cid, self._report_frame(booth, [*result, *pending]))]
+            return [Send(s.cid, report_frame(booth, [*result, *pending]))]
 
         return [Job(f"match-report:{booth}", lambda: self.store.events(booth), done)]
-
-    @staticmethod
-    def _report_frame(booth: str, events: list[Event]) -> bytes:
-        rows = [{**vars(r), "median_dwell_s": round(r.median_dwell_s)} for r in hourly(events, booth)][-336:]
-        return encode("match_report_rows", booth=booth, rows=rows)
 
     # --- the 洽谈室 -----------------------------------------------------------------------
     def _meetings_due(self, now: float) -> list[Action]:
@@ -525,7 +483,7 @@ class MatchFeature(Feature):
                 self.rooms.close_private(meeting_hall(m.id).id)  # once both have left
             if m.state == ACCEPTED and m.id not in self.notified and m.slot <= wall < m.slot + SLOT_S:
                 self.notified.add(m.id)
-                out += self._to_parties(m.parties(), "match_meeting_now", meeting=_meeting_wire(m),
+                out += self._to_parties(m.parties(), "match_meeting_now", meeting=meeting_wire(m),
                                         room=meeting_hall(m.id).id)
         return out
 
@@ -542,42 +500,3 @@ class MatchFeature(Feature):
             return [error(s, ErrorCode.MATCH_ROOM_CLOSED, "match_room_enter")]
         room = self.rooms.open_private(meeting_hall(m.id))
         return self.rooms.place(s, room, None, now, "match_room_enter")
-
-    # --- observed visits -----------------------------------------------------------------
-    def _event(self, booth: str, kind: str, visitor: str, now: float, value: float = 0.0) -> None:
-        if len(self.events) < MAX_PENDING_EVENTS * 2:
-            self.events.append(Event(booth, kind, visitor, self._wall(now), value))
-
-    def _observe(self, now: float) -> None:
-        """Who stands in front of which booth: a new arrival is a visit; leaving ends its dwell."""
-        where: dict[int, str] = {}
-        for hall, spots in self.booth_spots.items():
-            members = self.room_members(hall)
-            for vid, (x, y) in members.items():
-                best = min(spots.items(), key=lambda kv: (kv[1][0] - x) ** 2 + (kv[1][1] - y) ** 2, default=None)
-                if best and math.dist(best[1], (x, y)) <= NEAR_BOOTH_M:
-                    where[vid] = best[0]
-        for cid, s in self.hub.sessions.items():
-            booth = where.get(s.vid)
-            current = self.at_booth.get(cid)
-            if current is not None and current[0] == booth:
-                continue
-            self._leave_booth(cid, now)
-            if booth is not None:
-                who = self.players.get(cid, f"c:{s.vid}")
-                self.at_booth[cid] = (booth, now, who)
-                self._event(booth, "visit", who, now)
-                self.visits[booth] = self.visits.get(booth, 0) + 1
-                if who.startswith("v:"):
-                    sig = self.signals.setdefault(who, Signals())
-                    sig.visits[booth] = sig.visits.get(booth, 0) + 1
-
-    def _leave_booth(self, cid: int, now: float) -> None:
-        current = self.at_booth.pop(cid, None)
-        if current is None:
-            return
-        booth, since, who = current
-        self._event(booth, "dwell", who, now, round(now - since, 1))
-        if who.startswith("v:"):
-            sig = self.signals.setdefault(who, Signals())
-            sig.dwell[booth] = sig.dwell.get(booth, 0.0) + (now - since)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from protocol.codec import decode_server, encode
 from server.actions import Persist, Publish, Send
@@ -195,3 +197,55 @@ def test_the_meeting_room_is_for_the_two_sides_at_the_time(fair):
     snaps = {c: m for c, t, m in fair.run(fair.core.tick(fair.now + 0.2)) if t == "snap"}
     assert {e["name"] for e in snaps[1]["enter"]} == {"李老师"}  # nobody else is in there
     assert "润泽基金会" not in {e["name"] for e in snaps.get(3, {"enter": []})["enter"]}
+
+
+def test_standing_at_a_booth_is_a_visit_and_leaving_ends_the_dwell(fair):
+    from world.places import booth_front
+    from world.scene import load_halls
+
+    fair.hello(1, "访客", "visitor-secret-0123456789")
+    fair.send(1, "join", hall="rural")
+    hall = load_halls()["rural"]
+    booth = hall.booths[0]
+    x, y, yaw = booth_front(hall, booth)
+    room = fair.core.table["move"].__self__.rooms["rural"]
+    room.avatars[1].x, room.avatars[1].y = x, y  # as if walked there (the room's own rules are tested elsewhere)
+    fair.now += 1.5
+    fair.run(fair.core.tick(fair.now))
+    fair.now += 39.0
+    fair.send(1, "leave")  # out of the hall: away from every booth
+    fair.run(fair.core.tick(fair.now))
+    matching = next(f for f in fair.core.features if hasattr(f, "watch"))
+    party = next(iter(matching.players.values()))
+    sig = matching.watch.signals[party]
+    assert sig.visits == {booth.id: 1} and 39.0 <= sig.dwell[booth.id] <= 41.0
+    matching.noticed(fair.core.sessions[1], booth.id, "favourite", fair.now)
+    assert booth.id in matching.watch.signals[party].favourites
+    # the recommendations no longer offer the booth just seen, and lean to its field
+    recs = only(fair.send(1, "match_recommend"), 1, "match_recs")["projects"]
+    assert recs and all(p["booth"] != booth.id for p in recs)
+
+
+MESSAGES = {t: s for t, s in __import__("protocol.catalog", fromlist=["x"]).CLIENT_MESSAGES.items()
+            if t.startswith("match_")}
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(MESSAGES)), st.dictionaries(
+    st.sampled_from(["to", "slot", "need", "booth", "meeting", "action", "party", "ref", "subject", "amount_yuan",
+                     "items", "intent", "on", "fields", "region", "role", "kind", "regions", "text", "min_yuan",
+                     "max_yuan", "slots"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=True),
+              st.text(max_size=70), st.lists(st.integers(1_796_000_000, 1_796_200_000), max_size=4),
+              st.sampled_from(["b:education-01", "f:funder-01", "v:0000", "education-01", "accept", "propose",
+                               "need", "funds", "foundation", "education", "云南", "education-01-j1-n1"])),
+    max_size=6))
+def test_any_match_message_gets_an_answer_and_the_server_stays_up(fair, t, fields):
+    if not fair.core.sessions:
+        fair.hello(1, "甲", FUNDER_SECRET)
+        fair.hello(2, "李老师")
+        fair.send(2, "exhibitor_login", token=fair.token)
+    fair.core.sessions[1].errors = fair.core.sessions[2].errors = 0  # keep both connections for the next example
+    for cid in (1, 2):
+        fair.send(cid, t, **fields)  # raises if the server crashed
+        assert not fair.core.sessions[cid].closed
