@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from server.match.booking import SLOT_S
 from server.store.sqlite import Store
 from server.uploads.exhibitors import ExhibitorStore
@@ -169,3 +171,75 @@ def test_exhibitor_edits_needs_with_the_content_upload(live_server, tmp_path):
     assert accepted[-1]["ok"] is True
     top = recs["needs"][0]
     assert top["id"] == "new-need" and top["amount_yuan"] == 880_000 and "金额匹配" in top["because"]["zh"]
+
+
+@pytest.fixture
+def five_minutes_before(monkeypatch, tmp_path):
+    """An in-process server whose 云对接 clock reads 5 minutes before the next-but-one half hour, so a meeting
+    booked there can be entered now (the clock is moved for the match feature only, through MatchSetup.load)."""
+    import threading
+
+    from server.gateway.app import run_server
+    from server.match.feature import MatchSetup
+
+    slot = (int(time.time()) // SLOT_S + 2) * SLOT_S
+    skew = slot - 300 - time.time()
+    load = MatchSetup.load.__func__
+    monkeypatch.setattr(MatchSetup, "load", classmethod(lambda cls, store, offset: load(cls, store, offset + skew)))
+    loop, stop, port, ready_evt = asyncio.new_event_loop(), None, [], threading.Event()
+
+    async def main():
+        nonlocal stop
+        stop = asyncio.Event()
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: (port.append(f.result()), ready_evt.set()))
+        await run_server("127.0.0.1", 0, tmp_path / "data", stop, ready)
+
+    token = token_for(tmp_path / "data")
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready_evt.wait(30), "server did not start"
+    yield f"ws://127.0.0.1:{port[0]}", token, slot
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
+
+
+def test_the_two_sides_meet_in_their_private_room(five_minutes_before):
+    url, token, slot = five_minutes_before
+
+    async def scenario():
+        funder = await visitor(url, "润泽基金会", "funder-bot-secret-0123456789")
+        staff = await visitor(url, "李老师")
+        await staff.send("exhibitor_login", token=token)
+        await staff.recv_type("exhibitor")
+        other = await visitor(url, "路人", "passer-by-secret-0123456789")
+        for v in (funder, staff, other):
+            await v.send("join", hall="lobby")
+            await v.recv_type("hall_state")
+        await staff.send("match_slots", slots=[slot], booth=BOOTH)
+        await staff.recv_type("match_free_slots")
+        await funder.send("match_request", to=f"b:{BOOTH}", slot=slot)
+        _, m = await staff.recv_type("match_meeting")
+        mid = m["meeting"]["id"]
+        await staff.send("match_answer", meeting=mid, action="accept", booth=BOOTH)
+        await funder.recv_type("match_meeting")
+        await other.send("match_room_enter", meeting=mid)
+        _, refused = await other.recv_type("error")
+        await funder.send("match_room_enter", meeting=mid)
+        _, f_state = await funder.recv_type("hall_state")
+        funder.others, funder.names = {}, {}  # from here on: only what the room shows
+        await staff.send("match_room_enter", meeting=mid, booth=BOOTH)
+        _, s_state = await staff.recv_type("hall_state")
+        await funder.until(lambda: "李老师" in funder.names.values(), timeout=5)
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:  # a second of what the room sends (snapshots only come with news)
+            try:
+                await funder.recv(max(0.01, end - time.monotonic()))
+            except TimeoutError:
+                break
+        return refused, f_state, s_state, dict(funder.names)
+
+    refused, f_state, s_state, names = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert refused["code"] == "match_unknown_meeting"
+    assert f_state["hall"] == s_state["hall"] and f_state["hall"].startswith("meet-")
+    assert set(names.values()) == {"李老师"}  # the passer-by in the lobby is never shown in there
