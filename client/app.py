@@ -35,6 +35,7 @@ from client.journal.journal import JOURNAL_TYPES, Journal
 from client.journal.journal import add_arguments as add_journal_arguments
 from client.match.match import MATCH_TYPES, Match
 from client.match.match import add_arguments as add_match_arguments
+from client.match.room_view import MeetingRoomView
 from client.net.connection import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
 from client.player.camera import ChaseCamera
@@ -44,6 +45,7 @@ from client.ui.hud import Hud
 from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
 from world.collision import Walkable
+from world.meeting_room import is_meeting_room, meeting_hall
 from world.scene import Hall, SceneError, load_halls
 
 log = logging.getLogger("pavilion.client")
@@ -157,7 +159,7 @@ class PavilionApp(ShowBase):
         self.setBackgroundColor(render.colour(SKY))
         self.camLens.setNearFar(0.1, 300)
         self.camLens.setFov(75)
-        font = load_font(self.loader)
+        font = self.font = load_font(self.loader)
         TextNode.setDefaultFont(font)
         render.init_shading()
         render.add_lights(self.render)
@@ -197,13 +199,15 @@ class PavilionApp(ShowBase):
         return {hid: h.name for hid, h in self.halls.items()}
 
     def _enter_hall(self, hall: Hall) -> None:
-        """The server moved us to another hall (portal, teleport, directory): swap the scenery."""
+        """The server moved us to another hall (portal, teleport, directory, a 洽谈室): swap the scenery."""
         self.hall_view.root.removeNode()
         self.hall = hall
-        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
+        private = is_meeting_room(hall.id)
+        self.hall_view = (MeetingRoomView(hall, self.render, self.font) if private else
+                          HallView(self.loader, hall, self.render, self._hall_names()))
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
-        self.net.hall = hall.id  # a reconnect rejoins this hall
+        self.net.hall = "lobby" if private else hall.id  # a reconnect rejoins this hall (a 洽谈室: the lobby)
         self.expo.enter_hall(hall)
         self.match.enter_hall(hall)
 
@@ -269,6 +273,8 @@ class PavilionApp(ShowBase):
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
+                elif fields["hall"] != self.hall.id and is_meeting_room(fields["hall"]):
+                    self._enter_hall(meeting_hall(fields["hall"].removeprefix("meet-")))
                 you = fields["you"]
                 self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
                 self.joined = True

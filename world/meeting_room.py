@@ -10,3 +10,7 @@ def meeting_hall(mid: str) -> Hall:
     return Hall(id=f"meet-{mid}"[:48], name=Text("洽谈室", "Meeting room"), theme="#f3ede4", size=(8.0, 6.0),
                 height=3.0, spawns=(Spawn((-1.2, 0.0), -90.0), Spawn((1.2, 0.0), 90.0)), signs=(), booths=(),
                 source="world/meeting_room.py")
+
+
+def is_meeting_room(hall_id: str) -> bool:
+    return hall_id.startswith("meet-")

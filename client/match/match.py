@@ -20,6 +20,7 @@ from client.match.panel import MatchPanel
 from client.match.texts import text
 from client.offscreen import screen_box
 from protocol.match import visitor_party
+from world.meeting_room import is_meeting_room
 from world.scene import Hall, load_halls
 
 __all__ = ["MATCH_TYPES", "Match", "add_arguments"]
@@ -35,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="your interests for recommendations, e.g. education,children")
     group.add_argument("--match-region", default="", metavar="PROVINCE", help="your province, e.g. 云南")
     group.add_argument("--match-book", metavar="PARTY", help="open the booking panel for PARTY (e.g. b:education-01)")
+    group.add_argument("--match-enter", action="store_true",
+                       help="enter the 洽谈室 of your first accepted meeting (the server says whether it is open)")
 
 
 class Scoreboard:
@@ -109,11 +112,12 @@ class Match:
         self.staff_booths = staff_booths
         booths = {b.id: b.name for h in load_halls().values() for b in h.booths}
         self.panel = MatchPanel(base, font, self.model, lambda: self.me | {"b:" + b for b in self.staff_booths()},
-                                lambda b, lang: booths[b].pick(lang) if b in booths else b)
+                                lambda b, lang: booths[b].pick(lang) if b in booths else b,
+                                lambda: base.net.join("lobby"))
         self.board = Scoreboard(base, font)
         self.fields = [f for f in args.match_fields.split(",") if f]
         self.region = args.match_region or None
-        self.start_recs, self.start_book = args.match_recs, args.match_book
+        self.start_recs, self.start_book, self.start_enter = args.match_recs, args.match_book, args.match_enter
         if not render.current().offscreen:
             base.accept("r", self._key, ["r"])
             base.accept("b", self._key, ["b"])
@@ -128,6 +132,8 @@ class Match:
 
     def enter_hall(self, hall: Hall) -> None:
         self.board.place(hall)
+        self.model.in_room = is_meeting_room(hall.id)
+        self.model.version += 1
 
     def on_joined(self, hall: Hall) -> None:
         """In the hall: watch the scoreboard (the lobby shows it) and do what an offscreen run asked."""
@@ -139,9 +145,16 @@ class Match:
         if self.start_book:
             party, self.start_book = self.start_book, None
             self.model.book_with(party)
+        if self.start_enter and not is_meeting_room(hall.id):
+            self.model.my_meetings()
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
+        if t == "match_meeting_list" and self.start_enter:
+            accepted = [m for m in fields["meetings"] if m["state"] == "accepted"]
+            if accepted:
+                self.start_enter = False
+                self.model.enter_room(accepted[0]["id"])
 
     def escape(self) -> bool:
         if self.model.view is None:
@@ -159,7 +172,8 @@ class Match:
     def report(self) -> dict:
         m = self.model
         return {"match": {
-            "panel": m.view, "panel_box": self.panel.box() if m.view else None, "rows": self.panel.rows,
+            "panel": m.view, "in_room": m.in_room, "panel_box": self.panel.box() if m.view else None,
+            "rows": self.panel.rows,
             "scoreboard": self.board.shown or None, "scoreboard_box": self.board.box(),
             "board": m.board and {k: m.board[k] for k in ("projects", "amount_yuan", "intents")},
         }}

@@ -25,6 +25,7 @@ class MatchModel:
         self.board: dict | None = None
         self.due: dict | None = None  # a meeting whose time has come
         self.waiting_for: set[str] = set()  # replies an offscreen run waits for
+        self.in_room = False  # in a 洽谈室 now
 
     def _changed(self) -> None:
         self.version += 1
@@ -56,6 +57,10 @@ class MatchModel:
 
     def answer(self, meeting: str, action: str) -> None:
         self.send("match_answer", meeting=meeting, action=action)
+
+    def enter_room(self, meeting: str) -> None:
+        """Ask to enter the meeting's 洽谈室 (the server answers with hall_state, or match_room_closed)."""
+        self.send("match_room_enter", meeting=meeting)
 
     def close(self) -> None:
         self.view = None

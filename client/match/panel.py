@@ -8,6 +8,7 @@ puzzle journal. Slots are shown in Beijing time, as the fair runs on it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -40,8 +41,9 @@ def slot_text(slot: int, lang: str) -> str:
 
 class MatchPanel:
     def __init__(self, base: ShowBase, font: TextFont, model: MatchModel, me: Callable[[], set[str]],
-                 booth_name: Callable[[str, str], str]):
+                 booth_name: Callable[[str, str], str], leave_room: Callable[[], None]):
         self.base, self.model, self.me, self.booth_name = base, model, me, booth_name  # me(): who I act for
+        self.leave_room = leave_room
         self.fonts = {}
         for px in SIZES:
             f = font.makeCopy()
@@ -53,6 +55,7 @@ class MatchPanel:
         self.drawn: tuple | None = None
         self.height, self.fit = 0.0, 1.0
         self.rows: list[dict] = []  # what is on screen, for --report
+        self.now = time.time  # the local clock, only to offer 进入洽谈室 around a meeting's time
 
     @property
     def visible(self) -> bool:
@@ -146,6 +149,9 @@ class MatchPanel:
                 if i % 2 == 1 or i == len(m.free[:8]) - 1:
                     self.y += 36
             self.y += 6
+        if m.in_room:
+            self._button(text(lang, "leave_room"), PAD, self.y, WIDTH - 2 * PAD, self.leave_room, colour=BUTTON_ALT)
+            self.y += 40
         self._label(text(lang, "my_meetings"), PAD, self.y, 15, WHITE)
         self.y += 26
         mine = sorted(m.meetings.values(), key=lambda x: (x["slot"], x["id"]))
@@ -160,6 +166,11 @@ class MatchPanel:
             self._label(f"{meeting['label'][lang]} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE,
                         width=WIDTH - 220)
             self._label(text(lang, meeting["state"]), PAD + 10, self.y + 29, 13, colour)
+            due = m.due is not None and m.due["meeting"]["id"] == meeting["id"]
+            if meeting["state"] == "accepted" and not m.in_room and (
+                    due or meeting["slot"] - 600 <= self.now() < meeting["slot"] + 1800):
+                self._button(text(lang, "enter_room"), WIDTH - PAD - 130, self.y + 11, 120,
+                             lambda i=meeting["id"]: m.enter_room(i))
             if meeting["state"] == "requested" and meeting["waiting"] in me:
                 self._button(text(lang, "accept"), WIDTH - PAD - 190, self.y + 11, 86,
                              lambda i=meeting["id"]: m.answer(i, "accept"))

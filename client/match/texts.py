@@ -25,6 +25,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "board_wait": "对接项目 — 个 · 意向金额 ¥—",
         "due": "洽谈时间到了：{label}",
         "funder": "资助方",
+        "enter_room": "进入洽谈室",
+        "leave_room": "离开洽谈室，回到序厅",
         "visitor": "访客",
     },
     "en": {
@@ -49,6 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "board_wait": "— projects matched · ¥— pledged",
         "due": "Your meeting starts: {label}",
         "funder": "funder",
+        "enter_room": "Enter the room",
+        "leave_room": "Leave the meeting room for the lobby",
         "visitor": "visitor",
     },
 }

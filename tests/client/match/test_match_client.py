@@ -14,6 +14,7 @@ from server.store.sqlite import Store
 from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import CHANGED, crop, run_client
 from tests.conftest import ServerProcess
+from tests.server.match.test_match_ws import five_minutes_before  # noqa: F401 (a fixture)
 from tools.match_bots import run as run_bots
 
 FUNDER = "match-bot-funder-0123456789"
@@ -82,3 +83,18 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     board = crop(img, report["match"]["scoreboard_box"])
     assert board.size and (np.abs(board - board.mean(axis=(0, 1))) > CHANGED).any()  # text on the screen
     assert board[..., 0].mean() > board[..., 2].mean()  # the dark red screen
+
+
+@pytest.mark.render
+def test_the_funder_enters_the_meeting_room(five_minutes_before, tmp_path):  # noqa: F811 (the fixture)
+    url, token, slot = five_minutes_before
+    bots = asyncio.run(run_bots(url, token, "education-01", 100_000, FUNDER))
+    assert bots["slot"] == slot
+    (tmp_path / "pf").write_text(FUNDER + "\n")
+    code, report, img = run_client(url, tmp_path, "润泽", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "pf"), "--match-enter")
+    assert code == 0
+    assert report["hall"] == "meet-" + bots["meeting"] and report["match"]["in_room"] is True
+    panel = report["match"]["panel_box"]
+    room = crop(img, [panel[2] + 2, 60, img.shape[1], panel[3]]).reshape(-1, 3).mean(axis=0)
+    assert room[0] > room[2] + 10  # warm walls and a wooden floor, not the halls' sky or the lobby's white
