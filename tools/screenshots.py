@@ -39,6 +39,7 @@ MATCH: dict[str, list[str]] = {
     "match-recs": ["--match-recs", "--match-fields", "education", "--match-region", "云南"],
     "match-booking": ["--match-book", "b:education-01"],
     "match-scoreboard": ["--walk", "2,0"],
+    "match-report-panel": [],  # the exhibitor's token is added once it exists
 }
 
 
@@ -91,6 +92,7 @@ def main() -> int:
             subprocess.run([sys.executable, str(ROOT / "tools" / "match_bots.py"), "--server", url, "--token", token,
                             "--player", MATCH_FUNDER], cwd=ROOT, check=True, capture_output=True, timeout=60)
             (tmp / "match-booking.player").write_text(MATCH_FUNDER + "\n")
+            MATCH["match-report-panel"] = ["--match-token", token, "--match-report", "education-01"]
             for name, extra in MATCH.items():
                 if name in wanted:
                     subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"),

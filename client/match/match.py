@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="your interests for recommendations, e.g. education,children")
     group.add_argument("--match-region", default="", metavar="PROVINCE", help="your province, e.g. 云南")
     group.add_argument("--match-book", metavar="PARTY", help="open the booking panel for PARTY (e.g. b:education-01)")
+    group.add_argument("--match-token", metavar="T",
+                       help="an exhibitor token: act for its booth here (answer meetings and intents, see its figures)")
+    group.add_argument("--match-report", metavar="BOOTH", help="show BOOTH's hourly figures (with --match-token)")
     group.add_argument("--match-enter", action="store_true",
                        help="enter the 洽谈室 of your first accepted meeting (the server says whether it is open)")
 
@@ -105,11 +108,12 @@ class Scoreboard:
 
 
 class Match:
-    def __init__(self, base: ShowBase, font: TextFont, args: argparse.Namespace, staff_booths=lambda: []):
+    def __init__(self, base: ShowBase, font: TextFont, args: argparse.Namespace):
         self.base, self.args = base, args
         self.model = MatchModel(lambda t, **fields: base.net.send(t, **fields))
+        self.token = args.match_token  # staff act for their booth on this connection
         self.me = {visitor_party(base.journal.player)} if getattr(base, "journal", None) else set()
-        self.staff_booths = staff_booths
+        self.staff_booths = lambda: self.model.staff
         booths = {b.id: b.name for h in load_halls().values() for b in h.booths}
         self.panel = MatchPanel(base, font, self.model, lambda: self.me | {"b:" + b for b in self.staff_booths()},
                                 lambda b, lang: booths[b].pick(lang) if b in booths else b,
@@ -118,6 +122,7 @@ class Match:
         self.fields = [f for f in args.match_fields.split(",") if f]
         self.region = args.match_region or None
         self.start_recs, self.start_book, self.start_enter = args.match_recs, args.match_book, args.match_enter
+        self.start_report = args.match_report
         if not render.current().offscreen:
             base.accept("r", self._key, ["r"])
             base.accept("b", self._key, ["b"])
@@ -139,6 +144,10 @@ class Match:
         """In the hall: watch the scoreboard (the lobby shows it) and do what an offscreen run asked."""
         if hall.id == "lobby":
             self.model.watch_scoreboard()
+        if self.token:
+            self.model.send("exhibitor_login", token=self.token)
+            self.model.waiting_for.add("exhibitor")
+            self.token = None
         if self.start_recs:
             self.start_recs = False
             self.model.recommend(self.fields, self.region)
@@ -150,6 +159,9 @@ class Match:
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
+        if t == "exhibitor" and self.start_report:
+            booth, self.start_report = self.start_report, None
+            self.model.show_report(booth)
         if t == "match_meeting_list" and self.start_enter:
             accepted = [m for m in fields["meetings"] if m["state"] == "accepted"]
             if accepted:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-MATCH_TYPES = frozenset({"match_recs", "match_offer_saved", "match_free_slots", "match_meeting", "match_meeting_list",
-                         "match_intent_state", "match_scoreboard", "match_meeting_now", "match_report_rows"})
-RECS, BOOK = "recs", "book"
+MATCH_TYPES = frozenset({"exhibitor", "match_recs", "match_offer_saved", "match_free_slots", "match_meeting",
+                         "match_meeting_list", "match_intent_state", "match_scoreboard", "match_meeting_now",
+                         "match_report_rows"})
+RECS, BOOK, REPORT = "recs", "book", "report"
 
 
 class MatchModel:
@@ -26,6 +27,8 @@ class MatchModel:
         self.due: dict | None = None  # a meeting whose time has come
         self.waiting_for: set[str] = set()  # replies an offscreen run waits for
         self.in_room = False  # in a 洽谈室 now
+        self.staff: list[str] = []  # booths this connection acts for (after exhibitor_login)
+        self.report: dict | None = None  # match_report_rows of the booth shown
 
     def _changed(self) -> None:
         self.version += 1
@@ -57,6 +60,12 @@ class MatchModel:
 
     def answer(self, meeting: str, action: str) -> None:
         self.send("match_answer", meeting=meeting, action=action)
+
+    def show_report(self, booth: str) -> None:
+        self.view, self.report = REPORT, {"booth": booth, "rows": None}
+        self.send("match_report", booth=booth)
+        self.waiting_for.add("match_report_rows")
+        self._changed()
 
     def enter_room(self, meeting: str) -> None:
         """Ask to enter the meeting's 洽谈室 (the server answers with hall_state, or match_room_closed)."""
@@ -91,6 +100,10 @@ class MatchModel:
             self.intents[f["intent"]["id"]] = f["intent"]
         elif t == "match_scoreboard":
             self.board = f
+        elif t == "exhibitor":
+            self.staff = list(f["booths"])
+        elif t == "match_report_rows":
+            self.report = f
         self._changed()
 
     @property

@@ -17,7 +17,7 @@ from direct.gui.DirectGui import DGG, DirectButton
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, TextFont, TextNode, TransparencyAttrib
 
-from client.match.model import RECS, MatchModel
+from client.match.model import RECS, REPORT, MatchModel
 from client.match.texts import KIND, text
 from client.ui import wrap
 
@@ -82,6 +82,8 @@ class MatchPanel:
         self.lang, self.y = lang, PAD
         if self.model.view == RECS:
             self._recs()
+        elif self.model.view == REPORT:
+            self._report()
         else:
             self._book()
         self.y += 6
@@ -149,6 +151,10 @@ class MatchPanel:
                 if i % 2 == 1 or i == len(m.free[:8]) - 1:
                     self.y += 36
             self.y += 6
+        for booth in m.staff[:2]:
+            self._button(f'{text(lang, "report")} · {self.booth_name(booth, lang)}', PAD, self.y, WIDTH - 2 * PAD,
+                         lambda b=booth: m.show_report(b))
+            self.y += 36
         if m.in_room:
             self._button(text(lang, "leave_room"), PAD, self.y, WIDTH - 2 * PAD, self.leave_room, colour=BUTTON_ALT)
             self.y += 40
@@ -178,6 +184,46 @@ class MatchPanel:
                              lambda i=meeting["id"]: m.answer(i, "decline"), colour=BUTTON_ALT)
             self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"]})
             self.y += 56
+
+    def _report(self) -> None:
+        """Four small bar charts of the booth's last 12 hours (the same panels as `admin report --png`)."""
+        lang, rep = self.lang, self.model.report or {}
+        self._label(text(lang, "report_title", booth=self.booth_name(rep.get("booth", ""), lang)), PAD, self.y, 20,
+                    GOLD, width=WIDTH - 2 * PAD)
+        self.y += 30
+        self._label(text(lang, "report_note"), PAD, self.y, 12, DIM)
+        self.y += 24
+        rows = rep.get("rows")
+        if not rows:
+            self._label(text(lang, "loading" if rows is None else "no_data"), PAD, self.y, 13, DIM)
+            self.y += 22
+            return
+        rows = rows[-12:]
+        charts = (("r_visits", ("visits", "unique_visitors"), ((0.62, 0.77, 0.91, 1), (0.18, 0.53, 0.76, 1))),
+                  ("r_dwell", ("median_dwell_s",), ((0.96, 0.7, 0.42, 1),)),
+                  ("r_kiosk", ("kiosk_opens", "favourites", "messages"),
+                   ((0.58, 0.77, 0.49, 1), (0.88, 0.4, 0.4, 1), (0.56, 0.49, 0.76, 1))),
+                  ("r_meet", ("meetings", "intents"), ((0.27, 0.51, 0.56, 1), (0.76, 0.48, 0.63, 1))))
+        slot = min(48.0, (WIDTH - 2 * PAD - 40) / len(rows))
+        for key, fields, colours in charts:
+            top = max(r[f] for r in rows for f in fields)
+            peak = max(top, 1)
+            self._label(f"{text(lang, key)}  (max {top:g})", PAD, self.y, 13, WHITE)
+            self.y += 20
+            base, height = self.y + 50, 50
+            for i, r in enumerate(rows):
+                width = slot * 0.8 / len(fields)
+                for j, (f, colour) in enumerate(zip(fields, colours, strict=True)):
+                    h = max(1.0, height * r[f] / peak) if r[f] else 0.0
+                    if h:
+                        self._card(PAD + 40 + i * slot + j * width, base - h, width - 1, h, colour)
+            self._card(PAD + 40, base, WIDTH - 2 * PAD - 40, 1, DIM)
+            self.y = base + 6
+        for i, r in enumerate(rows):
+            if len(rows) <= 6 or i % 2 == 0:
+                self._label(r["hour"][-5:], PAD + 40 + i * slot, self.y, 12, DIM)
+        self.y += 22
+        self.rows = [{"kind": "hour", **r} for r in rows]
 
     def _party(self, party: str, lang: str) -> str:
         """A booth's team by the booth's name; anyone else by the name they were recommended under."""

@@ -47,7 +47,7 @@ def fair(tmp_path):
     store.close()
     srv = ServerProcess(data).start()
     result = asyncio.run(run_bots(srv.url, token, "education-01", 300_000, FUNDER))
-    yield srv, result
+    yield srv, {**result, "token": token}
     srv.stop()
 
 
@@ -83,6 +83,13 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     board = crop(img, report["match"]["scoreboard_box"])
     assert board.size and (np.abs(board - board.mean(axis=(0, 1))) > CHANGED).any()  # text on the screen
     assert board[..., 0].mean() > board[..., 2].mean()  # the dark red screen
+
+    code, report, img = run_client(srv.url, tmp_path, "李老师", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "p4"), "--match-token", bots["token"],
+                                   "--match-report", "education-01")
+    assert code == 0 and report["match"]["panel"] == "report"
+    hours = [r for r in report["match"]["rows"] if r["kind"] == "hour"]
+    assert sum(r["meetings"] for r in hours) == 1 and sum(r["intents"] for r in hours) == 1
 
 
 @pytest.mark.render
