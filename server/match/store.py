@@ -1,11 +1,11 @@
-"""云对接 tables in the fair's SQLite database: meetings, intents, availability, visitors' offers, booth events.
+"""云对接 tables in the fair's database: meetings, intents, availability, visitors' offers, booth events.
 
 Every method is a blocking call the asyncio layer runs off the loop (inside a
 :class:`~server.actions.Persist` for anything acknowledged): a confirmed
 booking or intent is committed (WAL, synchronous=FULL) before the reply that
-confirms it is sent, so kill -9 cannot lose it. The tables are created here
-with ``IF NOT EXISTS``: the feature owns its schema without taking a number in
-the shared migration list.
+confirms it is sent, so kill -9 cannot lose it. The tables are a numbered
+migration of server/store/sqlite.py; the statements keep to the SQL both
+SQLite and PostgreSQL read (server/store/dialect.py), so either store serves.
 """
 
 from __future__ import annotations
@@ -17,28 +17,6 @@ from server.match.analytics import Event
 from server.match.booking import Meeting
 from server.match.intents import Intent
 from server.store.sqlite import Store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS match_meetings (
-    id TEXT PRIMARY KEY, requester TEXT NOT NULL, host TEXT NOT NULL, slot INTEGER NOT NULL,
-    state TEXT NOT NULL, waiting TEXT NOT NULL, need TEXT NOT NULL, updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS match_intents (
-    id TEXT PRIMARY KEY, proposer TEXT NOT NULL, other TEXT NOT NULL, subject TEXT NOT NULL, ref TEXT NOT NULL,
-    project TEXT NOT NULL, amount_yuan INTEGER NOT NULL, items INTEGER NOT NULL, state TEXT NOT NULL,
-    created REAL NOT NULL, updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS match_slots (party TEXT NOT NULL, slot INTEGER NOT NULL, PRIMARY KEY (party, slot));
-CREATE TABLE IF NOT EXISTS match_offers (
-    party TEXT PRIMARY KEY, role TEXT NOT NULL, kind TEXT NOT NULL, fields TEXT NOT NULL, regions TEXT NOT NULL,
-    text TEXT NOT NULL, min_yuan INTEGER NOT NULL, max_yuan INTEGER NOT NULL, updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS match_events (
-    id INTEGER PRIMARY KEY, booth TEXT NOT NULL, kind TEXT NOT NULL, visitor TEXT NOT NULL, t REAL NOT NULL,
-    value REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS match_events_booth ON match_events(booth, t)
-"""
 
 
 @dataclass(frozen=True)
@@ -65,14 +43,16 @@ class Loaded:
 class MatchStore:
     def __init__(self, store: Store):
         self.store = store
-        store.write([(s, ()) for s in SCHEMA.split(";") if s.strip()])
 
     def save_meeting(self, m: Meeting) -> None:
-        self.store.write([("INSERT OR REPLACE INTO match_meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self.store.write([("INSERT INTO match_meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                           "slot = excluded.slot, state = excluded.state, waiting = excluded.waiting, "
+                           "updated = excluded.updated",
                            (m.id, m.requester, m.host, m.slot, m.state, m.waiting, m.need, m.updated))])
 
     def save_intent(self, i: Intent) -> None:
-        self.store.write([("INSERT OR REPLACE INTO match_intents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self.store.write([("INSERT INTO match_intents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+                           "UPDATE SET state = excluded.state, updated = excluded.updated",
                            (i.id, i.proposer, i.other, i.subject, i.ref, i.project, i.amount_yuan, i.items,
                             i.state, i.created, i.updated))])
 
@@ -81,7 +61,10 @@ class MatchStore:
                           *(("INSERT INTO match_slots VALUES (?, ?)", (party, s)) for s in sorted(slots))])
 
     def save_offer(self, o: SavedOffer, now: float) -> None:
-        self.store.write([("INSERT OR REPLACE INTO match_offers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self.store.write([("INSERT INTO match_offers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (party) DO UPDATE "
+                           "SET role = excluded.role, kind = excluded.kind, fields = excluded.fields, "
+                           "regions = excluded.regions, text = excluded.text, min_yuan = excluded.min_yuan, "
+                           "max_yuan = excluded.max_yuan, updated = excluded.updated",
                            (o.party, o.role, o.kind, json.dumps(o.fields), json.dumps(o.regions), o.text,
                             o.min_yuan, o.max_yuan, now))])
 
