@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--visitors", type=int, default=2000)
     ap.add_argument("--projects", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--stored", type=int, default=10_000, help="visitors' signals stored for the speed test")
     ap.add_argument("--json", action="store_true", help="end with one JSON object on the last line")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     seed = load_match()
     ms = matching(seed.all_needs(), seed.all_offers(), {f.id: f.region for f in seed.funders})
     sch = scheduling(random.Random(args.seed + 3))
-    sp = speed(fair, random.Random(args.seed + 4))
+    sp = speed(fair, random.Random(args.seed + 4), stored=args.stored, samples=min(1000, args.stored))
     result = {
         "visitors": args.visitors, "projects": args.projects, "seed": args.seed,
         "precision_at_5": q["p5"], "precision_at_5_popularity": q["p5_pop"], "precision_at_5_random": q["p5_rand"],
