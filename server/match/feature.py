@@ -139,7 +139,8 @@ class MatchFeature(Feature):
         return {"match_recommend": self.on_recommend, "match_offer": self.on_offer, "match_slots": self.on_slots,
                 "match_free": self.on_free, "match_request": self.on_request, "match_answer": self.on_answer,
                 "match_meetings": self.on_meetings, "match_intent": self.on_intent,
-                "match_intent_answer": self.on_intent_answer, "match_scoreboard_watch": self.on_watch,
+                "match_intent_answer": self.on_intent_answer, "match_intents": self.on_intents,
+                "match_scoreboard_watch": self.on_watch,
                 "match_report": self.on_report, "match_room_enter": self.on_room_enter}
 
     def topics(self) -> tuple[str, ...]:
@@ -432,6 +433,15 @@ class MatchFeature(Feature):
         except Refused as exc:
             return [error(s, exc.code, "match_intent_answer")]
         return self._intent_changed(i, now)
+
+    def on_intents(self, s: Session, msg: dict, now: float) -> list[Action]:
+        """The intents the visitor (or the booth) is a side of, newest last: a purchase or donation intent
+        registered while the exhibitor was away is seen here."""
+        party, refused = self._acting(s, msg, "match_intents")
+        if party is None:
+            return refused
+        intents = [intent_wire(i) for i in self.intents.visible(party)][-200:]
+        return [Send(s.cid, encode("match_intent_list", intents=intents))]
 
     def _intent_changed(self, i: Intent, now: float) -> list[Action]:
         then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=intent_wire(i))

@@ -115,6 +115,9 @@ def test_funder_and_exhibitor_meet_and_pledge(fair):
     assert (board["projects"], board["amount_yuan"]) == (1, 200_000)
     assert board["line"]["zh"] == "对接项目 1 个 · 意向金额 ¥200,000"
     assert funder == intent["proposer"]
+    listed = only(fair.send(2, "match_intents", booth="education-01"), 2, "match_intent_list")["intents"]
+    assert [(x["id"], x["state"]) for x in listed] == [(intent["id"], "confirmed")]
+    assert only(fair.send(3, "match_intents"), 3, "match_intent_list")["intents"] == []  # not a side of it
 
     # the report: the meeting and the intent, by hour; another booth's is refused
     fair.now += 6.0
