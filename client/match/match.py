@@ -159,6 +159,8 @@ class Match:
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
+        if t == "match_meeting_now" and self.model.view is None:  # it is time: show the meeting and its room
+            self.model.my_meetings()
         if t == "exhibitor" and self.start_report:
             booth, self.start_report = self.start_report, None
             self.model.show_report(booth)

@@ -243,3 +243,31 @@ def test_the_two_sides_meet_in_their_private_room(five_minutes_before):
     assert refused["code"] == "match_unknown_meeting"
     assert f_state["hall"] == s_state["hall"] and f_state["hall"].startswith("meet-")
     assert set(names.values()) == {"李老师"}  # the passer-by in the lobby is never shown in there
+
+
+def test_a_recommendation_flood_is_cut_off_and_a_bystander_is_served(live_server):
+    async def scenario():
+        flood = await visitor(live_server, "刷屏", "flood-secret-0123456789")
+        calm = await visitor(live_server, "安静", "calm-secret-0123456789")
+        for _ in range(400):
+            try:
+                await flood.send("match_recommend", fields=["education"])
+            except Exception:  # closed by the server mid-flood
+                break
+        started = time.monotonic()
+        await calm.send("match_recommend", fields=["health"])
+        _, recs = await calm.recv_type("match_recs", timeout=5)
+        served_in = time.monotonic() - started
+        codes = []
+        try:
+            while True:
+                t, m = await flood.recv(3)
+                if t == "error":
+                    codes.append(m["code"])
+        except Exception:
+            pass
+        return recs, served_in, codes, flood.ws.close_code
+
+    recs, served_in, codes, close_code = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert recs["projects"] and served_in < 1.0
+    assert "rate_limited" in codes and close_code == 4002
