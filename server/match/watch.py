@@ -9,7 +9,7 @@ Claims a client could make up ("I dwelt here") are never taken from it.
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from server.match.analytics import Event
 from server.match.recommend import Signals
@@ -21,6 +21,8 @@ MAX_PENDING_EVENTS = 10_000  # unflushed events kept at most (a stalled disk los
 class BoothWatch:
     def __init__(self, spots: dict[str, dict[str, tuple[float, float]]]):
         self.spots = spots  # hall -> booth -> (x, y) in front of it
+        self._spots = {h: (list(b), np.array(list(b.values()), dtype=np.float64).reshape(-1, 2))
+                       for h, b in spots.items() if b}
         self.signals: dict[str, Signals] = {}  # by visitor party
         self.visits: dict[str, int] = {}  # by booth
         self.events: list[Event] = []
@@ -49,11 +51,16 @@ class BoothWatch:
         """``members``: hall -> visitor id -> (x, y); ``people``: cid -> (visitor id, who). Arrivals are visits,
         departures end a dwell."""
         where: dict[int, str] = {}
-        for hall, spots in self.spots.items():
-            for vid, (x, y) in members.get(hall, {}).items():
-                best = min(spots.items(), key=lambda kv: (kv[1][0] - x) ** 2 + (kv[1][1] - y) ** 2, default=None)
-                if best and math.dist(best[1], (x, y)) <= NEAR_BOOTH_M:
-                    where[vid] = best[0]
+        for hall, (booths, xy) in self._spots.items():
+            here = members.get(hall)
+            if not here:
+                continue
+            vids = list(here)
+            pos = np.array([here[v] for v in vids], dtype=np.float64)
+            d2 = ((pos[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)  # visitors x booths, squared metres
+            nearest = d2.argmin(axis=1)
+            for i in np.flatnonzero(d2[np.arange(len(vids)), nearest] <= NEAR_BOOTH_M ** 2):
+                where[vids[i]] = booths[nearest[i]]
         for cid, (vid, who) in people.items():
             booth = where.get(vid)
             current = self.at_booth.get(cid)
