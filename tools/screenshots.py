@@ -91,7 +91,8 @@ def main() -> int:
             token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
             subprocess.run([sys.executable, str(ROOT / "tools" / "match_bots.py"), "--server", url, "--token", token,
                             "--player", MATCH_FUNDER], cwd=ROOT, check=True, capture_output=True, timeout=60)
-            (tmp / "match-booking.player").write_text(MATCH_FUNDER + "\n")
+            for name in ("match-booking", "match-recs"):  # the funder: its offer's needs and its meetings show
+                (tmp / f"{name}.player").write_text(MATCH_FUNDER + "\n")
             MATCH["match-report-panel"] = ["--match-token", token, "--match-report", "education-01"]
             for name, extra in MATCH.items():
                 if name in wanted:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 MATCH_TYPES = frozenset({"exhibitor", "match_recs", "match_offer_saved", "match_free_slots", "match_meeting",
                          "match_meeting_list", "match_intent_state", "match_scoreboard", "match_meeting_now",
-                         "match_report_rows"})
+                         "match_report_rows", "match_intent_list"})
 RECS, BOOK, REPORT = "recs", "book", "report"
 
 
@@ -45,14 +45,24 @@ class MatchModel:
         self.view, self.party, self.party_name, self.free = BOOK, party, name or party, None
         self.send("match_free", party=party)
         self.send("match_meetings")
-        self.waiting_for |= {"match_free_slots", "match_meeting_list"}
+        self.send("match_intents")
+        self.waiting_for |= {"match_free_slots", "match_meeting_list", "match_intent_list"}
         self._changed()
 
     def my_meetings(self) -> None:
         self.view, self.party = BOOK, None
         self.send("match_meetings")
-        self.waiting_for.add("match_meeting_list")
+        self.send("match_intents")
+        self.waiting_for |= {"match_meeting_list", "match_intent_list"}
         self._changed()
+
+    def pledge(self, to: str, need: str, amount_yuan: int) -> None:
+        """Propose a 对接意向 for ``need``: its asked amount, or one lot of items when it asks for no money."""
+        self.send("match_intent", to=to, subject="need", ref=need, amount_yuan=amount_yuan,
+                  items=0 if amount_yuan else 1)
+
+    def answer_intent(self, intent: str, action: str) -> None:
+        self.send("match_intent_answer", intent=intent, action=action)
 
     def request(self, slot: int) -> None:
         if self.party:
@@ -98,6 +108,8 @@ class MatchModel:
             self.meetings[f["meeting"]["id"]] = f["meeting"]
         elif t == "match_intent_state":
             self.intents[f["intent"]["id"]] = f["intent"]
+        elif t == "match_intent_list":
+            self.intents = {i["id"]: i for i in f["intents"]}
         elif t == "match_scoreboard":
             self.board = f
         elif t == "exhibitor":

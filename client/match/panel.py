@@ -26,7 +26,7 @@ TOP = 84  # below the HUD's connection and hall lines
 PANEL, CARD = (0.06, 0.07, 0.11, 0.95), (0.12, 0.14, 0.2, 1)
 WHITE, DIM, GOLD, GREEN, AMBER = (1, 1, 1, 1), (0.7, 0.74, 0.8, 1), (1, 0.8, 0.3, 1), (0.45, 0.9, 0.5, 1), \
     (1, 0.75, 0.35, 1)
-BUTTON, BUTTON_ALT = (0.2, 0.45, 0.8, 1), (0.55, 0.25, 0.25, 1)
+BUTTON, BUTTON_ALT, BUTTON_OK = (0.2, 0.45, 0.8, 1), (0.55, 0.25, 0.25, 1), (0.2, 0.55, 0.3, 1)
 SIZES = (12, 13, 15, 20)
 FAIR_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -121,11 +121,16 @@ class MatchPanel:
             for it in items[:4]:
                 amount = f" · ¥{it['amount_yuan']:,}" if "amount_yuan" in it else ""
                 self._card(PAD, self.y, WIDTH - 2 * PAD, 58, CARD)
+                narrow = WIDTH - (250 if key == "needs_title" else 150)
                 self._label(f"{it['name'][lang]} · {KIND[it['kind']][lang]}{amount}", PAD + 10, self.y + 8, 15,
-                            WHITE, width=WIDTH - 150)
-                self._label(it["because"][lang], PAD + 10, self.y + 32, 13, GREEN, width=WIDTH - 150)
+                            WHITE, width=narrow)
+                self._label(it["because"][lang], PAD + 10, self.y + 32, 13, GREEN, width=narrow)
                 self._button(text(lang, "book"), WIDTH - PAD - 104, self.y + 15, 94,
                              lambda p=it["party"], n=it["name"][lang]: self.model.book_with(p, n))
+                if key == "needs_title":  # a funder pledges to a need it fits
+                    self._button(text(lang, "pledge"), WIDTH - PAD - 204, self.y + 15, 94,
+                                 lambda it=it: self.model.pledge(it["party"], it["id"], it.get("amount_yuan", 0)),
+                                 colour=BUTTON_OK)
                 self.rows.append({"kind": key[:-6], "id": it["id"], "because": it["because"][lang]})
                 self.y += 64
 
@@ -183,6 +188,23 @@ class MatchPanel:
                 self._button(text(lang, "decline"), WIDTH - PAD - 96, self.y + 11, 86,
                              lambda i=meeting["id"]: m.answer(i, "decline"), colour=BUTTON_ALT)
             self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"]})
+            self.y += 56
+        if m.intents:
+            self._label(text(lang, "my_intents"), PAD, self.y, 15, WHITE)
+            self.y += 26
+        for intent in sorted(m.intents.values(), key=lambda i: i["id"])[-4:]:
+            other = intent["other"] if intent["proposer"] in me else intent["proposer"]
+            what = f"¥{intent['amount_yuan']:,}" if intent["amount_yuan"] else f"{intent['items']} ×"
+            colour = {"confirmed": GREEN, "proposed": AMBER}.get(intent["state"], DIM)
+            self._card(PAD, self.y, WIDTH - 2 * PAD, 50, CARD)
+            self._label(f"{what} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE, width=WIDTH - 220)
+            self._label(text(lang, "i_" + intent["state"]), PAD + 10, self.y + 29, 13, colour)
+            if intent["state"] == "proposed" and intent["proposer"] not in me:
+                self._button(text(lang, "confirm"), WIDTH - PAD - 190, self.y + 11, 86,
+                             lambda i=intent["id"]: m.answer_intent(i, "confirm"), colour=BUTTON_OK)
+                self._button(text(lang, "decline"), WIDTH - PAD - 96, self.y + 11, 86,
+                             lambda i=intent["id"]: m.answer_intent(i, "decline"), colour=BUTTON_ALT)
+            self.rows.append({"kind": "intent", "id": intent["id"], "state": intent["state"]})
             self.y += 56
 
     def _report(self) -> None:

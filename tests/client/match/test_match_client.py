@@ -24,9 +24,10 @@ def test_model_tracks_what_the_server_says():
     sent = []
     m = MatchModel(lambda t, **f: sent.append((t, f)))
     m.book_with("b:education-01", "禾丰")
-    assert [t for t, _ in sent] == ["match_free", "match_meetings"] and not m.settled
+    assert [t for t, _ in sent] == ["match_free", "match_meetings", "match_intents"] and not m.settled
     m.on_message("match_free_slots", {"party": "b:education-01", "slots": [100, 200]})
     m.on_message("match_meeting_list", {"meetings": []})
+    m.on_message("match_intent_list", {"intents": []})
     assert m.settled and m.free == [100, 200]
     m.request(200)
     assert sent[-1] == ("match_request", {"to": "b:education-01", "slot": 200})
@@ -37,6 +38,9 @@ def test_model_tracks_what_the_server_says():
     assert m.free == [100] and m.meetings["m1"]["state"] == "accepted" and m.version > version
     m.on_message("match_scoreboard", {"projects": 1, "amount_yuan": 5, "intents": 1, "line": {"zh": "a", "en": "b"}})
     assert m.board["projects"] == 1
+    m.pledge("b:education-01", "education-01-j1-n1", 50_000)
+    assert sent[-1] == ("match_intent", {"to": "b:education-01", "subject": "need", "ref": "education-01-j1-n1",
+                                         "amount_yuan": 50_000, "items": 0})
 
 
 @pytest.fixture
@@ -74,6 +78,7 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     m = report["match"]
     assert m["panel"] == "book"
     assert [r["state"] for r in m["rows"] if r["kind"] == "meeting"] == ["accepted"]
+    assert [r["state"] for r in m["rows"] if r["kind"] == "intent"] == ["confirmed"]
     slots = [r["slot"] for r in m["rows"] if r["kind"] == "slot"]
     assert slots and bots["slot"] not in slots  # the booked slot is no longer offered
 
