@@ -89,6 +89,29 @@ def test_bad_funders_are_refused():
         parse_funders(bad, "funders.json")
 
 
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63), st.floats(), st.text(max_size=250),
+                   st.lists(st.text(max_size=12), max_size=8),
+                   st.dictionaries(st.text(max_size=4), st.text(), max_size=3))
+
+
+@given(st.sampled_from(["id", "project", "kind", "fields", "text", "amount_yuan", "quantity", "extra"]), VALUES,
+       st.sampled_from(["region", "format", "booth", "needs"]), VALUES)
+def test_a_mutated_needs_file_is_parsed_or_refused_cleanly(need_key, need_value, top_key, top_value):
+    for mutate_top in (False, True):
+        doc = _needs_doc()
+        if mutate_top:
+            doc[top_key] = top_value
+        else:
+            doc["needs"][0][need_key] = need_value
+        try:
+            parsed = parse_needs(doc, "needs.json", {"education-01-j1", "education-01-j2"})
+        except SceneError:
+            continue
+        for n in parsed.needs:  # what is accepted is within the rules
+            assert (n.kind == "funds") == (n.amount_yuan > 0) and 0 <= n.amount_yuan <= MAX_YUAN
+            assert isinstance(n.amount_yuan, int) and n.fields and len(n.text.zh) <= 200
+
+
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
                     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
                     max_leaves=20))
