@@ -128,8 +128,8 @@ class Match:
             base.accept("b", self._key, ["b"])
 
     def _key(self, key: str) -> None:
-        if getattr(self.base, "expo", None) is not None and self.base.expo.typing:
-            return  # a letter typed into a text box
+        if self.base.expo.typing or self.base.journal.typing:
+            return  # a letter typed into a text box (the directory, the exhibitor panel, a puzzle answer)
         if key == "r":
             self.model.close() if self.model.view == "recs" else self.model.recommend(self.fields, self.region)
         else:
