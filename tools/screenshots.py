@@ -7,6 +7,9 @@ tiny`` where EGL is missing) once per picture. Look at every result before
 committing it: these are what a visitor sees.
 
     python tools/screenshots.py [--renderer egl|tiny] [--only lobby,kiosk-panel]
+
+The web client's pictures (``web-*``) are taken in Debian's chromium with
+Playwright, a desktop window and a 390 px phone with touch.
 """
 
 from __future__ import annotations
@@ -43,6 +46,53 @@ MATCH: dict[str, list[str]] = {
 }
 
 
+WEB_SHOTS = ("web-desktop", "web-phone", "web-phone-kiosk")
+
+
+def web_pictures(url: str, wanted: set[str]) -> None:
+    """The browser client on a desktop (another web visitor walking in) and on a phone (hall, kiosk)."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))  # the browser helpers shared with tests/web
+    from tests.web.browser import CHROMIUM_ARGS, ensure_built, wait_until
+
+    ensure_built()
+    http = url.replace("ws://", "http://")
+    joined = "window.pavilion && window.pavilion.state().hall"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        if "web-desktop" in wanted:
+            lily = browser.new_page(viewport={"width": 800, "height": 600})
+            lily.goto(f"{http}/?name=Lily 李华")
+            wait_until(lily, joined, 60)
+            ming = browser.new_page(viewport={"width": 1280, "height": 760})
+            ming.goto(f"{http}/?name=小明")
+            wait_until(ming, joined, 60)
+            lily.evaluate("window.pavilion.walkTo(1.6, -5.2)")
+            wait_until(ming, "window.pavilion.state().others.some(o => Math.abs(o.y + 5.2) < 0.05)", 30)
+            ming.evaluate("window.pavilion.map(true)")
+            time.sleep(0.5)
+            ming.screenshot(path=str(OUT / "web-desktop.png"))
+            print(f"wrote {OUT / 'web-desktop'}.png")
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                    has_touch=True, locale="zh-CN")
+        page = phone.new_page()
+        page.goto(f"{http}/?name=小红&hall=rural")
+        wait_until(page, joined, 60)
+        time.sleep(1)
+        if "web-phone" in wanted:
+            page.screenshot(path=str(OUT / "web-phone.png"))
+            print(f"wrote {OUT / 'web-phone'}.png")
+        if "web-phone-kiosk" in wanted:
+            page.evaluate("window.pavilion.openBooth('education-03')")
+            wait_until(page, "[...document.querySelectorAll('.panel-kiosk img')].length > 1 && "
+                       "!document.querySelector('.panel-kiosk .placeholder')", 60)
+            time.sleep(0.5)
+            page.screenshot(path=str(OUT / "web-phone-kiosk.png"))
+            print(f"wrote {OUT / 'web-phone-kiosk'}.png")
+        browser.close()
+
+
 def client(url: str, renderer: str, cache: Path, name: str, *extra: str) -> list[str]:
     return [sys.executable, str(ROOT / "main.py"), "client", "--server", url, "--offscreen", "--renderer", renderer,
             "--size", "960x600", "--cache", str(cache / name), "--player-file", str(cache / f"{name}.player"),
@@ -54,7 +104,8 @@ def main() -> int:
     p.add_argument("--renderer", default="egl", choices=("egl", "tiny"))
     p.add_argument("--only", help="comma-separated picture names")
     args = p.parse_args()
-    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor"} | set(MATCH)
+    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", *WEB_SHOTS,
+                                                                        *MATCH}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -99,6 +150,8 @@ def main() -> int:
                     subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"),
                                           *extra), cwd=ROOT, check=True, capture_output=True, timeout=120)
                     print(f"wrote {OUT / name}.png")
+        if wanted & set(WEB_SHOTS):
+            web_pictures(url, wanted)
     finally:
         server.terminate()
         server.wait(20)
