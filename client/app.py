@@ -21,17 +21,21 @@ from websockets.exceptions import InvalidURI
 from websockets.uri import parse_uri
 
 from client import render
-from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
+from client.avatars.bodies import AVATAR_HEIGHT, FAR_MODEL_FROM, AvatarView
 from client.avatars.crowd import Crowd
 from client.avatars.interp import State
 from client.avatars.tags import NameTags
 from client.halls.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
+from client.halls.booth_labels import BoothLabels
 from client.halls.exhibition import MESSAGES as EXHIBITION_MESSAGES
 from client.halls.exhibition import Exhibition
 from client.halls.exhibition import add_arguments as add_exhibition_arguments
 from client.halls.hall_view import HallView
 from client.journal.journal import JOURNAL_TYPES, Journal
 from client.journal.journal import add_arguments as add_journal_arguments
+from client.match.match import MATCH_TYPES, Match
+from client.match.match import add_arguments as add_match_arguments
+from client.match.room_view import MeetingRoomView
 from client.net.connection import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
 from client.player.camera import ChaseCamera
@@ -42,6 +46,7 @@ from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
 from world.collision import Walkable
 from world.looks import avatar_colour
+from world.meeting_room import is_meeting_room, meeting_hall
 from world.scene import Hall, SceneError, load_halls
 
 log = logging.getLogger("pavilion.client")
@@ -80,6 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
     add_journal_arguments(parser)
+    add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
 
 
@@ -149,7 +155,7 @@ class PavilionApp(ShowBase):
         self.setBackgroundColor(render.colour(SKY))
         self.camLens.setNearFar(0.1, 300)
         self.camLens.setFov(75)
-        font = load_font(self.loader)
+        font = self.font = load_font(self.loader)
         TextNode.setDefaultFont(font)
         render.init_shading()
         render.add_lights(self.render)
@@ -167,6 +173,8 @@ class PavilionApp(ShowBase):
         self.moves = MoveClock()
         self.crowd = Crowd(self._make_remote)
         self.tags = NameTags(self, AVATAR_HEIGHT)
+        self.booth_labels = BoothLabels(self)
+        self.booth_labels.set_hall(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.hud = Hud(self, font)
         self.my_id: int | None = None
@@ -181,27 +189,33 @@ class PavilionApp(ShowBase):
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
         self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
+        self.match = Match(self, font, args)
+        self.match.enter_hall(hall)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
     def _hall_names(self) -> dict:
         return {hid: h.name for hid, h in self.halls.items()}
 
     def _enter_hall(self, hall: Hall) -> None:
-        """The server moved us to another hall (portal, teleport, directory): swap the scenery."""
+        """The server moved us to another hall (portal, teleport, directory, a 洽谈室): swap the scenery."""
         self.hall_view.root.removeNode()
         self.hall = hall
-        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
+        private = is_meeting_room(hall.id)
+        self.hall_view = (MeetingRoomView(hall, self.render, self.font) if private else
+                          HallView(self.loader, hall, self.render, self._hall_names()))
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
-        self.net.hall = hall.id  # a reconnect rejoins this hall
+        self.net.hall = "lobby" if private else hall.id  # a reconnect rejoins this hall (a 洽谈室: the lobby)
+        self.booth_labels.set_hall(hall)
         self.expo.enter_hall(hall)
+        self.match.enter_hall(hall)
 
     def _escape(self) -> None:
         """Esc closes the top panel (the quit question, the journal, a booth panel, the directory);
         with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
-        elif not self.journal.escape() and not self.expo.escape():
+        elif not self.journal.escape() and not self.match.escape() and not self.expo.escape():
             self.quit_confirm.open(self.lang)
 
     def _bind_keys(self) -> Controls:
@@ -231,13 +245,22 @@ class PavilionApp(ShowBase):
             p.sent(seq)
         self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
         self.crowd.update(now)
+        for view in self.crowd.views.values():
+            view.set_near(view.root.getDistance(self.camera) < FAR_MODEL_FROM)
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
         self.tags.update(self.crowd.views)  # after the camera moved: the boxes are those of this frame
+        hinted = self.expo.highlight.booth
+        signs = [screen_box(self, self.hall_view.face_corners(face, self.render))
+                 for face in self.hall_view.sign_faces.values()]  # the hall's own signs stay in view
+        signs.append(self.expo.minimap.pixel_box(self))
+        self.booth_labels.update(self.lang, hinted.id if hinted else None,
+                                 [p.box for p in self.tags.drawn] + [box for box in signs if box is not None])
         self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
                          [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
+        self.match.update(self.lang)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -257,6 +280,8 @@ class PavilionApp(ShowBase):
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
+                elif fields["hall"] != self.hall.id and is_meeting_room(fields["hall"]):
+                    self._enter_hall(meeting_hall(fields["hall"].removeprefix("meet-")))
                 you = fields["you"]
                 self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
                 self.joined = True
@@ -264,6 +289,7 @@ class PavilionApp(ShowBase):
                          self.player.y)
                 self.me.root.show()
                 self.expo.on_joined()
+                self.match.on_joined(self.hall)
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
                 self.player.acknowledge(fields["ack"])
@@ -273,6 +299,8 @@ class PavilionApp(ShowBase):
                 self.expo.on_message(t, fields)
             elif t in JOURNAL_TYPES:
                 self.journal.on_message(t, fields)
+            elif t in MATCH_TYPES:
+                self.match.on_message(t, fields)
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
@@ -321,7 +349,7 @@ class PavilionApp(ShowBase):
             shown_since = None if shown < goal.wait_visitors else (shown_since or now)
             shown_for = now - shown_since if shown_since is not None else 0.0
             if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
-                    and self.expo.settled() and self.journal.settled():
+                    and self.expo.settled() and self.journal.settled() and self.match.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -354,15 +382,19 @@ class PavilionApp(ShowBase):
             "status": self.net.status.link.value,
             "pos": [round(self.player.x, 3), round(self.player.y, 3), 0.0],
             "yaw": round(self.player.yaw, 2),
+            "screen": screen_point(self, (self.player.x, self.player.y, 0.0)),
+            "head_screen": screen_point(self, (self.player.x, self.player.y, AVATAR_HEIGHT)),
             "frames": self.frames,
             "frame_ms": frame_stats(self.frame_s),
             "image_size": [self.win.getXSize(), self.win.getYSize()],
             "avatars": avatars,
             "tags": self.tags.report(self.crowd.names),
+            "booth_labels": self.booth_labels.report(),
             "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),
             **self.expo.report(),
+            **self.match.report(),
             "journal": self.journal.report(),
         }
 

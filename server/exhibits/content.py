@@ -7,11 +7,12 @@ hashes. The manifest's own hash (sha256 of its msgpack bytes) is what a client
 remembers: asking again with ``have`` set to it costs one tiny answer, so an
 unchanged booth is never downloaded twice.
 
-Sans-I/O apart from reading files at start: the core asks :meth:`manifest`,
-:meth:`hot_chunk` and :meth:`search`; pictures of current manifests are in
-memory, and a blob only on disk (an uploaded model) is read by a job
-(:meth:`server.store.sqlite.BlobStore.read_range`). :meth:`publish` is the one door through which
-a booth's content changes, so exhibitor uploads can swap a manifest live.
+Sans-I/O apart from reading files at start: the core asks :meth:`manifest`
+and :meth:`search`; pictures of current manifests are in memory, and a blob
+only on disk (an uploaded model) is read part by part by the gateway as it
+sends a ``Stream`` (:meth:`chunk`, via :meth:`server.store.sqlite.BlobStore.read_range`).
+:meth:`publish` is the one door through which a booth's content changes, so
+exhibitor uploads can swap a manifest live.
 """
 
 from __future__ import annotations
@@ -124,6 +125,10 @@ class ContentService:
             self.uploaded[booth] = digest
         return digest
 
+    def live_blobs(self) -> set[str]:
+        """Blobs this server holds outside the database (the seed content's pictures): never collected."""
+        return set(self._hot)
+
     def manifest(self, booth: str) -> tuple[str, dict] | None:
         """(hash, manifest) of the booth's current content, or None for a booth without content."""
         return self._manifests.get(booth)
@@ -140,12 +145,15 @@ class ContentService:
     def blob_size(self, digest: str) -> int | None:
         if digest in self._hot:
             return len(self._hot[digest])
-        return self.blobs.size(digest) if self.blobs is not None else None
+        return (self.blobs.size(digest) or None) if self.blobs is not None else None  # no blob is empty
 
-    def hot_chunk(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
-        """(total size, up to ``size`` bytes from ``offset``) of a blob kept in memory; None if it is not."""
+    def chunk(self, digest: str, offset: int, size: int) -> tuple[int, bytes] | None:
+        """(total size, up to ``size`` bytes from ``offset``) of a blob: from memory for pictures, else a
+        ranged read of the blob store (a page-cache ``pread``, done by the gateway as it sends each part)."""
         data = self._hot.get(digest)
-        return None if data is None else (len(data), data[offset:offset + size])
+        if data is not None:
+            return len(data), data[offset:offset + size]
+        return self.blobs.read_range(digest, offset, size) if self.blobs is not None else None
 
     def search(self, query: str) -> list[Hit]:
         return self.directory.search(query)

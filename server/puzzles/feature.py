@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from server.actions import Action
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Handler, Route
+from server.guard.costs import Cost
 from server.puzzles.engine import PuzzleEngine, PuzzleRefused
 from server.session import Session, error, refuse
 
@@ -16,23 +17,26 @@ class PuzzlesFeature(Feature):
     def __init__(self, engine: PuzzleEngine):
         self.engine = engine
 
-    def routes(self) -> dict[str, Handler]:
+    def routes(self) -> dict[str, Route]:
+        # Guesses and durable changes are TRY (counted per connection and per address, on top of the engine's
+        # per-party tries); tables the engine keeps indexed are SEARCH; the picture is a 48 KiB answer (BULK).
         e = self.engine
-        return {
-            "puzzle_list": self._answering("puzzle_list", e.on_list),
-            "puzzle_start": self._answering("puzzle_start", e.on_start),
-            "puzzle_answer": self._answering("puzzle_answer", e.on_answer),
-            "puzzle_hint": self._answering("puzzle_hint", e.on_hint),
-            "puzzle_picture": self._answering("puzzle_picture", e.on_picture),
-            "leaderboard_watch": self._answering("leaderboard_watch", e.on_leaderboard_watch),
-            "team_join": self._answering("team_join", e.on_team_join),
-        }
+        return {t: Route(self._answering(t, method), cost) for t, method, cost in (
+            ("puzzle_list", e.on_list, Cost.CHEAP),
+            ("puzzle_start", e.on_start, Cost.TRY),
+            ("puzzle_answer", e.on_answer, Cost.TRY),
+            ("puzzle_hint", e.on_hint, Cost.TRY),
+            ("puzzle_picture", e.on_picture, Cost.BULK),
+            ("leaderboard_watch", e.on_leaderboard_watch, Cost.SEARCH),
+            ("team_join", e.on_team_join, Cost.SEARCH),
+            ("team_create", e.on_team_create, Cost.TRY),
+        )}
 
     def greeted(self, s: Session, hello: dict, now: float) -> None:
-        self.engine.greet(s.cid, hello.get("player"), s.name, s.lang)
+        self.engine.greet(s.cid, hello.get("player"), s.name, s.lang, s.address)
 
     def left(self, s: Session, now: float) -> None:
-        self.engine.leave(s.cid)
+        self.engine.leave(s.cid, now)
 
     @staticmethod
     def _answering(ref: str, method: EngineHandler) -> Handler:

@@ -40,18 +40,20 @@ from dataclasses import dataclass, field
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Persist, Send
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Handler, Route
 from server.exhibits.content import ContentService
+from server.guard.costs import Cost
 from server.ratelimit import Bucket, RateLimit
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from server.store.spool import Spool
 from server.store.sqlite import BlobStore
-from server.uploads.exhibitors import QUOTA_BYTES, Exhibitor, ExhibitorStore, UploadRecord
+from server.uploads.exhibitors import QUOTA_BYTES, BoothVersion, Exhibitor, ExhibitorStore, UploadRecord
 from server.uploads.jobs import KIND_LIMITS, JobSpec, Outcome, process, refused
 
 log = logging.getLogger("pavilion.uploads")
 
+UPLOAD_TYPES = ("upload_begin", "upload_chunk", "upload_end")
 RECHECK_S = 1.0  # how stale a "token still valid" answer may be during a stream of chunks
 LANE = "uploads"  # the I/O lane of every spool write and store query of the desk, in order
 MAX_WAITING = 64  # a session's upload messages held behind a store answer (a client keeps 8 chunks in flight)
@@ -110,13 +112,17 @@ class UploadDesk:
 class UploadsFeature(Feature):
     """``uploads`` None: a server without exhibitor uploads (every upload message is refused)."""
 
-    def __init__(self, uploads: UploadDesk | None, content: ContentService, rooms: RoomsFeature):
+    def __init__(self, uploads: UploadDesk | None, content: ContentService, rooms: RoomsFeature,
+                 on_show: Callable[[str, BoothVersion | None], None] | None = None):
         self.uploads, self.content, self.rooms = uploads, content, rooms
+        self.on_show = on_show  # told of every version that goes live (云对接 reads the needs it carries)
 
-    def routes(self) -> dict[str, Handler]:
-        return {t: self._in_order(t, h) for t, h in (
-            ("exhibitor_login", self.on_exhibitor_login), ("upload_begin", self.on_upload_begin),
-            ("upload_chunk", self.on_upload_chunk), ("upload_end", self.on_upload_end))}
+    def routes(self) -> dict[str, Route]:
+        return {t: Route(self._in_order(t, h), cost) for t, h, cost in (
+            ("exhibitor_login", self.on_exhibitor_login, Cost.HEAVY),
+            ("upload_begin", self.on_upload_begin, Cost.HEAVY),
+            ("upload_chunk", self.on_upload_chunk, Cost.CHEAP),
+            ("upload_end", self.on_upload_end, Cost.HEAVY))}
 
     # --- connection lifecycle ----------------------------------------------------
     def left(self, s: Session, now: float) -> None:
@@ -129,7 +135,8 @@ class UploadsFeature(Feature):
 
     def _logout(self, s: Session) -> None:
         """The exhibitor is gone: their upload waits, detached, for a resume (its spool file stays)."""
-        s.budgets.pop("upload_chunk", None)
+        for t in UPLOAD_TYPES:
+            s.budgets.pop(t, None)
         if self.uploads is None:
             return
         self.uploads.logins.pop(s.cid, None)
@@ -209,7 +216,7 @@ class UploadsFeature(Feature):
         if not isinstance(found, Exhibitor):
             return refuse(s, ErrorCode.BAD_TOKEN, "exhibitor_login")
         login = self.uploads.logins[s.cid] = Login(found, now)
-        s.budgets["upload_chunk"] = login.budget
+        s.budgets.update(dict.fromkeys(UPLOAD_TYPES, login.budget))  # an exhibitor's budget, not a visitor's
         log.info("exhibitor %d '%s' logged in on connection %d", found.id, found.name, s.cid)
         return [Send(s.cid, encode("exhibitor", id=found.id, name=found.name[:200], booths=sorted(found.booths)))]
 
@@ -366,6 +373,8 @@ class UploadsFeature(Feature):
     def show_version(self, booth: str, version) -> list[Action]:
         """Make ``version`` (None: the seed content) live and tell every visitor, so clients swap it in."""
         digest = self.content.apply(booth, version)
+        if self.on_show is not None:
+            self.on_show(booth, version)
         if version is None:
             self.uploads.shown.pop(booth, None)
         else:

@@ -1,4 +1,4 @@
-"""The I/O layer's part, inline: carry out Persist and Job actions at once, in order, for core-level tests.
+"""The I/O layer's part, inline: carry out Persist, Job and Stream actions at once, in order, for core-level tests.
 
 The gateway runs them off the event loop (server/gateway/app.py); run here one
 after another, every lane's order holds trivially. What is left is what the
@@ -7,7 +7,7 @@ gateway would send or close.
 
 from __future__ import annotations
 
-from server.actions import Close, Job, Persist, Publish, Send
+from server.actions import Close, Job, Persist, Publish, Send, Stream
 
 
 def carry_out(actions, now: float = 0.0) -> list[Send | Close]:
@@ -22,6 +22,8 @@ def carry_out(actions, now: float = 0.0) -> list[Send | Close]:
             except Exception as exc:  # the gateway hands a job's exception to its done, like this
                 result = exc
             out += carry_out(a.done(result, now), now)
+        elif isinstance(a, Stream):  # the gateway sends its parts one by one as the socket drains
+            out += [Send(a.cid, part) for part in a.parts]
         elif not isinstance(a, Publish):
             out.append(a)
     return out

@@ -9,12 +9,12 @@ from server.session import Session
 from tests.puzzle_helpers import SALT, sealed
 
 PUZZLE_TYPES = {"puzzle_list", "puzzle_start", "puzzle_answer", "puzzle_hint", "puzzle_picture", "leaderboard_watch",
-                "team_join"}
+                "team_join", "team_create"}
 
 
 def _feature() -> tuple[PuzzlesFeature, dict]:
     feature = PuzzlesFeature(PuzzleEngine(sealed(), SALT))
-    return feature, feature.routes()
+    return feature, {t: route.handler for t, route in feature.routes().items()}
 
 
 def test_each_puzzle_message_type_has_its_own_handler():
