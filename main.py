@@ -50,6 +50,7 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
+    serve.add_argument("--schedule", type=Path, help="conference programme JSON (default scenes/schedule/fair.json)")
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
     if with_client:  # the client's options import Panda3D: only when they are needed
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from server.gateway.app import serve_forever
 
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view)
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, args.schedule)
     if args.command == "halls":
         from world.listing import print_halls
 

@@ -53,6 +53,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_UPLOAD = "unknown_upload"
     UPLOAD_OFFSET = "upload_offset"
     UPLOAD_INCOMPLETE = "upload_incomplete"
+    # stage (云会议)
+    UNKNOWN_TALK = "unknown_talk"
+    UNKNOWN_QUESTION = "unknown_question"
+    QUESTION_LIMIT = "question_limit"
+    MODERATOR_REQUIRED = "moderator_required"
+    NOT_IN_ROOM = "not_in_room"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -92,6 +98,14 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.UPLOAD_OFFSET: ("数据块位置不对，请从确认的位置继续",
                               "chunk at the wrong offset; resume from the acked one"),
     ErrorCode.UPLOAD_INCOMPLETE: ("文件还没传完", "the file is not complete yet"),
+    # stage (云会议)
+    ErrorCode.UNKNOWN_TALK: ("日程里没有这场会议", "no such session in the programme"),
+    ErrorCode.UNKNOWN_QUESTION: ("没有这个提问", "no such question"),
+    ErrorCode.QUESTION_LIMIT: ("提问太多了：每场最多 5 个待回答的问题，或提问区已满",
+                               "too many questions: at most 5 open ones each per session, or the board is full"),
+    ErrorCode.MODERATOR_REQUIRED: ("只有主持人可以标记已回答，请先用组织者令牌登录",
+                                   "only a moderator may mark answers; log in with an organiser token"),
+    ErrorCode.NOT_IN_ROOM: ("请先进入这场会议的会场", "enter the session's room first"),
 }
 
 

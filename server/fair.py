@@ -16,15 +16,19 @@ from server.exhibits.handlers import ExhibitsFeature
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
+from server.stage.feature import StageFeature
 from server.uploads.desk import UploadDesk, UploadsFeature
 from world.scene import Hall
+from world.schedule import load_programme
 
 
 def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
                new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
                puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
-               uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None) -> ServerCore:
-    """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline)."""
+               uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
+               stage: Callable[[RoomsFeature], StageFeature] | None = None) -> ServerCore:
+    """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
+    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
     features = [
@@ -32,5 +36,6 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         ExhibitsFeature(content, rooms),
         UploadsFeature(uploads, content, rooms),
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+        stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
     ]
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token)

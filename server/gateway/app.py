@@ -36,10 +36,14 @@ from server.fair import build_core
 from server.gateway.naive import NaiveRooms
 from server.puzzles.engine import PuzzleEngine
 from server.rooms.feature import RoomsFeature
+from server.stage.feature import StageFeature
+from server.stage.http import request_hook
+from server.stage.organisers import Organisers
 from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
 from world.scene import SceneError, load_halls
+from world.schedule import SCHEDULE_DIR, load_programme
 
 log = logging.getLogger("pavilion.server")
 
@@ -276,10 +280,12 @@ async def run_server(
     tick_hz: int = 10,
     naive: bool = False,
     max_view: int = 50,
+    schedule: Path | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
-    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`).
+    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
+    conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir / "pavilion.sqlite3")
@@ -287,15 +293,20 @@ async def run_server(
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
     uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
+    stage_dir = data_dir / "stage"
+    programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
+    organisers = Organisers(stage_dir)
+    wall_offset = time.time() - asyncio.get_running_loop().time()
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
-                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None)
+                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
+                      stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
     gateway = Gateway(core, store)
     try:
-        async with serve(gateway.handler, host, port, **WS_LIMITS) as server:
+        async with serve(gateway.handler, host, port, process_request=request_hook(stage_dir), **WS_LIMITS) as server:
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
             if ready is not None:
@@ -318,7 +329,7 @@ async def run_server(
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
-                  max_view: int = 50) -> int:
+                  max_view: int = 50, schedule: Path | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
 
     async def main() -> None:
@@ -328,7 +339,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
             loop.add_signal_handler(sig, stop.set)
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, schedule)
 
     try:
         asyncio.run(main())
