@@ -66,6 +66,11 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     from client.exhibitor.uploader import add_arguments as add_upload_arguments
 
     add_upload_arguments(upload)
+    stage = sub.add_parser("stage", help="云会议: broadcast a session, organiser tokens",
+                           description="The conference centre's organiser commands.")
+    from server.stage.cli import add_arguments as add_stage_arguments
+
+    add_stage_arguments(stage)
     admin = sub.add_parser("admin", help="organizer tools (puzzle check ...)", description="Organizer tools.")
     from server.admin.cli import add_arguments as add_admin_arguments
 
@@ -113,7 +118,8 @@ def _embedded(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_client=bool(argv) and argv[0] == "client")
-    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "-h", "--help"):
+    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "stage", "-h",
+                                     "--help"):
         # the default job: embedded server + client; accepts the client's options
         embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
         embedded.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -141,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         from server.admin.cli import run as admin_run
 
         return admin_run(args)
+    if args.command == "stage":
+        from server.stage.cli import run as stage_run
+
+        return stage_run(args)
     if args.command == "upload":
         from client.exhibitor.uploader import main as upload_main
 
