@@ -36,6 +36,8 @@ from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png,
 from client.player.camera import ChaseCamera
 from client.player.controls import Controls
 from client.player.walker import IDLE, MoveClock, Player
+from client.stage.conference import STAGE_TYPES, Conference
+from client.stage.conference import add_arguments as add_stage_arguments
 from client.ui.hud import Hud
 from protocol import messages
 from world.collision import Walkable
@@ -77,6 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
     add_journal_arguments(parser)
     add_exhibition_arguments(parser, off)
+    add_stage_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,6 +173,8 @@ class PavilionApp(ShowBase):
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
         self.expo = Exhibition(self, mode, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
+        self.conference = Conference(self, mode, font, args)
+        self.conference.enter_hall(hall, self.hall_view.root)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
     def _hall_names(self) -> dict:
@@ -184,9 +189,10 @@ class PavilionApp(ShowBase):
         self.chase = ChaseCamera(self.camera, hall)
         self.net.hall = hall.id  # a reconnect rejoins this hall
         self.expo.enter_hall(hall)
+        self.conference.enter_hall(hall, self.hall_view.root)
 
     def _escape(self) -> None:
-        if not self.expo.escape():
+        if not self.conference.escape() and not self.expo.escape():
             self.taskMgr.stop()
 
     def _bind_keys(self) -> Controls:
@@ -222,6 +228,7 @@ class PavilionApp(ShowBase):
         visitors = len(self.crowd) + 1 if self.joined else None
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
+        self.conference.update(self.lang)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -238,6 +245,7 @@ class PavilionApp(ShowBase):
                 self.my_id, self.tick_hz = fields["id"], fields["tick_hz"]
                 self.crowd.reset(self.tick_hz)
                 self.journal.on_welcome()
+                self.conference.on_welcome()
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
@@ -257,6 +265,8 @@ class PavilionApp(ShowBase):
                 self.expo.on_message(t, fields)
             elif t in JOURNAL_TYPES:
                 self.journal.on_message(t, fields)
+            elif t in STAGE_TYPES:
+                self.conference.on_message(t, fields)
 
     def _fit_tags(self) -> None:
         focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))
@@ -271,7 +281,7 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None or self.expo.modal or self.journal.typing:
+        if self.controls is None or self.expo.modal or self.journal.typing or self.conference.typing:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -307,7 +317,7 @@ class PavilionApp(ShowBase):
                 self.frame_s.append(time.perf_counter() - started)
             still = self.crowd.still_for(time.monotonic())
             if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still) \
-                    and self.expo.settled() and self.journal.settled():
+                    and self.expo.settled() and self.journal.settled() and self.conference.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -349,10 +359,13 @@ class PavilionApp(ShowBase):
             "booths": self.hall_view.booth_boxes(self),
             **self.expo.report(),
             "journal": self.journal.report(),
+            "stage": self.conference.report(),
         }
 
     def close(self) -> None:
         """Leave cleanly: close the WebSocket, then the window."""
         if self.net is not None:
             self.net.stop()
+        if hasattr(self, "conference"):
+            self.conference.close()
         self.destroy()

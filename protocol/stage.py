@@ -37,6 +37,7 @@ stream = record({
     "talk": Field(talk_id),
     "path": Field(string(200, 1)),
     "live": Field(boolean),  # False: the session ended, the recording plays from the start (点播)
+    "started": Field(wall),  # the broadcaster's wall clock at media time 0
     "pip": Field(string(200, 1), optional=True),  # a second venue's stream, shown picture-in-picture
 })
 
@@ -57,6 +58,7 @@ SERVER = {
     "stage_alert": {"talk": Field(talk)},
     "stage_room": {
         "hall": Field(hall_id),
+        "now": Field(wall),
         "attendees": Field(integer(0, 1_000_000)),
         "talk": Field(talk, optional=True),
         "stream": Field(stream, optional=True),

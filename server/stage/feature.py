@@ -55,6 +55,7 @@ class StageFeature(Feature):
         self.streams: dict[str, Stream] = {}
         self.counts: dict[str, int] = {}
         self.next_count = 0.0
+        self.last_now = 0.0  # the latest tick's clock, for the background scan
 
     def routes(self) -> dict[str, Handler]:
         return {"stage_schedule_get": self.on_schedule, "stage_remind": self.on_remind, "stage_go": self.on_go,
@@ -106,7 +107,7 @@ class StageFeature(Feature):
 
     def room_frame(self, hall: str, now: float) -> bytes:
         """What a room shows: its session (under way or next), its stream, how many are there."""
-        fields: dict = {"hall": hall, "attendees": len(self.rooms.rooms[hall])}
+        fields: dict = {"hall": hall, "now": self.wall(now), "attendees": len(self.rooms.rooms[hall])}
         talk = self.programme.in_room(hall, self.wall(now))
         streams = [st for st in self.streams.values() if st.room == hall]
         live = next((st for st in streams if st.live), None)
@@ -194,6 +195,7 @@ class StageFeature(Feature):
 
     # --- the clock -------------------------------------------------------
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        self.last_now = now
         out: list[Action] = []
         for talk, vids in self.reminders.due(self.wall(now)):
             out.append(Publish(ALERT_TOPIC, {"talk": talk.id, "visitors": sorted(vids)}))
@@ -210,8 +212,8 @@ class StageFeature(Feature):
     def background(self) -> Job | None:
         if self.streams_dir is None:
             return None
-        root = self.streams_dir
-        return Job("stage-streams", lambda: scan(root), self._streams_read)
+        root, wall = self.streams_dir, self.wall(self.last_now)
+        return Job("stage-streams", lambda: scan(root, wall), self._streams_read)
 
     def _streams_read(self, result: object, now: float) -> list[Action]:
         if not isinstance(result, dict):

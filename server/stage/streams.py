@@ -16,6 +16,7 @@ STREAM_FILE = "stream.json"
 PLAYLIST = "index.m3u8"
 PIP_DIR = "pip"
 URL_PREFIX = "/stage/"
+STALE_S = 20.0  # a 'live' stream whose playlist has not changed for this long lost its broadcaster
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Stream:
     pip: bool
 
     def shown(self) -> dict:
-        out = {"talk": self.talk, "path": f"{URL_PREFIX}{self.talk}/{PLAYLIST}", "live": self.live}
+        out = {"talk": self.talk, "path": f"{URL_PREFIX}{self.talk}/{PLAYLIST}", "live": self.live,
+               "started": self.started}
         if self.pip:
             out["pip"] = f"{URL_PREFIX}{self.talk}/{PIP_DIR}/{PLAYLIST}"
         return out
@@ -43,8 +45,12 @@ def parse_stream(data: object, talk: str) -> Stream | None:
     return Stream(talk, room, state == "live", float(started), data.get("pip") is True)
 
 
-def scan(root: Path) -> dict[str, Stream]:
-    """Every stream under ``root`` (blocking: run it off the event loop)."""
+def scan(root: Path, wall: float | None = None) -> dict[str, Stream]:
+    """Every stream under ``root`` (blocking: run it off the event loop).
+
+    A stream still marked live whose playlist is older than ``STALE_S`` at ``wall`` is shown as a replay:
+    its broadcaster died without closing it.
+    """
     out: dict[str, Stream] = {}
     if not root.is_dir():
         return out
@@ -55,6 +61,11 @@ def scan(root: Path) -> dict[str, Stream]:
             stream = parse_stream(json.loads(path.read_text(encoding="utf-8")), path.parent.name)
         except (OSError, ValueError):
             continue
+        if stream is not None and stream.live and wall is not None:
+            playlist = path.parent / PLAYLIST
+            written = (playlist if playlist.is_file() else path).stat().st_mtime  # before its first segment
+            if wall - written > STALE_S:
+                stream = Stream(stream.talk, stream.room, False, stream.started, stream.pip)
         if stream is not None:
             out[stream.talk] = stream
     return out

@@ -11,7 +11,7 @@ import pytest
 
 from server.stage.broadcast import BroadcastError, probe
 from tests.conftest import ROOT
-from tests.server.stage.conftest import write_schedule
+from tests.stage_fixtures import write_schedule
 
 
 def cast(*args, env=None):

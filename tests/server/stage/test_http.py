@@ -72,3 +72,23 @@ def test_the_cache_reads_a_segment_once_and_evicts_the_oldest(root, tmp_path):
     assert cache.used <= 1500 and len(cache.items) == 1
     cache.read(b)
     assert cache.used <= 1500
+
+
+def test_a_live_stream_whose_broadcaster_died_is_shown_as_a_replay(tmp_path):
+    import json
+    import time
+
+    from server.stage.streams import scan
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "stream.json").write_text(json.dumps({"talk": "t", "room": "conference", "state": "live",
+                                                    "started": time.time(), "pip": False}))
+    assert scan(tmp_path, time.time())["t"].live  # no playlist yet: just started
+    (folder / "index.m3u8").write_text("#EXTM3U\n")
+    assert scan(tmp_path, time.time() + 5)["t"].live
+    assert not scan(tmp_path, time.time() + 60)["t"].live  # nothing written for a minute
+    (folder / "other.json").write_text("{")
+    (tmp_path / "u").mkdir()
+    (tmp_path / "u" / "stream.json").write_text("{not json")
+    assert set(scan(tmp_path, time.time())) == {"t"}
