@@ -51,8 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Conference:
-    def __init__(self, base: ShowBase, mode: render.RenderMode, font: TextFont, args: argparse.Namespace):
-        self.base, self.mode, self.args = base, mode, args
+    def __init__(self, base: ShowBase, offscreen: bool, font: TextFont, args: argparse.Namespace):
+        self.base, self.args = base, args
         self.model = StageModel(lambda t, **fields: base.net.send(t, **fields))
         self.panel = StagePanel(base, font, self.model, self._room_name)
         self.video: VideoScreen | None = None
@@ -79,7 +79,7 @@ class Conference:
         self.count.hide()
         if args.stage_panel:
             self.panel.open(args.stage_panel)
-        if not mode.offscreen:
+        if not offscreen:
             base.accept("f5", self.toggle, ["schedule"])
             base.accept("f6", self.toggle, ["qa"])
             base.accept("c", self._key_react, ["clap"])
@@ -102,9 +102,9 @@ class Conference:
         self.video = self.qa = self.pip_card = None
         video, qa = hall.screen("video"), hall.screen("qa")
         if video is not None and (anchor := find_screen(hall_root, video.id)) is not None:
-            self.video = VideoScreen(self.mode, anchor)
+            self.video = VideoScreen(anchor)
         if qa is not None and (anchor := find_screen(hall_root, qa.id)) is not None:
-            self.qa = QaScreen(self.mode, anchor, self.base)
+            self.qa = QaScreen(anchor)
         if video is None:
             self.model.left_room()
 
@@ -176,7 +176,7 @@ class Conference:
         self.player = StreamPlayer(base_url, stream["path"], stream["started"], stream["live"], VIDEO_SIZE,
                                    clock=self.model.wall)
         if "pip" in stream:
-            self.pip_card = PipCard(self.mode, self.video)
+            self.pip_card = PipCard(self.video)
             self.pip = StreamPlayer(base_url, stream["pip"], stream["started"], stream["live"], PIP_SIZE,
                                     clock=self.model.wall)
 
@@ -233,7 +233,7 @@ class Conference:
             node.setPos(who.getPos(self.base.render) + (0, 0, 2.1))
             node.setScale(0.35)
             node.setBillboardPointEye()
-            render.unlit(self.mode, node)
+            render.unlit(node)
             self.floating.append((node, now))
         keep = []
         for node, born in self.floating:

@@ -10,7 +10,6 @@ working room and a reason.
 
 from __future__ import annotations
 
-from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, SamplerState, TextNode, Texture, TransparencyAttrib
 
 from client import render
@@ -28,7 +27,7 @@ def find_screen(root: NodePath, screen_id: str) -> NodePath | None:
 class VideoScreen:
     """The stage screen: a texture card plus a caption."""
 
-    def __init__(self, mode: render.RenderMode, anchor: NodePath):
+    def __init__(self, anchor: NodePath):
         self.anchor = anchor
         self.w, self.h = float(anchor.getTag("face_width")), float(anchor.getTag("face_height"))
         self.texture = Texture("stage-video")
@@ -40,7 +39,7 @@ class VideoScreen:
         cm.setUvRange((0, 1), (1, 0))  # decoded rows run top-down; texture rows bottom-up
         self.card = anchor.attachNewNode(cm.generate())
         self.card.setTexture(self.texture)
-        render.unlit(mode, self.card)
+        render.unlit(self.card)
         self.card.hide()
         self.caption = TextNode("stage-caption")
         self.caption.setAlign(TextNode.ACenter)
@@ -51,7 +50,7 @@ class VideoScreen:
         self.caption_np.setScale(self.h * 0.1)
         self.caption_np.setPos(0, -0.01, -self.h / 2 + self.h * 0.08)
         self.caption_np.setTransparency(TransparencyAttrib.MAlpha)
-        render.unlit(mode, self.caption_np)
+        render.unlit(self.caption_np)
         self.caption_text = ""
 
     def show_picture(self, bgr: bytes) -> None:
@@ -70,7 +69,7 @@ class VideoScreen:
 class PipCard:
     """A second venue's picture in a corner of the stage screen (两地会场连线)."""
 
-    def __init__(self, mode: render.RenderMode, screen: VideoScreen):
+    def __init__(self, screen: VideoScreen):
         self.texture = Texture("stage-pip")
         self.texture.setup2dTexture(*PIP_SIZE, Texture.T_unsigned_byte, Texture.F_rgb8)
         w, h = screen.w * 0.28, screen.w * 0.28 * 9 / 16
@@ -80,7 +79,7 @@ class PipCard:
         self.card = screen.anchor.attachNewNode(cm.generate())
         self.card.setY(-0.005)
         self.card.setTexture(self.texture)
-        render.unlit(mode, self.card)
+        render.unlit(self.card)
         self.card.hide()
 
     def show_picture(self, bgr: bytes) -> None:
@@ -97,7 +96,7 @@ PIP_SIZE = (256, 128)
 class QaScreen:
     """The side screen: the latest answered questions, large enough to read from the audience."""
 
-    def __init__(self, mode: render.RenderMode, anchor: NodePath, base: ShowBase):
+    def __init__(self, anchor: NodePath):
         self.w, self.h = float(anchor.getTag("face_width")), float(anchor.getTag("face_height"))
         self.node = TextNode("stage-qa")
         self.node.setAlign(TextNode.ALeft)
@@ -106,7 +105,7 @@ class QaScreen:
         self.scale = self.h / 9.5
         self.np.setScale(self.scale)
         self.np.setPos(-self.w / 2 + 0.2, 0, self.h / 2 - self.scale * 1.2)
-        render.unlit(mode, self.np)
+        render.unlit(self.np)
         self.shown = ""
 
     def show(self, title: str, lines: list[str]) -> None:

@@ -37,11 +37,13 @@ from server.gateway.naive import NaiveRooms
 from server.puzzles.engine import PuzzleEngine
 from server.rooms.feature import RoomsFeature
 from server.stage.feature import StageFeature
-from server.stage.http import request_hook
+from server.stage.http import stream_files
 from server.stage.organisers import Organisers
+from server.stage.streams import URL_PREFIX as STREAM_PREFIX
 from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
+from server.web.site import WebSite, web_url
 from world.scene import SceneError, load_halls
 from world.schedule import SCHEDULE_DIR, load_programme
 
@@ -305,10 +307,14 @@ async def run_server(
         if booth in content.booth_hall:
             desk.show_version(booth, version)
     gateway = Gateway(core, store)
+    site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
+    site.router.add(STREAM_PREFIX, stream_files(stage_dir))  # the conference streams' HLS files
     try:
-        async with serve(gateway.handler, host, port, process_request=request_hook(stage_dir), **WS_LIMITS) as server:
+        async with serve(gateway.handler, host, port, process_request=site.router.process_request,
+                         **WS_LIMITS) as server:
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
+            log.info("web client: %s%s", web_url(host, bound), "" if site.built else " (not built: run make web)")
             if ready is not None:
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
@@ -331,6 +337,9 @@ async def run_server(
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, schedule: Path | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
+    if not 0 <= port <= 65535:
+        log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
+        return 2
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -338,7 +347,8 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         ready = loop.create_future()
-        ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
+        ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
+                                                flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, schedule)
 
     try:

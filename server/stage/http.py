@@ -9,7 +9,8 @@ ranges; the playlist of a live stream changes every segment, so it is
 ``no-cache``. Every viewer gets the same bytes: nothing is transcoded.
 
 :func:`serve_file` is sans-socket (request path + headers in, status + headers
-+ body out); :func:`process_request` adapts it to websockets' hook.
++ body out); :func:`stream_files` adapts it to the web router (server/web/router.py)
+that answers plain GETs on the WebSocket's port.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ class Reply:
     body: bytes = b""
 
 
-REASONS = {200: "OK", 206: "Partial Content", 304: "Not Modified", 404: "Not Found",
-           416: "Range Not Satisfiable"}
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
@@ -110,18 +109,20 @@ def serve_file(root: Path, url_path: str, headers: dict[str, str], cache: FileCa
     return Reply(200, common, data)
 
 
-def request_hook(root: Path):
-    """A websockets ``process_request`` that serves stream files and lets every other request through."""
-    from websockets.datastructures import Headers
-    from websockets.http11 import Response
+def stream_files(root: Path):
+    """The web router's handler for ``/stage/``: the same rules as :func:`serve_file`, in its Reply type."""
+    from server.web.router import Get
+    from server.web.router import Reply as WebReply
 
     cache = FileCache()
 
-    def process_request(connection, request):
-        reply = serve_file(root, request.path, {k.lower(): v for k, v in request.headers.raw_items()}, cache)
-        if reply is None:
-            return None
-        headers = Headers([*reply.headers, ("Content-Length", str(len(reply.body))), ("Connection", "close")])
-        return Response(reply.status, REASONS[reply.status], headers, reply.body)
+    def handle(req: Get) -> WebReply:
+        headers = {k.lower(): v for k, v in req.headers.raw_items()}
+        reply = serve_file(root, URL_PREFIX + req.path, headers, cache)
+        fields = dict(reply.headers)
+        kind = fields.pop("Content-Type")
+        cache_control = fields.pop("Cache-Control", "no-store")
+        etag = fields.pop("ETag", None)
+        return WebReply(reply.body, kind, cache_control, reply.status, fields, etag)
 
-    return process_request
+    return handle

@@ -97,6 +97,12 @@ _MIGRATIONS = (
         UNIQUE (booth, kind, sha256, size)
     );
     """,
+    # exhibitor models (issue 20): the exhibitor's original upload and the browser variant, beside the
+    # normalised model (model_hash) that the desktop client draws
+    """
+    ALTER TABLE booth_versions ADD COLUMN original_hash TEXT;
+    ALTER TABLE booth_versions ADD COLUMN web_hash TEXT;
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 

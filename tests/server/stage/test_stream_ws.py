@@ -69,9 +69,10 @@ def test_live_stream_served_at_the_live_edge_then_a_replay(stage_server, organis
     assert status == 200 and "immutable" in headers["cache-control"] and len(seg) > 1000
     status, headers, part = http_get(base, "/stage/live-talk/seg_00001.m4s", {"Range": "bytes=0-99"})
     assert status == 206 and part == seg[:100]
-    for path in ("/stage/live-talk/../../pavilion.sqlite3", "/stage/live-talk/stream.json",
-                 "/stage/live-talk/%2e%2e/organisers.json", "/stage/other/index.m3u8", "/stage/"):
+    for path in ("/stage/live-talk/stream.json", "/stage/other/index.m3u8", "/stage/", "/stage/live-talk/x.m4s"):
         assert http_get(base, path)[0] == 404, path
+    for path in ("/stage/live-talk/../../pavilion.sqlite3", "/stage/live-talk/%2e%2e/organisers.json"):
+        assert http_get(base, path)[0] in (400, 404), path  # the web router refuses '..' outright (400)
     with connect(ws_url) as ws:  # the WebSocket still works on the same port
         ws.send(encode("hello", name="b", lang="en"))
         assert decode_server(ws.recv(timeout=5))[0] == "welcome"
