@@ -71,6 +71,11 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     from server.stage.cli import add_arguments as add_stage_arguments
 
     add_stage_arguments(stage)
+    booth = sub.add_parser("booth", help="exhibitors' booth tools: a booth tour video",
+                           description="Exhibitors' booth tools.")
+    from client.stage.tour import add_arguments as add_booth_arguments
+
+    add_booth_arguments(booth)
     admin = sub.add_parser("admin", help="organizer tools (puzzle check ...)", description="Organizer tools.")
     from server.admin.cli import add_arguments as add_admin_arguments
 
@@ -118,7 +123,8 @@ def _embedded(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_client=bool(argv) and argv[0] == "client")
-    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "stage", "-h",
+    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "stage", "booth",
+                                     "-h",
                                      "--help"):
         # the default job: embedded server + client; accepts the client's options
         embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
@@ -147,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         from server.admin.cli import run as admin_run
 
         return admin_run(args)
+    if args.command == "booth":
+        return args.booth_run(args)
     if args.command == "stage":
         from server.stage.cli import run as stage_run
 

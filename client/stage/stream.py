@@ -98,7 +98,7 @@ class StreamPlayer:
         self.url = urllib.parse.urljoin(base, path)
         self.started, self.live, self.size = started, live, size
         self.clock, self.get = clock, get
-        self.opened = clock()
+        self.opened: float | None = None  # a replay starts from 0 when its first segment is being fetched
         self.pictures: deque[Picture] = deque()
         self.audio_s = 0.0  # seconds of sound decoded (the screen's speaker is fed from it)
         self.audio: deque[tuple[float, np.ndarray]] = deque()
@@ -116,7 +116,9 @@ class StreamPlayer:
     def position(self, wall: float | None = None) -> float:
         """The media time due on screen now."""
         wall = self.clock() if wall is None else wall
-        return wall - self.started - LIVE_DELAY_S if self.live else wall - self.opened
+        if self.live:
+            return wall - self.started - LIVE_DELAY_S
+        return 0.0 if self.opened is None else wall - self.opened
 
     def frame(self) -> Picture | None:
         """The newest decoded picture not after :meth:`position`, if it changed since the last call."""
@@ -151,6 +153,8 @@ class StreamPlayer:
             self._stop.wait(0.25 if failures == 0 else 1.0)
 
     def _decode_due(self, playlist: Playlist) -> None:
+        if self.opened is None:
+            self.opened = self.clock()
         due = self.position()
         for seg in playlist.segments:
             if seg.uri in self._done or seg.start + seg.duration <= due or seg.start > due + AHEAD_S:
