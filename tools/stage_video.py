@@ -32,9 +32,14 @@ def pattern(i: int, fps: int, w: int, h: int) -> np.ndarray:
 
 
 def make_test_video(path: Path, seconds: float = 6.0, size: tuple[int, int] = (640, 360), fps: int = 25,
-                    codec: str = "libx264") -> Path:
-    """Write an MP4 (H.264 + AAC) of ``seconds`` with the moving pattern and a 440 Hz tone."""
+                    codec: str = "libx264", noise: bool = False) -> Path:
+    """Write an MP4 (H.264 + AAC) of ``seconds`` with the moving pattern and a 440 Hz tone.
+
+    ``noise``: a band of moving grain across the middle, so the encoder spends a talk's bitrate (benchmarks).
+    """
     w, h = size
+    rng = np.random.default_rng(7)
+    grain = rng.integers(0, 255, (h // 3, w * 2, 3), dtype=np.uint8) if noise else None
     rate = 48000
     with av.open(str(path), "w") as out:
         video = out.add_stream(codec, rate=fps)
@@ -42,7 +47,11 @@ def make_test_video(path: Path, seconds: float = 6.0, size: tuple[int, int] = (6
         video.options = {"preset": "ultrafast"} if codec == "libx264" else {}
         audio = out.add_stream("aac", rate=rate, layout="mono")
         for i in range(int(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(pattern(i, fps, w, h), format="rgb24")
+            img = pattern(i, fps, w, h)
+            if grain is not None:
+                shift = (i * 7) % w
+                img[h // 3: h // 3 + grain.shape[0]] = grain[:, shift:shift + w]
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             frame.pts, frame.time_base = i, Fraction(1, fps)
             out.mux(video.encode(frame))
         n, step = int(seconds * rate), 1024

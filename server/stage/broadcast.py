@@ -35,6 +35,7 @@ SEGMENT_S = 1
 MAX_SOURCE_BYTES = 16 << 30
 MAX_SOURCE_S = 12 * 3600
 MAX_SOURCE_PX = (7680, 4320)
+MAX_LATE_S = 0.3  # a live encoder this far behind the clock drops frames to catch up
 PROBE_S = 2.0  # seconds of the source decoded before anything is published
 AUDIO_RATE = 48000
 
@@ -110,15 +111,17 @@ def hls_options(out_dir: Path) -> dict[str, str]:
 
 def encode_hls(source: Path, out_dir: Path, info: SourceInfo, *, max_height: int = 720, realtime: bool = True,
                started: float | None = None, clock: Callable[[], float] = time.time,
-               sleep: Callable[[float], None] = time.sleep, stop: threading.Event | None = None) -> float:
+               sleep: Callable[[float], None] = time.sleep, stop: threading.Event | None = None,
+               on_start: Callable[[float], None] | None = None) -> float:
     """Encode ``source`` into ``out_dir`` (HLS fMP4); with ``realtime`` media time t is written at ``started + t``.
 
-    Returns the seconds encoded. Decoding errors in the middle of the file skip that packet.
+    ``started`` defaults to the moment the first picture is decoded (opening the files and the encoder can
+    take a while on a busy machine); ``on_start(started)`` is then called once. Returns the seconds encoded.
+    Decoding errors in the middle of the file skip that packet.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     w, h = output_size(info.width, info.height, max_height)
     fps = info.fps
-    started = clock() if started is None else started
     last_t = 0.0
     with av.open(str(source)) as src, av.open(str(out_dir / PLAYLIST), "w", format="hls",
                                                 options=hls_options(out_dir)) as out:
@@ -137,7 +140,7 @@ def encode_hls(source: Path, out_dir: Path, info: SourceInfo, *, max_height: int
             aout.bit_rate = 96_000
             resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
             fifo = av.audio.fifo.AudioFifo()
-        next_pts, samples = 0, 0
+        next_pts, samples, dropped = 0, 0, 0
         for packet in src.demux(*streams):
             if stop is not None and stop.is_set():
                 break
@@ -155,8 +158,17 @@ def encode_hls(source: Path, out_dir: Path, info: SourceInfo, *, max_height: int
                         continue
                     next_pts = pts + 1
                     t = pts / fps
-                    if realtime and (wait := started + t - clock()) > 0:
-                        sleep(wait)
+                    if started is None:
+                        started = clock() - t
+                        if on_start is not None:
+                            on_start(started)
+                    if realtime:
+                        wait = started + t - clock()
+                        if wait > 0:
+                            sleep(wait)
+                        elif -wait > MAX_LATE_S and pts % (fps * SEGMENT_S):  # behind the clock: drop, as live
+                            dropped += 1  # encoders do, but never a segment's first (key) frame
+                            continue
                     last_t = max(last_t, t)
                     picture = frame.reformat(width=w, height=h, format="yuv420p")
                     picture.pts, picture.time_base = pts, Fraction(1, fps)
@@ -172,6 +184,9 @@ def encode_hls(source: Path, out_dir: Path, info: SourceInfo, *, max_height: int
         out.mux(vout.encode())
         if aout is not None:
             out.mux(aout.encode())
+    if dropped:
+        log.warning("%d of %d frames dropped to keep up with the clock (the machine is too busy to encode "
+                    "%dx%d live)", dropped, next_pts, w, h)
     return last_t + 1 / fps
 
 
@@ -194,18 +209,25 @@ def broadcast(source: Path, folder: Path, talk: str, room: str, *, pip_source: P
                                  "this session already has a stream or replay; add --replace to broadcast again")
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    started = clock()
-    write_state(folder, talk, room, "live", started, pip_info is not None)
+    began: list[float] = []
     pip_thread = None
-    if pip_info is not None:
-        pip_thread = threading.Thread(target=encode_hls, name="pip", daemon=True, args=(pip_source, folder / PIP_DIR,
-                                      pip_info), kwargs={"max_height": 270, "realtime": realtime,
-                                                         "started": started, "clock": clock})
-        pip_thread.start()
+
+    def live(started: float) -> None:
+        """The first picture is ready: announce the stream, start the second venue on the same clock."""
+        nonlocal pip_thread
+        began.append(started)
+        write_state(folder, talk, room, "live", started, pip_info is not None)
+        if pip_info is not None:
+            pip_thread = threading.Thread(target=encode_hls, name="pip", daemon=True,
+                                          args=(pip_source, folder / PIP_DIR, pip_info),
+                                          kwargs={"max_height": 270, "realtime": realtime, "started": started,
+                                                  "clock": clock})
+            pip_thread.start()
+
     try:
-        seconds = encode_hls(source, folder, info, realtime=realtime, started=started, clock=clock)
+        seconds = encode_hls(source, folder, info, realtime=realtime, clock=clock, on_start=live)
     finally:
         if pip_thread is not None:
             pip_thread.join()
-        write_state(folder, talk, room, "ended", started, pip_info is not None)
+        write_state(folder, talk, room, "ended", began[0] if began else clock(), pip_info is not None)
     return seconds
