@@ -122,7 +122,7 @@ class Viewers:
                         self.shown_at.setdefault(seg.uri, []).append(show)
             except (OSError, ValueError, asyncio.IncompleteReadError):
                 self.errors += 1
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(random.uniform(0.8, 1.2))  # players poll once a target duration, not in lockstep
 
 
 async def run_viewers(v: Viewers, count: int, ramp: float, warm_until: float, until: float) -> dict:
@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="the broadcast's picture WIDTHxHEIGHT (default 854x480; the broadcaster shares the cores)")
     ap.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
     args = ap.parse_args(argv)
+    load_at_start = os.getloadavg()[0]  # the machine is shared: say how busy it was
 
     with tempfile.TemporaryDirectory(prefix="bench-stage-") as tmp:
         tmp_path = Path(tmp)
@@ -255,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         "errors": v.errors,
         "generator_cores": round(loaded["generator_cores"], 3),
         "cpu_count": os.cpu_count(),
+        "loadavg_1m_at_start": load_at_start,
     }
     if not args.json:
         for k, val in summary.items():

@@ -4,7 +4,7 @@ A hall's model has an empty ``screen-<id>`` node just in front of each
 screen's glass, tagged with its size (tools/build_assets.py). The video is a
 card there whose texture is rewritten whenever a new picture is due; its
 caption line (the session's title, "not live yet", or why the stream cannot
-play) sits on the lower edge, so a viewer that cannot decode still sees a
+play) sits under the glass, so a viewer that cannot decode still sees a
 working room and a reason.
 """
 
@@ -48,7 +48,7 @@ class VideoScreen:
         self.caption.setCardAsMargin(0.4, 0.4, 0.2, 0.2)
         self.caption_np = anchor.attachNewNode(self.caption)
         self.caption_np.setScale(self.h * 0.1)
-        self.caption_np.setPos(0, -0.01, -self.h / 2 + self.h * 0.08)
+        self.caption_np.setPos(0, -0.01, -self.h / 2 - self.h * 0.09)  # under the glass: never over the film
         self.caption_np.setTransparency(TransparencyAttrib.MAlpha)
         render.unlit(self.caption_np)
         self.caption_text = ""
@@ -106,6 +106,7 @@ class QaScreen:
         self.np.setScale(self.scale)
         self.np.setPos(-self.w / 2 + 0.2, 0, self.h / 2 - self.scale * 1.2)
         render.unlit(self.np)
+        self.np.setDepthOffset(1)  # drawn over the glass it lies on
         self.shown = ""
 
     def show(self, title: str, lines: list[str]) -> None:

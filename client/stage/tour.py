@@ -108,12 +108,12 @@ def make_tour(hall, booth_id: str, content, out: Path, size: tuple[int, int], fp
         radius = max(booth.footprint) * 1.25 + 2.5
         front = math.radians(booth.yaw + 90.0)  # the booth faces its yaw: the orbit centres on its front
         unit = size[1] / 2
-        plate = OnscreenText(parent=base.a2dBottomLeft, pos=(0.08, 0.2), scale=30 / unit, fg=(1, 1, 1, 1),
+        plate = OnscreenText(parent=base.a2dBottomLeft, pos=(0.08, 0.2), scale=size[1] / 18 / unit, fg=(1, 1, 1, 1),
                              align=TextNode.ALeft, mayChange=True)
         plate.textNode.setCardColor(0.1, 0.12, 0.2, 0.85)
         plate.textNode.setCardAsMargin(0.6, 0.6, 0.4, 0.4)
-        sub = OnscreenText(parent=base.a2dBottomLeft, pos=(0.08, 0.1), scale=18 / unit, fg=(0.95, 0.9, 0.75, 1),
-                           align=TextNode.ALeft, mayChange=True)
+        sub = OnscreenText(parent=base.a2dBottomLeft, pos=(0.08, 0.1), scale=size[1] / 30 / unit,
+                           fg=(0.95, 0.9, 0.75, 1), align=TextNode.ALeft, mayChange=True)
         titles = cards(booth, content, lang)
         n = round(seconds * fps)
         partial = out.with_name(out.name + ".part")

@@ -65,6 +65,7 @@ WS_LIMITS = {
     "ping_interval": 20,
     "ping_timeout": 20,
     "close_timeout": 2,
+    "backlog": 2048,  # players open a connection per HLS request: a burst of hundreds must not overflow accept
 }
 
 
