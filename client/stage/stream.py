@@ -150,7 +150,7 @@ class StreamPlayer:
                 log.warning("stream %s: %s", self.url, exc)
                 if failures >= FAILURES_BEFORE_PROBLEM:
                     self.problem = PROBLEM
-            self._stop.wait(0.25 if failures == 0 else 1.0)
+            self._stop.wait(0.5 if failures == 0 else 1.0)  # a new segment every second: poll twice as often
 
     def _decode_due(self, playlist: Playlist) -> None:
         if self.opened is None:
