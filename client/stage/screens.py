@@ -16,6 +16,7 @@ from client import render
 from client.ui.wrap import wrap
 
 VIDEO_SIZE = (1024, 512)  # texture size: power-of-two sides for tinydisplay; PyAV scales into it while converting
+PIP_SIZE = (256, 128)
 CAPTION_PLATE = (0.05, 0.06, 0.1, 0.78)
 
 
@@ -88,9 +89,6 @@ class PipCard:
 
     def remove(self) -> None:
         self.card.removeNode()
-
-
-PIP_SIZE = (256, 128)
 
 
 class QaScreen:

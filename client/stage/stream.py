@@ -166,20 +166,23 @@ class StreamPlayer:
             data = self.get(urllib.parse.urljoin(self.url, seg.uri), MAX_SEGMENT_BYTES)
             self._done.add(seg.uri)
             try:
-                self._decode(data, due)
+                if self._decode(data, due) == 0:
+                    raise ValueError("no picture in the segment")
             except (av.error.FFmpegError, ValueError) as exc:  # the bytes will not change: say so, skip it
                 log.warning("stream %s: segment %s cannot be decoded: %s", self.url, seg.uri, exc)
                 self.problem = PROBLEM
 
-    def _decode(self, data: bytes, due: float) -> None:
+    def _decode(self, data: bytes, due: float) -> int:
+        """Decode one segment; the pictures not yet past join the queue. Returns the pictures decoded."""
         started = time.perf_counter()
         w, h = self.size
-        pictures = []
+        pictures, decoded = [], 0
         with av.open(io.BytesIO((self._init or b"") + data), format="mp4" if self._init else None) as c:
             for frame in c.decode(*c.streams.video[:1], *c.streams.audio[:1]):
                 if frame.time is None:
                     continue
                 if isinstance(frame, av.VideoFrame):
+                    decoded += 1
                     if frame.time + 0.04 < due:
                         continue  # already past: a late joiner skips to the edge
                     # BGR: Panda3D's own byte order, so the texture takes the bytes without a conversion
@@ -197,3 +200,4 @@ class StreamPlayer:
         if pictures:
             self.problem = None
             self.decode_s.append((time.perf_counter() - started) / len(pictures))
+        return decoded
