@@ -5,7 +5,7 @@
 Runs its own server (``main.py serve``), an organiser's broadcast of a
 generated 720p talk (``main.py stage broadcast``, real time) and, in this
 process, N viewer bots that fetch the playlist and segments as the client's
-player does: start at the live edge (media time ``now - started - 3 s``),
+player does: start at the live edge (media time ``now - started - 4 s``),
 refresh the playlist once a second, fetch each new segment once. Beside them,
 walking avatar bots (``main.py bots``) in the same hall measure avatar sync;
 the same bots alone first give the baseline (no viewers), so the serving cost

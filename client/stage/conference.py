@@ -21,6 +21,7 @@ from client.offscreen import screen_box
 from client.stage.model import STAGE_TYPES, StageModel
 from client.stage.panel import StagePanel
 from client.stage.screens import PIP_SIZE, VIDEO_SIZE, PipCard, QaScreen, VideoScreen, find_screen
+from client.stage.sound import ScreenSound
 from client.stage.stream import StreamPlayer, http_base
 from world.scene import Hall
 
@@ -60,6 +61,7 @@ class Conference:
         self.qa: QaScreen | None = None
         self.player: StreamPlayer | None = None
         self.pip: StreamPlayer | None = None
+        self.sound: ScreenSound | None = None
         self.playing: tuple | None = None
         self.floating: list[tuple[NodePath, float]] = []
         self.upload_s: list[float] = []  # per new picture: the texture update on the frame thread
@@ -175,6 +177,7 @@ class Conference:
         base_url = http_base(self.base.net.url)
         self.player = StreamPlayer(base_url, stream["path"], stream["started"], stream["live"], VIDEO_SIZE,
                                    clock=self.model.wall)
+        self.sound = ScreenSound(self.base, self.video.anchor)
         if "pip" in stream:
             self.pip_card = PipCard(self.video)
             self.pip = StreamPlayer(base_url, stream["pip"], stream["started"], stream["live"], PIP_SIZE,
@@ -184,6 +187,9 @@ class Conference:
         for player in (self.player, self.pip):
             if player is not None:
                 player.stop()
+        if self.sound is not None:
+            self.sound.stop()
+            self.sound = None
         if self.pip_card is not None:
             self.pip_card.remove()
         self.player = self.pip = self.pip_card = None
@@ -204,6 +210,8 @@ class Conference:
         if picture is not None:
             self.video.show_picture(picture.bgr)
             self.upload_s.append(time.perf_counter() - started)
+        if self.sound is not None:
+            self.sound.feed(self.player.audio, self.player.position())
         if self.pip is not None and (small := self.pip.frame()) is not None:
             self.pip_card.show_picture(small.bgr)
         if self.player.problem is not None:
@@ -276,7 +284,8 @@ class Conference:
                 "path": self.playing[0], "live": p.live, "frames_shown": p.frames_shown,
                 "position": shown, "wall": wall, "due": p.position(wall),
                 "live_lag_s": None if shown is None or not p.live else wall - p.started - shown,
-                "audio_s": round(p.audio_s, 2), "problem": list(p.problem) if p.problem else None,
+                "audio_s": round(p.audio_s, 2), "audio_fed_s": round(self.sound.fed_s, 2) if self.sound else 0.0,
+                "problem": list(p.problem) if p.problem else None,
                 "decode_ms": round(sum(p.decode_s) / len(p.decode_s) * 1000, 2) if p.decode_s else None,
                 "upload_ms": round(sum(self.upload_s) / len(self.upload_s) * 1000, 3) if self.upload_s else None,
             }

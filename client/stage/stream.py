@@ -28,7 +28,8 @@ import numpy as np
 
 log = logging.getLogger("pavilion.stage.stream")
 
-LIVE_DELAY_S = 3.0  # behind the broadcaster: one 1-s segment to be written, fetched and decoded, with margin
+LIVE_DELAY_S = 4.0  # behind the broadcaster: a 1-s segment is listed ~1.1 s after its end (more on a busy
+# machine), then polled (every 0.5 s), fetched and decoded; 3 s proved too thin under load (docs/benchmarks.md)
 AHEAD_S = 2.0  # decode this far ahead of the picture shown
 MAX_PLAYLIST_BYTES = 1 << 20
 MAX_SEGMENT_BYTES = 16 << 20

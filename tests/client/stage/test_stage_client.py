@@ -81,6 +81,7 @@ def test_two_viewers_see_the_live_talk_on_the_screen_in_sync(stage_server, organ
         stage = report["stage"]
         assert stage["talk"] == "live-talk" and stage["video"]["live"] and stage["video"]["problem"] is None
         assert stage["video"]["frames_shown"] >= 25 and stage["video"]["audio_s"] > 1.0  # sound decoded too
+        assert stage["video"]["audio_fed_s"] > 0.5  # and fed to the screen's positional sound
         red, blue = pattern_share(img, stage["screen_box"])
         assert red > 0.2 and blue > 0.2, (red, blue)
         assert 0 < stage["video"]["live_lag_s"] <= 6.0

@@ -93,3 +93,25 @@ def test_undecodable_segments_and_a_dead_server_are_reported(tmp_path, hls):
     finally:
         p.stop()
         q.stop()
+
+
+def test_sound_is_fed_in_step_with_the_picture_and_late_sound_dropped():
+    from collections import deque
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from client.stage.sound import ScreenSound, to_pcm16
+
+    mono = np.array([[0.5, -1.5]], np.float32)
+    assert np.frombuffer(to_pcm16(mono), "<i2").tolist() == [16383, 16383, -32767, -32767]  # stereo, clipped
+    sound = ScreenSound(SimpleNamespace(sfxManagerList=[]), None)  # no audio device: fed all the same
+    second = np.zeros((2, 48000), np.float32)
+    audio = deque([(0.0, second), (1.0, second), (2.0, second), (3.0, second)])
+    sound.feed(audio, 2.5)  # 0-1 s is past: dropped; 1-2 s too late by 0.5 s: dropped
+    assert sound.fed_s == 1.0 and [t for t, _ in audio] == [3.0]
+    sound.feed(audio, 2.8)  # 3.0 is within the lead
+    assert sound.fed_s == 2.0 and not audio
+    cursor = sound.data.open()
+    assert cursor.ready() == 2 * 48000
+    sound.stop()
