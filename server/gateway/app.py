@@ -40,7 +40,8 @@ from server.stage.feature import StageFeature
 from server.stage.http import stream_files
 from server.stage.organisers import Organisers
 from server.stage.streams import URL_PREFIX as STREAM_PREFIX
-from server.store.sqlite import BlobStore, Store
+from server.store.open import Database, open_store
+from server.store.sqlite import BlobStore
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
 from server.web.site import WebSite, web_url
@@ -89,7 +90,7 @@ class TickStats:
 
 
 class Gateway:
-    def __init__(self, core: ServerCore, store: Store | None = None, bus: Bus | None = None):
+    def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None):
         self.core = core
         self.bus = bus or LocalBus()
         self.bus.subscribe(lambda topic, event: self._apply(self.core.deliver(topic, event, self._loop.time())))
@@ -283,15 +284,18 @@ async def run_server(
     tick_hz: int = 10,
     naive: bool = False,
     max_view: int = 50,
+    db: str | None = None,
     schedule: Path | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
+
+    ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
     ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(data_dir / "pavilion.sqlite3")
+    store = open_store(data_dir, db)
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
@@ -336,7 +340,7 @@ async def run_server(
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
-                  max_view: int = 50, schedule: Path | None = None) -> int:
+                  max_view: int = 50, db: str | None = None, schedule: Path | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
     if not 0 <= port <= 65535:
         log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
@@ -350,7 +354,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, schedule)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db, schedule)
 
     try:
         asyncio.run(main())
