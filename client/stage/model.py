@@ -79,16 +79,17 @@ class StageModel:
     def upcoming(self, wall: float, n: int) -> list[dict]:
         return [t for t in self.talks if t["start"] > wall][:n]
 
-    def today_or_first_day(self, wall: float) -> list[dict]:
-        """Today's sessions in the fair's time zone, or the first day's when the fair is not on today."""
-        if not self.talks:
-            return []
-        today = local_time(wall, self.timezone, True)[:5]
-        days = [t for t in self.talks if local_time(t["start"], self.timezone, True)[:5] == today]
-        if days:
-            return days
-        first = local_time(self.talks[0]["start"], self.timezone, True)[:5]
-        return [t for t in self.talks if local_time(t["start"], self.timezone, True)[:5] == first]
+    def days(self) -> list[str]:
+        """The fair's days, 'MM-DD' in its time zone, in order."""
+        return list(dict.fromkeys(local_time(t["start"], self.timezone, True)[:5] for t in self.talks))
+
+    def on_day(self, day: str) -> list[dict]:
+        return [t for t in self.talks if local_time(t["start"], self.timezone, True)[:5] == day]
+
+    def default_day(self, wall: float) -> str | None:
+        """Today when the fair is on, else its first day."""
+        days, today = self.days(), local_time(wall, self.timezone, True)[:5]
+        return today if today in days else (days[0] if days else None)
 
     # --- to the server ---------------------------------------------------------------
     def fetch(self) -> None:

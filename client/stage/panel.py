@@ -15,7 +15,7 @@ from panda3d.core import CardMaker, NodePath, TextFont, TextNode, TransparencyAt
 
 from client.stage.model import StageModel, local_time
 
-MARGIN, PAD, WIDTH = 12, 14, 560
+MARGIN, TOP, PAD, WIDTH = 12, 84, 14, 560  # TOP: below the HUD's status lines
 PANEL = (0.07, 0.08, 0.12, 0.92)
 WHITE, DIM, GOLD, GREEN = (1, 1, 1, 1), (0.7, 0.74, 0.8, 1), (1.0, 0.8, 0.3, 1), (0.45, 0.9, 0.5, 1)
 BUTTON, BUTTON_ON = (0.2, 0.45, 0.8, 1), (0.85, 0.55, 0.15, 1)
@@ -49,7 +49,8 @@ class StagePanel:
         self.root.setScale(2.0 / base.win.getYSize())
         self.content: NodePath | None = None
         self.page: str | None = None  # "schedule" or "qa"
-        self.tab = "now"
+        self.tab: str | None = None  # chosen on first showing: "now" when something is on, else "day"
+        self.day: str | None = None  # the "by day" tab's day, 'MM-DD'; today or the fair's first day
         self.drawn: tuple | None = None
         self.entry = DirectEntry(parent=self.root, scale=15, width=24, entryFont=self.fonts[15], numLines=1,
                                  frameColor=(0.95, 0.95, 0.97, 1), text_fg=(0.08, 0.08, 0.1, 1),
@@ -101,6 +102,8 @@ class StagePanel:
     # --- pages ---------------------------------------------------------------
     def _schedule(self, wall: float) -> None:
         lang, m = self.lang, self.model
+        if self.tab is None and m.talks:
+            self.tab = "now" if m.now(wall) else "day"
         self._label(text(lang, "schedule"), PAD, self.y, 20, GOLD)
         for i, tab in enumerate(("now", "next", "day")):
             self._button(text(lang, tab), WIDTH - PAD - (3 - i) * 92, self.y - 2, 86,
@@ -111,7 +114,12 @@ class StagePanel:
         elif self.tab == "next":
             talks = m.upcoming(wall, ROWS)
         else:
-            talks = m.today_or_first_day(wall)[:ROWS]
+            self.day = self.day or m.default_day(wall)
+            for i, day in enumerate(m.days()):
+                self._button(day, PAD + i * 76, self.y - 4, 70, lambda day=day: self._set_day(day),
+                             colour=BUTTON_ON if day == self.day else BUTTON)
+            self.y += 34
+            talks = m.on_day(self.day)[:ROWS] if self.day else []
         if not talks:
             self._label(text(lang, "none"), PAD, self.y, 15, DIM)
             self.y += 24
@@ -140,7 +148,7 @@ class StagePanel:
             self._label(text(lang, "no_talk"), PAD, self.y, 15, DIM)
             self.y += 24
             return
-        self.entry.setPos(-MARGIN + PAD + 4 + MARGIN * 2, 0, -MARGIN - self.y - 19)
+        self.entry.setPos(-MARGIN + PAD + 4 + MARGIN * 2, 0, -TOP - self.y - 19)
         self.entry.show()
         self._button(text(lang, "ask"), WIDTH - PAD - 80, self.y, 80, lambda: self._ask(self.entry.get()),
                      colour=BUTTON_ON)
@@ -167,6 +175,10 @@ class StagePanel:
         self.tab = tab
         self.drawn = None
 
+    def _set_day(self, day: str) -> None:
+        self.day = day
+        self.drawn = None
+
     def _ask(self, value: str) -> None:
         if value.strip():
             self.model.ask(value)
@@ -183,11 +195,11 @@ class StagePanel:
         tn.setText(value)
         node = self.content.attachNewNode(tn)
         node.setScale(px)
-        node.setPos(MARGIN + x, 0, -MARGIN - y - px * 0.85)
+        node.setPos(MARGIN + x, 0, -TOP - y - px * 0.85)
 
     def _card(self, x: float, y: float, w: float, h: float, colour: tuple, parent: NodePath) -> None:
         cm = CardMaker("stage-card")
-        cm.setFrame(MARGIN + x, MARGIN + x + w, -MARGIN - y - h, -MARGIN - y)
+        cm.setFrame(MARGIN + x, MARGIN + x + w, -TOP - y - h, -TOP - y)
         card = parent.attachNewNode(cm.generate())
         card.setColor(*colour)
         card.setTransparency(TransparencyAttrib.MAlpha)
@@ -198,4 +210,4 @@ class StagePanel:
         DirectButton(parent=self.content, text=label, text_font=self.fonts[size], text_scale=size, text_fg=WHITE,
                      text_align=TextNode.ACenter, text_pos=(w / 2, -height / 2 - size * 0.35),
                      frameSize=(0, w, -height, 0), frameColor=colour, relief=DGG.FLAT,
-                     pos=(MARGIN + x, 0, -MARGIN - y), command=command, pressEffect=1)
+                     pos=(MARGIN + x, 0, -TOP - y), command=command, pressEffect=1)
