@@ -261,6 +261,9 @@ class Conference:
         want = self.args.wait_video
         if want and (self.player is None or (self.player.frames_shown < want and self.player.problem is None)):
             return False
+        problem = self.player.problem if self.player is not None else None
+        if problem is not None and self.video is not None and self.video.caption_text not in problem:
+            return False  # the worker just found it: let a frame put the reason on the screen first
         if self.scripted["go"] and self.args.stage_remind:
             return False  # waiting for the reminder
         return self.following is None or self.model.hall == self.following
