@@ -35,7 +35,7 @@ class Organisers:
 
     def add(self, name: str) -> str:
         """A new organiser token (printed once; only its hash is stored)."""
-        token = secrets.token_urlsafe(24)
+        token = secrets.token_hex(24)  # hex: never starts with '-', so `--token T` always parses
         known = self._read()
         known[token_hash(token)] = name
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ def test_upload_a_booth_video_through_the_exhibitor_path(live_server, tmp_path, 
 
     def upload(path: Path) -> tuple[int, dict]:
         r = subprocess.run([sys.executable, str(ROOT / "main.py"), "upload", str(path), "--booth", "rural-01",
-                            "--token", token, "--server", live_server, "--json"], capture_output=True, text=True,
+                            f"--token={token}", "--server", live_server, "--json"], capture_output=True, text=True,
                            timeout=120)
         return r.returncode, json.loads(r.stdout.strip().splitlines()[-1])
 
