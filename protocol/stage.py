@@ -68,4 +68,5 @@ SERVER = {
                         "answered": Field(list_of(question, 5))},
     "stage_reaction": {"id": Field(integer(1, 2**31 - 1)), "kind": Field(one_of(*REACTIONS))},
     "stage_moderator": {"ok": Field(boolean)},
+    "stage_booth_videos": {"hall": Field(hall_id), "booths": Field(list_of(string(48, 1), 512))},
 }

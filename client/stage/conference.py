@@ -20,14 +20,24 @@ from client import render
 from client.offscreen import screen_box
 from client.stage.model import STAGE_TYPES, StageModel
 from client.stage.panel import StagePanel
-from client.stage.screens import PIP_SIZE, VIDEO_SIZE, PipCard, QaScreen, VideoScreen, find_screen
+from client.stage.screens import (
+    BOOTH_VIDEO_SIZE,
+    PIP_SIZE,
+    VIDEO_SIZE,
+    BoothVideoCard,
+    PipCard,
+    QaScreen,
+    VideoScreen,
+    find_screen,
+)
 from client.stage.sound import ScreenSound
-from client.stage.stream import StreamPlayer, http_base
+from client.stage.stream import LoopPlayer, StreamPlayer, http_base
 from world.scene import Hall
 
 __all__ = ["STAGE_TYPES", "Conference", "add_arguments"]
 
 REACTION_S = 2.0
+BOOTH_NEAR_M = 7.0  # a booth's video plays while a visitor is this close to it
 REACTION_TEXT = {"clap": ("鼓掌", "Clap", (1.0, 0.8, 0.3, 1)), "like": ("赞", "Like", (0.95, 0.4, 0.45, 1))}
 CAPTIONS = {
     "zh": {"waiting": "{title} · 直播尚未开始", "replay": "回放 · {title}", "live": "直播 · {title}",
@@ -43,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("云会议 conference (offscreen scripting)")
     group.add_argument("--wait-video", type=int, default=0, metavar="N",
                        help="keep drawing until N video frames were shown on the room's screen (or it failed)")
+    group.add_argument("--wait-booth-video", type=int, default=0, metavar="N",
+                       help="keep drawing until N pictures of a nearby booth's video were shown (or it failed)")
     group.add_argument("--stage-panel", choices=("schedule", "qa"), help="open the programme or the Q&A panel")
     group.add_argument("--stage-remind", action="append", default=[], metavar="SESSION",
                        help="ask to be reminded when SESSION starts (repeatable)")
@@ -62,6 +74,7 @@ class Conference:
         self.player: StreamPlayer | None = None
         self.pip: StreamPlayer | None = None
         self.sound: ScreenSound | None = None
+        self.booth_video: tuple[str, LoopPlayer, BoothVideoCard] | None = None
         self.playing: tuple | None = None
         self.floating: list[tuple[NodePath, float]] = []
         self.upload_s: list[float] = []  # per new picture: the texture update on the frame thread
@@ -101,6 +114,8 @@ class Conference:
     def enter_hall(self, hall: Hall, hall_root: NodePath) -> None:
         """New scenery: find its screens; outside a conference room there is nothing to play."""
         self._stop_players()
+        self._stop_booth_video()
+        self.model.booth_videos = set()
         self.video = self.qa = self.pip_card = None
         video, qa = hall.screen("video"), hall.screen("qa")
         if video is not None and (anchor := find_screen(hall_root, video.id)) is not None:
@@ -164,6 +179,7 @@ class Conference:
             self.banner.setText(CAPTIONS[lang]["alert"].format(title=self.model.alerts[-1]["title"][lang]))
             self.banner.show()
         self._float_reactions(lang)
+        self._near_booth_video()
 
     # --- video -----------------------------------------------------------------------
     def _play(self, stream: dict | None) -> None:
@@ -219,6 +235,32 @@ class Conference:
         else:
             self.video.say(texts["live" if self.player.live else "replay"].format(title=title))
 
+    # --- booth videos ---------------------------------------------------------------
+    def _near_booth_video(self) -> None:
+        """Play the nearest booth video within BOOTH_NEAR_M; stop it when the visitor walks away."""
+        base, wanted = self.base, None
+        if self.model.booth_videos and base.joined:
+            x, y = base.player.x, base.player.y
+            near = [(((b.pos[0] - x) ** 2 + (b.pos[1] - y) ** 2) ** 0.5, b.id) for b in base.hall.booths
+                    if b.id in self.model.booth_videos]
+            dist, booth = min(near) if near else (BOOTH_NEAR_M + 1, None)
+            wanted = booth if dist <= BOOTH_NEAR_M else None
+        current = self.booth_video[0] if self.booth_video else None
+        if wanted != current:
+            self._stop_booth_video()
+            face = base.hall_view.booth_faces.get(wanted) if wanted else None
+            if face is not None:
+                url = f"{http_base(base.net.url)}/stage/booths/{wanted}.mp4"
+                self.booth_video = (wanted, LoopPlayer(url, BOOTH_VIDEO_SIZE), BoothVideoCard(face))
+        if self.booth_video is not None and (picture := self.booth_video[1].frame()) is not None:
+            self.booth_video[2].show_picture(picture.bgr)
+
+    def _stop_booth_video(self) -> None:
+        if self.booth_video is not None:
+            self.booth_video[1].stop()
+            self.booth_video[2].remove()
+            self.booth_video = None
+
     # --- reactions -------------------------------------------------------------------
     def _key_react(self, kind: str) -> None:
         if not self.typing and not self.base.expo.typing and not self.base.journal.typing:
@@ -258,6 +300,9 @@ class Conference:
     def settled(self) -> bool:
         if self.scripted["ask"] or self.scripted["react"]:
             return False
+        if self.args.wait_booth_video and (self.booth_video is None or (
+                self.booth_video[1].frames_shown < self.args.wait_booth_video and self.booth_video[1].problem is None)):
+            return False
         want = self.args.wait_video
         if want and (self.player is None or (self.player.frames_shown < want and self.player.problem is None)):
             return False
@@ -270,11 +315,19 @@ class Conference:
 
     def report(self) -> dict:
         m = self.model
+        booth = None
+        if self.booth_video is not None:
+            name, player, card = self.booth_video
+            lo, hi = card.card.getTightBounds(self.base.render)
+            corners = [(x, y, z) for x in (lo.x, hi.x) for y in (lo.y, hi.y) for z in (lo.z, hi.z)]
+            booth = {"booth": name, "frames_shown": player.frames_shown, "screen_box": screen_box(self.base, corners),
+                     "problem": list(player.problem) if player.problem else None, "world": [list(lo), list(hi)]}
         out: dict = {"hall": m.hall, "attendees": m.attendees, "talk": m.room_talk["id"] if m.room_talk else None,
                      "reminders": sorted(m.reminders), "alerts": [a["id"] for a in m.alerts],
                      "questions": m.questions, "answered": m.answered, "moderator": m.moderator,
                      "floating": len(self.floating), "panel": self.panel.page if self.panel.visible else None,
-                     "panel_rows": self.panel.rows, "caption": self.video.caption_text if self.video else None}
+                     "panel_rows": self.panel.rows, "caption": self.video.caption_text if self.video else None,
+                     "booth_videos": sorted(m.booth_videos), "booth_video": booth}
         if self.video is not None:
             corners = [tuple(self.base.render.getRelativePoint(self.video.anchor, (x, 0, z)))
                        for x in (-self.video.w / 2, self.video.w / 2) for z in (-self.video.h / 2, self.video.h / 2)]
@@ -296,3 +349,4 @@ class Conference:
 
     def close(self) -> None:
         self._stop_players()
+        self._stop_booth_video()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 STAGE_TYPES = frozenset({"stage_schedule", "stage_reminders", "stage_alert", "stage_room", "stage_count",
-                         "stage_questions", "stage_reaction", "stage_moderator"})
+                         "stage_questions", "stage_reaction", "stage_moderator", "stage_booth_videos"})
 
 
 def local_time(wall: float, tz: str, with_day: bool = False) -> str:
@@ -38,6 +38,7 @@ class StageModel:
         self.questions: list[dict] = []
         self.answered: list[dict] = []
         self.moderator = False
+        self.booth_videos: set[str] = set()  # booths of this hall with a video
         self.reactions: deque[tuple[int, str]] = deque(maxlen=64)
         self.version = 0  # bumped on every change the panel shows
 
@@ -66,6 +67,8 @@ class StageModel:
             self.reactions.append((f["id"], f["kind"]))
         elif t == "stage_moderator":
             self.moderator = f["ok"]
+        elif t == "stage_booth_videos":
+            self.booth_videos = set(f["booths"])
 
     def left_room(self) -> None:
         """The visitor walked into a hall that is not a conference room."""

@@ -116,3 +116,33 @@ class QaScreen:
         if value != self.shown:
             self.shown = value
             self.node.setText(value)
+
+
+BOOTH_VIDEO_SIZE = (512, 256)
+
+
+class BoothVideoCard:
+    """A booth's video on a screen hung under its name board, out in front of the shelves, facing the aisle."""
+
+    def __init__(self, face: NodePath):
+        fw, fh = float(face.getTag("face_width")), float(face.getTag("face_height"))
+        w = min(fw * 0.7, 2.6)
+        h = w * 9 / 16
+        self.texture = Texture("booth-video")
+        self.texture.setup2dTexture(*BOOTH_VIDEO_SIZE, Texture.T_unsigned_byte, Texture.F_rgb8)
+        cm = CardMaker("booth-video-card")
+        top = -fh / 2 - 0.12
+        cm.setFrame(-w / 2, w / 2, top - h, top)
+        cm.setUvRange((0, 1), (1, 0))
+        self.card = face.attachNewNode(cm.generate())
+        self.card.setY(-0.8)  # the board is on the back wall: bring the picture out past the shelves
+        self.card.setTexture(self.texture)
+        render.unlit(self.card)
+        self.card.hide()
+
+    def show_picture(self, bgr: bytes) -> None:
+        self.texture.setRamImage(bgr)
+        self.card.show()
+
+    def remove(self) -> None:
+        self.card.removeNode()

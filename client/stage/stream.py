@@ -202,3 +202,51 @@ class StreamPlayer:
             self.problem = None
             self.decode_s.append((time.perf_counter() - started) / len(pictures))
         return decoded
+
+
+class LoopPlayer:
+    """A booth's video, fetched over HTTP by FFmpeg (progressive MP4) and shown in a loop, paced by the clock."""
+
+    def __init__(self, url: str, size: tuple[int, int], clock: Callable[[], float] = time.monotonic):
+        self.url, self.size, self.clock = url, size, clock
+        self.latest: Picture | None = None
+        self.frames_shown = 0
+        self.problem: tuple[str, str] | None = None
+        self._new = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="booth-video", daemon=True)
+        self._thread.start()
+
+    def frame(self) -> Picture | None:
+        if not self._new:
+            return None
+        self._new = False
+        self.frames_shown += 1
+        return self.latest
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        w, h = self.size
+        while not self._stop.is_set():
+            shown = 0
+            try:
+                with av.open(self.url, timeout=5.0) as c:
+                    start = self.clock()
+                    for frame in c.decode(video=0):
+                        if self._stop.is_set():
+                            return
+                        t = frame.time or 0.0
+                        if (wait := start + t - self.clock()) > 0:
+                            self._stop.wait(wait)
+                        elif wait < -0.1:
+                            continue  # behind: skip pictures rather than fall further behind
+                        bgr = frame.reformat(width=w, height=h, format="bgr24").to_ndarray()
+                        self.latest, self._new = Picture(t, bgr.tobytes()), True
+                        shown += 1
+            except (av.error.FFmpegError, OSError) as exc:
+                log.warning("booth video %s: %s", self.url, exc)
+            if shown == 0:
+                self.problem = PROBLEM
+                self._stop.wait(5.0)  # try again later, not in a tight loop

@@ -36,6 +36,7 @@ from server.fair import build_core
 from server.gateway.naive import NaiveRooms
 from server.puzzles.engine import PuzzleEngine
 from server.rooms.feature import RoomsFeature
+from server.stage import booth_video
 from server.stage.feature import StageFeature
 from server.stage.http import stream_files
 from server.stage.organisers import Organisers
@@ -306,7 +307,8 @@ async def run_server(
     wall_offset = time.time() - asyncio.get_running_loop().time()
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
-                      stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir))
+                      stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
+                                                       lambda: booth_videos(uploads, content, stage_dir)))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
@@ -337,6 +339,16 @@ async def run_server(
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
+
+
+def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:
+    """The booths' uploaded videos, linked where the stage's HTTP route serves them (blocking: a job)."""
+    stored = {}
+    for booth in content.booth_hall:
+        digest = uploads.exhibitors.images(booth).get(booth_video.STORED_NAME)
+        if digest:
+            stored[booth] = content.blobs.path_of(digest)
+    return booth_video.publish_links(stage_dir, stored)
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,

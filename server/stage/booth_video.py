@@ -83,3 +83,37 @@ def check_booth_video(data: bytes, name: str = "video.mp4") -> tuple[list[dict],
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError, OverflowError):
             return [problem("VIDEO_UNREADABLE", name)], stats
     return [], stats
+
+
+BOOTHS_DIR = "booths"  # DATA/stage/booths/<booth>.mp4, served as /stage/booths/<booth>.mp4
+
+
+def publish_links(stage_dir: Path, videos: dict[str, Path]) -> frozenset[str]:
+    """Make ``stage_dir/booths/<booth>.mp4`` the stored video of each booth (blocking; a background job).
+
+    A hard link to the blob (a copy where links are impossible), swapped in by rename so a viewer never reads
+    half a file; videos no longer stored are removed. Returns the booths that have a video.
+    """
+    import os
+    import shutil
+
+    folder = stage_dir / BOOTHS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for booth, blob in videos.items():
+        target = folder / f"{booth}.mp4"
+        try:
+            if target.exists() and os.path.samefile(target, blob):
+                continue
+        except OSError:
+            pass
+        tmp = folder / f".{booth}.tmp"
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(blob, tmp)
+        except OSError:
+            shutil.copyfile(blob, tmp)
+        os.replace(tmp, target)
+    for old in folder.glob("*.mp4"):
+        if old.stem not in videos:
+            old.unlink(missing_ok=True)
+    return frozenset(videos)

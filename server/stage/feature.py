@@ -41,12 +41,15 @@ def talk_info(t: Talk) -> dict:
 
 class StageFeature(Feature):
     def __init__(self, programme: Programme, rooms: RoomsFeature, wall_offset: float = 0.0,
-                 is_organiser: Callable[[str], bool] = lambda token: False, streams_dir: Path | None = None):
+                 is_organiser: Callable[[str], bool] = lambda token: False, streams_dir: Path | None = None,
+                 booth_videos: Callable[[], frozenset[str]] | None = None):
         self.programme = programme
         self.rooms = rooms
         self.wall_offset = wall_offset
         self.is_organiser = is_organiser
         self.streams_dir = streams_dir
+        self.booth_videos = booth_videos  # blocking: publishes the booths' videos, returns the booths that have one
+        self.videos: frozenset[str] = frozenset()
         self.stage_rooms = {t.room for t in programme.talks} | {
             hid for hid, r in rooms.rooms.items() if r.hall.screens}
         self.reminders = Reminders(programme)
@@ -97,9 +100,10 @@ class StageFeature(Feature):
 
     # --- a visitor in a conference room ----------------------------------
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:
+        out = [Send(s.cid, frame)] if (frame := self.videos_frame(hall)) is not None else []
         if hall not in self.stage_rooms:
-            return []
-        out = [Send(s.cid, self.room_frame(hall, now))]
+            return out
+        out.append(Send(s.cid, self.room_frame(hall, now)))
         talk = self.programme.in_room(hall, self.wall(now))
         if talk is not None:
             out.append(Send(s.cid, self.questions_frame(talk.id)))
@@ -119,6 +123,12 @@ class StageFeature(Feature):
         if stream is not None:
             fields["stream"] = stream.shown()
         return encode("stage_room", **fields)
+
+    def videos_frame(self, hall: str) -> bytes | None:
+        """The booths of ``hall`` with a video (played on the booth when a visitor is near), if any."""
+        room = self.rooms.rooms.get(hall)
+        booths = [b.id for b in room.hall.booths if b.id in self.videos] if room is not None else []
+        return encode("stage_booth_videos", hall=hall, booths=booths) if booths else None
 
     def _audience(self, hall: str) -> list[int]:
         room = self.rooms.rooms.get(hall)
@@ -212,17 +222,26 @@ class StageFeature(Feature):
     def background(self) -> Job | None:
         if self.streams_dir is None:
             return None
-        root, wall = self.streams_dir, self.wall(self.last_now)
-        return Job("stage-streams", lambda: scan(root, wall), self._streams_read)
+        root, wall, videos = self.streams_dir, self.wall(self.last_now), self.booth_videos
+        return Job("stage-streams", lambda: (scan(root, wall), videos() if videos else frozenset()),
+                   self._streams_read)
 
     def _streams_read(self, result: object, now: float) -> list[Action]:
-        if not isinstance(result, dict):
+        if not isinstance(result, tuple):
             log.warning("reading the streams failed: %r", result)
             return []
+        result, videos = result
+        out: list[Action] = []
+        if videos != self.videos:
+            changed = videos ^ self.videos
+            self.videos = videos
+            for hid, room in self.rooms.rooms.items():
+                if any(b.id in changed for b in room.hall.booths):
+                    booths = [b.id for b in room.hall.booths if b.id in videos]
+                    out += self._to_room(hid, encode("stage_booth_videos", hall=hid, booths=booths))
         changed = {st.room for st in result.values() if self.streams.get(st.talk) != st}
         changed |= {st.room for t, st in self.streams.items() if t not in result}
         self.streams = result
-        out: list[Action] = []
         for hall in changed & self.stage_rooms:
             out += self._to_room(hall, self.room_frame(hall, now))
         return out

@@ -147,3 +147,28 @@ def test_a_reminder_fires_at_the_session_start_and_is_followed_into_its_room(org
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
+
+
+def test_an_uploaded_booth_video_plays_on_the_booth_when_a_visitor_is_near(live_server, tmp_path):
+    from server.store.sqlite import Store
+    from server.uploads.exhibitors import ExhibitorStore
+
+    store = Store(tmp_path / "data" / "pavilion.sqlite3")
+    try:
+        _, token = ExhibitorStore(store).add("视频展商", ["rural-01"], time.time())
+    finally:
+        store.close()
+    video = make_test_video(tmp_path / "booth.mp4", seconds=3.0, size=(320, 180))
+    up = subprocess.run([sys.executable, str(ROOT / "main.py"), "upload", str(video), "--booth", "rural-01",
+                         f"--token={token}", "--server", live_server, "--json"], capture_output=True, text=True,
+                        timeout=120)
+    assert up.returncode == 0, up.stderr[-2000:]
+    time.sleep(3)  # the server links stored videos every 2 s
+    far = client(live_server, tmp_path, "己", "--hall", "rural", "--frames", "10", "--timeout", "40")
+    near = client(live_server, tmp_path, "庚", "--hall", "rural", "--walk=-22.4,3.5", "--frames", "10",
+                  "--wait-booth-video", "10", "--timeout", "60")
+    (rf, _), (rn, _) = finish(far, tmp_path, "己"), finish(near, tmp_path, "庚")
+    assert "rural-01" in rf["stage"]["booth_videos"] and rf["stage"]["booth_video"] is None  # too far: silent
+    bv = rn["stage"]["booth_video"]
+    assert bv["booth"] == "rural-01" and bv["frames_shown"] >= 10 and bv["problem"] is None
+    assert bv["screen_box"] is not None  # the booth's screen is in view
