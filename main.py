@@ -10,6 +10,12 @@
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread: the server's numpy work is many small products; on 2 shared cores OpenBLAS's worker threads
+# made a 0.4 ms recommendation take 18 ms at the median (tools/bench_match.py). Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import asyncio
 import logging
@@ -52,6 +58,9 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
+    from server.guard.limits import add_arguments as add_limit_arguments
+
+    add_limit_arguments(serve)
     serve.add_argument("--schedule", type=Path, help="conference programme JSON (default scenes/schedule/fair.json)")
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
@@ -145,9 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("websockets").setLevel(logging.WARNING)
     if args.command == "serve":
         from server.gateway.app import serve_forever
+        from server.guard.limits import from_args
 
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, args.db,
-                             args.schedule)
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
+                             limits=from_args(args), schedule=args.schedule)
     if args.command == "halls":
         from world.listing import print_halls
 
