@@ -18,7 +18,8 @@ from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.stage import MAX_QUESTIONS_SHOWN
 from server.actions import Action, Job, Publish, Send
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Route
+from server.guard.costs import Cost
 from server.ratelimit import Bucket, RateLimit
 from server.rooms.feature import RoomsFeature
 from server.session import Session, refuse
@@ -60,10 +61,14 @@ class StageFeature(Feature):
         self.next_count = 0.0
         self.last_now = 0.0  # the latest tick's clock, for the background scan
 
-    def routes(self) -> dict[str, Handler]:
-        return {"stage_schedule_get": self.on_schedule, "stage_remind": self.on_remind, "stage_go": self.on_go,
-                "stage_ask": self.on_ask, "stage_vote": self.on_vote, "stage_answer": self.on_answer,
-                "stage_login": self.on_login, "stage_react": self.on_react}
+    def routes(self) -> dict[str, Route]:
+        """Costs: going to a room tells everyone there (SEARCH, like a teleport); a question, a vote and an
+        organiser-token guess are TRYs; the programme is a bounded list; reminders and reactions are O(1)."""
+        return {"stage_schedule_get": Route(self.on_schedule, Cost.SEARCH),
+                "stage_remind": Route(self.on_remind, Cost.CHEAP), "stage_go": Route(self.on_go, Cost.SEARCH),
+                "stage_ask": Route(self.on_ask, Cost.TRY), "stage_vote": Route(self.on_vote, Cost.TRY),
+                "stage_answer": Route(self.on_answer, Cost.CHEAP), "stage_login": Route(self.on_login, Cost.TRY),
+                "stage_react": Route(self.on_react, Cost.CHEAP)}
 
     def topics(self) -> tuple[str, ...]:
         return ("stage:",)
