@@ -41,6 +41,8 @@ from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png,
 from client.player.camera import ChaseCamera
 from client.player.controls import Controls
 from client.player.walker import IDLE, MoveClock, Player
+from client.stage.conference import STAGE_TYPES, Conference
+from client.stage.conference import add_arguments as add_stage_arguments
 from client.ui.hud import Hud
 from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
@@ -87,6 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     add_journal_arguments(parser)
     add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
+    add_stage_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -191,6 +194,8 @@ class PavilionApp(ShowBase):
         self.expo.enter_hall(hall)
         self.match = Match(self, font, args)
         self.match.enter_hall(hall)
+        self.conference = Conference(self, mode.offscreen, font, args)
+        self.conference.enter_hall(hall, self.hall_view.root)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
     def _hall_names(self) -> dict:
@@ -209,13 +214,15 @@ class PavilionApp(ShowBase):
         self.booth_labels.set_hall(hall)
         self.expo.enter_hall(hall)
         self.match.enter_hall(hall)
+        self.conference.enter_hall(hall, self.hall_view.root)
 
     def _escape(self) -> None:
-        """Esc closes the top panel (the quit question, the journal, a booth panel, the directory);
-        with none open it asks before leaving the fair."""
+        """Esc closes the top panel (the quit question, the journal, a conference panel, a booth panel, the
+        directory); with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
-        elif not self.journal.escape() and not self.match.escape() and not self.expo.escape():
+        elif not self.journal.escape() and not self.conference.escape() and not self.match.escape() \
+                and not self.expo.escape():
             self.quit_confirm.open(self.lang)
 
     def _bind_keys(self) -> Controls:
@@ -261,6 +268,7 @@ class PavilionApp(ShowBase):
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
         self.match.update(self.lang)
+        self.conference.update(self.lang)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -277,6 +285,7 @@ class PavilionApp(ShowBase):
                 self.my_id, self.tick_hz = fields["id"], fields["tick_hz"]
                 self.crowd.reset(self.tick_hz)
                 self.journal.on_welcome()
+                self.conference.on_welcome()
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
@@ -301,6 +310,8 @@ class PavilionApp(ShowBase):
                 self.journal.on_message(t, fields)
             elif t in MATCH_TYPES:
                 self.match.on_message(t, fields)
+            elif t in STAGE_TYPES:
+                self.conference.on_message(t, fields)
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
@@ -310,7 +321,8 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open:
+        if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open \
+                or self.conference.typing:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -349,7 +361,8 @@ class PavilionApp(ShowBase):
             shown_since = None if shown < goal.wait_visitors else (shown_since or now)
             shown_for = now - shown_since if shown_since is not None else 0.0
             if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
-                    and self.expo.settled() and self.journal.settled() and self.match.settled():
+                    and self.expo.settled() and self.journal.settled() and self.match.settled() \
+                    and self.conference.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -396,10 +409,13 @@ class PavilionApp(ShowBase):
             **self.expo.report(),
             **self.match.report(),
             "journal": self.journal.report(),
+            "stage": self.conference.report(),
         }
 
     def close(self) -> None:
         """Leave cleanly: close the WebSocket, then the window."""
         if self.net is not None:
             self.net.stop()
+        if hasattr(self, "conference"):
+            self.conference.close()
         self.destroy()

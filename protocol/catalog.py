@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from protocol import match, messages
+from protocol import match, messages, stage
 from protocol.messages import Field
 
-FEATURES: tuple[ModuleType, ...] = (match,)
+FEATURES: tuple[ModuleType, ...] = (match, stage)
 
 
 def _merge(core: dict[str, dict[str, Field]], part: str) -> dict[str, dict[str, Field]]:
