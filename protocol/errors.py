@@ -18,6 +18,9 @@ class Close:
     TOO_MANY_ERRORS = 4001
     RATE_LIMITED = 4002
     TOO_SLOW = 4003
+    # social (server/social/)
+    KICKED = 4004
+    BANNED = 4005
 
 
 class ErrorCode(StrEnum):
@@ -53,6 +56,20 @@ class ErrorCode(StrEnum):
     UNKNOWN_UPLOAD = "unknown_upload"
     UPLOAD_OFFSET = "upload_offset"
     UPLOAD_INCOMPLETE = "upload_incomplete"
+    # social (server/social/)
+    IDENTITY_REQUIRED = "identity_required"
+    MESSAGE_TOO_LONG = "message_too_long"
+    TEXT_TOO_LONG = "text_too_long"
+    EMPTY_MESSAGE = "empty_message"
+    CHAT_TOO_FAST = "chat_too_fast"
+    CHANNEL_BUSY = "channel_busy"
+    MUTED = "muted"
+    BANNED = "banned"
+    KICKED = "kicked"
+    UNKNOWN_PERSON = "unknown_person"
+    UNKNOWN_CONVERSATION = "unknown_conversation"
+    BAD_PROFILE = "bad_profile"
+    ORGANISER_REQUIRED = "organiser_required"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -92,6 +109,22 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.UPLOAD_OFFSET: ("数据块位置不对，请从确认的位置继续",
                               "chunk at the wrong offset; resume from the acked one"),
     ErrorCode.UPLOAD_INCOMPLETE: ("文件还没传完", "the file is not complete yet"),
+    # social (server/social/)
+    ErrorCode.IDENTITY_REQUIRED: ("聊天需要玩家身份，请更新客户端",
+                                  "chat needs a player id in hello; update the client"),
+    ErrorCode.MESSAGE_TOO_LONG: ("消息太长了：最多 500 字，请分几条发送",
+                                 "the message is too long: 500 characters at most, send it in parts"),
+    ErrorCode.TEXT_TOO_LONG: ("文字太长了，请缩短后再保存", "the text is too long, shorten it and save again"),
+    ErrorCode.EMPTY_MESSAGE: ("消息是空的", "the message is empty"),
+    ErrorCode.CHAT_TOO_FAST: ("发言太快，请稍等再发", "you are sending messages too fast, wait a moment"),
+    ErrorCode.CHANNEL_BUSY: ("这个频道现在太热闹了，请稍后再发", "this channel is busy right now, try again shortly"),
+    ErrorCode.MUTED: ("你已被主办方禁言，暂时不能发言", "an organiser has muted you for now"),
+    ErrorCode.BANNED: ("你已被主办方禁止进入展会", "an organiser has banned you from the fair"),
+    ErrorCode.KICKED: ("你已被主办方请出展会", "an organiser has removed you from the fair"),
+    ErrorCode.UNKNOWN_PERSON: ("没有这个人", "no such person"),
+    ErrorCode.UNKNOWN_CONVERSATION: ("没有这个对话，或你不在其中", "no such conversation, or you are not in it"),
+    ErrorCode.BAD_PROFILE: ("资料有一项不符合要求", "a profile field is not valid"),
+    ErrorCode.ORGANISER_REQUIRED: ("只有主办方可以这样做", "only an organiser may do this"),
 }
 
 

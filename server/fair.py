@@ -16,6 +16,8 @@ from server.exhibits.handlers import ExhibitsFeature
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
+from server.social.feature import SocialFeature
+from server.social.staff import DeskStaff
 from server.uploads.desk import UploadDesk, UploadsFeature
 from world.scene import Hall
 
@@ -23,7 +25,8 @@ from world.scene import Hall
 def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
                new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
                puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
-               uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None) -> ServerCore:
+               uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
+               social: SocialFeature | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
@@ -32,5 +35,6 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         ExhibitsFeature(content, rooms),
         UploadsFeature(uploads, content, rooms),
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+        social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token)

@@ -36,6 +36,10 @@ from server.fair import build_core
 from server.gateway.naive import NaiveRooms
 from server.puzzles.engine import PuzzleEngine
 from server.rooms.feature import RoomsFeature
+from server.social.feature import SocialFeature
+from server.social.staff import DeskStaff
+from server.social.store import SocialStore
+from server.social.words import WordFilter
 from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
@@ -287,8 +291,10 @@ async def run_server(
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
     uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
+    wall_offset = time.time() - asyncio.get_running_loop().time()
+    social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
-                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None)
+                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None, social=social)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:

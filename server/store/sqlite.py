@@ -14,7 +14,9 @@ import re
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 _MIGRATIONS = (
     """
@@ -97,7 +99,89 @@ _MIGRATIONS = (
         UNIQUE (booth, kind, sha256, size)
     );
     """,
+    # 4: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
+    """
+    CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        org TEXT NOT NULL,
+        role TEXT NOT NULL,
+        province TEXT NOT NULL,
+        interests TEXT NOT NULL,
+        updated REAL NOT NULL
+    );
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        a INTEGER NOT NULL,
+        b INTEGER NOT NULL,
+        booth TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        created REAL NOT NULL,
+        UNIQUE (kind, a, b, booth, subject_kind, subject_id)
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conv INTEGER NOT NULL,
+        sender INTEGER NOT NULL,
+        booth TEXT,
+        cmid TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at REAL NOT NULL,
+        UNIQUE (sender, cmid)
+    );
+    CREATE INDEX messages_conv ON messages(conv, id);
+    CREATE INDEX messages_sender ON messages(sender, id);
+    CREATE TABLE reads (
+        party TEXT NOT NULL,
+        conv INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (party, conv)
+    ) WITHOUT ROWID;
+    CREATE TABLE favourites (
+        person INTEGER NOT NULL,
+        booth TEXT NOT NULL,
+        added REAL NOT NULL,
+        PRIMARY KEY (person, booth)
+    );
+    CREATE TABLE blocks (
+        person INTEGER NOT NULL,
+        blocked INTEGER NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (person, blocked)
+    );
+    CREATE TABLE organisers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL,
+        revoked REAL
+    );
+    CREATE TABLE sanctions (
+        id INTEGER PRIMARY KEY,
+        person INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        until REAL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX sanctions_person ON sanctions(person, id);
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        reporter INTEGER NOT NULL,
+        target INTEGER NOT NULL,
+        message INTEGER,
+        context TEXT NOT NULL,
+        note TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX reports_target ON reports(target, id);
+    """,
 )
+T = TypeVar("T")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -146,6 +230,18 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work(db)`` in one transaction and return what it returned (an inserted row's id)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(self._db)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return result
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
