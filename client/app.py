@@ -36,6 +36,9 @@ from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png,
 from client.player.camera import ChaseCamera
 from client.player.controls import Controls
 from client.player.walker import IDLE, MoveClock, Player
+from client.social.model import MESSAGES as SOCIAL_MESSAGES
+from client.social.social import Social
+from client.social.social import add_arguments as add_social_arguments
 from client.ui.hud import Hud
 from protocol import messages
 from world.collision import Walkable
@@ -77,6 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
     add_journal_arguments(parser)
     add_exhibition_arguments(parser, off)
+    add_social_arguments(parser, off)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,6 +174,10 @@ class PavilionApp(ShowBase):
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
         self.expo = Exhibition(self, mode, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
+        self.social = Social(self, mode, font, args, self.net.send)
+        self.expo.busy = lambda: self.social.typing
+        if not mode.offscreen:
+            self.accept("mouse1", self._click)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
     def _hall_names(self) -> dict:
@@ -186,8 +194,13 @@ class PavilionApp(ShowBase):
         self.expo.enter_hall(hall)
 
     def _escape(self) -> None:
-        if not self.expo.escape():
+        if not self.social.escape() and not self.expo.escape():
             self.taskMgr.stop()
+
+    def _click(self) -> None:
+        """A click in the scene: an avatar opens its name card, a booth its panel."""
+        if not (self.expo.modal or self.social.modal) and not self.social.click():
+            self.expo.click()
 
     def _bind_keys(self) -> Controls:
         self.accept("escape", self._escape)
@@ -222,6 +235,10 @@ class PavilionApp(ShowBase):
         visitors = len(self.crowd) + 1 if self.joined else None
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
+        anchors = {vid: view.root for vid, view in self.crowd.views.items()}
+        if self.my_id is not None:
+            anchors[self.my_id] = self.me.root
+        self.social.update(self.lang, anchors)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -238,6 +255,7 @@ class PavilionApp(ShowBase):
                 self.my_id, self.tick_hz = fields["id"], fields["tick_hz"]
                 self.crowd.reset(self.tick_hz)
                 self.journal.on_welcome()
+                self.social.on_welcome()
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
@@ -248,6 +266,7 @@ class PavilionApp(ShowBase):
                          self.player.y)
                 self.me.root.show()
                 self.expo.on_joined()
+                self.social.on_joined()
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
                 self.player.acknowledge(fields["ack"])
@@ -257,6 +276,8 @@ class PavilionApp(ShowBase):
                 self.expo.on_message(t, fields)
             elif t in JOURNAL_TYPES:
                 self.journal.on_message(t, fields)
+            elif t in SOCIAL_MESSAGES:
+                self.social.on_message(t, fields)
 
     def _fit_tags(self) -> None:
         focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))
@@ -271,7 +292,8 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None or self.expo.modal or self.journal.typing:
+        if self.controls is None or self.expo.modal or self.journal.typing or self.social.typing or \
+                self.social.modal:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -307,7 +329,7 @@ class PavilionApp(ShowBase):
                 self.frame_s.append(time.perf_counter() - started)
             still = self.crowd.still_for(time.monotonic())
             if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still) \
-                    and self.expo.settled() and self.journal.settled():
+                    and self.expo.settled() and self.journal.settled() and self.social.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -349,6 +371,7 @@ class PavilionApp(ShowBase):
             "booths": self.hall_view.booth_boxes(self),
             **self.expo.report(),
             "journal": self.journal.report(),
+            "social": self.social.report(),
         }
 
     def close(self) -> None:
