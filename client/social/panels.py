@@ -94,7 +94,7 @@ class ChatBox:
         log_h = len(shown) * row
         height = (34 + log_h + 44 + 20) if self.open else (log_h + 24)
         self.height = height
-        backdrop = self.canvas.begin((12, -height - 40))
+        backdrop = self.canvas.begin((12, -height - 46))
         y = pad
         if self.open:
             self.canvas.card(0, 0, CHAT_W, height, PANEL, backdrop)
@@ -109,13 +109,13 @@ class ChatBox:
                 x += w + 6
             y += 30
         else:
-            self.canvas.card(0, 0, CHAT_W, height, (0.04, 0.05, 0.08, 0.35), backdrop)
+            self.canvas.card(0, 0, CHAT_W, height, (0.04, 0.05, 0.08, 0.5), backdrop)
         for line, colour in shown:
             self.canvas.label(line, pad, y, 14, colour, width=CHAT_W - 2 * pad)
             y += row
         if self.open:
             y += 6
-            self.entry.setPos(12 + pad, 0, -(-height - 40 + y) - 18)
+            self.entry.setPos(12 + pad, 0, -(-height - 46 + y) - 18)
             if m.muted_until is not None:
                 self.canvas.label(text(lang, "muted"), pad, y + 30, 12, RED)
             else:

@@ -69,3 +69,14 @@ def test_a_conv_answer_opens_the_conversation_asked_for():
     m.open_booth("info-desk")
     m.on_message("conv", {"conv": {"id": 11, "kind": "booth", "title": "服务台", "booth": "info-desk", "unread": 0}})
     assert m.open_conv == 11 and ("history", {"conv": 11}) in sent
+
+
+def test_a_click_picks_the_nearest_avatar_on_the_ray():
+    from client.social.social import pick_avatar
+
+    eye = (0.0, -10.0, 1.6)
+    avatars = {1: (0.0, -5.0), 2: (0.0, 0.0), 3: (3.0, -5.0)}
+    assert pick_avatar(eye, (0.0, 1.0, -0.05), avatars) == 1  # the nearer of two in line
+    assert pick_avatar(eye, (0.6, 1.0, -0.05), avatars) == 3
+    assert pick_avatar(eye, (0.0, -1.0, 0.0), avatars) is None  # behind
+    assert pick_avatar(eye, (0.0, 1.0, 0.5), avatars) is None  # over their heads
