@@ -28,7 +28,8 @@ from protocol.codec import decode_server, encode  # noqa: E402
 
 STEP_S = 0.1
 SPEED = 1.4  # m/s
-LINES = ["大家好！我是李华，来自乡村振兴基金会", "这边的好物出山展区很有意思，一起去看看吧", "欢迎来到云展馆！"]
+LINES = ["大家好！我是李华，来自乡村振兴基金会", "这边的好物出山展区很有意思", "有人想一起去乡村振兴馆看看吗？",
+         "今天的直播几点开始？", "欢迎来到云展馆！"]
 MESSAGES = ["你好！看到你也在序厅，想聊聊乡村教育项目吗？", "我们基金会在找合作伙伴，方便的话回个消息～"]
 
 
@@ -75,7 +76,7 @@ async def partner(url: str, to: str, name: str = "李华", at: tuple[float, floa
                     await send("move", seq=seq, pos=[*pos, 0.0], yaw=180.0, anim=0)
                     await send("say", channel="nearby", text=lines[said % len(lines)], cmid=secrets.token_hex(8))
                     said += 1
-                    next_line = loop.time() + 3.0
+                    next_line = loop.time() + 4.0
 
 
 def main() -> int:
