@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test lint bench assets clean-venv
+.PHONY: run serve test lint bench assets clean-venv web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -23,18 +23,32 @@ $(NODE_STAMP): package-lock.json $(STAMP)
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
-run: $(STAMP)  ## local server (SQLite + blob dir in ./data) and the client
+# The web client (web/src, three.js + msgpack) bundled by esbuild into build/web with content-hashed names;
+# the server serves it on its own port (server/web/). Not committed: rebuilt when a source changes.
+WEB_STAMP := build/web/.built
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html
+$(WEB_STAMP): $(NODE_STAMP) $(WEB_SRC)
+	rm -rf build/web
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" node_modules/.bin/esbuild web/src/main.js --bundle --minify --sourcemap \
+		--format=esm --target=es2022 --outdir=build/web --entry-names=app-[hash] --legal-comments=none \
+		--log-level=warning
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)  ## build the browser client
+
+run: $(STAMP) $(WEB_STAMP)  ## local server (SQLite + blob dir in ./data) and the client
 	$(PY) main.py
 
-serve: $(STAMP)
+serve: $(STAMP) $(WEB_STAMP)
 	$(PY) main.py serve
 
-test: $(STAMP)  ## lint, then every test (offscreen rendering included)
+test: $(STAMP) $(WEB_STAMP)  ## lint, then every test (offscreen rendering and the browser included)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/node --test web/test/*.test.js
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
-	$(PY) tools/bench_codec.py
+bench: $(STAMP) $(WEB_STAMP)  ## every benchmark in turn (minutes; figures go in docs/benchmarks.md)
+	@for b in tools/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 assets: $(STAMP)  ## rebuild generated models (the font subset needs Debian's fonts-noto-cjk: tools/make_font.py)
 	$(PY) tools/build_assets.py

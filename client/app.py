@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import signal
 import time
 import zlib
@@ -19,11 +18,14 @@ from pathlib import Path
 
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import ClockObject, TextNode
+from websockets.exceptions import InvalidURI
+from websockets.uri import parse_uri
 
 from client import render
 from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
 from client.avatars.crowd import Crowd
 from client.avatars.interp import State
+from client.avatars.tags import NameTags
 from client.halls.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
 from client.halls.exhibition import MESSAGES as EXHIBITION_MESSAGES
 from client.halls.exhibition import Exhibition
@@ -40,6 +42,7 @@ from client.social.model import MESSAGES as SOCIAL_MESSAGES
 from client.social.social import Social
 from client.social.social import add_arguments as add_social_arguments
 from client.ui.hud import Hud
+from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
 from world.collision import Walkable
 from world.scene import Hall, SceneError, load_halls
@@ -74,7 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--walk", help="waypoints 'x,y;x,y' (metres) to walk through at walking speed; the run "
                                     "then stays online until --frames are drawn (--walk=-2,3 for a leading minus)")
     off.add_argument("--wait-visitors", type=int, default=0, metavar="K",
-                     help="keep drawing until K other visitors are shown standing still")
+                     help="keep drawing until K other visitors are shown (walking or not)")
+    off.add_argument("--wait-still", action="store_true",
+                     help="with --wait-visitors: also wait until none of them moves on screen")
     off.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 3)")
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
@@ -91,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         messages.string(messages.MAX_NAME_CHARS, 1)(args.name, "--name")  # the server would refuse the hello
         if args.color:
             messages.colour(args.color, "--color")
+        check_server_url(args.server)
         halls = load_halls()
         if args.hall not in halls:
             raise ValueError(f"no hall {args.hall!r}; known halls: {', '.join(halls)}")
@@ -108,6 +114,14 @@ def run(args: argparse.Namespace) -> int:
         return app.main()
     finally:
         app.close()
+
+
+def check_server_url(url: str) -> None:
+    """A malformed ``--server`` is a clear error at once, not a reconnect loop that can never succeed."""
+    try:
+        parse_uri(url)
+    except (InvalidURI, ValueError) as exc:
+        raise ValueError(f"--server {url!r} is not a WebSocket URL like ws://host:8765 ({exc})") from None
 
 
 def frame_stats(seconds: list[float]) -> dict | None:
@@ -141,26 +155,27 @@ class PavilionApp(ShowBase):
         self.lang = args.lang
         self.net: NetClient | None = None
         self.disableMouse()
-        self.setBackgroundColor(render.colour(mode, SKY))
+        self.setBackgroundColor(render.colour(SKY))
         self.camLens.setNearFar(0.1, 300)
         self.camLens.setFov(75)
         font = load_font(self.loader)
         TextNode.setDefaultFont(font)
-        render.init_shading(mode)
-        render.add_lights(mode, self.render)
+        render.init_shading()
+        render.add_lights(self.render)
         self.halls = halls or {hall.id: hall}
-        self.hall_view = HallView(self.loader, mode, hall, self.render, self._hall_names())
+        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
         self.avatar_model = load_model(self.loader, AVATAR_FILE)
         self.avatar_far = load_model(self.loader, AVATAR_FAR_FILE)
         for model in (self.avatar_model, self.avatar_far):
-            render.prepare_model(mode, model)
+            render.prepare_model(model)
         colour = args.color or look_colour(args.name)
-        self.me = AvatarView(mode, self.avatar_model, self.render, colour)
+        self.me = AvatarView(self.avatar_model, self.render, colour)
         self.me.root.hide()
         spawn = hall.spawns[0]
         self.player = Player(Walkable(hall), *spawn.pos, spawn.yaw)
         self.moves = MoveClock()
         self.crowd = Crowd(self._make_remote)
+        self.tags = NameTags(self, AVATAR_HEIGHT)
         self.chase = ChaseCamera(self.camera, hall)
         self.hud = Hud(self, font)
         self.my_id: int | None = None
@@ -169,12 +184,13 @@ class PavilionApp(ShowBase):
         self.frames = 0
         self.frame_s: list[float] = []  # offscreen: time of each frame after joining
         self.was_online = False
+        self.quit_confirm = QuitConfirm(self.aspect2d, font, self.taskMgr.stop)
         self.controls = None if mode.offscreen else self._bind_keys()
-        self.journal = Journal(self, mode, font, args)
+        self.journal = Journal(self, font, args)
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
-        self.expo = Exhibition(self, mode, self.halls, font, args, self.net.send)
+        self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
-        self.social = Social(self, mode, font, args, self.net.send)
+        self.social = Social(self, font, args, self.net.send)
         self.expo.busy = lambda: self.social.typing
         if not mode.offscreen:
             self.accept("mouse1", self._click)
@@ -187,15 +203,19 @@ class PavilionApp(ShowBase):
         """The server moved us to another hall (portal, teleport, directory): swap the scenery."""
         self.hall_view.root.removeNode()
         self.hall = hall
-        self.hall_view = HallView(self.loader, self.mode, hall, self.render, self._hall_names())
+        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.net.hall = hall.id  # a reconnect rejoins this hall
         self.expo.enter_hall(hall)
 
     def _escape(self) -> None:
-        if not self.social.escape() and not self.expo.escape():
-            self.taskMgr.stop()
+        """Esc closes the top panel (the quit question, a name card, the chat, the journal, a booth panel,
+        the directory); with none open it asks before leaving the fair."""
+        if self.quit_confirm.is_open:
+            self.quit_confirm.close()
+        elif not self.social.escape() and not self.journal.escape() and not self.expo.escape():
+            self.quit_confirm.open(self.lang)
 
     def _click(self) -> None:
         """A click in the scene: an avatar opens its name card, a booth its panel."""
@@ -204,6 +224,7 @@ class PavilionApp(ShowBase):
 
     def _bind_keys(self) -> Controls:
         self.accept("escape", self._escape)
+        self.accept("enter", self.quit_confirm.enter)
         self.accept("f1", self._toggle_lang)
         self.win.setCloseRequestEvent("pavilion-window-close")
         self.accept("pavilion-window-close", self.taskMgr.stop)
@@ -213,7 +234,7 @@ class PavilionApp(ShowBase):
         self.lang = "en" if self.lang == "zh" else "zh"
 
     def _make_remote(self, info: dict) -> AvatarView:
-        return AvatarView(self.mode, self.avatar_model, self.render, info["look"]["color"], info["name"],
+        return AvatarView(self.avatar_model, self.render, info["look"]["color"], info["name"],
                           far=self.avatar_far)
 
     # --- per frame -----------------------------------------------------------
@@ -228,8 +249,8 @@ class PavilionApp(ShowBase):
             p.sent(seq)
         self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
         self.crowd.update(now)
-        self._fit_tags()
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
+        self.tags.update(self.crowd.views)  # after the camera moved: the boxes are those of this frame
         self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
                          [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
@@ -279,11 +300,6 @@ class PavilionApp(ShowBase):
             elif t in SOCIAL_MESSAGES:
                 self.social.on_message(t, fields)
 
-    def _fit_tags(self) -> None:
-        focal_px = self.win.getYSize() / 2 / math.tan(math.radians(self.camLens.getFov()[1] / 2))
-        for view in self.crowd.views.values():
-            view.fit_tag(view.root.getDistance(self.camera), focal_px)
-
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
         if self.walk:
@@ -292,8 +308,8 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None or self.expo.modal or self.journal.typing or self.social.typing or \
-                self.social.modal:
+        if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open or \
+                self.social.typing or self.social.modal:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -313,7 +329,8 @@ class PavilionApp(ShowBase):
 
     def _run_offscreen(self) -> int:
         args = self.args
-        goal = Goal(args.frames, args.wait_visitors, args.timeout)
+        goal = Goal(args.frames, args.wait_visitors, args.timeout, args.wait_still)
+        shown_since: float | None = None  # when at least wait_visitors others were first drawn
         if args.max_fps > 0:  # paced like a real display; 0 runs flat out, for measuring frame cost
             ClockObject.getGlobalClock().setMode(ClockObject.MLimited)
             ClockObject.getGlobalClock().setFrameRate(args.max_fps)
@@ -327,8 +344,10 @@ class PavilionApp(ShowBase):
             self.taskMgr.step()
             if self.joined:
                 self.frame_s.append(time.perf_counter() - started)
-            still = self.crowd.still_for(time.monotonic())
-            if self.joined and goal.met(self.frames, not self.walk, len(self.crowd.drawn), still) \
+            now, shown = time.monotonic(), len(self.crowd.drawn)
+            shown_since = None if shown < goal.wait_visitors else (shown_since or now)
+            shown_for = now - shown_since if shown_since is not None else 0.0
+            if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
                     and self.expo.settled() and self.journal.settled() and self.social.settled():
                 code = EXIT_OK
                 break
@@ -366,6 +385,7 @@ class PavilionApp(ShowBase):
             "frame_ms": frame_stats(self.frame_s),
             "image_size": [self.win.getXSize(), self.win.getYSize()],
             "avatars": avatars,
+            "tags": self.tags.report(self.crowd.names),
             "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),

@@ -2,8 +2,9 @@
 
 A run is done when every goal holds: ``frames`` frames drawn since joining
 the hall, the ``walk`` waypoints reached, and, with ``wait_visitors`` K, at
-least K other visitors drawn and none of them moving on screen for
-:data:`STILL_FOR` seconds. The screenshot is taken then, so it shows the
+least K other visitors drawn for :data:`STILL_FOR` seconds, walking or not
+(a crowd of bots never stands still); ``wait_still`` also waits until none of
+them moved on screen for :data:`STILL_FOR` seconds, so a screenshot shows the
 settled scene. ``timeout`` caps the whole run.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import Filename, NodePath, PNMImage, Point2, Point3
 
-STILL_FOR = 0.5  # s without on-screen motion before a --wait-visitors shot
+STILL_FOR = 0.5  # s the visitors must have been shown (and, with --wait-still, not moved) before the shot
 
 
 def parse_walk(spec: str) -> list[tuple[float, float]]:
@@ -47,11 +48,17 @@ class Goal:
     frames: int
     wait_visitors: int
     timeout: float
+    wait_still: bool = False
 
-    def met(self, frames: int, walked: bool, visitors: int, still_for: float) -> bool:
+    def met(self, frames: int, walked: bool, visitors: int, shown_for: float, still_for: float) -> bool:
+        """``shown_for``: seconds since at least ``wait_visitors`` others are drawn; ``still_for``: since one moved."""
         if frames < self.frames or not walked:
             return False
-        return self.wait_visitors == 0 or (visitors >= self.wait_visitors and still_for >= STILL_FOR)
+        if self.wait_visitors == 0:
+            return True
+        if visitors < self.wait_visitors or shown_for < STILL_FOR:
+            return False
+        return not self.wait_still or still_for >= STILL_FOR
 
 
 def screen_point(base: ShowBase, point: tuple[float, float, float]) -> list[float] | None:

@@ -9,6 +9,11 @@ The hall models store authored sRGB colours (see tools/build_assets.py):
 fixed-function shows them as they are, while simplepbr expects linear values,
 so :func:`prepare_model` and :func:`colour` convert only for the shader path.
 Shadows stay off: simplepbr's shadow pass crashes llvmpipe.
+
+The look is decided once per process: :func:`configure` (called before
+ShowBase opens, and Panda3D has one ShowBase per process) records the mode,
+and every helper below reads it, so views build their nodes without knowing
+which pipeline draws them.
 """
 
 from __future__ import annotations
@@ -38,6 +43,20 @@ class RenderMode:
         return self.pipe != "tiny"
 
 
+_active: RenderMode | None = None
+
+
+def current() -> RenderMode:
+    """The mode :func:`configure` chose for this process."""
+    if _active is None:
+        raise RuntimeError("render.configure() must run before the scene is built")
+    return _active
+
+
+def _shaders() -> bool:
+    return current().shaders
+
+
 def choose(renderer: str, offscreen: bool) -> RenderMode:
     """``auto`` is a GL window onscreen and tinydisplay offscreen; ``egl`` is always offscreen."""
     if renderer == "egl":
@@ -48,7 +67,9 @@ def choose(renderer: str, offscreen: bool) -> RenderMode:
 
 
 def configure(mode: RenderMode, size: tuple[int, int], title: str) -> None:
-    """Panda3D settings that must exist before ShowBase opens its window."""
+    """Panda3D settings that must exist before ShowBase opens its window; fixes the look for the process."""
+    global _active
+    _active = mode
     lines = [
         f"win-size {size[0]} {size[1]}",
         f"window-title {title}",
@@ -75,25 +96,25 @@ def hex_rgb(hex_colour: str) -> tuple[float, float, float]:
     return tuple(int(hex_colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
 
 
-def colour(mode: RenderMode, srgb: tuple[float, float, float], alpha: float = 1.0) -> LColor:
+def colour(srgb: tuple[float, float, float], alpha: float = 1.0) -> LColor:
     """An authored sRGB colour as the active pipeline expects it."""
-    if mode.shaders:
+    if _shaders():
         srgb = tuple(srgb_to_linear(c) for c in srgb)
     return LColor(*srgb, alpha)
 
 
-def overlay_alpha(mode: RenderMode, alpha: float) -> float:
+def overlay_alpha(alpha: float) -> float:
     """Opacity of a dark translucent card: blending in linear light lets more of a light
     background through than sRGB blending, so the shader path needs a denser card to look alike."""
-    return 1.0 - (1.0 - alpha) ** 2.2 if mode.shaders else alpha
+    return 1.0 - (1.0 - alpha) ** 2.2 if _shaders() else alpha
 
 
-def prepare_model(mode: RenderMode, model: NodePath) -> None:
+def prepare_model(model: NodePath) -> None:
     """Make a freshly loaded (uncached) model look the same on every pipeline."""
-    if mode.shaders:
+    if _shaders():
         for mat in model.findAllMaterials():
             base = mat.getBaseColor()
-            mat.setBaseColor(colour(mode, (base[0], base[1], base[2]), base[3]))
+            mat.setBaseColor(colour((base[0], base[1], base[2]), base[3]))
     else:  # no sRGB sampling without shaders: such textures would show white
         for tex in model.findAllTextures():
             plain = _SRGB_TO_PLAIN.get(tex.getFormat())
@@ -101,18 +122,18 @@ def prepare_model(mode: RenderMode, model: NodePath) -> None:
                 tex.setFormat(plain)
 
 
-def init_shading(mode: RenderMode) -> None:
+def init_shading() -> None:
     """simplepbr on the shader pipelines; fixed-function needs nothing."""
-    if mode.shaders:
+    if _shaders():
         import simplepbr
 
         simplepbr.init(enable_shadows=False, use_normal_maps=False, use_occlusion_maps=False)
 
 
-def add_lights(mode: RenderMode, render: NodePath) -> None:
+def add_lights(render: NodePath) -> None:
     """A soft sky fill and a warm sun from high front-left; balanced per pipeline."""
     sky, sun = (0.55, 0.56, 0.6), (0.6, 0.58, 0.52)
-    if mode.shaders:  # linear light on linear albedo (Lambert / pi), then simplepbr's filmic tone curve
+    if _shaders():  # linear light on linear albedo (Lambert / pi), then simplepbr's filmic tone curve
         sky, sun = (0.36, 0.38, 0.44), (2.6, 2.5, 2.25)
     ambient = AmbientLight("sky")
     ambient.setColor(LColor(*sky, 1))
@@ -124,8 +145,8 @@ def add_lights(mode: RenderMode, render: NodePath) -> None:
     render.setLight(sun_np)
 
 
-def unlit(mode: RenderMode, node: NodePath) -> None:
+def unlit(node: NodePath) -> None:
     """Text and tags keep their exact colour: no lights, no PBR shader."""
     node.setLightOff(1)
-    if mode.shaders:
+    if _shaders():
         node.setShaderOff(1)

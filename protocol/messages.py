@@ -232,6 +232,7 @@ BLOB_CHUNK = 48 * 1024  # bytes of a blob per ``blob`` message
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # uploaded booth models reach 50 MiB
 MAX_BLOB_WINDOW = 16  # chunks one blob_get may ask for
 MAX_QUERY_CHARS = 40
+MAX_TOKEN_CHARS = 128  # exhibitor tokens are 43 characters; any string up to this is checked, and refused as bad_token
 MAX_HITS = 20
 
 
@@ -266,6 +267,9 @@ booth_manifest = record({
         "scale": Field(number(1e-9, 1e9)),
         "offset": Field(vector(3, number(-1e6, 1e6))),
         "thumbnail": Field(content_hash, optional=True),
+        # the lighter browser variant of the same model (meshopt geometry, WebP textures), same transform
+        "web": Field(record({"hash": Field(content_hash), "size": Field(integer(1, MAX_BLOB_BYTES))}),
+                     optional=True),
     }), optional=True),
 })
 search_hit = record({
@@ -302,7 +306,17 @@ upload_report = record({
         "bounds_min": Field(vector(3, _bound), optional=True),
         "bounds_max": Field(vector(3, _bound), optional=True),
         "seconds": Field(number(0, 1e6), optional=True),
+        # exhibitor models (issue 20): figures of the normalised model
+        "draw_calls": Field(_count, optional=True),
+        "texture_pixels": Field(_count, optional=True),
+        "nodes": Field(_count, optional=True),
+        "skins": Field(_count, optional=True),
+        "animations": Field(_count, optional=True),
+        "unit_scale": Field(number(1e-9, 1e9), optional=True),
+        "desktop_bytes": Field(_count, optional=True),
+        "web_bytes": Field(_count, optional=True),
     })),
+    "normalised": Field(list_of(string(40, 1), 16), optional=True),  # what was changed: "draco_decoded", ...
 })
 
 # --- client -> server ------------------------------------------------------
@@ -335,7 +349,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
     "puzzle_picture": {"puzzle": Field(puzzle_id), "step": Field(step_no)},
     "leaderboard_watch": {"puzzle": Field(puzzle_id), "on": Field(boolean)},
     "team_join": {"team": Field(string(TEAM_CHARS))},
-    "exhibitor_login": {"token": Field(string(64, 16))},
+    "exhibitor_login": {"token": Field(string(MAX_TOKEN_CHARS, 1))},  # any other length: bad_token, not bad_message
     "upload_begin": {
         "booth": Field(booth_id),
         "kind": Field(one_of(*UPLOAD_KINDS)),

@@ -93,3 +93,10 @@ def live_server(tmp_path):
     yield f"ws://127.0.0.1:{port[0]}"
     loop.call_soon_threadsafe(stop.set)
     thread.join(10)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One loud block naming every real part (chromium, redis-server ...) whose tests were skipped."""
+    from tests.real_parts import terminal_summary
+
+    terminal_summary(terminalreporter)

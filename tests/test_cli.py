@@ -44,6 +44,21 @@ def test_serve_refuses_a_port_in_use(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("argv", [
+    ("serve", "--port", "99999"),
+    ("serve", "--port", "-1"),
+    ("client", "--server", "http://x", "--offscreen", "--frames", "5"),
+    ("client", "--server", "ws://", "--offscreen", "--frames", "5"),
+    ("client", "--server", "ws://host:99999", "--offscreen", "--frames", "5"),
+])
+def test_an_impossible_address_is_one_clear_line_at_once(tmp_path, argv):
+    proc = main_py(*argv, "--data" if argv[0] == "serve" else "--cache", str(tmp_path), timeout=10)
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "ERROR" in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert ("0-65535" in lines[0]) if argv[0] == "serve" else ("WebSocket URL" in lines[0])
+
+
 def test_serve_reports_a_broken_scene_file_without_a_traceback(tmp_path, monkeypatch):
     import shutil
 

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = ShowBase()
     TextNode.setDefaultFont(load_font(base.loader))
-    render.add_lights(mode, base.render)
+    render.add_lights(base.render)
     base.camLens.setFov(75)
     base.disableMouse()
     halls = load_halls()
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     for hall in halls.values():
         base.loader.unloadModel(str(ROOT / "assets" / "models" / "halls" / f"{hall.id}.glb"))
         started = time.perf_counter()
-        view = HallView(base.loader, mode, hall, base.render, names)
+        view = HallView(base.loader, hall, base.render, names)
         loaded = time.perf_counter() - started
         spawn = hall.spawns[0]
         h = math.radians(spawn.yaw)

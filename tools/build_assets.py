@@ -56,6 +56,7 @@ import pygltflib as gl
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from tools import surfaces  # noqa: E402
 from tools.atlas import pack  # noqa: E402
 from world.content import CONTENT_DIR, load_content  # noqa: E402
 from world.scene import Booth, Fixture, Hall, Portal, Sign, contains, load_halls  # noqa: E402
@@ -78,14 +79,14 @@ class Mat:
     roughness: float = 0.8
     metallic: float = 0.0
     emissive: str = ""  # '#rrggbb' glow (portals); lit or not, it shows
-    texture: str = ""  # key of a texture given to GlbWriter (the hall's poster atlas)
+    texture: str = ""  # key of a texture given to GlbWriter (tools/surfaces.py, or the hall's poster atlas)
+    tile: float = 0.0  # metres per texture repeat: UVs are projected from the world when parts have none
 
 
-FLOOR_A = Mat("floor-a", "#dedad3", 0.7)
-FLOOR_B = Mat("floor-b", "#cdc7bd", 0.7)
-WALL = Mat("wall", "#f3eee6", 0.9)
+WALL = Mat("wall", "#f3eee6", 0.9, texture="wall", tile=3.0)
+CEILING = Mat("ceiling", "#f6efe2", 0.9, texture="ceiling", tile=2.4)
 BOOTH_WHITE = Mat("booth-white", "#fbfaf8", 0.6)
-BOOTH_FLOOR = Mat("booth-floor", "#e2d3bc", 0.75)
+BOOTH_FLOOR = Mat("booth-floor", "#d9bf98", 0.75, texture="wood", tile=1.6)
 TRIM = Mat("trim", "#c9c4bc", 0.45, 0.3)
 BORDER = Mat("sign-border", "#f4e4b8", 0.5, 0.3)
 DARK = Mat("dark-glass", "#2d3440", 0.35)
@@ -108,6 +109,27 @@ def darker(hex_colour: str, k: float) -> str:
 def tinted(colour: str) -> Mat:
     """A satin material in a scene colour; booths and theme share equal colours."""
     return Mat(f"colour-{colour[1:]}", colour, 0.65)
+
+
+def rug(colour: str) -> Mat:
+    """Woven carpet in a scene colour."""
+    return Mat(f"rug-{colour[1:]}", colour, 0.95, texture="fabric", tile=1.2)
+
+
+def floor_mats(hall: Hall) -> tuple[Mat, Mat]:
+    """The hall's two floor tones; its floor pattern comes from tools/surfaces.py (FLOORS)."""
+    light, dark = FLOOR_TONES.get(hall.id, ("#e4ded4", "#d3cdc2"))
+    tile = surfaces.FLOORS.get(hall.id, (None, 2.0))[1]
+    return (Mat(f"floor-a-{hall.id}", light, 0.7, texture="floor", tile=tile),
+            Mat(f"floor-b-{hall.id}", dark, 0.7, texture="floor", tile=tile))
+
+
+FLOOR_TONES = {  # light, dark: each hall's character
+    "lobby": ("#ece6dc", "#ddd5c8"),
+    "rural": ("#d3ad83", "#c49d72"),
+    "villages": ("#c9cbc2", "#bbbeb4"),
+    "culture": ("#f0eee8", "#e2e0da"),
+}
 
 
 # --- primitives ----------------------------------------------------------------
@@ -150,10 +172,14 @@ def quad(corners, normal) -> Part:
 
 
 def picture(x0: float, x1: float, z0: float, z1: float, y: float, rect: tuple[float, float, float, float]) -> Part:
-    """A textured rectangle in the plane ``y`` facing +Y, showing atlas ``rect`` (u0, v0, u1, v1)."""
+    """A textured rectangle in the plane ``y`` facing +Y, showing atlas ``rect`` (u0, v0, u1, v1).
+
+    Seen from +Y (looking towards -Y) the viewer's left is +X, so the image's
+    left edge (u0) goes at x1: otherwise the picture reads mirrored.
+    """
     u0, v0, u1, v1 = rect
     pos = np.array([(x0, y, z0), (x1, y, z0), (x1, y, z1), (x0, y, z1)], dtype=float)
-    uv = np.array([(u0, v1), (u1, v1), (u1, v0), (u0, v0)])
+    uv = np.array([(u1, v1), (u0, v1), (u0, v0), (u1, v0)])
     return Part(pos, np.tile([0.0, 1.0, 0.0], (4, 1)), np.array([[0, 2, 1], [0, 3, 2]]), uv)
 
 
@@ -364,7 +390,36 @@ def island_booth(colour: Mat, w: float, d: float) -> Mesh:
             x, y = sx * w / 4, sy * d / 4
             m.add(BOOTH_WHITE, box((x - p / 2, y - p / 2, 0.15), (x + p / 2, y + p / 2, 1.0)))
             m.add(TRIM, box((x - p / 2 - 0.02, y - p / 2 - 0.02, 1.0), (x + p / 2 + 0.02, y + p / 2 + 0.02, 1.03)))
-            m.add(colour, sphere(p * 0.3, 14, 7).moved(x, y, 1.03 + p * 0.3))
+            m.extend(product((sx + 1) + (sy + 1) // 2, colour, p).placed(x, y, 0.0, 1.03))
+    return m
+
+
+LABEL = Mat("label", "#fbf6e9", 0.6)
+GLASS = Mat("glass", "#cfe3e6", 0.15, 0.1)
+CERAMIC = Mat("ceramic", "#f1ece2", 0.35)
+
+
+def product(kind: int, colour: Mat, size: float) -> Mesh:
+    """A fair product standing on a plinth top, about ``size`` m across: a honey jar, a gift box, a
+    bottle of oil or a stack of tea bricks (好物出山), by ``kind`` 0-3."""
+    m, r = Mesh(), size * 0.28
+    if kind == 0:  # jar with a lid and a paper label
+        m.add(GLASS, cylinder(r, 0.0, r * 2.2, 18))
+        m.add(colour, cylinder(r * 1.05, r * 2.2, r * 2.6, 18))
+        m.add(LABEL, cylinder(r * 1.01, r * 0.6, r * 1.5, 18))
+    elif kind == 1:  # gift box with a ribbon
+        m.add(colour, box((-r * 1.3, -r, 0.0), (r * 1.3, r, r * 1.6)))
+        m.add(LABEL, box((-r * 0.15, -r * 1.01, 0.0), (r * 0.15, r * 1.01, r * 1.62)))
+        m.add(LABEL, box((-r * 1.31, -r * 0.15, 0.0), (r * 1.31, r * 0.15, r * 1.62)))
+    elif kind == 2:  # bottle: body, shoulder, neck, cap
+        m.add(CERAMIC, cylinder(r * 0.8, 0.0, r * 2.4, 16, r * 0.8))
+        m.add(CERAMIC, cylinder(r * 0.8, r * 2.4, r * 2.9, 16, r * 0.3))
+        m.add(colour, cylinder(r * 0.3, r * 2.9, r * 3.5, 12))
+        m.add(LABEL, cylinder(r * 0.82, r * 0.7, r * 1.7, 16))
+    else:  # three pressed tea bricks, stacked crosswise
+        for k in range(3):
+            piece = box((-r * 1.2, -r * 0.7, k * r * 0.45), (r * 1.2, r * 0.7, (k + 1) * r * 0.45 - 0.005))
+            m.add(colour if k % 2 else BOOTH_FLOOR, piece.turned(25.0 * k))
     return m
 
 
@@ -438,27 +493,55 @@ def rectilinear(hall: Hall) -> bool:
                for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True))
 
 
-def floor(hall: Hall) -> Mesh:
-    """Two-tone tiles of about 2 m inside the walls (left out under the default carpet), or for a hall
-    with slanted walls, concentric bands that follow its outline."""
+def floor(hall: Hall, cell: float = 1.0) -> Mesh:
+    """A grid of ``cell`` m squares inside the walls (left out under the default carpet), in the hall's
+    two floor tones by 2 m checker, or for a hall with slanted walls, concentric bands that follow its
+    outline. The grid is fine so that the shading baked into its vertices (contact shadows at walls and
+    booths) has somewhere to vary."""
     if not rectilinear(hall):
         return banded_floor(hall)
-    m = Mesh()
+    m, mats = Mesh(), floor_mats(hall)
     (sx, sy), (hx, hy) = hall.size, hall.half_extents
-    nx, ny = max(1, round(sx / 2)), max(1, round(sy / 2))
+    nx, ny = max(1, round(sx / cell)), max(1, round(sy / cell))
     cut = 0.0 if hall.carpets else carpet_half_width(hall)
     tx, ty = sx / nx, sy / ny
+    per = max(1, round(2.0 / cell))
+    cells: dict[Mat, list[tuple[int, int]]] = {}
     for i in range(nx):
         x0, x1 = -hx + i * tx, -hx + (i + 1) * tx
-        spans = [(x0, min(x1, -cut)), (max(x0, cut), x1)] if cut else [(x0, x1)]
+        if cut and x0 >= -cut - 1e-6 and x1 <= cut + 1e-6:
+            continue
         for j in range(ny):
             y0, y1 = -hy + j * ty, -hy + (j + 1) * ty
-            if not contains(hall.walls, (x0 + x1) / 2, (y0 + y1) / 2):
-                continue
-            for a, b in spans:
-                if b - a > 1e-6:
-                    corners = [(a, y0, 0), (b, y0, 0), (b, y1, 0), (a, y1, 0)]
-                    m.add((FLOOR_A, FLOOR_B)[(i + j) % 2], quad(corners, (0, 0, 1)))
+            if contains(hall.walls, (x0 + x1) / 2, (y0 + y1) / 2):
+                cells.setdefault(mats[(i // per + j // per) % 2], []).append((i, j))
+    for mat, ij in cells.items():
+        m.add(mat, grid(ij, -hx, -hy, tx, ty, 0.0, up=True))
+    return m
+
+
+def grid(cells: list[tuple[int, int]], x0: float, y0: float, tx: float, ty: float, z: float, up: bool) -> Part:
+    """Square cells (i, j) of a flat grid sharing their corner vertices, facing up or down."""
+    corners: dict[tuple[int, int], int] = {}
+    tris = []
+    for i, j in cells:
+        k = [corners.setdefault(c, len(corners)) for c in ((i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1))]
+        tris += [(k[0], k[1], k[2]), (k[0], k[2], k[3])] if up else [(k[0], k[2], k[1]), (k[0], k[3], k[2])]
+    pos = np.array([(x0 + i * tx, y0 + j * ty, z) for i, j in corners], dtype=float)
+    return Part(pos, np.tile([0.0, 0.0, 1.0 if up else -1.0], (len(pos), 1)), np.array(tris))
+
+
+def ceiling(hall: Hall, cell: float = 2.4) -> Mesh:
+    """A coffered ceiling over the whole hall, facing down: seen from inside, culled from above (so a
+    camera over the walls still sees in)."""
+    m = Mesh()
+    (sx, sy), (hx, hy) = hall.size, hall.half_extents
+    nx, ny = max(1, round(sx / cell)), max(1, round(sy / cell))
+    tx, ty = sx / nx, sy / ny
+    cells = [(i, j) for i in range(nx) for j in range(ny)
+             if any(contains(hall.walls, -hx + (i + a) * tx, -hy + (j + b) * ty)
+                    for a in (0.05, 0.5, 0.95) for b in (0.05, 0.5, 0.95))]
+    m.add(CEILING, grid(cells, -hx, -hy, tx, ty, hall.height - 0.02, up=False))
     return m
 
 
@@ -467,7 +550,7 @@ def banded_floor(hall: Hall, bands: int = 9) -> Mesh:
     m, poly = Mesh(), hall.walls
     for k in range(bands):
         outer, inner = 1.0 - k / bands, 1.0 - (k + 1) / bands
-        mat = (FLOOR_A, FLOOR_B)[k % 2] if k < bands - 1 else tinted(darker(hall.theme, 0.8))
+        mat = floor_mats(hall)[k % 2] if k < bands - 1 else tinted(darker(hall.theme, 0.8))
         for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
             corners = [(x0 * outer, y0 * outer, 0), (x1 * outer, y1 * outer, 0),
                        (x1 * inner, y1 * inner, 0), (x0 * inner, y0 * inner, 0)]
@@ -486,7 +569,7 @@ def carpet(hall: Hall) -> Mesh:
         rugs = ((-edge, -hy, edge, hy),)
     for x0, y0, x1, y1 in rugs:
         m.add(BORDER, box((x0, y0, -0.02), (x1, y1, 0.02)))
-        m.add(tinted(darker(hall.theme, 0.72)), box((x0 + 0.12, y0 + 0.12, -0.02), (x1 - 0.12, y1 - 0.12, 0.025)))
+        m.add(rug(darker(hall.theme, 0.72)), box((x0 + 0.12, y0 + 0.12, -0.02), (x1 - 0.12, y1 - 0.12, 0.025)))
     return m
 
 
@@ -525,7 +608,8 @@ def walls(hall: Hall) -> Mesh:
         start = 0.5 if convex[i] else 0.0
         end = 0.5 if convex[(i + 1) % len(convex)] else 0.0
         piece = Mesh()
-        piece.add(WALL, box((-half - start, -0.5, 0.0), (half + end, 0.0, h)))
+        for z0, z1 in ((0.0, 0.6), (0.6, h)):  # split low: the shading baked at the foot stays near it
+            piece.add(WALL, box((-half - start, -0.5, z0), (half + end, 0.0, z1)))
         piece.add(theme, box((-half, 0.0, 0.0), (half, 0.02, 0.14)))
         piece.add(theme, box((-half, 0.0, h - 0.75), (half, 0.02, h - 0.45)))
         piece.add(TRIM, box((-half, 0.0, h - 0.2), (half, 0.06, h)))
@@ -732,7 +816,7 @@ def poster_booths(hall: Hall) -> list[tuple[Booth, bytes]]:
 def posters(hall: Hall, atlas_key: str, rects: list[tuple[float, float, float, float]],
             booths: list[Booth]) -> Mesh:
     """Every poster of the hall as textured quads on one atlas material."""
-    m, mat = Mesh(), Mat(f"posters-{hall.id}", "#ffffff", 0.55, texture=atlas_key)
+    m, mat = Mesh(), Mat(f"posters-{hall.id}", "#ffffff", 0.55, emissive="#333333", texture=atlas_key)
     for booth, rect in zip(booths, rects, strict=True):
         x0, x1, z0, z1, y = poster_area(booth.template, *booth.footprint)
         m.add(mat, picture(x0, x1, z0, z1, y, rect).placed(*booth.pos, booth.yaw))
@@ -805,7 +889,8 @@ def sign_anchor(sign: Sign) -> Anchor:
 def hall_mesh(hall: Hall) -> tuple[Mesh, dict[str, bytes]]:
     """All static geometry of a hall, and the textures it uses (its poster atlas)."""
     m = Mesh()
-    for piece in (floor(hall), carpet(hall), walls(hall), pilasters(hall), roof_beams(hall), entrance(hall)):
+    for piece in (floor(hall), carpet(hall), walls(hall), pilasters(hall), roof_beams(hall), ceiling(hall),
+                  entrance(hall)):
         m.extend(piece)
     for sign in hall.signs:
         m.extend(sign_board(hall, sign))
@@ -818,13 +903,54 @@ def hall_mesh(hall: Hall) -> tuple[Mesh, dict[str, bytes]]:
         m.extend(stage(hall, hall.stage))
     if hall.directory is not None:
         m.extend(directory_kiosk(hall, hall.directory))
-    textures = {}
+    textures = surfaces.hall_textures(hall.id)
     shown = poster_booths(hall)
     if shown:
         key = f"posters-{hall.id}"
         textures[key], rects = pack([png for _, png in shown])
         m.extend(posters(hall, key, rects, [b for b, _ in shown]))
     return m, textures
+
+
+def hall_shade(hall: Hall):
+    """Baked soft light for a hall, as a factor per vertex: ambient occlusion where surfaces meet the
+    floor, darker floor along walls and round booths, walls lighter towards the roof.
+
+    Cheap analytic terms instead of ray casting: the hall is boxes on a plane,
+    and these are where a real bake darkens it; they keep the build fast and
+    the output reproducible.
+    """
+    poly = np.array(hall.walls, dtype=float)
+    edges = np.stack([poly, np.roll(poly, -1, axis=0)], axis=1)
+    booths = [(b.pos, b.yaw, b.footprint) for b in hall.booths]
+
+    def wall_distance(xy: np.ndarray) -> np.ndarray:
+        a, b = edges[:, 0][None], edges[:, 1][None]
+        ab = b - a
+        t = np.clip(((xy[:, None] - a) * ab).sum(-1) / (ab * ab).sum(-1), 0, 1)
+        return np.linalg.norm(xy[:, None] - (a + t[..., None] * ab), axis=-1).min(axis=1)
+
+    def booth_distance(xy: np.ndarray) -> np.ndarray:
+        best = np.full(len(xy), np.inf)
+        for (bx, by), yaw, (w, d) in booths:
+            c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
+            dx, dy = xy[:, 0] - bx, xy[:, 1] - by
+            lx, ly = np.abs(c * dx + s * dy) - w / 2, np.abs(-s * dx + c * dy) - d / 2
+            best = np.minimum(best, np.hypot(np.maximum(lx, 0), np.maximum(ly, 0)))
+        return best
+
+    def shade(pos: np.ndarray, nrm: np.ndarray) -> np.ndarray:
+        z = pos[:, 2]
+        floor_like = (nrm[:, 2] > 0.7) & (z < 0.04)
+        out = np.where(floor_like, 1.0, 1.0 - 0.3 * np.exp(-np.maximum(z, 0.0) / 0.45))
+        if floor_like.any():
+            xy = pos[floor_like, :2]
+            near = (1 - 0.3 * np.exp(-wall_distance(xy) / 1.0)) * (1 - 0.32 * np.exp(-booth_distance(xy) / 0.6))
+            out[floor_like] *= near
+        out *= np.where(nrm[:, 2] < -0.7, 0.92, 0.9 + 0.1 * np.clip(z / hall.height, 0, 1))
+        return out
+
+    return shade
 
 
 def hall_anchors(hall: Hall) -> list[Anchor]:
@@ -869,21 +995,38 @@ def to_gltf_space(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.stack([a[:, 0], a[:, 2], -a[:, 1]], 1), dtype=np.float32)
 
 
-class GlbWriter:
-    """Collects accessors into one binary buffer and writes a .glb."""
+def planar_uv(part: Part, tile: float) -> np.ndarray:
+    """Texture coordinates projected from world space along each vertex's main normal axis, ``tile`` m
+    per repeat: textures keep one scale across every wall, floor and counter."""
+    axis = np.abs(part.nrm).argmax(axis=1)
+    x, y, z = part.pos.T
+    u = np.where(axis == 0, y, x)
+    v = np.where(axis == 2, y, z)
+    return np.stack([u, -v], axis=1) / tile
 
-    def __init__(self, textures: dict[str, bytes] | None = None) -> None:
+
+class GlbWriter:
+    """Collects accessors into one binary buffer and writes a .glb.
+
+    ``shade(pos, nrm) -> factor`` bakes light into COLOR_0 (see :func:`hall_shade`); both the
+    fixed-function and the PBR pipelines multiply it into the material colour.
+    """
+
+    def __init__(self, textures: dict[str, bytes] | None = None, shade=None) -> None:
         self.doc = gl.GLTF2(asset=gl.Asset(generator="cloud-pavilion tools/build_assets.py"))
         self.blob = bytearray()
         self.textures = textures or {}  # key -> JPEG bytes, embedded on first use
         self._texture_ids: dict[str, int] = {}
+        self.shade = shade
 
     def accessor(self, data: np.ndarray, kind: str, target: int, with_bounds: bool = False) -> int:
         raw, offset = data.tobytes(), len(self.blob)
         self.blob += raw + b"\0" * (-len(raw) % 4)
         self.doc.bufferViews.append(gl.BufferView(buffer=0, byteOffset=offset, byteLength=len(raw), target=target))
+        kinds = {np.dtype(np.float32): gl.FLOAT, np.dtype(np.uint8): gl.UNSIGNED_BYTE}
         acc = gl.Accessor(bufferView=len(self.doc.bufferViews) - 1, count=len(data), type=kind,
-                          componentType=gl.FLOAT if data.dtype == np.float32 else gl.UNSIGNED_INT)
+                          componentType=kinds.get(data.dtype, gl.UNSIGNED_INT),
+                          normalized=bool(data.dtype == np.uint8))
         if with_bounds:
             acc.min = [float(v) for v in data.min(0)]
             acc.max = [float(v) for v in data.max(0)]
@@ -914,12 +1057,18 @@ class GlbWriter:
     def mesh(self, name: str, mesh: Mesh) -> int:
         prims = []
         for mat, parts in mesh.buckets.items():
+            if mat.tile:
+                parts = [p if p.uv is not None else Part(p.pos, p.nrm, p.idx, planar_uv(p, mat.tile)) for p in parts]
             part = merge(parts)
             attrs = gl.Attributes(
                 POSITION=self.accessor(to_gltf_space(part.pos), "VEC3", gl.ARRAY_BUFFER, True),
                 NORMAL=self.accessor(to_gltf_space(part.nrm), "VEC3", gl.ARRAY_BUFFER))
             if part.uv is not None:
                 attrs.TEXCOORD_0 = self.accessor(tidy(part.uv).astype(np.float32), "VEC2", gl.ARRAY_BUFFER)
+            if self.shade is not None and not mat.emissive:
+                grey = np.round(np.clip(self.shade(part.pos, part.nrm), 0.0, 1.0) * 255).astype(np.uint8)
+                attrs.COLOR_0 = self.accessor(np.stack([grey, grey, grey, np.full_like(grey, 255)], axis=1),
+                                              "VEC4", gl.ARRAY_BUFFER)
             idx = self.accessor(part.idx.reshape(-1).astype(np.uint32), "SCALAR", gl.ELEMENT_ARRAY_BUFFER)
             prims.append(gl.Primitive(attributes=attrs, indices=idx, material=self.material(mat)))
         self.doc.meshes.append(gl.Mesh(name=name, primitives=prims))
@@ -954,7 +1103,7 @@ def build(out: Path) -> list[Path]:
     for hall in load_halls().values():
         path = out / "halls" / f"{hall.id}.glb"
         mesh, textures = hall_mesh(hall)
-        GlbWriter(textures).save(path, f"hall-{hall.id}", mesh, hall_anchors(hall))
+        GlbWriter(textures, hall_shade(hall)).save(path, f"hall-{hall.id}", mesh, hall_anchors(hall))
         written.append(path)
     for name, detail in (("avatar", 24), ("avatar-far", 8)):
         path = out / f"{name}.glb"

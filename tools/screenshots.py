@@ -63,7 +63,8 @@ def main() -> int:
                           "--walk", "1.5,-5", "--frames", "100000")
             walker = subprocess.Popen(lily, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)
-            ming = client(url, args.renderer, tmp, "ming", "--name", "小明", "--wait-visitors", "1", "--minimap",
+            ming = client(url, args.renderer, tmp, "ming", "--name", "小明", "--wait-visitors", "1", "--wait-still",
+                          "--minimap",
                           "--screenshot", str(OUT / "lobby-two-visitors.png"))
             subprocess.run(ming, cwd=ROOT, check=True, capture_output=True, timeout=120)
             walker.terminate()

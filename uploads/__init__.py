@@ -1,5 +1,5 @@
-"""Checks on exhibitors' uploaded booth models (glTF 2.0) before anything else touches them.
+"""Exhibitors' booth models (glTF 2.0): safety and budgets of our own, the Khronos reference validator's verdict,
+and normalisation to what our clients draw (see :func:`uploads.gltf_check.validate`).
 
-Pure and sans-I/O: bytes in, a Report out (see :func:`uploads.gltf_check.validate`). Upload
-transport, storage and the live swap of a booth's model are built on top of this, elsewhere.
+Upload transport, storage and the live swap of a booth's model are built on top of this, in server/uploads/.
 """

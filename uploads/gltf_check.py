@@ -1,89 +1,129 @@
-"""Validate an uploaded booth model: ``validate(data, limits) -> Report``; also a CLI.
+"""Check and normalise an uploaded booth model: ``validate(data, limits) -> Report``; also a CLI.
 
-Checks run in stages, each trusting only what the stages before it established:
-container and JSON -> structure -> buffers and byte layout -> data, meshes, images -> scene and budgets.
-A stage with errors stops the ones that depend on it, so hostile input never reaches numpy or Pillow
-unchecked. Only a Report ever comes out.
+Three stages, each trusting only what the one before established:
+1. safety, here: sizes, zip handling and paths (uploads/package.py), before any parser sees a byte;
+2. the Khronos reference validator and glTF Transform, in the sandboxed Node toolchain
+   (uploads/toolchain.py): spec validity is the reference's verdict; Draco, meshopt, quantized,
+   sparse, KTX2 and WebP input is normalised to what the desktop client draws; a model in
+   centimetres or millimetres is scaled, not refused;
+3. our product budgets, on the normalised model's figures.
 
     python -m uploads.gltf_check MODEL.glb            # or .gltf, .zip, or a folder
-    python -m uploads.gltf_check MODEL.glb --json
+    python -m uploads.gltf_check MODEL.glb --json [--out DIR [--web meshopt|draco]]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
 from pathlib import Path
 
-from uploads.accessor_data import check_accessor_data
-from uploads.accessors import check_layout, check_view_usage
-from uploads.animation import check_animations, check_skins
-from uploads.container import Package, open_upload
-from uploads.extensions import check_extensions
-from uploads.images import check_images
+from uploads import toolchain
 from uploads.limits import Limits
-from uploads.meshes import check_meshes
-from uploads.report import Report
-from uploads.resources import load_buffers
-from uploads.scene import check_hierarchy, placed
-from uploads.schema import check_schema
+from uploads.messages import UNIT_NAMES
+from uploads.package import unpack
+from uploads.report import REFERENCE_SEVERITY, Report
+
+WEB_METHOD = "meshopt"  # chosen by tools/bench_models.py: see docs/benchmarks.md
+MAX_REFERENCE_ISSUES = 100
+STEP_CODES = {"draco_decoded": "NORMALISED_DRACO", "meshopt_decoded": "NORMALISED_MESHOPT",
+              "dequantized": "NORMALISED_QUANTIZED", "sparse_densified": "NORMALISED_SPARSE",
+              "ktx2_transcoded": "NORMALISED_KTX2", "webp_transcoded": "NORMALISED_WEBP",
+              "avif_transcoded": "NORMALISED_AVIF", "instancing_expanded": "NORMALISED_INSTANCES"}
+STATS = {"triangles": "triangles", "vertices": "vertices", "drawCalls": "draw_calls", "materials": "materials",
+         "textures": "textures", "texturePixels": "texture_pixels", "maxTexturePx": "max_texture_px",
+         "nodeDepth": "node_depth", "nodes": "nodes", "skins": "skins", "animations": "animations",
+         "boundsMin": "bounds_min", "boundsMax": "bounds_max", "desktopBytes": "desktop_bytes",
+         "webBytes": "web_bytes"}
 
 
-def validate(data: bytes | dict[str, bytes], limits: Limits | None = None) -> Report:
-    """Check one upload: a .glb or .gltf (or zip) as bytes, or a folder as {relative path: bytes}."""
+def validate(data: bytes | dict[str, bytes], limits: Limits | None = None, out: Path | None = None,
+             web: str | None = None, sandbox: toolchain.Sandbox | None = None, budgets: bool = True,
+             worker: toolchain.Worker | None = None) -> Report:
+    """Check one upload: a .glb or .gltf (or zip) as bytes, or a folder as {relative path: bytes}.
+
+    With ``out`` (a folder), an accepted model is written there normalised (``report.files["desktop"]``)
+    and, with ``web``, as the lighter browser variant too (``report.files["web"]``). ``budgets=False``
+    leaves out the booth's product rules (geometry to place, triangles, ...): the verdict on the file
+    as glTF alone, which is what tools/validator_agreement.py compares with the reference. A ``worker``
+    (tools, benchmarks) answers instead of a process started for this one upload.
+    """
     limits = limits or Limits()
     report = Report()
-    pkg = open_upload(data, limits, report)
-    if pkg is None:
-        return report
-    check_schema(pkg.doc, report)
-    if not report.ok:
-        return report
-    check_extensions(pkg.doc, report)
-    depth = check_hierarchy(pkg.doc, limits, report)
-    buffers = load_buffers(pkg, limits, report)
-    check_layout(pkg.doc, report)
-    check_view_usage(pkg.doc, report)
-    if report.ok:
-        _check_content(pkg, buffers, depth, limits, report)
+    with tempfile.TemporaryDirectory(prefix="pavilion-check-") as tmp:
+        model = unpack(data, Path(tmp) / "upload", limits, report)
+        if model is None:
+            return report
+        request = {"input": str(model), "out": str(out) if out else None, "web": web if out else None,
+                   "maxTexturePx": limits.desktop_texture_px, "webTexturePx": limits.web_texture_px,
+                   "maxExtentM": limits.max_scene_extent_m, "maxIssues": MAX_REFERENCE_ISSUES}
+        try:
+            answer = worker.run(request) if worker else toolchain.run(request, sandbox)
+        except toolchain.ToolchainError as exc:
+            code = {"missing": "TOOLCHAIN_MISSING", "timeout": "DECODER_LIMIT", "killed": "DECODER_LIMIT"}.get(
+                exc.kind, "DECODER_FAILED")
+            report.add(code, "", detail=exc.detail[:200].rstrip("."))
+            return report
+    _read_answer(answer, limits, report, out, budgets)
     return report
 
 
-def _check_content(pkg: Package, buffers: list, depth: int | None, limits: Limits, report: Report) -> None:
-    """Everything that reads data: only reached once every byte range is known to be in bounds."""
-    doc, stats = pkg.doc, report.stats
-    check_accessor_data(doc, buffers, report)
-    costs = check_meshes(doc, buffers, report)
-    check_animations(doc, buffers, report)
-    check_skins(doc, buffers, report)
-    stats.max_texture_px = check_images(pkg, buffers, limits, report)
-    stats.materials, stats.textures = len(doc.get("materials", [])), len(doc.get("images", []))
-    if depth is None:
+def _read_answer(answer: dict, limits: Limits, report: Report, out: Path | None, budgets: bool) -> None:
+    for m in answer["validator"]["messages"]:
+        severity = REFERENCE_SEVERITY.get(m["severity"])
+        if severity:
+            report.add_reference(str(m["code"])[:60], severity, str(m["pointer"])[:200])
+    for p in answer["policy"]:
+        params = p.get("params", {})
+        if p["code"] == "SCENE_TOO_LARGE":
+            params = {"extent": params["extent"], "limit": limits.max_scene_extent_m}
+        report.add(p["code"], p.get("pointer", ""), **params)
+    stats = answer.get("stats")
+    if stats is None:
         return
-    stats.node_depth = depth
-    triangles, vertices, low, high = placed(doc, costs)
-    stats.triangles = max(triangles, sum(c.triangles for c in costs))  # unplaced meshes still get loaded
-    stats.vertices = max(vertices, sum(c.vertices for c in costs))
-    if low is not None:
-        stats.bounds_min, stats.bounds_max = [round(float(v), 6) for v in low], [round(float(v), 6) for v in high]
-        extent = float((high - low).max())
-        if extent > limits.max_scene_extent_m:
-            report.add("SCENE_TOO_LARGE", "/scenes", extent=extent, limit=limits.max_scene_extent_m)
-    _check_budgets(limits, report)
+    for key, attr in STATS.items():
+        if stats.get(key) is not None:
+            setattr(report.stats, attr, stats[key])
+    report.stats.unit_scale = answer.get("unitScale", 1.0)
+    _report_steps(answer, limits, report)
+    if budgets:
+        _check_budgets(limits, report)
+    if report.ok and out is not None:
+        report.files = {kind: str(out / name) for kind, name in answer["files"].items()}
+
+
+def _report_steps(answer: dict, limits: Limits, report: Report) -> None:
+    """One info line per normalisation step, so the exhibitor sees what was changed and why."""
+    report.normalised = list(answer["normalised"])
+    for step in report.normalised:
+        if step in STEP_CODES:
+            report.add(STEP_CODES[step], "")
+        elif step.startswith("textures_resized"):
+            report.add("NORMALISED_RESIZED", "/images", px=limits.desktop_texture_px)
+        elif step.startswith("scaled"):
+            scale = answer["unitScale"]
+            zh, en = UNIT_NAMES.get(answer.get("unit"), ("比例", "scale"))
+            extent = max(h - lo for lo, h in zip(report.stats.bounds_min or [0] * 3, report.stats.bounds_max
+                                                 or [0] * 3, strict=True)) / scale
+            report.add("NORMALISED_SCALED", "/scenes", unit_zh=zh, unit_en=en, scale=f"{scale:g}", extent=extent)
 
 
 def _check_budgets(limits: Limits, report: Report) -> None:
-    stats = report.stats
+    s = report.stats
+    if s.bounds_min is None or s.triangles == 0:
+        report.add("MODEL_EMPTY", "/scenes")
     for code, pointer, count, limit in (
-        ("TOO_MANY_TRIANGLES", "/meshes", stats.triangles, limits.max_triangles),
-        ("TOO_MANY_VERTICES", "/meshes", stats.vertices, limits.max_vertices),
-        ("TOO_MANY_MATERIALS", "/materials", stats.materials, limits.max_materials),
-        ("TOO_MANY_TEXTURES", "/images", stats.textures, limits.max_textures),
+        ("TOO_MANY_TRIANGLES", "/meshes", s.triangles, limits.max_triangles),
+        ("TOO_MANY_DRAW_CALLS", "/meshes", s.draw_calls, limits.max_draw_calls),
+        ("TOO_MANY_TEXTURE_PIXELS", "/images", s.texture_pixels, limits.max_texture_pixels),
+        ("TOO_MANY_NODES", "/nodes", s.nodes, limits.max_nodes),
     ):
         if count > limit:
             report.add(code, pointer, count=count, limit=limit)
-    if stats.triangles == 0:
-        report.add("MODEL_EMPTY", "/meshes")
+    if s.node_depth > limits.max_node_depth:
+        report.add("NODE_DEPTH", "/nodes", depth=s.node_depth, limit=limits.max_node_depth)
 
 
 def read_upload(path: Path) -> bytes | dict[str, bytes]:
@@ -103,11 +143,15 @@ def read_upload(path: Path) -> bytes | dict[str, bytes]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m uploads.gltf_check",
                                      description="Check a booth model before uploading it (exit 0: accepted).")
-    parser.add_argument("model", type=Path, help=".glb, .gltf (self-contained), .zip, or a folder")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("model", type=Path, help=".glb, .gltf (with its folder), .zip, or a folder")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--out", type=Path, help="write the normalised model (model.glb) into this folder")
+    parser.add_argument("--web", choices=("meshopt", "draco"), help="with --out: also the browser variant (web.glb)")
     args = parser.parse_args(argv)
-    report = validate(read_upload(args.model))
-    print(report.to_json() if args.json else report.to_text())
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+    report = validate(read_upload(args.model), out=args.out, web=args.web)
+    print(json.dumps(report.to_dict(), ensure_ascii=False) if args.json else report.to_text())
     return 0 if report.ok else 1
 
 

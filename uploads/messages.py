@@ -1,12 +1,15 @@
-"""Every problem code with its severity and its text in Chinese and English.
+"""Every problem an exhibitor can be shown, with its text in Chinese and English.
 
-Exhibitors read these, so each says what is wrong and, where it helps, what to do.
-Parameters are filled with ``str.format``; a code used in code but missing here is a KeyError in tests.
+Three kinds: our own rules (budgets and safety, ``MESSAGES``), the reference validator's codes that
+exhibitors actually hit, said so a non-specialist knows what to do (``REFERENCE``), and one generic
+line for every other reference code, naming the code and where it is (``reference_text``).
+Parameters are filled with ``str.format``.
 """
 
 from __future__ import annotations
 
-E, W = "error", "warning"
+E, W, INFO = "error", "warning", "info"
+REEXPORT_ZH, REEXPORT_EN = "请用建模软件重新导出。", "Export it again from your modelling tool."
 
 MESSAGES: dict[str, tuple[str, str, str]] = {
     # the upload as a whole
@@ -34,154 +37,121 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "ZIP_SIZE_MISMATCH": (E, "压缩包条目“{name}”的实际大小与声明不符。",
                           "Zip entry '{name}' does not have the size its header declares."),
     "ZIP_DUPLICATE": (E, "压缩包里有重复的条目“{name}”。", "The zip holds entry '{name}' twice."),
-    # GLB container
-    "GLB_HEADER_TRUNCATED": (E, "GLB 文件头不完整（少于 12 字节）。", "The GLB header is truncated (under 12 bytes)."),
-    "GLB_BAD_VERSION": (E, "GLB 版本是 {version}，只支持 2。", "GLB version {version}; only version 2 is supported."),
-    "GLB_LENGTH_MISMATCH": (E, "GLB 头声明长度 {declared} 字节，实际 {actual} 字节。",
-                            "The GLB header declares {declared} bytes but the file has {actual}."),
-    "GLB_CHUNK_HEADER_TRUNCATED": (E, "GLB 数据块头在偏移 {offset} 处不完整。",
-                                   "A GLB chunk header is truncated at offset {offset}."),
-    "GLB_CHUNK_TOO_LONG": (E, "偏移 {offset} 处的 GLB 数据块声明 {length} 字节，但只剩 {remaining} 字节。",
-                           "The GLB chunk at offset {offset} declares {length} bytes; only {remaining} remain."),
-    "GLB_CHUNK_UNALIGNED": (E, "偏移 {offset} 处的 GLB 数据块长度不是 4 的倍数。",
-                            "The GLB chunk at offset {offset} has a length that is not a multiple of 4."),
-    "GLB_NO_JSON_CHUNK": (E, "GLB 的第一个数据块不是 JSON。", "The first GLB chunk is not JSON."),
-    "GLB_EXTRA_CHUNK": (E, "GLB 中有多余的 {kind} 数据块。", "The GLB has an extra {kind} chunk."),
-    "GLB_UNKNOWN_CHUNK": (W, "忽略未知类型 0x{kind:08x} 的 GLB 数据块。",
-                          "Ignored a GLB chunk of unknown type 0x{kind:08x}."),
-    # JSON
-    "JSON_TOO_LARGE": (E, "glTF JSON 有 {size} 字节，超过上限 {limit} 字节。",
-                       "The glTF JSON is {size} bytes, over the limit of {limit} bytes."),
-    "JSON_BOM": (E, "glTF JSON 不能以 BOM 开头。", "The glTF JSON must not start with a byte order mark."),
-    "INVALID_JSON": (E, "glTF JSON 无法解析：{detail}。", "The glTF JSON cannot be parsed: {detail}."),
-    "JSON_NOT_OBJECT": (E, "glTF JSON 的根必须是对象。", "The glTF JSON root must be an object."),
-    # structure
-    "TYPE_MISMATCH": (E, "类型错误：应为 {expected}。", "Wrong type: expected {expected}."),
-    "MISSING_PROPERTY": (E, "缺少必需的属性“{name}”。", "Required property '{name}' is missing."),
-    "EMPTY_ENTITY": (E, "数组不能为空。", "The array must not be empty."),
-    "VALUE_NOT_ALLOWED": (E, "值 {value} 不允许；可用：{allowed}。",
-                          "Value {value} is not allowed; use one of {allowed}."),
-    "VALUE_OUT_OF_RANGE": (E, "值 {value} 超出范围（{rule}）。", "Value {value} is out of range ({rule})."),
-    "ARRAY_LENGTH": (E, "数组长度应为 {expected}，实际 {actual}。",
-                     "The array should have {expected} items, not {actual}."),
-    "UNRESOLVED_REFERENCE": (E, "引用的 {target}[{index}] 不存在。",
-                             "The referenced {target}[{index}] does not exist."),
-    "VERSION_INVALID": (E, "版本号“{version}”格式不对，应如 2.0。",
-                        "Version '{version}' is malformed; expected e.g. 2.0."),
-    "VERSION_UNSUPPORTED": (E, "glTF 版本 {version} 不支持，只支持 2.x。",
-                            "glTF version {version} is not supported; only 2.x is."),
-    "IMAGE_SOURCE_MISSING": (E, "图片必须有 uri 或 bufferView 之一（且只能一个）。",
-                             "An image needs exactly one of uri or bufferView."),
-    "IMAGE_MIME_REQUIRED": (E, "使用 bufferView 的图片必须声明 mimeType。",
-                            "An image stored in a bufferView must declare its mimeType."),
-    "NODE_MATRIX_AND_TRS": (E, "节点不能同时有 matrix 和 translation/rotation/scale。",
-                            "A node cannot have both a matrix and translation/rotation/scale."),
-    "CAMERA_ZFAR_LEQUAL_ZNEAR": (E, "相机的 zfar 必须大于 znear。", "The camera's zfar must be greater than znear."),
-    "CAMERA_PROJECTION_MISSING": (E, "相机缺少与 type 对应的“{name}”。", "The camera lacks '{name}' for its type."),
-    # extensions
-    "EXTENSION_REQUIRED_NOT_USED": (E, "扩展 {name} 列在 extensionsRequired 却不在 extensionsUsed 中。",
-                                    "Extension {name} is in extensionsRequired but not in extensionsUsed."),
-    "EXTENSION_UNSUPPORTED": (E, "模型必须使用我们无法渲染的扩展：{names}。",
-                              "The model requires extensions we cannot render: {names}."),
-    "EXTENSION_IGNORED": (W, "这些扩展会被忽略，显示效果可能不同：{names}。",
-                          "These extensions will be ignored, so the model may look different: {names}."),
-    # URIs and resources
+    # resources: only files inside the upload
     "URI_ABSOLUTE": (E, "不允许绝对或外部地址“{uri}”；请把资源放进上传的文件里。",
                      "Absolute or external URI '{uri}' is not allowed; include the resource in the upload."),
     "URI_TRAVERSAL": (E, "地址“{uri}”用 .. 指向上传内容之外。", "URI '{uri}' uses '..' to reach outside the upload."),
     "URI_INVALID": (E, "地址“{uri}”无效。", "URI '{uri}' is malformed."),
-    "URI_MISSING_FILE": (E, "引用的文件“{path}”不在上传内容里。", "The referenced file '{path}' is not in the upload."),
-    "DATA_URI_TOO_LARGE": (E, "内嵌 data: 数据约 {size} 字节，超过上限 {limit} 字节。",
-                           "An embedded data: URI holds about {size} bytes, over the limit of {limit}."),
-    "DATA_URI_INVALID": (E, "data: 地址无效：{detail}。", "The data: URI is invalid: {detail}."),
-    "BUFFER_URI_UNSUPPORTED": (E, "缓冲区文件“{uri}”必须以 .bin 结尾，否则渲染器无法读取。",
-                               "Buffer file '{uri}' must end in .bin; our renderer reads no other."),
-    "BUFFER_NO_DATA": (E, "缓冲区没有数据来源（缺少 uri，且不是 GLB 的 BIN 块）。",
-                       "The buffer has no data (no uri, and it is not the GLB BIN chunk)."),
-    "BUFFER_TOO_SHORT": (E, "缓冲区声明 {declared} 字节，实际只有 {actual} 字节。",
-                         "The buffer declares {declared} bytes but only {actual} exist."),
-    "BUFFER_LENGTH_MISMATCH": (E, "缓冲区声明 {declared} 字节，data: 地址里是 {actual} 字节。",
-                               "The buffer declares {declared} bytes; its data: URI holds {actual}."),
-    "BUFFER_GLB_PADDING": (W, "GLB 的 BIN 块比缓冲区多 {extra} 字节。",
-                           "The GLB BIN chunk is {extra} bytes longer than the buffer."),
-    # buffer views and accessors
-    "BUFFER_VIEW_TOO_LONG": (E, "bufferView 结束于第 {end} 字节，超出缓冲区长度 {length}。",
-                             "The bufferView ends at byte {end}, past its buffer's length {length}."),
-    "BUFFER_VIEW_STRIDE_NOT_ALLOWED": (E, "用作{use}的 bufferView 不能有 byteStride。",
-                                       "A bufferView used for {use} must not have a byteStride."),
-    "BUFFER_VIEW_TARGET_MISMATCH": (E, "bufferView 的 target 与用途（{use}）不符。",
-                                    "The bufferView's target does not match its use ({use})."),
-    "ACCESSOR_TOO_LONG": (E, "访问器结束于第 {end} 字节，超出 bufferView 长度 {length}。",
-                          "The accessor ends at byte {end}, past its bufferView's length {length}."),
-    "ACCESSOR_SMALL_STRIDE": (E, "byteStride {stride} 小于元素大小 {size}。",
-                              "byteStride {stride} is smaller than the element size {size}."),
-    "ACCESSOR_ALIGNMENT": (E, "偏移 {offset} 不是分量大小 {size} 的倍数。",
-                           "Offset {offset} is not a multiple of the component size {size}."),
-    "ACCESSOR_NORMALIZED_INVALID": (E, "浮点或 32 位整数访问器不能 normalized。",
-                                    "A float or 32-bit integer accessor cannot be normalized."),
-    "ACCESSOR_SPARSE_UNSUPPORTED": (E, "不支持稀疏访问器（sparse）：渲染器会忽略它。",
-                                    "Sparse accessors are not supported: our renderer ignores them."),
-    "ACCESSOR_NO_DATA": (E, "网格使用的访问器没有 bufferView，渲染器无法加载。",
-                         "An accessor used by a mesh has no bufferView; our renderer cannot load it."),
-    "ACCESSOR_MIN_MISMATCH": (E, "声明的最小值 {declared} 与数据的实际最小值 {actual} 不符。",
-                              "Declared minimum {declared} does not match the data's minimum {actual}."),
-    "ACCESSOR_MAX_MISMATCH": (E, "声明的最大值 {declared} 与数据的实际最大值 {actual} 不符。",
-                              "Declared maximum {declared} does not match the data's maximum {actual}."),
-    "ACCESSOR_NON_FINITE": (E, "数据中有 NaN 或无穷大。", "The data holds NaN or infinite values."),
-    # meshes
-    "ATTRIBUTE_INVALID": (E, "未知的顶点属性“{name}”（自定义属性须以 _ 开头）。",
-                          "Unknown vertex attribute '{name}' (custom ones start with '_')."),
-    "ATTRIBUTE_FORMAT": (E, "顶点属性 {name} 的类型或分量类型不允许。",
-                         "Vertex attribute {name} has a type or component type that is not allowed."),
-    "ATTRIBUTE_COUNT_MISMATCH": (E, "顶点属性 {name} 有 {count} 个元素，POSITION 有 {expected} 个。",
-                                 "Vertex attribute {name} has {count} elements; POSITION has {expected}."),
-    "POSITION_MISSING": (E, "图元没有 POSITION 属性。", "The primitive has no POSITION attribute."),
-    "POSITION_BOUNDS_MISSING": (E, "POSITION 访问器必须有 min 和 max。",
-                                "The POSITION accessor must have min and max."),
-    "INDICES_FORMAT": (E, "索引必须是无符号整数 SCALAR 且不能 normalized。",
-                       "Indices must be an unnormalized unsigned integer SCALAR."),
-    "INDEX_OUT_OF_RANGE": (E, "索引 {value} 超出顶点数 {count}。", "Index {value} is past the vertex count {count}."),
-    "PRIMITIVE_COUNT_MODE": (W, "元素数 {count} 与图元模式 {mode} 不匹配。",
-                             "Element count {count} does not suit primitive mode {mode}."),
-    "COLOR_NOT_CLAMPED": (E, "颜色值超出 0 到 1。", "Colour values are outside 0..1."),
-    # animations and skins
-    "ANIMATION_INPUT_FORMAT": (E, "动画输入必须是带 min/max 的浮点 SCALAR 访问器。",
-                               "Animation input must be a float SCALAR accessor with min and max."),
-    "ANIMATION_INPUT_NOT_INCREASING": (E, "动画时间必须非负且严格递增。",
-                                       "Animation times must be non-negative and strictly increasing."),
-    "ANIMATION_OUTPUT_COUNT": (E, "动画输出有 {count} 个元素，应为 {expected}。",
-                               "Animation output has {count} elements; expected {expected}."),
-    "ANIMATION_DUPLICATE_TARGET": (E, "多个通道指向同一节点属性。", "Several channels target the same node property."),
-    "SKIN_IBM_FORMAT": (E, "逆绑定矩阵必须是浮点 MAT4，数量不少于关节数。",
-                        "Inverse bind matrices must be float MAT4, at least one per joint."),
-    "SKIN_IBM_INVALID": (E, "逆绑定矩阵 {index} 不是仿射矩阵。", "Inverse bind matrix {index} is not affine."),
-    # images
-    "IMAGE_UNREADABLE": (E, "图片无法解码：{detail}。", "The image cannot be decoded: {detail}."),
-    "IMAGE_FORMAT_UNSUPPORTED": (E, "图片格式不支持（只支持 PNG 和 JPEG）。",
-                                 "Unsupported image format (PNG and JPEG only)."),
-    "IMAGE_MIME_MISMATCH": (E, "图片声明为 {declared}，实际是 {actual}。",
-                            "The image is declared {declared} but is {actual}."),
-    "IMAGE_TOO_LARGE": (E, "图片 {width}×{height} 像素，边长上限 {limit}。",
-                        "The image is {width}x{height} px; the limit is {limit} px per side."),
-    # scene
-    "NODE_LOOP": (E, "节点层级中有循环。", "The node hierarchy has a loop."),
-    "NODE_MULTIPLE_PARENTS": (E, "节点有多个父节点。", "The node has more than one parent."),
-    "SCENE_NON_ROOT_NODE": (E, "场景直接引用了一个有父节点的节点。", "The scene lists a node that has a parent."),
+    # the sandboxed decoders
+    "DECODER_FAILED": (E, "模型无法解码（文件可能已损坏）：{detail}。请重新导出后再上传。",
+                       "The model could not be decoded (the file may be damaged): {detail}. Export it again."),
+    "DECODER_LIMIT": (E, "解码模型超出了时间或内存限制（{detail}），文件可能已损坏或过于复杂。",
+                      "Decoding the model went over its time or memory limit ({detail}); the file may be damaged "
+                      "or too complex."),
+    "TOOLCHAIN_MISSING": (E, "本机缺少模型检查工具：{detail}。",
+                          "The model checking tools are missing here: {detail}."),
+    # budgets: what a booth may cost to load and draw
+    "TOO_MANY_TRIANGLES": (E, "模型有 {count} 个三角形，上限 {limit}；请减面（Blender：精简修改器）。",
+                           "The model has {count} triangles; the limit is {limit}. Simplify it (Blender: Decimate)."),
+    "TOO_MANY_DRAW_CALLS": (E, "模型有 {count} 个网格部件，上限 {limit}；请合并网格或材质。",
+                            "The model has {count} mesh parts to draw; the limit is {limit}. Join meshes or "
+                            "materials."),
+    "TOO_MANY_TEXTURE_PIXELS": (E, "贴图共 {count} 像素，上限 {limit}；请减少或缩小贴图。",
+                                "The textures hold {count} pixels together; the limit is {limit}. Use fewer or "
+                                "smaller textures."),
     "NODE_DEPTH": (E, "节点层级深 {depth} 层，上限 {limit}。",
                    "The node hierarchy is {depth} deep; the limit is {limit}."),
-    "NODE_ROTATION_NON_UNIT": (E, "旋转四元数不是单位长度。", "The rotation quaternion is not unit length."),
-    "SCENE_TOO_LARGE": (E, "模型最大尺寸 {extent:.1f} 米，上限 {limit:.1f} 米。",
-                        "The model is {extent:.1f} m across; the limit is {limit:.1f} m."),
-    "MODEL_EMPTY": (W, "模型中没有可显示的三角形。", "The model has no triangles to show."),
-    # budgets
-    "TOO_MANY_TRIANGLES": (E, "模型有 {count} 个三角形，上限 {limit}。",
-                           "The model has {count} triangles; the limit is {limit}."),
-    "TOO_MANY_VERTICES": (E, "模型有 {count} 个顶点，上限 {limit}。",
-                          "The model has {count} vertices; the limit is {limit}."),
-    "TOO_MANY_MATERIALS": (E, "模型有 {count} 个材质，上限 {limit}。",
-                           "The model has {count} materials; the limit is {limit}."),
-    "TOO_MANY_TEXTURES": (E, "模型有 {count} 个贴图，上限 {limit}。",
-                          "The model has {count} textures; the limit is {limit}."),
     "TOO_MANY_NODES": (E, "模型有 {count} 个节点，上限 {limit}。",
                        "The model has {count} nodes; the limit is {limit}."),
+    "SCENE_TOO_LARGE": (E, "模型最大尺寸 {extent:.0f} 个单位，按毫米换算也超过 {limit:.0f} 米，无法放进展位。",
+                        "The model is {extent:.0f} units across: over {limit:.0f} m even read as millimetres, too "
+                        "big for any booth."),
+    "MODEL_EMPTY": (E, "模型的场景里没有可以摆放到展位上的几何体。",
+                    "The model's scene places no geometry to put in the booth."),
+    # what normalisation did (infos: the model was accepted as changed)
+    "NORMALISED_DRACO": (INFO, "已解压 Draco 压缩的几何体。", "Draco-compressed geometry decoded."),
+    "NORMALISED_MESHOPT": (INFO, "已解压 meshopt 压缩的几何体。", "meshopt-compressed geometry decoded."),
+    "NORMALISED_QUANTIZED": (INFO, "已把量化的顶点数据还原为浮点数。",
+                             "Quantized vertex data converted back to floats."),
+    "NORMALISED_SPARSE": (INFO, "已把稀疏访问器展开为完整数据。", "Sparse accessors expanded to dense data."),
+    "NORMALISED_KTX2": (INFO, "已把 KTX2/Basis 贴图转为 PNG。", "KTX2/Basis textures transcoded to PNG."),
+    "NORMALISED_WEBP": (INFO, "已把 WebP 贴图转为 PNG。", "WebP textures converted to PNG."),
+    "NORMALISED_AVIF": (INFO, "已把 AVIF 贴图转为 PNG。", "AVIF textures converted to PNG."),
+    "NORMALISED_INSTANCES": (INFO, "已展开 GPU 实例化的网格。", "GPU-instanced meshes expanded."),
+    "NORMALISED_RESIZED": (INFO, "过大的贴图已缩小到最长边 {px} 像素。",
+                           "Oversized textures resized to {px} px on the longer side."),
+    "NORMALISED_SCALED": (INFO, "按{unit_zh}缩放 ×{scale}（模型尺寸 {extent:.0f} 个单位）。",
+                          "scaled from {unit_en} x{scale} (the model was {extent:.0f} units across)."),
 }
+
+UNIT_NAMES = {"mm": ("毫米", "millimetres"), "cm": ("厘米", "centimetres")}
+
+# The reference validator's codes that exhibitors' files actually trip over, said plainly.
+REFERENCE: dict[str, tuple[str, str]] = {
+    "ACCESSOR_WEIGHTS_NON_NORMALIZED": (
+        "蒙皮权重之和不等于 1：请在建模软件里规范化权重（Blender：权重绘制 → 规范化全部）后重新导出。",
+        "Skin weights do not add up to 1: normalise the weights in your modelling tool (Blender: Weight Paint > "
+        "Normalize All) and export again."),
+    "ACCESSOR_MIN_MISMATCH": ("顶点数据的最小值与文件声明的不符，文件可能被其他工具改写过。" + REEXPORT_ZH,
+                              "The vertex data's minimum differs from what the file declares; another tool may have "
+                              "changed it. " + REEXPORT_EN),
+    "ACCESSOR_MAX_MISMATCH": ("顶点数据的最大值与文件声明的不符，文件可能被其他工具改写过。" + REEXPORT_ZH,
+                              "The vertex data's maximum differs from what the file declares; another tool may have "
+                              "changed it. " + REEXPORT_EN),
+    "ACCESSOR_INVALID_FLOAT": ("模型数据里有无效数字（NaN 或无穷大）。" + REEXPORT_ZH,
+                               "The model data holds invalid numbers (NaN or infinity). " + REEXPORT_EN),
+    "ACCESSOR_INDEX_OOB": ("三角形引用了不存在的顶点，文件已损坏。" + REEXPORT_ZH,
+                           "A triangle refers to a vertex that does not exist: the file is damaged. " + REEXPORT_EN),
+    "ACCESSOR_NON_UNIT": ("法线或旋转数据不是单位长度。" + REEXPORT_ZH,
+                          "Normals or rotations are not unit length. " + REEXPORT_EN),
+    "ROTATION_NON_UNIT": ("节点的旋转不是单位四元数。" + REEXPORT_ZH,
+                          "A node's rotation is not a unit quaternion. " + REEXPORT_EN),
+    "ACCESSOR_ANIMATION_INPUT_NON_INCREASING": ("动画关键帧的时间没有按顺序递增。" + REEXPORT_ZH,
+                                                "Animation key times do not increase. " + REEXPORT_EN),
+    "ACCESSOR_INVALID_IBM": ("骨骼的逆绑定矩阵无效。" + REEXPORT_ZH,
+                             "A skin's inverse bind matrices are invalid. " + REEXPORT_EN),
+    "IO_ERROR": ("模型引用的文件没有一起上传：请把 .gltf 和它的 .bin、贴图放在同一个文件夹或 zip 里上传，"
+                 "或导出为 .glb。",
+                 "A file the model refers to was not uploaded: upload the .gltf with its .bin and textures as one "
+                 "folder or zip, or export a .glb."),
+    "INVALID_JSON": ("文件不是完整的 glTF：内容无法解析，可能下载或导出时中断了。",
+                     "The file is not complete glTF: it cannot be parsed; a download or export may have been cut off."),
+    "UNKNOWN_ASSET_MAJOR_VERSION": ("这是旧版 glTF 1.0 文件，请导出为 glTF 2.0。",
+                                    "This is an old glTF 1.0 file: export it as glTF 2.0."),
+    "BUFFER_BYTE_LENGTH_MISMATCH": ("模型的二进制数据长度不对，文件可能被截断。" + REEXPORT_ZH,
+                                    "The model's binary data has the wrong length: the file may be truncated. "
+                                    + REEXPORT_EN),
+    "BUFFER_VIEW_TOO_LONG": ("模型的数据超出了文件末尾，文件可能被截断。" + REEXPORT_ZH,
+                             "The model's data runs past the end of the file: it may be truncated. " + REEXPORT_EN),
+    "ACCESSOR_TOO_LONG": ("模型的数据超出了文件末尾，文件可能被截断。" + REEXPORT_ZH,
+                          "The model's data runs past the end of the file: it may be truncated. " + REEXPORT_EN),
+    "IMAGE_DATA_INVALID": ("贴图图片已损坏，无法读取。请重新保存贴图后再导出。",
+                           "A texture image is damaged and cannot be read. Save the texture again and re-export."),
+    "IMAGE_UNRECOGNIZED_FORMAT": ("贴图格式无法识别：请使用 PNG、JPEG、WebP 或 KTX2。",
+                                  "A texture's format is not recognised: use PNG, JPEG, WebP or KTX2."),
+    "IMAGE_UNEXPECTED_EOS": ("贴图图片不完整（文件被截断）。", "A texture image is incomplete (truncated)."),
+    "NODE_LOOP": ("节点层级中有循环，模型无法摆放。" + REEXPORT_ZH,
+                  "The node hierarchy loops back on itself, so the model cannot be placed. " + REEXPORT_EN),
+    "UNRESOLVED_REFERENCE": ("文件内部引用了不存在的对象，文件已损坏。" + REEXPORT_ZH,
+                             "The file refers to something it does not contain: it is damaged. " + REEXPORT_EN),
+    "GLB_UNEXPECTED_END_OF_CHUNK_HEADER": ("GLB 文件不完整，可能下载或导出时中断了。",
+                                           "The GLB file is incomplete; a download or export may have been cut off."),
+    "GLB_UNEXPECTED_END_OF_CHUNK_DATA": ("GLB 文件不完整，可能下载或导出时中断了。",
+                                         "The GLB file is incomplete; a download or export may have been cut off."),
+    "GLB_UNEXPECTED_END_OF_HEADER": ("GLB 文件不完整，可能下载或导出时中断了。",
+                                     "The GLB file is incomplete; a download or export may have been cut off."),
+    "UNSUPPORTED_EXTENSION": ("模型使用了我们不认识的扩展，相关效果不会显示。",
+                              "The model uses an extension we do not know; its effect will not be shown."),
+}
+
+
+def reference_text(code: str, pointer: str, severity: str) -> tuple[str, str]:
+    """(zh, en) for a reference validator finding: the plain sentence if there is one, else a generic line."""
+    if code in REFERENCE:
+        return REFERENCE[code]
+    where = pointer or "/"
+    if severity == E:
+        return (f"模型文件不符合 glTF 2.0 规范（{code}，位置 {where}）。" + REEXPORT_ZH,
+                f"The model breaks the glTF 2.0 specification ({code} at {where}). " + REEXPORT_EN)
+    return (f"模型文件有一处可以改进（{code}，位置 {where}），不影响上传。",
+            f"The model could be improved ({code} at {where}); this does not stop the upload.")

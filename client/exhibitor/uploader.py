@@ -34,7 +34,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from protocol.codec import decode_server, encode
-from protocol.messages import BLOB_CHUNK
+from protocol.errors import ErrorCode, error_text
+from protocol.messages import BLOB_CHUNK, MAX_TOKEN_CHARS
 
 WINDOW = 8  # chunks in flight before waiting for an acknowledgement
 RETRIES = 5
@@ -108,6 +109,8 @@ class Uploader:
         self.account: dict | None = None  # the server's ``exhibitor`` answer: id, name, booths
 
     async def _open(self) -> None:
+        if not 1 <= len(self.token) <= MAX_TOKEN_CHARS:  # no token is that long: the server's answer, without asking
+            raise UploadError(ErrorCode.BAD_TOKEN.value, error_text(ErrorCode.BAD_TOKEN, self.lang))
         self.ws = await connect(self.url, max_size=2**20)
         await self._send("hello", name="exhibitor", lang=self.lang)
         await self._expect("welcome")

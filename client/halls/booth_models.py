@@ -27,8 +27,8 @@ log = logging.getLogger("pavilion.booth_models")
 
 
 class BoothModels:
-    def __init__(self, base: ShowBase, mode: render.RenderMode, cache_root: Path):
-        self.base, self.mode, self.root = base, mode, cache_root / "models"
+    def __init__(self, base: ShowBase, cache_root: Path):
+        self.base, self.root = base, cache_root / "models"
         self.nodes: dict[str, tuple[str, NodePath]] = {}  # booth -> (model hash, node)
         self.failed: set[str] = set()  # model hashes that did not load: not retried every frame
 
@@ -77,7 +77,7 @@ class BoothModels:
         except (PackageError, OSError, ValueError, KeyError, RuntimeError, AssertionError) as exc:
             log.warning("model %s… could not be loaded: %s", entry["hash"][:12], exc)
             return None
-        render.prepare_model(self.mode, model)
+        render.prepare_model(model)
         return model
 
     def report(self) -> dict:

@@ -46,11 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._Argument
 
 
 class Exhibition:
-    def __init__(self, base: ShowBase, mode: render.RenderMode, halls: dict[str, Hall], font: TextFont,
+    def __init__(self, base: ShowBase, halls: dict[str, Hall], font: TextFont,
                  args: argparse.Namespace, send):
-        self.base, self.mode, self.halls, self.send = base, mode, halls, send
+        self.base, self.halls, self.send = base, halls, send
         self.fetcher = BoothFetcher(DiskCache(args.cache), send)
-        self.models = BoothModels(base, mode, DiskCache(args.cache).root)
+        self.models = BoothModels(base, DiskCache(args.cache).root)
         self.panel = BoothPanel(font)
         names = {b.id: b.name for h in halls.values() for b in h.booths}
         self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
@@ -59,7 +59,7 @@ class Exhibition:
                                         booth_name=lambda b: names.get(b, Text(b, b)))
         self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight)
         self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
-        self.highlight = Highlight(mode, base.render)
+        self.highlight = Highlight(base.render)
         self.favourites: set[str] = set()
         self.hall: Hall | None = None
         self.lang = args.lang
@@ -68,9 +68,10 @@ class Exhibition:
         self.wait_models: int = getattr(args, "wait_models", 0)
         self.teleporting = False
         self.busy = lambda: False  # another text box has the keyboard (the app sets it: the chat box)
-        if not mode.offscreen or getattr(args, "minimap", False):
+        offscreen = render.current().offscreen
+        if not offscreen or getattr(args, "minimap", False):
             self.minimap.root.show()
-        if not mode.offscreen:
+        if not offscreen:
             base.accept("e", self.interact)
             base.accept("tab", self.toggle_directory)
             base.accept("m", self.toggle_minimap)

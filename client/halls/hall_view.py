@@ -53,7 +53,7 @@ def layout(face_w: float, face_h: float, sizes: list[tuple[float, float, float, 
     return out
 
 
-def add_label(mode: render.RenderMode, anchor: NodePath, lines: list[Line]) -> NodePath:
+def add_label(anchor: NodePath, lines: list[Line]) -> NodePath:
     """Fit ``lines`` onto the face in front of which ``anchor`` sits."""
     face_w, face_h = float(anchor.getTag("face_width")), float(anchor.getTag("face_height"))
     label = anchor.attachNewNode("label")
@@ -62,14 +62,14 @@ def add_label(mode: render.RenderMode, anchor: NodePath, lines: list[Line]) -> N
         tn = TextNode(f"line-{line.text[:16]}")
         tn.setText(line.text)
         tn.setAlign(TextNode.ACenter)
-        tn.setTextColor(render.colour(mode, line.ink))
+        tn.setTextColor(render.colour(line.ink))
         nodes.append(tn)
     sizes = [tuple(tn.getFrameActual()) for tn in nodes]
     for tn, (scale, x, z) in zip(nodes, layout(face_w, face_h, sizes, [ln.height for ln in lines]), strict=True):
         np_ = label.attachNewNode(tn)
         np_.setScale(scale)
         np_.setPos(x, 0, z)
-    render.unlit(mode, label)
+    render.unlit(label)
     label.setDepthOffset(1)
     return label
 
@@ -81,26 +81,26 @@ def two_lines(name: Text, inks: tuple, zh_share: float, en_share: float) -> list
 class HallView:
     """The loaded hall under ``parent``: model, sign texts and booth names."""
 
-    def __init__(self, loader: Loader, mode: render.RenderMode, hall: Hall, parent: NodePath,
+    def __init__(self, loader: Loader, hall: Hall, parent: NodePath,
                  hall_names: dict[str, Text] | None = None):
         self.hall = hall
         self.sign_faces: dict[str, NodePath] = {}
         self.root = load_model(loader, hall_file(hall.id))
-        render.prepare_model(mode, self.root)
+        render.prepare_model(self.root)
         self.root.reparentTo(parent)
         for sign in hall.signs:
             anchor = self.sign_faces[sign.id] = self._anchor(f"text-sign-{sign.id}")
-            add_label(mode, anchor, two_lines(sign.text, SIGN_INK, 0.5, 0.24))
+            add_label(anchor, two_lines(sign.text, SIGN_INK, 0.5, 0.24))
         self.booth_faces: dict[str, NodePath] = {}
         for booth in hall.booths:
             anchor = self.booth_faces[booth.id] = self._anchor(f"text-booth-{booth.id}")
-            add_label(mode, anchor, two_lines(booth.name, BOOTH_INK, 0.42, 0.3))
+            add_label(anchor, two_lines(booth.name, BOOTH_INK, 0.42, 0.3))
         for gate in hall.portals:  # a gate is named after the hall it leads to
             name = (hall_names or {}).get(gate.to, Text(gate.to, gate.to))
-            add_label(mode, self._anchor(f"text-portal-{gate.id}"), two_lines(name, SIGN_INK, 0.46, 0.28))
+            add_label(self._anchor(f"text-portal-{gate.id}"), two_lines(name, SIGN_INK, 0.46, 0.28))
         for key, fixture in (("stage", hall.stage), ("directory", hall.directory)):
             if fixture is not None:
-                add_label(mode, self._anchor(f"text-{key}"), two_lines(fixture.name, SIGN_INK, 0.5, 0.26))
+                add_label(self._anchor(f"text-{key}"), two_lines(fixture.name, SIGN_INK, 0.5, 0.26))
 
     def booth_boxes(self, base) -> list[dict]:
         """Each booth's name face as a pixel box (None when off-screen), for offscreen reports."""

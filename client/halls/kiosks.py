@@ -65,8 +65,8 @@ def pick_booth(booths: tuple[Booth, ...], origin: tuple, direction: tuple) -> Bo
 class Highlight:
     """A glowing outline round the booth at hand and a 'press E' hint over it."""
 
-    def __init__(self, mode: render.RenderMode, parent: NodePath):
-        self.mode, self.parent = mode, parent
+    def __init__(self, parent: NodePath):
+        self.parent = parent
         self.node: NodePath | None = None
         self.booth: Booth | None = None
 
@@ -84,7 +84,7 @@ class Highlight:
         w, d = booth.footprint[0] / 2 + 0.12, booth.footprint[1] / 2 + 0.12
         segs = LineSegs("outline")
         segs.setThickness(4)
-        segs.setColor(render.colour(self.mode, (1.0, 0.82, 0.3)))
+        segs.setColor(render.colour((1.0, 0.82, 0.3)))
         for z in (0.05, 0.09):
             segs.moveTo(-w, -d, z)
             for x, y in ((w, -d), (w, d), (-w, d), (-w, -d)):
@@ -101,4 +101,4 @@ class Highlight:
         label.setPos(0, 0, 3.35 if booth.template != "picture" else 4.0)
         label.setScale(0.28)
         label.setBillboardPointEye()
-        render.unlit(self.mode, self.node)
+        render.unlit(self.node)

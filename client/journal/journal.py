@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Journal:
-    def __init__(self, base: ShowBase, mode: render.RenderMode, font: TextFont, args: argparse.Namespace):
+    def __init__(self, base: ShowBase, font: TextFont, args: argparse.Namespace):
         self.base = base
         self.player = player_secret(args.player_file)
         self.model = JournalModel(lambda t, **fields: base.net.send(t, **fields), parse_answers(args.answer))
@@ -45,10 +45,10 @@ class Journal:
         unknown = Text("?", "?")
         self.panel = JournalPanel(base, font, self.model, lambda b: booths.get(b, unknown),
                                   lambda h: halls[h].name if h in halls else unknown)
-        self.markers = ClueMarkers(base, mode, font)
+        self.markers = ClueMarkers(base, font)
         self.confetti = Confetti(base)
         self.open_first = args.journal
-        if not mode.offscreen:
+        if not render.current().offscreen:
             base.accept("j", self.toggle)
 
     @property
@@ -58,6 +58,13 @@ class Journal:
     def toggle(self) -> None:
         if not self.panel.typing and not self.base.expo.typing:  # a "j" typed into another panel's text box
             self.panel.show(not self.panel.visible)
+
+    def escape(self) -> bool:
+        """Esc closes the journal if it is open; False if it was not (Esc then means something else)."""
+        if not self.panel.visible:
+            return False
+        self.panel.show(False)
+        return True
 
     def on_welcome(self) -> None:
         self.model.on_welcome()

@@ -24,10 +24,10 @@ CONFETTI_COLOURS = ((0.95, 0.3, 0.25), (1.0, 0.78, 0.2), (0.3, 0.75, 0.4), (0.25
 
 
 class ClueMarkers:
-    def __init__(self, base: ShowBase, mode: render.RenderMode, font: TextFont):
-        self.base, self.mode, self.font = base, mode, font
+    def __init__(self, base: ShowBase, font: TextFont):
+        self.base, self.font = base, font
         self.root = base.render.attachNewNode("clue-markers")
-        render.unlit(mode, self.root)
+        render.unlit(self.root)
         self.key: tuple | None = None
         self.nodes: dict[str, NodePath] = {}
 
@@ -51,15 +51,15 @@ class ClueMarkers:
         star.setFont(self.font)
         star.setText("★")
         star.setAlign(TextNode.ACenter)
-        star.setTextColor(render.colour(self.mode, STAR_INK))
+        star.setTextColor(render.colour(STAR_INK))
         star_np = node.attachNewNode(star)
         star_np.setScale(1.3)
         tag = TextNode("clue-label")
         tag.setFont(self.font)
         tag.setText(label)
         tag.setAlign(TextNode.ACenter)
-        tag.setTextColor(render.colour(self.mode, LABEL_INK))
-        tag.setCardColor(render.colour(self.mode, PLATE[:3], render.overlay_alpha(self.mode, PLATE[3])))
+        tag.setTextColor(render.colour(LABEL_INK))
+        tag.setCardColor(render.colour(PLATE[:3], render.overlay_alpha(PLATE[3])))
         tag.setCardAsMargin(0.3, 0.3, 0.15, 0.1)
         tag.setCardDecal(True)
         tag_np = node.attachNewNode(tag)

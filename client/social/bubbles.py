@@ -23,8 +23,8 @@ MAX_LINES = 3
 
 
 class Bubbles:
-    def __init__(self, mode: render.RenderMode, font: TextFont):
-        self.mode, self.font = mode, font
+    def __init__(self, font: TextFont):
+        self.font = font
         self.nodes: dict[int, tuple[str, NodePath]] = {}  # vid -> (text, node)
         self._measure = TextNode("measure")
         self._measure.setFont(font)
@@ -55,7 +55,7 @@ class Bubbles:
         tn.setText("\n".join(rows))
         tn.setAlign(TextNode.ACenter)
         tn.setTextColor(*BUBBLE_INK)
-        tn.setCardColor(render.colour(self.mode, BUBBLE_CARD[:3], render.overlay_alpha(self.mode, BUBBLE_CARD[3])))
+        tn.setCardColor(render.colour(BUBBLE_CARD[:3], render.overlay_alpha(BUBBLE_CARD[3])))
         tn.setCardAsMargin(0.45, 0.45, 0.3, 0.25)
         tn.setCardDecal(True)
         node = parent.attachNewNode("bubble")
@@ -69,7 +69,7 @@ class Bubbles:
         node.setBin("fixed", 10)
         node.setDepthTest(False)
         node.setDepthWrite(False)
-        render.unlit(self.mode, node)
+        render.unlit(node)
         return node
 
     def clear(self) -> None:

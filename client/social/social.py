@@ -65,11 +65,12 @@ def pick_avatar(origin: tuple, direction: tuple, avatars: dict[int, tuple[float,
 
 
 class Social(DirectObject):
-    def __init__(self, base: ShowBase, mode: render.RenderMode, font: TextFont, args: argparse.Namespace, send):
+    def __init__(self, base: ShowBase, font: TextFont, args: argparse.Namespace, send):
         super().__init__()
-        self.base, self.mode, self.args, self.send = base, mode, args, send
+        self.base, self.args, self.send = base, args, send
+        offscreen = render.current().offscreen
         self.model = SocialModel(send, time.monotonic)
-        self.bubbles = Bubbles(mode, font)
+        self.bubbles = Bubbles(font)
         self.chat = ChatBox(base, font, self.model, self._submit)
         self.badge = Badge(base, font, self.model, lambda: self.toggle_inbox())
         self.inbox = InboxPanel(base, font, self.model, self.open_conv)
@@ -90,7 +91,7 @@ class Social(DirectObject):
         if getattr(args, "inbox", False):
             self.inbox.show(True)
         self.want_profile = getattr(args, "profile", False)
-        if not mode.offscreen:
+        if not offscreen:
             self.accept("enter", self.enter)
             self.accept("i", self.toggle_inbox)
             self.accept("p", self.toggle_profile)

@@ -42,6 +42,8 @@ class DirectoryPanel:
         self.hits: list[dict] | None = None
         self.lang = "zh"
         self.entry: DirectEntry | None = None
+        self.hits_frame: DirectFrame | None = None
+        self.hits_top = 0.0
 
     @property
     def is_open(self) -> bool:
@@ -56,22 +58,28 @@ class DirectoryPanel:
     def close(self) -> None:
         if self.frame is not None:
             self.frame.destroy()
-        self.frame, self.entry = None, None
+        self.frame, self.entry, self.hits_frame = None, None, None
 
     def on_result(self, q: str, hits: list[dict]) -> None:
         if q == self.query:
             self.hits = hits
             if self.is_open:
-                self._draw()
+                self._draw_hits()
 
     def _typed(self, text: str) -> None:
         self.query = text.strip()
         self.hits = None
         if self.query:
             self.search(self.query[:40])
+        if self.is_open:
+            self._draw_hits()
 
     def _draw(self) -> None:
-        focus = self.entry is not None and self.entry["focus"]
+        """The frame, the hall buttons and the search box, focused so typing starts at once.
+
+        Only the hits below are redrawn as results arrive (:meth:`_draw_hits`): the entry
+        keeps its text, cursor and focus, so no key typed meanwhile is lost.
+        """
         self.close()
         labels, lang = LABELS[self.lang], self.lang
         left, right, bottom, top = FRAME
@@ -84,7 +92,7 @@ class DirectoryPanel:
         for i, (hid, name) in enumerate(self.halls.items()):
             x = left + 0.06 + (i % 2) * 0.96
             y = top - 0.3 - (i // 2) * 0.09
-            self._button(name.pick(lang), (x, y), 0.88, lambda h=hid: self.join(h))
+            self._button(self.frame, name.pick(lang), (x, y), 0.88, lambda h=hid: self.join(h))
         y = top - 0.3 - ((len(self.halls) + 1) // 2) * 0.09 - 0.03
         self._text(labels["favourites"], (left + 0.06, y), 0.045, ACCENT)
         favourites = self.favourites()[-MAX_FAVOURITES_SHOWN:]
@@ -98,25 +106,33 @@ class DirectoryPanel:
         self._text(labels["search"], (left + 0.06, y), 0.045, ACCENT)
         self.entry = DirectEntry(parent=self.frame, initialText=self.query, entryFont=self.font, scale=0.05,
                                  width=(right - left - 0.12) / 0.05, pos=(left + 0.06, 0, y - 0.09),
-                                 frameColor=(1, 1, 1, 1), command=self._typed, focus=1 if focus else 0,
+                                 frameColor=(1, 1, 1, 1), command=self._typed, focus=1,
                                  focusOutCommand=lambda: None)
         self.entry.bind(DGG.TYPE, lambda _: self._typed(self.entry.get()))
         self.entry.bind(DGG.ERASE, lambda _: self._typed(self.entry.get()))
-        y -= 0.19
+        self.hits_top = y - 0.19
+        self._draw_hits()
+
+    def _draw_hits(self) -> None:
+        if self.hits_frame is not None:
+            self.hits_frame.destroy()
+        self.hits_frame = DirectFrame(parent=self.frame, frameColor=(0, 0, 0, 0))
+        labels, lang = LABELS[self.lang], self.lang
+        left, right, y = FRAME[0], FRAME[1], self.hits_top
         if self.hits is not None and not self.hits:
-            self._text(labels["none"], (left + 0.06, y - 0.04), 0.045, MUTED)
+            self._text(labels["none"], (left + 0.06, y - 0.04), 0.045, MUTED, parent=self.hits_frame)
         for i, hit in enumerate((self.hits or [])[:MAX_ROWS]):
             kind = labels[hit["kind"]]
             text = f"[{kind}] {hit['name'][lang]}  ·  {hit['where'][lang]}"
-            self._button(text, (left + 0.06, y - i * 0.075), right - left - 0.12,
+            self._button(self.hits_frame, text, (left + 0.06, y - i * 0.075), right - left - 0.12,
                          lambda b=hit["booth"]: self.teleport(b))
 
-    def _text(self, text, pos, scale, fg, align=TextNode.ALeft) -> None:
-        OnscreenText(parent=self.frame, text=text, pos=pos, scale=scale, fg=fg, align=align, font=self.font)
+    def _text(self, text, pos, scale, fg, align=TextNode.ALeft, parent=None) -> None:
+        OnscreenText(parent=parent or self.frame, text=text, pos=pos, scale=scale, fg=fg, align=align, font=self.font)
 
-    def _button(self, text: str, pos: tuple, width: float, command) -> None:
+    def _button(self, parent, text: str, pos: tuple, width: float, command) -> None:
         scale = 0.042
-        DirectButton(parent=self.frame, text=text, text_font=self.font, text_scale=scale, text_align=TextNode.ALeft,
+        DirectButton(parent=parent, text=text, text_font=self.font, text_scale=scale, text_align=TextNode.ALeft,
                      text_fg=INK, frameColor=((0.93, 0.9, 0.84, 1), (0.98, 0.86, 0.7, 1), (1, 0.92, 0.8, 1),
                                               (0.9, 0.9, 0.9, 1)),
                      frameSize=(-0.02, width, -0.022, 0.05), pos=(pos[0], 0, pos[1]), relief=DGG.FLAT,

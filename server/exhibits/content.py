@@ -113,6 +113,9 @@ class ContentService:
                                  "scale": t["scale"], "offset": t["offset"]}
             if version.thumbnail_hash:
                 manifest["model"]["thumbnail"] = version.thumbnail_hash
+            web_size = self.blob_size(version.web_hash) if version.web_hash else None
+            if web_size:
+                manifest["model"]["web"] = {"hash": version.web_hash, "size": web_size}
         digest = manifest_hash(manifest)
         self._manifests[booth] = (digest, manifest)
         if version is None:

@@ -43,6 +43,7 @@ from server.social.words import WordFilter
 from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
+from server.web.site import WebSite, web_url
 from world.scene import SceneError, load_halls
 
 log = logging.getLogger("pavilion.server")
@@ -300,10 +301,13 @@ async def run_server(
         if booth in content.booth_hall:
             desk.show_version(booth, version)
     gateway = Gateway(core, store)
+    site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
     try:
-        async with serve(gateway.handler, host, port, **WS_LIMITS) as server:
+        async with serve(gateway.handler, host, port, process_request=site.router.process_request,
+                         **WS_LIMITS) as server:
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
+            log.info("web client: %s%s", web_url(host, bound), "" if site.built else " (not built: run make web)")
             if ready is not None:
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
@@ -326,6 +330,9 @@ async def run_server(
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
+    if not 0 <= port <= 65535:
+        log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
+        return 2
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -333,7 +340,8 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         ready = loop.create_future()
-        ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}", flush=True))
+        ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
+                                                flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view)
 
     try:

@@ -99,7 +99,13 @@ _MIGRATIONS = (
         UNIQUE (booth, kind, sha256, size)
     );
     """,
-    # 4: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
+    # exhibitor models (issue 20): the exhibitor's original upload and the browser variant, beside the
+    # normalised model (model_hash) that the desktop client draws
+    """
+    ALTER TABLE booth_versions ADD COLUMN original_hash TEXT;
+    ALTER TABLE booth_versions ADD COLUMN web_hash TEXT;
+    """,
+    # 5: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
     """
     CREATE TABLE profiles (
         id INTEGER PRIMARY KEY,

@@ -43,6 +43,8 @@ class BoothVersion:
     thumbnail_hash: str | None
     content: dict | None  # {"data": content file as decoded JSON, "images": {path: sha256}}
     created: float
+    original_hash: str | None = None  # the model as the exhibitor uploaded it, kept to re-process later
+    web_hash: str | None = None  # the lighter variant for browsers (meshopt geometry, WebP textures)
 
 
 @dataclass(frozen=True)
@@ -112,25 +114,29 @@ class ExhibitorStore:
     # --- booth versions --------------------------------------------------------
     def active(self, booth: str) -> BoothVersion | None:
         rows = self.store.rows(
-            "SELECT v.booth, v.version, v.model_hash, v.transform, v.thumbnail_hash, v.content, v.created "
+            "SELECT v.booth, v.version, v.model_hash, v.transform, v.thumbnail_hash, v.content, v.created, "
+            "v.original_hash, v.web_hash "
             "FROM booth_active a JOIN booth_versions v ON v.booth = a.booth AND v.version = a.version "
             "WHERE a.booth = ?", (booth,))
         return _version(rows[0]) if rows else None
 
     def all_active(self) -> dict[str, BoothVersion]:
         rows = self.store.rows(
-            "SELECT v.booth, v.version, v.model_hash, v.transform, v.thumbnail_hash, v.content, v.created "
+            "SELECT v.booth, v.version, v.model_hash, v.transform, v.thumbnail_hash, v.content, v.created, "
+            "v.original_hash, v.web_hash "
             "FROM booth_active a JOIN booth_versions v ON v.booth = a.booth AND v.version = a.version")
         return {r[0]: _version(r) for r in rows}
 
     def versions(self, booth: str) -> list[BoothVersion]:
         rows = self.store.rows(
-            "SELECT booth, version, model_hash, transform, thumbnail_hash, content, created FROM booth_versions "
+            "SELECT booth, version, model_hash, transform, thumbnail_hash, content, created, original_hash, web_hash "
+            "FROM booth_versions "
             "WHERE booth = ? ORDER BY version", (booth,))
         return [_version(r) for r in rows]
 
     def publish(self, booth: str, *, model_hash: str | None, transform: dict | None, thumbnail_hash: str | None,
-                content: dict | None, size: int, exhibitor: int | None, now: float, upload: str | None = None) -> int:
+                content: dict | None, size: int, exhibitor: int | None, now: float, upload: str | None = None,
+                original_hash: str | None = None, web_hash: str | None = None) -> int:
         """Make a new version the booth's active one, in one transaction (the upload's resume row goes too).
 
         The blobs it names must already be durable in the BlobStore: after a crash the booth points at the
@@ -141,8 +147,9 @@ class ExhibitorStore:
         version = latest + 1
         statements = [
             ("INSERT INTO booth_versions (booth, version, model_hash, transform, thumbnail_hash, content, bytes, "
-             "exhibitor, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-             (booth, version, model_hash, _dumps(transform), thumbnail_hash, _dumps(content), size, exhibitor, now)),
+             "exhibitor, created, original_hash, web_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (booth, version, model_hash, _dumps(transform), thumbnail_hash, _dumps(content), size, exhibitor, now,
+              original_hash, web_hash)),
             ("INSERT INTO booth_active (booth, version) VALUES (?, ?) "
              "ON CONFLICT (booth) DO UPDATE SET version = excluded.version", (booth, version)),
         ]
@@ -204,6 +211,6 @@ def _dumps(value: dict | None) -> str | None:
 
 
 def _version(row: tuple) -> BoothVersion:
-    booth, version, model, transform, thumb, content, created = row
+    booth, version, model, transform, thumb, content, created, original, web = row
     return BoothVersion(booth, version, model, json.loads(transform) if transform else None, thumb,
-                        json.loads(content) if content else None, created)
+                        json.loads(content) if content else None, created, original, web)

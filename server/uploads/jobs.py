@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import logging
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from server.store.sqlite import BlobStore
 from server.uploads.exhibitors import BoothVersion, ExhibitorStore, UploadRecord
 from server.uploads.fit import fit
 from server.uploads.thumbnail import ThumbnailFailed, render_thumbnail
-from uploads.gltf_check import validate
+from uploads.gltf_check import WEB_METHOD, validate
 from uploads.limits import Limits
 from world.content import MAX_CONTENT_BYTES, parse_content
 from world.scene import SceneError
@@ -108,27 +109,33 @@ def process(spec: JobSpec) -> Outcome:
 
 
 def _model(spec: JobSpec, data: bytes) -> Outcome:
-    report = validate(data, spec.limits)
-    wire = report_to_wire(report)
-    if not report.ok:
-        return Outcome(False, wire)
-    stats = report.stats
-    if stats.bounds_min is None:  # valid glTF, but no mesh placed by its scene: nothing to fit into the booth
-        wire["problems"].append({"pointer": "/scenes", "severity": "error", "code": "BOOTH_MODEL_EMPTY",
-                                 "zh": "模型的场景里没有可以摆放到展位上的几何体。",
-                                 "en": "The model's scene places no geometry to put in the booth."})
-        return Outcome(False, wire)
-    transform = fit(stats.bounds_min, stats.bounds_max, spec.footprint)
+    """Validate and normalise in the sandboxed toolchain, fit, render, then publish the three blobs.
+
+    Visitors get the normalised model (``model_hash``: what panda3d-gltf draws) and, in browsers, its
+    lighter variant (``web_hash``); the exhibitor's original is kept (``original_hash``) so the booth can be
+    re-processed when the pipeline improves. Everything is built in a temporary folder first: killed before
+    the commit, nothing was published.
+    """
+    with tempfile.TemporaryDirectory(prefix="pavilion-model-") as tmp:
+        report = validate(data, spec.limits, out=Path(tmp), web=WEB_METHOD)
+        wire = report_to_wire(report)
+        if not report.ok:
+            return Outcome(False, wire)
+        desktop = Path(report.files["desktop"]).read_bytes()
+        web = Path(report.files["web"]).read_bytes() if "web" in report.files else None
+    transform = fit(report.stats.bounds_min, report.stats.bounds_max, spec.footprint)
     try:
-        png, _ = render_thumbnail(data, transform)
+        png, _ = render_thumbnail(desktop, transform)
     except ThumbnailFailed as exc:
         log.warning("upload %s for %s: render failed: %s", spec.record.id, spec.record.booth, exc)
         wire["problems"].append(problem("RENDER_FAILED"))
         return Outcome(False, wire)
-    model, thumb = spec.blobs.put(data), spec.blobs.put(png)
+    original = spec.blobs.put(data)
+    model, thumb = spec.blobs.put(desktop), spec.blobs.put(png)
+    web_hash = spec.blobs.put(web) if web is not None else None
     current = spec.exhibitors.active(spec.record.booth)
     version = _publish(spec, model_hash=model, transform=transform, thumbnail_hash=thumb,
-                       content=current.content if current else None)
+                       content=current.content if current else None, original_hash=original, web_hash=web_hash)
     return Outcome(True, wire, version, model, thumb)
 
 
@@ -182,6 +189,8 @@ def _content(spec: JobSpec, data: bytes) -> Outcome:
     version = _publish(spec, model_hash=current.model_hash if current else None,
                        transform=current.transform if current else None,
                        thumbnail_hash=current.thumbnail_hash if current else None,
+                       original_hash=current.original_hash if current else None,
+                       web_hash=current.web_hash if current else None,
                        content={"data": raw, "images": {name: uploaded[name] for name in content.images}})
     return Outcome(True, {"problems": [], "stats": {"size_bytes": len(data)}}, version, digest)
 
@@ -194,8 +203,12 @@ def _publish(spec: JobSpec, **fields) -> BoothVersion:
 
 
 def report_to_wire(report) -> dict:
-    """The validator's Report as the ``upload_report`` schema wants it: bounded lists and strings, no Nones."""
+    """The validator's Report as the ``upload_report`` schema wants it: bounded lists and strings, no Nones.
+
+    Errors first, so a flood of warnings never pushes the reason for a refusal out of the 50 sent.
+    """
+    ranked = sorted(report.problems, key=lambda p: ("error", "warning", "info").index(p.severity))
     problems = [{"pointer": p.pointer[:200], "severity": p.severity, "code": p.code[:40], "zh": p.zh[:300] or "-",
-                 "en": p.en[:300] or "-"} for p in report.problems[:50]]
+                 "en": p.en[:300] or "-"} for p in ranked[:50]]
     stats = {k: v for k, v in vars(report.stats).items() if v is not None}
-    return {"problems": problems, "stats": stats}
+    return {"problems": problems, "stats": stats, "normalised": [step[:40] for step in report.normalised[:16]]}

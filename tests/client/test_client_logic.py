@@ -126,14 +126,20 @@ def test_parse_size():
             parse_size(bad)
 
 
-def test_goal_waits_for_frames_walk_and_settled_visitors():
+def test_goal_waits_for_frames_walk_and_visitors_shown_even_while_they_walk():
     goal = Goal(frames=10, wait_visitors=1, timeout=5)
-    assert not goal.met(9, True, 1, 1.0)
-    assert not goal.met(10, False, 1, 1.0)
-    assert not goal.met(10, True, 0, 1.0)
-    assert not goal.met(10, True, 1, 0.2)
-    assert goal.met(10, True, 1, 0.6)
-    assert Goal(10, 0, 5).met(10, True, 0, 0.0)
+    assert not goal.met(9, True, 1, 1.0, 1.0)
+    assert not goal.met(10, False, 1, 1.0, 1.0)
+    assert not goal.met(10, True, 0, 1.0, 1.0)
+    assert not goal.met(10, True, 1, 0.2, 0.0), "just appeared: not yet drawn where they are"
+    assert goal.met(10, True, 1, 0.6, 0.0), "shown, though walking"
+    assert Goal(10, 0, 5).met(10, True, 0, 0.0, 0.0)
+
+
+def test_goal_with_wait_still_also_waits_until_nobody_moves():
+    goal = Goal(frames=10, wait_visitors=1, timeout=5, wait_still=True)
+    assert not goal.met(10, True, 1, 5.0, 0.2)
+    assert goal.met(10, True, 1, 5.0, 0.6)
 
 
 def test_a_missing_asset_names_the_file_and_the_fix(tmp_path, monkeypatch):

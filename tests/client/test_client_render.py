@@ -80,7 +80,8 @@ def test_another_visitor_is_drawn_where_the_report_says(server_proc, tmp_path):
     assert code == 0 and alone_report["avatars"] == []
 
     shot, report_path = tmp_path / "Ann2.png", tmp_path / "Ann2.json"
-    a = subprocess.Popen(client_cmd(url, "Ann", "--wait-visitors", "1", "--frames", "10", "--timeout", "40",
+    a = subprocess.Popen(client_cmd(url, "Ann", "--wait-visitors", "1", "--wait-still", "--frames", "10",
+                                    "--timeout", "40",
                                     "--screenshot", str(shot), "--report", str(report_path)),
                          cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     b = None
@@ -121,3 +122,20 @@ def test_another_visitor_is_drawn_where_the_report_says(server_proc, tmp_path):
     assert crop(changed, tag_box).mean() > 0.8, "no name tag drawn at B's tag position"
     tag_px = crop(img, tag_box).reshape(-1, 3)
     assert (tag_px.max(axis=1) < 90).mean() > 0.4 and (tag_px.min(axis=1) > 180).any(), "tag: dark card, light text"
+
+
+def test_wait_visitors_ends_while_the_visitors_walk(server_proc, tmp_path):
+    """Bots walk without pause; a client waiting for three of them still finishes, and says where they are."""
+    bots = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "bots", "--server", server_proc.url, "--count",
+                             "4", "--duration", "40", "--ramp", "0.5", "--rate", "5", "--observers", "0"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        started = time.monotonic()
+        code, report, _ = run_client(server_proc.url, tmp_path, "Wen", "--wait-visitors", "3", "--frames", "5",
+                                     "--timeout", "30")
+        took = time.monotonic() - started
+    finally:
+        bots.terminate()
+        bots.wait(15)
+    assert code == 0, "the run gave up waiting for visitors who never stand still"
+    assert len(report["avatars"]) >= 3 and took < 25

@@ -47,20 +47,21 @@ async def _served_model(url: str) -> str | None:
     return booth["manifest"].get("model", {}).get("hash")
 
 
-def _check(data, expected: set[str]) -> str:
+def _check(data, expected: set[str]) -> tuple[str, str]:
+    """(the exhibitor's original, the normalised model visitors get) of the live version, every blob whole."""
     store = Store(data / "pavilion.sqlite3")
     try:
         live = ExhibitorStore(store).active("rural-01")
     finally:
         store.close()
-    assert live is not None and live.model_hash in expected, "the booth is on its old or its new model"
-    for digest in (live.model_hash, live.thumbnail_hash):
+    assert live is not None and live.original_hash in expected, "the booth is on its old or its new model"
+    for digest in (live.model_hash, live.thumbnail_hash, live.original_hash, live.web_hash):
         path = data / "blobs" / digest[:2] / digest
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the live version's blobs are whole"
     for path in (data / "blobs").glob("*/*"):
         assert not path.name.startswith(".tmp-"), "temporary files are swept at start"
         assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name, "no blob is half-written"
-    return live.model_hash
+    return live.original_hash, live.model_hash
 
 
 def test_kill_9_during_uploads_never_leaves_a_broken_booth(tmp_path):
@@ -71,7 +72,7 @@ def test_kill_9_during_uploads_never_leaves_a_broken_booth(tmp_path):
     store.close()
     models = [Item("model", p.name, p.read_bytes()) for p in (MODELS / "Box/glTF-Binary/Box.glb",
                                                               MODELS / "Duck/glTF-Binary/Duck.glb",
-                                                              MODELS / "CesiumMan/glTF-Binary/CesiumMan.glb")]
+                                                              MODELS / "BoxTextured/glTF-Binary/BoxTextured.glb")]
     hashes = {m.sha256 for m in models}
     srv = ServerProcess(data).start()
     try:
@@ -90,8 +91,8 @@ def test_kill_9_during_uploads_never_leaves_a_broken_booth(tmp_path):
             asyncio.run(round_trip())
             srv.proc.wait(10)
             srv = ServerProcess(data).start()
-            now = _check(data, {live, new.sha256})
-            assert asyncio.run(_served_model(srv.url)) == now, "visitors are served what the database says"
+            now, served = _check(data, {live, new.sha256})
+            assert asyncio.run(_served_model(srv.url)) == served, "visitors are served what the database says"
             outcomes.append("new" if now == new.sha256 else "old")
             live = now
         assert live in hashes

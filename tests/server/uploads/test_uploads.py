@@ -32,7 +32,10 @@ from tests.server.test_server_ws import Visitor
 from tests.uploads.test_gltf_check import glb, triangle
 
 MODELS = ROOT / "tests" / "data" / "models"
-SAMPLES = sorted(MODELS.glob("*/glTF-Binary/*.glb")) + sorted(MODELS.glob("*/glTF/*.gltf"))
+# CesiumMan as shipped has skin weights that do not sum to 1: the reference refuses it (its repaired variants
+# are accepted in tests/uploads/test_gltf_check.py)
+SAMPLES = [p for p in sorted(MODELS.glob("*/glTF-Binary/*.glb")) + sorted(MODELS.glob("*/glTF/*.gltf"))
+           if "CesiumMan" not in p.parts]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DUCK = MODELS / "Duck" / "glTF-Binary" / "Duck.glb"
 
@@ -68,14 +71,16 @@ def test_each_sample_model_is_accepted_fitted_and_rendered(live_server, accounts
     (result,) = run(send_items(live_server, token, "rural-01", items))
     assert result["ok"], result["report"]
     assert result["version"] == 1
-    assert blob(tmp_path, result["hash"]) == items[0].data, "the stored model is the uploaded file, unedited"
+    live = accounts.active("rural-01")
+    assert blob(tmp_path, live.original_hash) == items[0].data, "the exhibitor's original is kept, unedited"
+    assert blob(tmp_path, result["hash"]).startswith(b"glTF"), "visitors get the normalised model, one .glb"
+    assert blob(tmp_path, live.web_hash).startswith(b"glTF"), "and browsers a lighter variant"
     thumb = blob(tmp_path, result["thumbnail"])
     assert thumb.startswith(PNG_MAGIC)
     img = Image.open(io.BytesIO(thumb)).convert("RGB")
     background = img.getpixel((0, 0))
     drawn = sum(1 for px in img.get_flattened_data() if px != background)
     assert drawn > 0.05 * img.width * img.height, "the thumbnail shows a model, not a blank background"
-    live = accounts.active("rural-01")
     assert live.model_hash == result["hash"] and live.transform["scale"] > 0
 
 
@@ -103,9 +108,13 @@ def _traversal() -> bytes:
     return pack_folder({"model.gltf": json.dumps(doc).encode()})
 
 
-def _required_extension() -> bytes:
+def _corrupt_draco() -> bytes:
+    """Valid to the reference (it does not decode Draco), garbage to the decoder."""
     doc, binary = triangle()
     doc["extensionsRequired"] = doc["extensionsUsed"] = ["KHR_draco_mesh_compression"]
+    doc["bufferViews"].append({"buffer": 0, "byteOffset": 0, "byteLength": 36})
+    doc["meshes"][0]["primitives"][0]["extensions"] = {
+        "KHR_draco_mesh_compression": {"bufferView": 2, "attributes": {"POSITION": 0}}}
     return glb(doc, binary)
 
 
@@ -123,10 +132,10 @@ def _png(w: int, h: int) -> bytes:
 
 HOSTILE = [
     ("not-gltf", Item("model", "x.glb", b"hello, not a model"), "NOT_GLTF"),
-    ("truncated", Item("model", "x.glb", glb(*triangle())[:30]), "GLB_LENGTH_MISMATCH"),
+    ("truncated", Item("model", "x.glb", glb(*triangle())[:30]), "GLB_UNEXPECTED_END_OF_CHUNK_DATA"),
     ("external-uri", Item("model", "x.gltf", _external_uri()), "URI_ABSOLUTE"),
     ("path-traversal", Item("model", "x.zip", _traversal()), "URI_TRAVERSAL"),
-    ("required-extension", Item("model", "x.glb", _required_extension()), "EXTENSION_UNSUPPORTED"),
+    ("corrupt-draco", Item("model", "x.glb", _corrupt_draco()), "DECODER_FAILED"),
     ("broken-accessor", Item("model", "x.glb", _broken_accessor()), "ACCESSOR_TOO_LONG"),
     ("image-not-image", Item("image", "x.png", b"\x89PNG\r\n\x1a\nnot really"), "IMAGE_INVALID"),
     ("image-huge", Item("image", "x.png", _png(5000, 10)), "IMAGE_TOO_LARGE"),
@@ -161,7 +170,7 @@ def test_declared_hash_must_match_the_data(live_server, accounts):
     assert not result["ok"] and result["report"]["problems"][0]["code"] == "HASH_MISMATCH"
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_a_mutated_glb_never_breaks_processing(tmp_path, data):
     original = (MODELS / "Box" / "glTF-Binary" / "Box.glb").read_bytes()
@@ -227,6 +236,32 @@ def test_a_revoked_token_is_refused_at_login_and_mid_session(live_server, accoun
             assert err["code"] == "bad_token"
 
     run(scenario())
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 80])
+def test_a_wrong_length_token_is_an_invalid_token_not_a_bad_message(live_server, token):
+    async def scenario():
+        async with connect(live_server) as ws:
+            v = Visitor(ws)
+            await v.send("hello", name="exhibitor", lang="en")
+            await v.recv_type("welcome")
+            await v.send("exhibitor_login", token=token)
+            _, err = await v.recv_type("error")
+            assert err["code"] == "bad_token", err
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 500])
+def test_upload_command_says_invalid_token_for_a_wrong_length_token(live_server, tmp_path, token):
+    image = tmp_path / "p.png"
+    Image.new("RGB", (8, 8)).save(image)
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "upload", str(image), "--booth", "rural-01",
+                           "--token", token, "--server", live_server, "--lang", "en"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode != 0
+    assert "bad_token" in done.stderr and "invalid" in done.stderr, done.stderr
+    assert "bad_message" not in done.stderr and "Traceback" not in done.stderr
 
 
 def test_uploads_need_a_login_and_chunks_need_an_upload(live_server):
@@ -357,7 +392,8 @@ def test_a_visitor_sees_the_new_model_swap_in_and_fetches_it_by_hash(live_server
     result, changed, after, model, got, notice = run(scenario())
     assert changed == {"booth": "rural-01", "hash": after["hash"]}
     assert model["hash"] == result["hash"] and model["thumbnail"] == result["thumbnail"]
-    assert hashlib.sha256(got).hexdigest() == model["hash"] and got == data
+    assert hashlib.sha256(got).hexdigest() == model["hash"] and got.startswith(b"glTF"), "the normalised .glb"
+    assert model["web"]["size"] < len(got), "browsers are offered the lighter variant beside it"
     assert notice == changed
 
 

@@ -1,0 +1,34 @@
+// window.pavilion: what browser automation (and curious visitors) may read. The interface the issue
+// names is state() -> {connected, hall, me: {x, y}, others: [{id, name, x, y}]}; the rest is for tests
+// and benchmarks (pixel positions, draw calls, frame times).
+export function exposeApi(app) {
+  window.pavilion = {
+    state() {
+      const me = app.player && app.joined ? { x: app.player.x, y: app.player.y, yaw: app.player.yaw } : null;
+      return {
+        connected: app.conn?.online ?? false,
+        hall: app.joined ? app.hall?.id ?? null : null,
+        me,
+        others: app.crowd
+          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.color,
+            screen: app.crowd.bodyOnScreen(id, app.stage.camera, app.stage.width, app.stage.height) }))
+          : [],
+        panel: document.querySelector(".panel")?.dataset.panel ?? null,
+        status: app.conn?.status.link ?? "starting",
+      };
+    },
+    stats() {
+      const info = app.stage?.renderer.info;
+      return { drawCalls: info?.render.calls ?? 0, triangles: info?.render.triangles ?? 0, frames: app.frameTimes.slice(),
+        firstHallMs: app.firstHallMs, booths: app.booths?.stats };
+    },
+    openBooth: (id) => app.openBooth(id),
+    walkTo: (x, y) => app.walkTo(x, y),
+    face: (yaw) => app.face(yaw),
+    directory: (q) => app.directory.open(q),
+    journal: () => app.journal.open(),
+    map: (on) => app.toggleMap(on),
+    lang: (l) => app.setLang(l),
+    boothScreen: (id) => app.boothScreen(id),
+  };
+}

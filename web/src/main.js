@@ -1,0 +1,268 @@
+// 云展馆 in the browser: the same fair, protocol and models as the desktop client.
+// Start-up: fetch the world description, open the websocket to this page's own server, load the hall
+// the server puts us in, then one frame loop: input -> prediction -> move -> crowd -> render -> UI.
+import "./style.css";
+import { Connection, serverUrl } from "./net/connection.js";
+import { playerSecret, visitorColour, visitorName } from "./net/identity.js";
+import { BoothFetcher } from "./net/booths.js";
+import { Walkable } from "./world/walkable.js";
+import { Stage } from "./world/stage.js";
+import { FONT_FAMILY } from "./world/labels.js";
+import { buildHall, loadModel } from "./world/hall.js";
+import { Crowd } from "./avatars/crowd.js";
+import { MoveClock, Player, IDLE } from "./player/walker.js";
+import { Controls } from "./player/controls.js";
+import { Hud } from "./ui/hud.js";
+import { Minimap } from "./ui/minimap.js";
+import { closePanel, isModal } from "./ui/panel.js";
+import { Kiosk } from "./ui/kiosk/panel.js";
+import { Directory } from "./ui/directory/panel.js";
+import { Journal } from "./ui/journal/panel.js";
+import { getLang, setLang } from "./ui/texts.js";
+import { exposeApi } from "./api.js";
+
+const MAX_DT = 0.25; // s: slow phones still walk at speed (steps are swept in 0.2 m pieces)
+const BOOTH_REACH = 4.5; // m from a booth's front for E to open it
+const TAP_REACH = 3.0; // m between a tapped floor point and a booth
+const JOURNAL_TYPES = new Set(["puzzles", "puzzle_state", "puzzle_result", "picture", "leaderboard", "team"]);
+
+class App {
+  constructor() {
+    this.params = new URLSearchParams(location.search);
+    setLang(this.params.get("lang") || "zh"); // Chinese first; F1 or the button switches
+    this.hud = new Hud(document.getElementById("hud"), {
+      directory: () => this.directory.open(),
+      map: () => this.toggleMap(),
+      journal: () => this.journal.open(),
+      lang: () => this.setLang(getLang() === "zh" ? "en" : "zh"),
+    });
+    this.frameTimes = [];
+    this.firstHallMs = null;
+    this.joined = false;
+    this.moves = new MoveClock();
+    this.walkTarget = null;
+    exposeApi(this);
+  }
+
+  async start() {
+    let world;
+    try {
+      const [res] = await Promise.all([fetch("/api/world.json"), this._loadFont()]);
+      if (!res.ok) throw new Error(`/api/world.json: HTTP ${res.status}`);
+      world = await res.json();
+    } catch (err) {
+      this.hud.fatal("world_failed", String(err.message || err));
+      return;
+    }
+    this.world = world;
+    this.halls = Object.fromEntries(world.halls.map((h) => [h.id, h]));
+    this.hallNames = Object.fromEntries(world.halls.map((h) => [h.id, h.name]));
+    try {
+      this.stage = new Stage(document.getElementById("view"));
+    } catch (err) {
+      this.hud.fatal("no_webgl", String(err.message || err));
+      return;
+    }
+    const avatar = await loadModel(world.avatar);
+    this.crowd = new Crowd(this.stage.scene, avatar, document.getElementById("tags"));
+    this.minimap = new Minimap(document.getElementById("minimap"));
+    const wanted = this.params.get("hall");
+    this.hall = this.halls[wanted] || this.halls.lobby || world.halls[0];
+    this.hallRoot = this._showHall(this.hall); // start loading the first hall while we connect
+    const name = visitorName(this.params);
+    const color = visitorColour(name);
+    this.url = serverUrl(location, this.params);
+    this.conn = new Connection(this.url, { name, lang: getLang(), color, player: playerSecret() }, this.hall.id, {
+      onMessage: (type, f, arrival) => this.onMessage(type, f, arrival),
+      onStatus: (s) => this.hud.status(s, this.url),
+    });
+    const send = (type, fields) => this.conn.send(type, fields);
+    this.booths = new BoothFetcher(send, () => this.kiosk.refresh());
+    this.kiosk = new Kiosk(this.booths, (id) => this._booth(id));
+    this.directory = new Directory(send, this.hallNames);
+    this.journal = new Journal(send);
+    this.crowd.add("me", name, color);
+    this.controls = new Controls(this.stage.renderer.domElement, document.getElementById("stick"), {
+      onTap: (x, y) => this._tap(x, y),
+      onKey: (e) => this._key(e),
+    });
+    document.body.classList.toggle("touch", this.controls.touch);
+    this.conn.start();
+    this.last = performance.now();
+    this.stage.renderer.setAnimationLoop(() => this.frame());
+  }
+
+  async _loadFont() {
+    // the fair's own Chinese font: no system font is assumed
+    const face = new FontFace(FONT_FAMILY, `url(${document.documentElement.dataset.font})`);
+    document.fonts.add(await face.load());
+  }
+
+  async _showHall(hall) {
+    const root = await buildHall(hall, this.hallNames);
+    if (this.hall.id === hall.id) {
+      this.stage.setHall(root, hall);
+      this.minimap.setHall(hall);
+      if (this.firstHallMs === null) {
+        this.stage.render();
+        this.firstHallMs = performance.now();
+      }
+    }
+    return root;
+  }
+
+  _booth(id) {
+    for (const h of this.world.halls) {
+      const b = h.booths.find((x) => x.id === id);
+      if (b) return b;
+    }
+    return null;
+  }
+
+  onMessage(type, f, arrival) {
+    if (type === "welcome") {
+      this.myId = f.id;
+      this.tickHz = f.tick_hz;
+      this.crowd.reset(f.tick_hz);
+      this.booths.resetLink();
+      this.joined = false;
+    } else if (type === "hall_state") {
+      const hall = this.halls[f.hall];
+      if (!hall) return;
+      if (hall.id !== this.hall.id || !this.player) {
+        this.hall = hall;
+        this.hallRoot = this._showHall(hall);
+        this.conn.hall = hall.id;
+      }
+      this.player = this.player || new Player(new Walkable(hall));
+      this.player.walkable = new Walkable(hall);
+      this.player.place(f.you.pos[0], f.you.pos[1], f.you.yaw);
+      this.walkTarget = null;
+      this.joined = true;
+      closePanel();
+      document.title = `${hall.name.zh} · 云展馆 Cloud Pavilion`;
+    } else if (type === "snap") {
+      this.crowd.onSnap(f, arrival);
+      this.player?.acknowledge(f.ack);
+    } else if (type === "correct") {
+      this.player?.reconcile(f.seq, f.pos[0], f.pos[1], f.yaw);
+    } else if (type === "booth" || type === "blob") {
+      this.booths.onMessage(type, f);
+    } else if (type === "booth_changed") {
+      this.booths.changed(f.booth, f.hash);
+    } else if (type === "search_result") {
+      this.directory.onResult(f);
+    } else if (JOURNAL_TYPES.has(type)) {
+      this.journal.onMessage(type, f);
+    }
+  }
+
+  frame() {
+    const nowMs = performance.now();
+    const dt = Math.min((nowMs - this.last) / 1000, MAX_DT);
+    this.last = nowMs;
+    const now = nowMs / 1000;
+    const p = this.player;
+    let active = false;
+    if (p && this.joined) {
+      active = this._steer(dt);
+      if (this.conn.online && this.moves.due(now, active)) {
+        const seq = this.moves.nextSeq(now);
+        this.conn.send("move", { seq, pos: [p.x, p.y, 0], yaw: p.yaw, anim: p.anim });
+        p.sent(seq);
+      }
+      this.stage.follow(p.x, p.y, p.yaw, dt);
+    }
+    this.crowd.update(now, p ? { x: p.x, y: p.y, z: 0, yaw: p.yaw } : null, this.stage.camera, this.stage.width, this.stage.height);
+    this.stage.render();
+    const others = this.crowd.others().map(([, o]) => o.drawn);
+    this.minimap.draw(p, others);
+    this.hud.show(this.joined ? this.hall : null, this.joined ? others.length + 1 : 0, this.controls.touch);
+    if (this.conn.status.link !== "online") this.hud.status(this.conn.status, this.url);
+    this.booths.pump();
+    this.frameTimes.push(performance.now() - nowMs);
+    if (this.frameTimes.length > 600) this.frameTimes.shift();
+  }
+
+  _steer(dt) {
+    const p = this.player;
+    if (this.walkTarget) {
+      if (p.walkTo(this.walkTarget[0], this.walkTarget[1], dt)) this.walkTarget = null;
+      if (!this.walkTarget) p.anim = IDLE;
+      return Boolean(this.walkTarget) || p.anim !== IDLE;
+    }
+    if (isModal()) return false;
+    const [turn, tilt] = this.controls.look();
+    this.stage.tilt(tilt);
+    const moved = p.step(this.controls.intent(), dt);
+    if (turn) p.yaw = (((p.yaw + turn) % 360) + 360) % 360;
+    return moved || Boolean(turn);
+  }
+
+  _key(e) {
+    if (e.code === "Escape") closePanel();
+    else if (e.code === "KeyE") this._openFacing();
+    else if (e.code === "Tab") {
+      e.preventDefault();
+      this.directory.open();
+    } else if (e.code === "KeyM") this.toggleMap();
+    else if (e.code === "KeyJ") this.journal.open();
+    else if (e.code === "F1") {
+      e.preventDefault();
+      this.setLang(getLang() === "zh" ? "en" : "zh");
+    }
+  }
+
+  _openFacing() {
+    const p = this.player;
+    if (!p) return;
+    const near = this.hall.booths
+      .map((b) => ({ b, d: Math.hypot(b.pos[0] - p.x, b.pos[1] - p.y) - Math.max(...b.footprint) / 2 }))
+      .filter((x) => x.d < BOOTH_REACH)
+      .sort((a, b) => a.d - b.d)[0];
+    if (near) this.openBooth(near.b.id);
+  }
+
+  _tap(x, y) {
+    if (isModal()) return;
+    const hit = this.stage.pick(x, y);
+    if (!hit) return;
+    const near = this.hall.booths
+      .map((b) => ({ b, d: Math.hypot(b.pos[0] - hit.x, b.pos[1] - hit.y) - Math.min(...b.footprint) / 2 }))
+      .filter((v) => v.d < TAP_REACH)
+      .sort((a, b) => a.d - b.d)[0];
+    if (near) this.openBooth(near.b.id);
+  }
+
+  openBooth(id) {
+    this.kiosk.open(id);
+  }
+
+  walkTo(x, y) {
+    this.walkTarget = [x, y];
+  }
+
+  face(yaw) {
+    if (this.player) this.player.yaw = yaw;
+  }
+
+  toggleMap(on) {
+    const c = document.getElementById("minimap");
+    c.hidden = on === undefined ? !c.hidden : !on;
+  }
+
+  setLang(l) {
+    setLang(l);
+    if (this.joined) document.title = `${this.hall.name.zh} · 云展馆 Cloud Pavilion`;
+  }
+
+  boothScreen(id) {
+    const b = this._booth(id);
+    if (!b || !this.stage) return null;
+    const v = this.stage.camera.position.clone().set(b.pos[0], 1.2, -b.pos[1]).project(this.stage.camera);
+    if (v.z >= 1 || Math.abs(v.x) > 1 || Math.abs(v.y) > 1) return null;
+    return { x: Math.round(((v.x + 1) / 2) * this.stage.width), y: Math.round(((1 - v.y) / 2) * this.stage.height) };
+  }
+}
+
+new App().start();

@@ -1,0 +1,48 @@
+// The top bar (hall name, visitors, buttons) and the connection banner that explains any problem.
+import { el, pick, t } from "./texts.js";
+
+export class Hud {
+  constructor(root, actions) {
+    this.name = el("div.hall-name");
+    this.count = el("div.count");
+    this.buttons = Object.entries(actions).map(([key, fn]) =>
+      el("button.hud-btn", { type: "button", "data-action": key, onclick: fn }, t(key)));
+    this.banner = el("div.banner", { role: "status", "aria-live": "polite", hidden: true });
+    this.help = el("div.help");
+    root.append(el("div.bar", {}, el("div.where", {}, this.name, this.count), el("div.actions", {}, this.buttons)), this.banner, this.help);
+  }
+
+  show(hall, visitors, touch) {
+    this.name.replaceChildren(el("b", {}, hall ? pick(hall.name) : t("title")));
+    this.count.textContent = visitors ? `${visitors} ${t("visitors")}` : "";
+    for (const b of this.buttons) b.textContent = t(b.dataset.action);
+    this.help.textContent = t(touch ? "help_touch" : "help_keys");
+  }
+
+  status(status, url) {
+    if (status.link === "online") {
+      this.banner.hidden = true;
+      return;
+    }
+    this.banner.hidden = false;
+    const p = status.problem;
+    if (status.link === "connecting" && !p) {
+      this.banner.className = "banner";
+      this.banner.replaceChildren(el("b", {}, t("connecting")));
+      return;
+    }
+    this.banner.className = "banner bad";
+    const secs = status.retryAt ? Math.max(0, Math.ceil((status.retryAt - performance.now()) / 1000)) : null;
+    const head = p?.code === "connect_failed" ? t("cannot_connect") : t("lost");
+    this.banner.replaceChildren(
+      el("b", {}, head),
+      el("div", {}, p?.code === "connect_failed" ? url : p?.msg || ""),
+      secs !== null ? el("div.small", {}, `${secs} ${t("retry_in")}`) : null);
+  }
+
+  fatal(key, detail) {
+    this.banner.hidden = false;
+    this.banner.className = "banner bad";
+    this.banner.replaceChildren(el("b", {}, `${t(key)}`), el("div", {}, detail || ""));
+  }
+}

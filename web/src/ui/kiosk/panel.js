@@ -1,0 +1,52 @@
+// A booth's kiosk panel: institution, introduction, projects, products with their pictures and the
+// poster, from booth_get / blob_get (net/booths.js), as client/halls/kiosks.py shows them.
+import { openPanel, currentPanel } from "../panel.js";
+import { el, pick, t } from "../texts.js";
+
+export class Kiosk {
+  constructor(booths, hallOf) {
+    this.booths = booths;
+    this.hallOf = hallOf; // booth id -> scene booth (name, colour) for the title before the manifest arrives
+    this.current = null;
+  }
+
+  open(boothId) {
+    this.current = boothId;
+    this.booths.want(boothId);
+    this.render();
+  }
+
+  /** A manifest or picture arrived: redraw if it belongs to the open kiosk. */
+  refresh() {
+    if (this.current && currentPanel()?.dataset.booth === this.current) this.render();
+  }
+
+  render() {
+    const id = this.current;
+    const booth = this.hallOf(id);
+    const m = this.booths.manifest(id);
+    const title = booth ? pick(booth.name) : id;
+    const img = (hash, alt, cls) => {
+      const url = this.booths.image(hash);
+      return url ? el(`img.${cls}`, { src: url, alt }) : el(`div.${cls}.placeholder`, {}, t("loading"));
+    };
+    const body = !m ? el("p.loading", {}, t("loading")) : [
+      el("div.kiosk-top", {},
+        img(m.poster, title, "poster"),
+        el("div.kiosk-intro", {},
+          el("div.label", {}, t("institution")),
+          el("h3", {}, pick(m.institution)),
+          el("p", {}, pick(m.intro)))),
+      m.projects.length ? el("h4", {}, t("projects")) : null,
+      el("ul.projects", {}, m.projects.map((p) => el("li", {}, el("b", {}, pick(p.name)), el("span", {}, pick(p.summary))))),
+      m.products.length ? el("h4", {}, t("products")) : null,
+      el("div.products", {}, m.products.map((p) => el("figure", {},
+        img(p.image, pick(p.name), "product"),
+        el("figcaption", {}, el("b", {}, pick(p.name)), el("span", {}, `¥${p.price_cny} · ${pick(p.origin)}`))))),
+      el("p.contact", {}, `${t("contact")}: ${pick(m.contact)}`),
+    ];
+    const panel = openPanel("kiosk", title, body);
+    panel.dataset.booth = id;
+    if (booth) panel.style.setProperty("--booth", booth.color);
+  }
+}
