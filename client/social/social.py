@@ -114,9 +114,11 @@ class Social(DirectObject):
         if t == "profile" and self.want_card is not None and fields.get("vid") == self.want_card:
             self.want_card = None
             self.card.show(fields)
-        elif t == "profile" and fields["you"] and self.want_profile:
-            self.want_profile = False
-            self.profile.show(True)
+        elif t == "profile" and fields["you"]:
+            self.base.net.rename(fields["name"])  # a reconnect greets with the name chosen in the profile
+            if self.want_profile:
+                self.want_profile = False
+                self.profile.show(True)
         elif t == "favourites":
             self.base.expo.favourites = set(fields["booths"])
         elif t == "organiser":

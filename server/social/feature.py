@@ -174,7 +174,9 @@ class SocialFeature(Feature):
             return
         self.online.setdefault(pid, set()).add(s.cid)
         profile = self.profiles[pid]
-        s.name = profile.name  # the name on the profile is the avatar's name too
+        if profile.name != s.name:  # the name a visitor greets with is their name from now on (the avatar's too)
+            profile.name = s.name
+            self.pending.append(SocialStore.profile_row(profile, self._wall(now)))
         if pid in self.banned:
             self.outbox += close(s, CloseCode.BANNED, ErrorCode.BANNED)
             return

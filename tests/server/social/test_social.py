@@ -208,7 +208,7 @@ def test_favourites_and_profiles_last(tmp_path):
                   1) == ["text_too_long"]
     fair.close()
     fair = Fair(tmp_path / "db.sqlite3")
-    got = fair.visit(2, "whatever", ANN)
+    got = fair.visit(2, "安 安", ANN)
     assert got["favourites"] == {"booths": ["goods-15"]}
     assert got["profile"]["org"] == "乡村基金会" and got["profile"]["province"] == "云南"
     fair.visit(3, "博", BOB)
