@@ -17,6 +17,7 @@ import math
 import time
 
 from direct.showbase.DirectObject import DirectObject
+from direct.showbase.MessengerGlobal import messenger
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import Point3, TextFont
 
@@ -35,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._Argument
     parser.add_argument("--organiser-token", metavar="TOKEN",
                         help="organiser mode: moderation buttons on name cards, O for reports "
                              "(a token from `main.py admin organiser add`)")
-    offscreen.add_argument("--say", metavar="TEXT", help="say TEXT nearby once in the hall")
+    offscreen.add_argument("--say", metavar="TEXT", help="say TEXT once in the hall: nearby, or in the conversation "
+                           "--contact-booth opened")
+    offscreen.add_argument("--contact-booth", action="store_true",
+                           help="press 联系展商 on the panel --open-booth opened (the booth's conversation opens)")
     offscreen.add_argument("--chat", action="store_true", help="show the chat box open")
     offscreen.add_argument("--inbox", action="store_true", help="show the inbox")
     offscreen.add_argument("--profile", action="store_true", help="show your profile panel")
@@ -84,6 +88,7 @@ class Social(DirectObject):
         self.want_card: int | None = None
         self.shown_conv: int | None = None
         self.said = getattr(args, "say", None)
+        self.contact = getattr(args, "contact_booth", False)
         self.wait_bubbles = getattr(args, "wait_bubbles", 0)
         self.wait_unread = getattr(args, "wait_unread", 0)
         if getattr(args, "chat", False):
@@ -105,7 +110,7 @@ class Social(DirectObject):
             self.send("organiser_login", token=self.args.organiser_token)
 
     def on_joined(self) -> None:
-        if self.said:
+        if self.said and not self.contact:
             self.model.say("nearby", self.said)
             self.said = None
 
@@ -127,6 +132,13 @@ class Social(DirectObject):
     def update(self, lang: str, anchors: dict) -> None:
         """``anchors``: vid -> the avatar's root node (yours included), for bubbles."""
         self.lang = lang
+        panel = self.base.expo.panel
+        if self.contact and panel.is_open and self.base.expo.fetcher.manifest(panel.booth) is not None:
+            self.contact = False
+            messenger.send("booth-contact")  # as a click on 联系展商 would
+        if self.said and self.model.open_conv is not None and not self.contact:
+            self.model.post(self.model.open_conv, self.said)
+            self.said = None
         if self.model.open_conv != self.shown_conv:  # a conversation was opened (联系展商, a name card, the inbox)
             self.shown_conv = self.model.open_conv
             self.chat.set_tab("conv")
@@ -234,7 +246,9 @@ class Social(DirectObject):
     # --- offscreen -----------------------------------------------------------------------
     def settled(self) -> bool:
         m = self.model
-        if self.said is not None or len(self.bubbles.nodes) < self.wait_bubbles or m.unread < self.wait_unread:
+        if self.said is not None or self.contact or m.pending:  # scripted lines not yet sent or acknowledged
+            return False
+        if len(self.bubbles.nodes) < self.wait_bubbles or m.unread < self.wait_unread:
             return False
         return not self.want_profile
 

@@ -69,3 +69,40 @@ def test_the_inbox_lists_the_conversation_with_its_unread_count(server_proc, tmp
     assert row["title"] == "李华" and row["unread"] == 2 and row["last"].startswith("我们基金会")
     panel = crop(img, report["social"]["inbox"]["box"]).reshape(-1, 3)
     assert (panel.sum(axis=1) < 150).mean() > 0.5  # the dark panel is drawn where the report says
+
+
+def test_contact_at_a_kiosk_opens_the_booth_conversation_that_reaches_its_staff(tmp_path):
+    from server.store.sqlite import Store
+    from server.uploads.exhibitors import ExhibitorStore
+    from tests.conftest import ServerProcess
+    from tests.server.social.test_social_ws import Visitor
+
+    data = tmp_path / "data"
+    store = Store(data / "pavilion.sqlite3")
+    token = ExhibitorStore(store).add("服务台工作人员", ["info-desk"], 0.0)[1]
+    store.close()
+    srv = ServerProcess(data).start()
+
+    async def main():
+        staff = await Visitor(srv.url, "员工").open(hall="rural")
+        await staff.send("exhibitor_login", token=token)
+        await staff.expect("exhibitor")
+        shot, report = tmp_path / "contact.png", tmp_path / "contact.json"
+        cmd = [sys.executable, str(ROOT / "main.py"), "client", "--server", srv.url, "--offscreen", "--size",
+               f"{SIZE[0]}x{SIZE[1]}", "--name", "小明", "--player-file", str(tmp_path / "player"), "--cache",
+               str(tmp_path / "c"), "--open-booth", "info-desk", "--contact-booth", "--say", "请问怎么参与志愿服务？",
+               "--frames", "10", "--timeout", "45", "--screenshot", str(shot), "--report", str(report)]
+        proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                                    stderr=subprocess.PIPE)
+        message = await staff.expect("message", 60)
+        _, err = await proc.communicate()
+        return proc.returncode, message["message"], json.loads(report.read_text(encoding="utf-8")), err
+
+    try:
+        code, message, report, err = asyncio.run(main())
+    finally:
+        srv.stop()
+    assert code == 0, err.decode()[-2000:]
+    assert message["text"] == "请问怎么参与志愿服务？" and message["name"] == "小明"
+    chat = report["social"]["chat"]
+    assert chat["open"] and chat["tab"] == "conv" and chat["lines"] == ["小明：请问怎么参与志愿服务？"]
