@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -24,17 +23,17 @@ from websockets.asyncio.client import connect
 
 from protocol.codec import decode_server, encode
 from tests.conftest import ROOT
+from tests.real_parts import require_binary
 
 pytestmark = pytest.mark.render
-TOOLS = ("Xvfb", "xdotool", "xmodmap")
+TOOLS = (("Xvfb", "xvfb"), ("xdotool", "xdotool"), ("xmodmap", "x11-xserver-utils"))
 LINE = "你好，云展馆！hello 慈展会"  # lower case: a bound keysym is pressed without Shift
 
 
 @pytest.fixture
 def display():
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if missing:
-        pytest.skip(f"needs {', '.join(missing)} (Debian: xvfb, xdotool, x11-xserver-utils)")
+    for program, package in TOOLS:
+        require_binary(program, apt=package)
     read, write = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x700x24", "-nolisten", "tcp"],
                             pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
