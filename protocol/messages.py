@@ -267,7 +267,7 @@ booth_manifest = record({
         "scale": Field(number(1e-9, 1e9)),
         "offset": Field(vector(3, number(-1e6, 1e6))),
         "thumbnail": Field(content_hash, optional=True),
-        # the lighter browser variant of the same model (meshopt geometry, WebP textures), same transform
+        # the lighter browser variant of the same model (Draco geometry, WebP textures), same transform
         "web": Field(record({"hash": Field(content_hash), "size": Field(integer(1, MAX_BLOB_BYTES))}),
                      optional=True),
     }), optional=True),

@@ -1,6 +1,6 @@
 // Deterministic variants of the Khronos sample models, as everyday exporters write them (tools/model_variants.py).
 //
-//   node tools/model_variants.mjs SOURCE.glb OUTDIR NAME
+//   node tools/model_variants.mjs SOURCE.glb OUTDIR NAME [VARIANT,...]
 // writes OUTDIR/NAME.<variant>.glb (and NAME.embedded.gltf, NAME.gltf-folder/) and prints one JSON line:
 // {"variants": {"draco": "path", ...}}. Variants: glb, embedded, folder, draco, meshopt, quantized, sparse,
 // ktx2 and webp (textured models only), mm and cm (the model authored in millimetres / centimetres).
@@ -18,7 +18,8 @@ import { ktx2 } from 'ktx2-encoder/gltf-transform';
 
 console.log = console.info = console.debug = (...args) => process.stderr.write(`${args.join(' ')}\n`);
 
-const [source, outDir, name] = process.argv.slice(2);
+const [source, outDir, name, only] = process.argv.slice(2);
+const wanted = (variant) => !only || only.split(',').includes(variant);
 
 const io = new NodeIO().registerExtensions(ALL_EXTENSIONS).registerDependencies({
   'draco3d.decoder': await draco3d.createDecoderModule(), 'draco3d.encoder': await draco3d.createEncoderModule(),
@@ -92,6 +93,7 @@ const VARIANTS = {
 await mkdir(outDir, { recursive: true });
 const written = {};
 for (const [variant, apply] of Object.entries(VARIANTS)) {
+  if (!wanted(variant)) continue;
   const doc = await load();
   if ((variant === 'ktx2' || variant === 'webp') && !hasTextures(doc)) continue;
   await apply(doc);
@@ -99,7 +101,7 @@ for (const [variant, apply] of Object.entries(VARIANTS)) {
   await writeFile(file, await io.writeBinary(doc));
   written[variant] = file;
 }
-{ // the same model as .gltf with every resource embedded as a data: URI, and as .gltf + .bin + images
+if (wanted('embedded')) { // the same model as .gltf with every resource embedded as data: URIs, and as a folder
   const doc = await load();
   doc.getRoot().listBuffers()[0].setURI('embedded.bin');
   const { json, resources } = await io.writeJSON(doc);

@@ -23,10 +23,14 @@ SOURCES = {name: ROOT / "tests" / "data" / "models" / name / "glTF-Binary" / f"{
 VARIANTS = ("glb", "embedded", "folder", "draco", "meshopt", "quantized", "sparse", "ktx2", "webp", "mm", "cm")
 
 
-def make(name: str, out: Path) -> dict[str, Path]:
-    """{variant: path} for one sample (textureless models have no ktx2/webp variants)."""
-    done = subprocess.run([node_binary() or "node", str(ROOT / "tools" / "model_variants.mjs"), str(SOURCES[name]),
-                           str(out), name], capture_output=True, check=True, cwd=ROOT, timeout=300)
+def make(name: str, out: Path, source: Path | None = None, only: tuple[str, ...] = ()) -> dict[str, Path]:
+    """{variant: path} for one sample (textureless models have no ktx2/webp variants); ``only``: just those.
+
+    ``embedded`` brings ``folder`` with it.
+    """
+    done = subprocess.run([node_binary() or "node", str(ROOT / "tools" / "model_variants.mjs"),
+                           str(source or SOURCES[name]), str(out), name, *([",".join(only)] if only else [])],
+                          capture_output=True, check=True, cwd=ROOT, timeout=600)
     answer = json.loads(done.stdout.decode().strip().splitlines()[-1])
     return {variant: Path(path) for variant, path in answer["variants"].items()}
 

@@ -26,7 +26,7 @@ from uploads.messages import UNIT_NAMES
 from uploads.package import unpack
 from uploads.report import REFERENCE_SEVERITY, Report
 
-WEB_METHOD = "meshopt"  # chosen by tools/bench_models.py: see docs/benchmarks.md
+WEB_METHOD = "draco"  # smaller than meshopt on every sample, raw and gzipped: tools/bench_models.py, docs/benchmarks.md
 MAX_REFERENCE_ISSUES = 100
 STEP_CODES = {"draco_decoded": "NORMALISED_DRACO", "meshopt_decoded": "NORMALISED_MESHOPT",
               "dequantized": "NORMALISED_QUANTIZED", "sparse_densified": "NORMALISED_SPARSE",
@@ -41,14 +41,16 @@ STATS = {"triangles": "triangles", "vertices": "vertices", "drawCalls": "draw_ca
 
 def validate(data: bytes | dict[str, bytes], limits: Limits | None = None, out: Path | None = None,
              web: str | None = None, sandbox: toolchain.Sandbox | None = None, budgets: bool = True,
-             worker: toolchain.Worker | None = None) -> Report:
+             worker: toolchain.Worker | None = None, on_desktop=None) -> Report:
     """Check one upload: a .glb or .gltf (or zip) as bytes, or a folder as {relative path: bytes}.
 
     With ``out`` (a folder), an accepted model is written there normalised (``report.files["desktop"]``)
     and, with ``web``, as the lighter browser variant too (``report.files["web"]``). ``budgets=False``
     leaves out the booth's product rules (geometry to place, triangles, ...): the verdict on the file
     as glTF alone, which is what tools/validator_agreement.py compares with the reference. A ``worker``
-    (tools, benchmarks) answers instead of a process started for this one upload.
+    (tools, benchmarks) answers instead of a process started for this one upload. ``on_desktop(path,
+    bounds_min, bounds_max)`` is called as soon as the normalised model is written, before the browser
+    variant is built (the server starts its thumbnail render then); its budgets are not checked yet.
     """
     limits = limits or Limits()
     report = Report()
@@ -59,8 +61,13 @@ def validate(data: bytes | dict[str, bytes], limits: Limits | None = None, out: 
         request = {"input": str(model), "out": str(out) if out else None, "web": web if out else None,
                    "maxTexturePx": limits.desktop_texture_px, "webTexturePx": limits.web_texture_px,
                    "maxExtentM": limits.max_scene_extent_m, "maxIssues": MAX_REFERENCE_ISSUES}
+        def progress(event: dict) -> None:
+            stats = event.get("stats") or {}
+            if on_desktop is not None and out is not None and event.get("stage") == "desktop":
+                on_desktop(out / "model.glb", stats.get("boundsMin"), stats.get("boundsMax"))
+
         try:
-            answer = worker.run(request) if worker else toolchain.run(request, sandbox)
+            answer = worker.run(request) if worker else toolchain.run(request, sandbox, progress)
         except toolchain.ToolchainError as exc:
             code = {"missing": "TOOLCHAIN_MISSING", "timeout": "DECODER_LIMIT", "killed": "DECODER_LIMIT"}.get(
                 exc.kind, "DECODER_FAILED")

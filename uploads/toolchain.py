@@ -6,6 +6,9 @@ a data-segment limit (RLIMIT_AS cannot be used: V8 and WebAssembly reserve far m
 space than they touch), a cap on every file it writes, and a wall-clock timeout on top. A file
 that crashes or hangs a decoder costs a refusal, nothing else. Why a process per upload and not
 a long-lived worker: docs/architecture.md, "glTF toolchain" (measured by tools/bench_models.py).
+Starting node and its codecs takes about half a second, so one spare process is kept started and
+idle (its limits already set; waiting costs no CPU time): an upload takes it, and the next spare
+is started behind it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,18 +77,66 @@ def limiter(sandbox: Sandbox):
     return apply
 
 
-def run(request: dict, sandbox: Sandbox | None = None) -> dict:
-    """The tool's answer to one request (see the header of gltf_tool.mjs), or ToolchainError."""
+def run(request: dict, sandbox: Sandbox | None = None, on_progress=None) -> dict:
+    """The tool's answer to one request (see the header of gltf_tool.mjs), or ToolchainError.
+
+    ``on_progress(event)`` is called, on this thread, with each ``progress`` line as it comes (the
+    desktop model is written before the browser variant is built: the caller can start rendering it).
+    """
     sandbox = sandbox or Sandbox()
     missing = available()
     if missing:
         raise ToolchainError("missing", missing)
-    try:
-        done = subprocess.run(command(sandbox), input=json.dumps(request).encode() + b"\n", capture_output=True,
-                              timeout=sandbox.wall_seconds, preexec_fn=limiter(sandbox), cwd=ROOT, check=False)
-    except subprocess.TimeoutExpired:
-        raise ToolchainError("timeout", f"no answer within {sandbox.wall_seconds:.0f} s") from None
-    return parse_answer(done.returncode, done.stdout, done.stderr)
+    proc, err = _take_spare(sandbox)
+    with err:
+        timer = threading.Timer(sandbox.wall_seconds, proc.kill)
+        timer.start()
+        returncode, lines = -1, []
+        try:
+            proc.stdin.write(json.dumps(request).encode() + b"\n")
+            proc.stdin.close()
+            for line in proc.stdout:
+                if line.startswith(b"progress ") and on_progress is not None:
+                    on_progress(json.loads(line[len(b"progress "):]))
+                lines.append(line)
+            returncode = proc.wait()
+        except (OSError, ValueError):
+            proc.kill()
+            returncode = proc.wait()
+            lines = []
+        finally:
+            timed_out = not timer.is_alive() and returncode != 0
+            timer.cancel()
+        if timed_out:
+            raise ToolchainError("timeout", f"no answer within {sandbox.wall_seconds:.0f} s")
+        err.seek(0)
+        return parse_answer(returncode, b"".join(lines), err.read()[-4000:])
+
+
+_spare: tuple[Sandbox, subprocess.Popen, object] | None = None
+_spare_lock = threading.Lock()
+
+
+def _start(sandbox: Sandbox) -> tuple[subprocess.Popen, object]:
+    err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run() when the process is done
+    proc = subprocess.Popen(command(sandbox), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                            preexec_fn=limiter(sandbox), cwd=ROOT)
+    return proc, err
+
+
+def _take_spare(sandbox: Sandbox) -> tuple[subprocess.Popen, object]:
+    """A started process for this request (the spare if it fits), and a new spare started behind it."""
+    global _spare
+    with _spare_lock:
+        taken, _spare = _spare, None
+        if taken is not None and (taken[0] != sandbox or taken[1].poll() is not None):
+            taken[1].kill()
+            taken[1].wait()
+            taken[2].close()
+            taken = None
+        proc, err = (taken[1], taken[2]) if taken else _start(sandbox)
+        _spare = (sandbox, *_start(sandbox))
+    return proc, err
 
 
 def parse_answer(returncode: int, stdout: bytes, stderr: bytes) -> dict:

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from direct.showbase.ShowBase import ShowBase
-from panda3d.core import NodePath
+from panda3d.core import AnimControlCollection, NodePath, autoBind
 
 from client import render
 from client.halls.booths import BoothFetcher
@@ -78,8 +78,19 @@ class BoothModels:
             log.warning("model %s… could not be loaded: %s", entry["hash"][:12], exc)
             return None
         render.prepare_model(model)
+        animate(model)
         return model
 
     def report(self) -> dict:
         """booth -> model hash shown, for offscreen tests."""
         return {b: h for b, (h, _) in self.nodes.items()}
+
+
+def animate(model: NodePath) -> int:
+    """Loop the model's animations (a skinned exhibit walks in its booth); how many there are."""
+    controls = AnimControlCollection()
+    autoBind(model.node(), controls, ~0)
+    if controls.getNumAnims():
+        controls.loopAll(True)
+        model.setPythonTag("animations", controls)  # the controls stop when no longer referenced
+    return controls.getNumAnims()

@@ -44,7 +44,7 @@ class BoothVersion:
     content: dict | None  # {"data": content file as decoded JSON, "images": {path: sha256}}
     created: float
     original_hash: str | None = None  # the model as the exhibitor uploaded it, kept to re-process later
-    web_hash: str | None = None  # the lighter variant for browsers (meshopt geometry, WebP textures)
+    web_hash: str | None = None  # the lighter variant for browsers (Draco geometry, WebP textures)
 
 
 @dataclass(frozen=True)

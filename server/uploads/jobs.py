@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import tempfile
+import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -109,15 +110,18 @@ def process(spec: JobSpec) -> Outcome:
 
 
 def _model(spec: JobSpec, data: bytes) -> Outcome:
-    """Validate and normalise in the sandboxed toolchain, fit, render, then publish the three blobs.
+    """Validate and normalise in the sandboxed toolchain, fit, render, then publish the blobs.
 
     Visitors get the normalised model (``model_hash``: what panda3d-gltf draws) and, in browsers, its
     lighter variant (``web_hash``); the exhibitor's original is kept (``original_hash``) so the booth can be
-    re-processed when the pipeline improves. Everything is built in a temporary folder first: killed before
-    the commit, nothing was published.
+    re-processed when the pipeline improves. The thumbnail render starts as soon as the normalised model is
+    written, beside the building of the browser variant. Everything is built in a temporary folder first:
+    killed before the commit, nothing was published.
     """
+    render = _EarlyRender(spec.footprint)
     with tempfile.TemporaryDirectory(prefix="pavilion-model-") as tmp:
-        report = validate(data, spec.limits, out=Path(tmp), web=WEB_METHOD)
+        report = validate(data, spec.limits, out=Path(tmp), web=WEB_METHOD, on_desktop=render.start)
+        render.join()
         wire = report_to_wire(report)
         if not report.ok:
             return Outcome(False, wire)
@@ -125,7 +129,7 @@ def _model(spec: JobSpec, data: bytes) -> Outcome:
         web = Path(report.files["web"]).read_bytes() if "web" in report.files else None
     transform = fit(report.stats.bounds_min, report.stats.bounds_max, spec.footprint)
     try:
-        png, _ = render_thumbnail(desktop, transform)
+        png = render.result(desktop, transform)
     except ThumbnailFailed as exc:
         log.warning("upload %s for %s: render failed: %s", spec.record.id, spec.record.booth, exc)
         wire["problems"].append(problem("RENDER_FAILED"))
@@ -137,6 +141,42 @@ def _model(spec: JobSpec, data: bytes) -> Outcome:
     version = _publish(spec, model_hash=model, transform=transform, thumbnail_hash=thumb,
                        content=current.content if current else None, original_hash=original, web_hash=web_hash)
     return Outcome(True, wire, version, model, thumb)
+
+
+class _EarlyRender:
+    """The thumbnail render, started on a thread when the toolchain reports the desktop model written."""
+
+    def __init__(self, footprint: tuple[float, float]):
+        self.footprint = footprint
+        self.thread: threading.Thread | None = None
+        self.done: tuple[bytes, dict, bytes] | None = None  # (model bytes, transform, PNG)
+        self.error: ThumbnailFailed | None = None
+
+    def start(self, path: Path, low: list | None, high: list | None) -> None:
+        if low is None or high is None:
+            return
+        model, transform = path.read_bytes(), fit(low, high, self.footprint)
+
+        def work() -> None:
+            try:
+                self.done = (model, transform, render_thumbnail(model, transform)[0])
+            except ThumbnailFailed as exc:
+                self.error = exc
+
+        self.thread = threading.Thread(target=work, name="pavilion-thumbnail", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def result(self, model: bytes, transform: dict) -> bytes:
+        """The PNG of exactly this model and transform: the early one if it matches, else rendered now."""
+        if self.done is not None and self.done[0] == model and self.done[1] == transform:
+            return self.done[2]
+        if self.error is not None and self.done is None and self.thread is not None:
+            raise self.error
+        return render_thumbnail(model, transform)[0]
 
 
 def _image(spec: JobSpec, data: bytes) -> Outcome:

@@ -157,7 +157,8 @@ def test_a_broken_server_url_shows_a_clear_message(fair, page):
     dead = f"ws://127.0.0.1:{free_port()}/"
     page.goto(f"{fair.http}/?server={dead}")
     banner = wait_until(page, "!document.querySelector('.banner').hidden && "
-                        "document.querySelector('.banner').innerText", 20, "the connection banner")
+                        "document.querySelector('.banner').innerText.includes('无法连接服务器') && "
+                        "document.querySelector('.banner').innerText", 20, "the cannot-connect banner")
     assert "无法连接服务器" in banner and dead in banner
     s = state(page)
     assert s["connected"] is False and s["hall"] is None
