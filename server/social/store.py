@@ -143,19 +143,21 @@ class SocialStore:
 
     @staticmethod
     def read_row(party_: str, conv: int, upto: int) -> tuple[str, tuple]:
-        return ("INSERT INTO reads (party, conv, last) VALUES (?, ?, ?) "
-                "ON CONFLICT (party, conv) DO UPDATE SET last = MAX(last, excluded.last)", (party_, conv, upto))
+        return ("INSERT INTO reads (party, conv, upto) VALUES (?, ?, ?) ON CONFLICT (party, conv) "
+                "DO UPDATE SET upto = excluded.upto WHERE excluded.upto > reads.upto", (party_, conv, upto))
 
     @staticmethod
     def favourite_row(person: int, booth: str, on: bool, now: float) -> tuple[str, tuple]:
         if on:
-            return ("INSERT OR IGNORE INTO favourites (person, booth, added) VALUES (?, ?, ?)", (person, booth, now))
+            return ("INSERT INTO favourites (person, booth, added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (person, booth, now))
         return "DELETE FROM favourites WHERE person = ? AND booth = ?", (person, booth)
 
     @staticmethod
     def block_row(person: int, blocked: int, on: bool, now: float) -> tuple[str, tuple]:
         if on:
-            return ("INSERT OR IGNORE INTO blocks (person, blocked, at) VALUES (?, ?, ?)", (person, blocked, now))
+            return ("INSERT INTO blocks (person, blocked, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (person, blocked, now))
         return "DELETE FROM blocks WHERE person = ? AND blocked = ?", (person, blocked)
 
     # --- reads for jobs (worker threads) ------------------------------------------------
@@ -170,7 +172,7 @@ class SocialStore:
         """For each (party, conv): conv -> (messages after the party's read mark, the latest message or None)."""
         out = {}
         for p, conv in parties:
-            marks = self.store.rows("SELECT last FROM reads WHERE party = ? AND conv = ?", (p, conv))
+            marks = self.store.rows("SELECT upto FROM reads WHERE party = ? AND conv = ?", (p, conv))
             last = marks[0][0] if marks else 0
             (count,), = self.store.rows("SELECT COUNT(*) FROM messages WHERE conv = ? AND id > ?", (conv, last))
             latest = self.store.rows("SELECT id, sender, booth, text, at FROM messages WHERE conv = ? "
@@ -189,19 +191,19 @@ class SocialStore:
             "SELECT id, person, kind, until, reason, actor, at FROM sanctions WHERE id > ? ORDER BY id", (last_id,))]
 
     def add_sanction(self, person: int, kind: str, until: float | None, reason: str, actor: str, now: float) -> int:
-        """Write one mute/unmute/kick/ban/unban (who did it is ``actor``); its id."""
-        def insert(db):
-            return db.execute("INSERT INTO sanctions (person, kind, until, reason, actor, at) "
-                              "VALUES (?, ?, ?, ?, ?, ?)", (person, kind, until, reason, actor, now)).lastrowid
-        return self.store.transaction(insert)
+        """Write one mute/unmute/kick/ban/unban (who did it is ``actor``), committed; its id."""
+        return self._insert("INSERT INTO sanctions (person, kind, until, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+                            (person, kind, until, reason, actor, now))
 
     def add_report(self, reporter: int, target: int, message: int | None, context: list[str], note: str,
                    now: float) -> int:
-        def insert(db):
-            return db.execute("INSERT INTO reports (reporter, target, message, context, note, at) "
-                              "VALUES (?, ?, ?, ?, ?, ?)",
-                              (reporter, target, message, json.dumps(context, ensure_ascii=False), note, now)).lastrowid
-        return self.store.transaction(insert)
+        return self._insert("INSERT INTO reports (reporter, target, message, context, note, at) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            (reporter, target, message, json.dumps(context, ensure_ascii=False), note, now))
+
+    def _insert(self, sql: str, params: tuple) -> int:
+        """One committed INSERT; the id the database gave the row (RETURNING: SQLite 3.35+ and PostgreSQL)."""
+        return self.store.rows(sql + " RETURNING id", params)[0][0]
 
     def reports(self, limit: int = 100) -> list[tuple]:
         """The latest reports: (id, reporter, target, target's name, message, context list, note, at)."""
@@ -221,9 +223,8 @@ class SocialStore:
     def add_organiser(self, name: str, now: float) -> tuple[int, str]:
         """A new organiser; (id, token). The token is shown once and only its sha256 is kept."""
         token = secrets.token_urlsafe(32)
-        oid = self.store.transaction(lambda db: db.execute(
-            "INSERT INTO organisers (name, token_hash, created) VALUES (?, ?, ?)",
-            (name, player_hash(token), now)).lastrowid)
+        oid = self._insert("INSERT INTO organisers (name, token_hash, created) VALUES (?, ?, ?)",
+                           (name, player_hash(token), now))
         return oid, token
 
     def organiser(self, token: str) -> tuple[int, str] | None:

@@ -14,9 +14,7 @@ import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 _MIGRATIONS = (
     """
@@ -143,9 +141,9 @@ _MIGRATIONS = (
     CREATE TABLE reads (
         party TEXT NOT NULL,
         conv INTEGER NOT NULL,
-        last INTEGER NOT NULL,
+        upto INTEGER NOT NULL,
         PRIMARY KEY (party, conv)
-    ) WITHOUT ROWID;
+    );
     CREATE TABLE favourites (
         person INTEGER NOT NULL,
         booth TEXT NOT NULL,
@@ -187,7 +185,6 @@ _MIGRATIONS = (
     CREATE INDEX reports_target ON reports(target, id);
     """,
 )
-T = TypeVar("T")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -236,18 +233,6 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-
-    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work(db)`` in one transaction and return what it returned (an inserted row's id)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(self._db)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            return result
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:

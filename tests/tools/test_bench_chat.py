@@ -18,7 +18,7 @@ def test_a_small_run_prints_the_summary_as_its_last_line():
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert KEYS <= set(summary)
+    assert set(summary) >= KEYS
     assert summary["clients"] == 12 and summary["messages_sent"] > 0 and summary["lost"] == 0
     assert summary["messages_received"] > 0 and summary["p99_ms"] is not None
     assert summary["history_messages"] == 3000
