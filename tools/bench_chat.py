@@ -252,7 +252,10 @@ async def run_bots(url: str, args: argparse.Namespace, server_pid: int) -> dict:
     for r in range(args.rounds):
         for talking in (False, True):
             rounds[talking].append(await phase(talking, args.duration / args.rounds, args.seed + 10 * r))
-    await asyncio.sleep(1.0)  # the last lines in flight
+    settle = loop.time() + 15.0  # the last lines in flight: every one acknowledged or refused, or 15 s
+    while len(chat.acked) + sum(chat.refused.values()) < len(chat.sent_at) and loop.time() < settle:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # and delivered
     chat.measuring = False
     for task in tasks:
         task.cancel()
