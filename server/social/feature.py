@@ -155,6 +155,9 @@ class SocialFeature(Feature):
         message is committed, before the recipients hear of it. ``cmid`` must be
         unique for the sender: a repeated one is a resend and delivers nothing.
         """
+        seen = self._recent(sender).get(cmid)
+        if seen is not None:  # a resend: stored and delivered already
+            return list(ack or [])
         text = self.words.mask(text)
         mid, at = self.next_message, self._wall(now)
         self.next_message += 1
@@ -180,9 +183,7 @@ class SocialFeature(Feature):
         if pid in self.banned:
             self.outbox += close(s, CloseCode.BANNED, ErrorCode.BANNED)
             return
-        if pid not in self.recent and self.store is not None:
-            self.recent[pid] = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in
-                                           reversed(self.store.recent_cmids(pid)))
+        self._recent(pid)  # loaded now, while the visitor says hello, not on their first line
         self.outbox += [Send(s.cid, self._profile(profile, you=True)),
                         Send(s.cid, encode("favourites", booths=self.favourites.get(pid, []))),
                         Send(s.cid, encode("blocks", pids=sorted(self.blocks.get(pid, ())))),
@@ -269,7 +270,7 @@ class SocialFeature(Feature):
         m, refusal = self._member(s, "say")
         if refusal:
             return refusal
-        seen = self.recent.get(m.pid, {}).get(msg["cmid"])
+        seen = self._recent(m.pid).get(msg["cmid"])
         if seen is not None:  # a resend: acknowledge again, show nothing twice
             return [Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2]))]
         if s.room is None:
@@ -322,7 +323,7 @@ class SocialFeature(Feature):
         conv, me = self._access(s, m, msg["conv"])
         if conv is None:
             return refuse(s, ErrorCode.UNKNOWN_CONVERSATION, "send")
-        seen = self.recent.get(m.pid, {}).get(msg["cmid"])
+        seen = self._recent(m.pid).get(msg["cmid"])
         if seen is not None:
             return [Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2], conv=seen[1] or conv.id))]
         text, refusal = self._text(s, m, msg["text"], "conv", now, "send")
@@ -580,8 +581,16 @@ class SocialFeature(Feature):
             return "", [error(s, too_fast, ref)]
         return text, []
 
+    def _recent(self, pid: int) -> OrderedDict[str, tuple[int, int | None, float]]:
+        """The person's last client message ids, read from the store the first time (one indexed read)."""
+        recent = self.recent.get(pid)
+        if recent is None:
+            rows = self.store.recent_cmids(pid, RECENT_CMIDS) if self.store is not None else []
+            recent = self.recent[pid] = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in reversed(rows))
+        return recent
+
     def _remember(self, pid: int, cmid: str, mid: int, conv: int | None, at: float) -> None:
-        recent = self.recent.setdefault(pid, OrderedDict())
+        recent = self._recent(pid)
         recent[cmid] = (mid, conv, at)
         while len(recent) > RECENT_CMIDS:
             recent.popitem(last=False)

@@ -233,5 +233,7 @@ def test_open_direct_with_a_subject_for_other_features(fair):
     fair.run(actions)
     got = fair.run(fair.social.post(conv, ann, "约个时间聊聊这个需求", fair.now, "match-0001"))
     assert of(got[2], "message")[0]["message"]["conv"] == conv.id
+    assert fair.run(fair.social.post(conv, ann, "约个时间聊聊这个需求", fair.now, "match-0001")) == {}  # a resend
+    assert fair.store.rows("SELECT COUNT(*) FROM messages WHERE conv = ?", (conv.id,)) == [(1,)]
     inbox = of(fair.send(2, "inbox_get")[2], "inbox")[0]
     assert {"kind": "need", "id": "n-42"} in [c.get("subject") for c in inbox["convs"]]
