@@ -20,6 +20,7 @@ from protocol.social import PROVINCES, ROLES
 from world.content import CATEGORIES
 
 CHAT_W, CHAT_LOG = 440, 8
+CHAT_BOTTOM = 46  # px between the chat box and the window's bottom edge (the key hints live there)
 INBOX_W = 380
 CARD_W = 360
 PROFILE_W = 460
@@ -92,9 +93,9 @@ class ChatBox:
         self.shown_lines = [t for t, _ in shown]
         pad, row = 12, 21
         log_h = len(shown) * row
-        height = (34 + log_h + 44 + 20) if self.open else (log_h + 24)
+        height = (34 + log_h + 44 + 20) if self.open else (log_h + 30)
         self.height = height
-        backdrop = self.canvas.begin((12, -height - 46))
+        backdrop = self.canvas.begin((12, -height - CHAT_BOTTOM))
         y = pad
         if self.open:
             self.canvas.card(0, 0, CHAT_W, height, PANEL, backdrop)
@@ -115,7 +116,7 @@ class ChatBox:
             y += row
         if self.open:
             y += 6
-            self.entry.setPos(12 + pad, 0, -(-height - 46 + y) - 18)
+            self.entry.setPos(12 + pad, 0, -(-height - CHAT_BOTTOM + y) - 18)
             if m.muted_until is not None:
                 self.canvas.label(text(lang, "muted"), pad, y + 30, 12, RED)
             else:
@@ -133,31 +134,37 @@ class ChatBox:
     def box(self) -> list[float]:
         return self.canvas.box(0, 0, CHAT_W, self.height, "bottom-left")
 
+    @property
+    def top(self) -> float:
+        """Pixels from the window's bottom edge to the box's top edge."""
+        return self.height + CHAT_BOTTOM
+
 
 class Badge:
-    """Top left, under the status lines: 消息 N, red while something is unread; a click opens the inbox."""
+    """Bottom left, over the chat box: 消息 N, red while something is unread; a click opens the inbox."""
 
     def __init__(self, base: ShowBase, font: TextFont, model: SocialModel, open_inbox: Callable[[], None]):
         self.model, self.open_inbox = model, open_inbox
-        self.canvas = Canvas(base, font, base.a2dTopLeft, "badge")
+        self.canvas = Canvas(base, font, base.a2dBottomLeft, "badge")
         self.drawn: tuple | None = None
         self.label = ""
+        self.width = 0.0
 
-    def refresh(self, lang: str) -> None:
+    def refresh(self, lang: str, above: float) -> None:
+        """``above``: pixels from the window's bottom edge to the badge's lower edge (the chat box's top)."""
         n = self.model.unread
-        key = (lang, n)
+        key = (lang, n, above)
         if key == self.drawn:
             return
         self.drawn = key
-        self.canvas.begin((10, 84))
+        self.canvas.begin((12, -above - 6 - 28))
         self.label = text(lang, "badge", n=n) if n else text(lang, "inbox")
-        w = 28 + self.canvas.measure(self.label, 15)
-        self.width = w
-        self.canvas.button(self.label, 0, 0, w, self.open_inbox, size=15, colour=RED if n else BUTTON_OFF,
+        self.width = 28 + self.canvas.measure(self.label, 15)
+        self.canvas.button(self.label, 0, 0, self.width, self.open_inbox, size=15, colour=RED if n else BUTTON_OFF,
                            height=28)
 
     def box(self) -> list[float]:
-        return self.canvas.box(0, 0, self.width, 28, "top-left")
+        return self.canvas.box(0, 0, self.width, 28, "bottom-left")
 
 
 class InboxPanel:

@@ -145,8 +145,9 @@ class Social(DirectObject):
             self.chat.show(True)
         focal_px = self.base.win.getYSize() / 2 / math.tan(math.radians(self.base.camLens.getFov()[1] / 2))
         self.bubbles.update(self.model.live_bubbles(), anchors, self.base.camera, focal_px)
-        for panel in (self.chat, self.badge, self.inbox, self.card, self.profile, self.reports):
+        for panel in (self.chat, self.inbox, self.card, self.profile, self.reports):
             panel.refresh(lang)
+        self.badge.refresh(lang, self.chat.top)
 
     def click(self) -> bool:
         """A click in the scene: True if it hit an avatar (its name card opens)."""
