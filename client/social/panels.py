@@ -42,7 +42,7 @@ class ChatBox:
         self.entry = _entry(self.canvas, 14, CHAT_W - 24, self._entered, focusOutCommand=lambda: None)
         self.entry.hide()
         self.open = False
-        self.tab = "nearby"  # nearby, hall or conv
+        self.tab = "nearby"  # nearby, hall (live lines), direct or booth (the open conversation of that kind)
         self.drawn: tuple | None = None
         self.height = 0.0
         self.shown_lines: list[str] = []
@@ -68,12 +68,17 @@ class ChatBox:
         self.entry.enterText("")
         self.entry["focus"] = 1
 
+    def conv(self):
+        """The conversation the direct or booth tab shows: the open one if it is of that kind."""
+        conv = self.model.convs.get(self.model.open_conv or 0)
+        return conv if conv is not None and conv.kind == self.tab else None
+
     def _lines(self, lang: str) -> list[tuple[str, tuple]]:
         m = self.model
-        if self.tab == "conv":
-            conv = m.convs.get(m.open_conv or 0)
+        if self.tab in ("direct", "booth"):
+            conv = self.conv()
             if conv is None:
-                return []
+                return [(text(lang, f"no_{self.tab}"), DIM)]
             me = m.me["pid"] if m.me else None
             return [(f"{msg['name']}：{msg['text']}", GOLD if msg["from"] == me else WHITE)
                     for msg in conv.ordered()]
@@ -99,12 +104,12 @@ class ChatBox:
         y = pad
         if self.open:
             self.canvas.card(0, 0, CHAT_W, height, PANEL, backdrop)
-            tabs = [("nearby", text(lang, "nearby")), ("hall", text(lang, "hall"))]
-            if conv is not None:
-                tabs.append(("conv", conv.title))
+            shown_conv = self.conv()
+            tabs = [(tab, text(lang, tab) if shown_conv is None or tab != self.tab else
+                     f"{text(lang, tab)} · {shown_conv.title}") for tab in ("nearby", "hall", "direct", "booth")]
             x = pad
             for tab, label in tabs:
-                w = min(150, 24 + self.canvas.measure(label, 13))
+                w = min(170, 24 + self.canvas.measure(label, 13))
                 self.canvas.button(label, x, y - 4, w, lambda t=tab: self.set_tab(t),
                                    colour=BUTTON_HOT if tab == self.tab else BUTTON_OFF, height=24)
                 x += w + 6
@@ -126,9 +131,17 @@ class ChatBox:
         self.entry.reparentTo(self.canvas.root)
 
     def set_tab(self, tab: str) -> None:
+        """Show a tab; the direct and booth tabs open the latest conversation of their kind if none is open."""
         self.tab = tab
         self.drawn = None
-        if tab == "conv" and self.model.open_conv is not None:
+        if tab not in ("direct", "booth"):
+            return
+        if self.conv() is None:
+            latest = max((c for c in self.model.convs.values() if c.kind == tab),
+                         key=lambda c: max(c.messages, default=0), default=None)
+            if latest is not None:
+                self.model.show_conv(latest.id)
+        elif self.model.open_conv is not None:
             self.model.mark_read(self.model.open_conv)
 
     def box(self) -> list[float]:

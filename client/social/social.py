@@ -141,8 +141,10 @@ class Social(DirectObject):
             self.said = None
         if self.model.open_conv != self.shown_conv:  # a conversation was opened (联系展商, a name card, the inbox)
             self.shown_conv = self.model.open_conv
-            self.chat.set_tab("conv")
-            self.chat.show(True)
+            conv = self.model.convs.get(self.shown_conv or 0)
+            if conv is not None:
+                self.chat.set_tab(conv.kind)
+                self.chat.show(True)
         focal_px = self.base.win.getYSize() / 2 / math.tan(math.radians(self.base.camLens.getFov()[1] / 2))
         self.bubbles.update(self.model.live_bubbles(), anchors, self.base.camera, focal_px)
         for panel in (self.chat, self.inbox, self.card, self.profile, self.reports):
@@ -225,10 +227,10 @@ class Social(DirectObject):
         self.model.open_booth(booth)
 
     def _submit(self, value: str) -> None:
-        if self.chat.tab == "conv" and self.model.open_conv is not None:
-            self.model.post(self.model.open_conv, value)
-        else:
-            self.model.say(self.chat.tab if self.chat.tab in ("nearby", "hall") else "nearby", value)
+        if self.chat.tab in ("nearby", "hall"):
+            self.model.say(self.chat.tab, value)
+        elif self.chat.conv() is not None:
+            self.model.post(self.chat.conv().id, value)
 
     def _message(self, profile: dict) -> None:
         self.card.show(None)

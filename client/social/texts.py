@@ -6,7 +6,8 @@ from protocol.social import PROVINCES, ROLE_NAMES
 
 STRINGS: dict[str, dict[str, str]] = {
     "zh": {
-        "nearby": "附近", "hall": "展馆", "conv": "对话", "inbox": "消息",
+        "nearby": "附近", "hall": "展馆", "direct": "私信", "booth": "展商", "inbox": "消息",
+        "no_direct": "还没有私信：点击一位访客，再点“发消息”", "no_booth": "还没有展商对话：在展位面板点“联系展商”",
         "chat_hint": "回车发送 · Esc 收起 · 附近的人会看到气泡",
         "chat_closed": "回车 聊天　I 消息　P 资料",
         "badge": "消息 {n}",
@@ -24,7 +25,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "none": "未填写", "more": "更早的消息…",
     },
     "en": {
-        "nearby": "Nearby", "hall": "Hall", "conv": "Chat", "inbox": "Messages",
+        "nearby": "Nearby", "hall": "Hall", "direct": "Direct", "booth": "Exhibitors", "inbox": "Messages",
+        "no_direct": "No direct messages yet: click a visitor, then Message",
+        "no_booth": "No exhibitor chats yet: press Contact on a booth's panel",
         "chat_hint": "Enter to send · Esc to hide · people nearby see a bubble",
         "chat_closed": "Enter: chat  I: messages  P: profile",
         "badge": "Messages {n}",

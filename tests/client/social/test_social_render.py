@@ -105,4 +105,4 @@ def test_contact_at_a_kiosk_opens_the_booth_conversation_that_reaches_its_staff(
     assert code == 0, err.decode()[-2000:]
     assert message["text"] == "请问怎么参与志愿服务？" and message["name"] == "小明"
     chat = report["social"]["chat"]
-    assert chat["open"] and chat["tab"] == "conv" and chat["lines"] == ["小明：请问怎么参与志愿服务？"]
+    assert chat["open"] and chat["tab"] == "booth" and chat["lines"] == ["小明：请问怎么参与志愿服务？"]
