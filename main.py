@@ -47,6 +47,8 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the server", description="Run the Cloud Pavilion server.")
     _add_server_options(serve, 8765)
+    serve.add_argument("--db", metavar="URL", help="store in PostgreSQL (postgresql://user@host:port/db) instead "
+                       "of SQLite in --data; blobs stay in --data (a folder members share)")
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from server.gateway.app import serve_forever
 
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view)
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, args.db)
     if args.command == "halls":
         from world.listing import print_halls
 

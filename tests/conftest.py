@@ -32,14 +32,15 @@ def free_port() -> int:
 class ServerProcess:
     """``main.py serve`` in a subprocess, as a user would run it."""
 
-    def __init__(self, data: Path, port: int | None = None):
-        self.data, self.port = data, port or free_port()
+    def __init__(self, data: Path, port: int | None = None, extra: tuple[str, ...] = ()):
+        self.data, self.port, self.extra = data, port or free_port(), tuple(extra)
         self.url = f"ws://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> ServerProcess:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        cmd = [sys.executable, str(ROOT / "main.py"), "serve", "--port", str(self.port), "--data", str(self.data)]
+        cmd = [sys.executable, str(ROOT / "main.py"), "serve", "--port", str(self.port), "--data", str(self.data),
+               *self.extra]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )

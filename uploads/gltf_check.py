@@ -50,7 +50,8 @@ def validate(data: bytes | dict[str, bytes], limits: Limits | None = None, out: 
     as glTF alone, which is what tools/validator_agreement.py compares with the reference. A ``worker``
     (tools, benchmarks) answers instead of a process started for this one upload. ``on_desktop(path,
     bounds_min, bounds_max)`` is called as soon as the normalised model is written, before the browser
-    variant is built (the server starts its thumbnail render then); its budgets are not checked yet.
+    variant is built (the server starts its thumbnail render then: ``path`` is a copy with textures of
+    thumbnail size); its budgets are not checked yet.
     """
     limits = limits or Limits()
     report = Report()
@@ -64,7 +65,7 @@ def validate(data: bytes | dict[str, bytes], limits: Limits | None = None, out: 
         def progress(event: dict) -> None:
             stats = event.get("stats") or {}
             if on_desktop is not None and out is not None and event.get("stage") == "desktop":
-                on_desktop(out / "model.glb", stats.get("boundsMin"), stats.get("boundsMax"))
+                on_desktop(out / event.get("thumb", "model.glb"), stats.get("boundsMin"), stats.get("boundsMax"))
 
         try:
             answer = worker.run(request) if worker else toolchain.run(request, sandbox, progress)

@@ -40,7 +40,8 @@ from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
 from server.social.store import SocialStore
 from server.social.words import WordFilter
-from server.store.sqlite import BlobStore, Store
+from server.store.open import Database, open_store
+from server.store.sqlite import BlobStore
 from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
 from server.web.site import WebSite, web_url
@@ -87,7 +88,7 @@ class TickStats:
 
 
 class Gateway:
-    def __init__(self, core: ServerCore, store: Store | None = None, bus: Bus | None = None):
+    def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None):
         self.core = core
         self.bus = bus or LocalBus()
         self.bus.subscribe(lambda topic, event: self._apply(self.core.deliver(topic, event, self._loop.time())))
@@ -281,13 +282,16 @@ async def run_server(
     tick_hz: int = 10,
     naive: bool = False,
     max_view: int = 50,
+    db: str | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
+
+    ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
     ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(data_dir / "pavilion.sqlite3")
+    store = open_store(data_dir, db)
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
@@ -328,7 +332,7 @@ async def run_server(
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
-                  max_view: int = 50) -> int:
+                  max_view: int = 50, db: str | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
     if not 0 <= port <= 65535:
         log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
@@ -342,7 +346,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db)
 
     try:
         asyncio.run(main())

@@ -144,12 +144,15 @@ def _model(spec: JobSpec, data: bytes) -> Outcome:
 
 
 class _EarlyRender:
-    """The thumbnail render, started on a thread when the toolchain reports the desktop model written."""
+    """The thumbnail render, started on a thread when the toolchain reports the desktop model written.
+
+    It draws the toolchain's thumbnail copy (the same geometry, textures of thumbnail size).
+    """
 
     def __init__(self, footprint: tuple[float, float]):
         self.footprint = footprint
         self.thread: threading.Thread | None = None
-        self.done: tuple[bytes, dict, bytes] | None = None  # (model bytes, transform, PNG)
+        self.done: tuple[dict, bytes] | None = None  # (transform, PNG)
         self.error: ThumbnailFailed | None = None
 
     def start(self, path: Path, low: list | None, high: list | None) -> None:
@@ -159,7 +162,7 @@ class _EarlyRender:
 
         def work() -> None:
             try:
-                self.done = (model, transform, render_thumbnail(model, transform)[0])
+                self.done = (transform, render_thumbnail(model, transform)[0])
             except ThumbnailFailed as exc:
                 self.error = exc
 
@@ -171,10 +174,10 @@ class _EarlyRender:
             self.thread.join()
 
     def result(self, model: bytes, transform: dict) -> bytes:
-        """The PNG of exactly this model and transform: the early one if it matches, else rendered now."""
-        if self.done is not None and self.done[0] == model and self.done[1] == transform:
-            return self.done[2]
-        if self.error is not None and self.done is None and self.thread is not None:
+        """The PNG for this transform: the early one if it was made with it, else ``model`` rendered now."""
+        if self.done is not None and self.done[0] == transform:
+            return self.done[1]
+        if self.error is not None:
             raise self.error
         return render_thumbnail(model, transform)[0]
 

@@ -9,7 +9,8 @@
 // Answer:   {"validator": {...}, "policy": [{code, pointer, params}], "normalised": [...],
 //            "unitScale": 1, "stats": {...}, "files": {"desktop": "model.glb", "web": "web.glb"}, "timings": {...}}
 //           or {"fatal": "message"} when the request itself could not be handled.
-//           Before it, once model.glb is written: a line `progress {"stage": "desktop", "stats": {...}}`.
+//           Before it, once model.glb (and thumb.glb, textures of 256 px) is written: a line
+//           `progress {"stage": "desktop", "thumb": "thumb.glb", "stats": {...}}`.
 // A model with reference errors or policy errors is not normalised: no file is written.
 
 import { createRequire } from 'node:module';
@@ -499,6 +500,16 @@ function stats(doc) {
   };
 }
 
+async function thumbnailCopy(doc, px = 256) {
+  const copy = cloneDocument(doc);
+  for (const texture of copy.getRoot().listTextures()) {
+    if (!texture.getImage()) continue;
+    const small = sharp(texture.getImage(), { limitInputPixels: PIXEL_CAP }).resize(px, px, { fit: 'inside' });
+    texture.setImage(await small.png(FAST_PNG).toBuffer()).setMimeType('image/png');
+  }
+  return copy;
+}
+
 // -- the lighter variant for browsers -----------------------------------------------------------
 async function webVariant(doc, method, maxPx) {
   const web = cloneDocument(doc);
@@ -549,8 +560,11 @@ async function handle(req) {
   const desktop = await io.writeBinary(doc);
   await writeFile(path.join(req.out, 'model.glb'), desktop);
   lap('write_desktop');
-  // the desktop model is ready: the caller may start rendering it while the browser variant is built
-  process.stdout.write(`progress ${JSON.stringify({ stage: 'desktop', stats: answer.stats })}\n`);
+  // the desktop model is ready: the caller may start its thumbnail while the browser variant is built,
+  // from a copy whose textures are thumbnail-sized (Panda3D decoding 2048 px PNGs was half the render)
+  await writeFile(path.join(req.out, 'thumb.glb'), await io.writeBinary(await thumbnailCopy(doc)));
+  lap('write_thumbnail_copy');
+  process.stdout.write(`progress ${JSON.stringify({ stage: 'desktop', thumb: 'thumb.glb', stats: answer.stats })}\n`);
   answer.files.desktop = 'model.glb';
   answer.stats.desktopBytes = desktop.byteLength;
   if (req.web) {
