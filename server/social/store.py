@@ -17,7 +17,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
-from server.store.sqlite import Store
+from server.store.open import Database
 
 
 @dataclass
@@ -102,7 +102,7 @@ class Loaded:
 
 
 class SocialStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Database):
         self.store = store
 
     # --- start -------------------------------------------------------------------------
