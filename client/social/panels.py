@@ -250,6 +250,7 @@ class NameCard:
         self.profile: dict | None = None
         self.drawn: tuple | None = None
         self.height = 0.0
+        self.actions_shown: list[str] = []
 
     @property
     def visible(self) -> bool:
@@ -284,6 +285,7 @@ class NameCard:
         for line in filter(None, details):
             y += self.canvas.para(line, pad, y, CARD_W - 2 * pad, 14, DIM, max_lines=2)
         y += 10
+        self.actions_shown = []
         if not you:
             blocked = p["pid"] in m.blocks
             bw = (CARD_W - 2 * pad - 16) / 3
@@ -291,11 +293,13 @@ class NameCard:
                                                 ("report", "report"))):
                 self.canvas.button(text(lang, key_), pad + i * (bw + 8), y, bw, lambda a=action: self.actions[a](p),
                                    colour=BUTTON_HOT if action == "message" else BUTTON, height=28)
+                self.actions_shown.append(key_)
             y += 36
             if m.organiser is not None:
                 for i, action in enumerate(("mute", "kick", "ban")):
                     self.canvas.button(text(lang, action), pad + i * (bw + 8), y, bw,
                                        lambda a=action: self.actions[a](p), colour=RED, height=28)
+                    self.actions_shown.append(action)
                 y += 36
         if m.notice:
             kind, _, action = m.notice.partition(":")
@@ -304,7 +308,7 @@ class NameCard:
         self.canvas.label(text(lang, "card_hint"), pad, y, 12, DIM)
         y += 16 + pad
         self.height = y
-        self.canvas.card(0, 0, CARD_W, y, PANEL, backdrop)
+        self.canvas.card(0, 0, CARD_W, y, (*PANEL[:3], 0.98), backdrop)  # over bubbles: nearly opaque
 
     def box(self) -> list[float]:
         w = self.canvas.base.win.getXSize()

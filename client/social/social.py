@@ -43,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._Argument
     offscreen.add_argument("--chat", action="store_true", help="show the chat box open")
     offscreen.add_argument("--inbox", action="store_true", help="show the inbox")
     offscreen.add_argument("--profile", action="store_true", help="show your profile panel")
+    offscreen.add_argument("--card", metavar="NAME", help="open the name card of the first visitor called NAME "
+                           "in view (as a click on their avatar would)")
     offscreen.add_argument("--wait-bubbles", type=int, default=0, metavar="K",
                            help="keep drawing until K speech bubbles float in view")
     offscreen.add_argument("--wait-unread", type=int, default=0, metavar="K",
@@ -96,6 +98,7 @@ class Social(DirectObject):
         if getattr(args, "inbox", False):
             self.inbox.show(True)
         self.want_profile = getattr(args, "profile", False)
+        self.card_of = getattr(args, "card", None)
         if not offscreen:
             self.accept("enter", self.enter)
             self.accept("i", self.toggle_inbox)
@@ -147,6 +150,10 @@ class Social(DirectObject):
                 self.chat.show(True)
         focal_px = self.base.win.getYSize() / 2 / math.tan(math.radians(self.base.camLens.getFov()[1] / 2))
         self.bubbles.update(self.model.live_bubbles(), anchors, self.base.camera, focal_px)
+        if self.card_of is not None and self.want_card is None and not self.card.visible:
+            vid = next((v for v, name in self.base.crowd.names.items() if name == self.card_of), None)
+            if vid is not None:
+                self.show_card(vid)
         for panel in (self.chat, self.inbox, self.card, self.profile, self.reports):
             panel.refresh(lang)
         self.badge.refresh(lang, self.chat.top)
@@ -251,6 +258,8 @@ class Social(DirectObject):
         m = self.model
         if self.said is not None or self.contact or m.pending:  # scripted lines not yet sent or acknowledged
             return False
+        if self.card_of is not None and not (self.card.visible and (m.organiser or not self.args.organiser_token)):
+            return False
         if len(self.bubbles.nodes) < self.wait_bubbles or m.unread < self.wait_unread:
             return False
         return not self.want_profile
@@ -269,7 +278,7 @@ class Social(DirectObject):
         if self.inbox.visible:
             out["inbox"] = {"rows": self.inbox.rows, "box": self.inbox.box()}
         if self.card.visible:
-            out["card"] = {"profile": self.card.profile, "box": self.card.box()}
+            out["card"] = {"profile": self.card.profile, "box": self.card.box(), "actions": self.card.actions_shown}
         if self.profile.visible:
             out["profile"] = self.profile.draft
         return out

@@ -106,3 +106,20 @@ def test_contact_at_a_kiosk_opens_the_booth_conversation_that_reaches_its_staff(
     assert message["text"] == "请问怎么参与志愿服务？" and message["name"] == "小明"
     chat = report["social"]["chat"]
     assert chat["open"] and chat["tab"] == "booth" and chat["lines"] == ["小明：请问怎么参与志愿服务？"]
+
+
+def test_a_name_card_and_an_organisers_moderation_buttons(server_proc, tmp_path):
+    from server.social.store import SocialStore
+    from server.store.sqlite import Store
+
+    store = Store(server_proc.data / "pavilion.sqlite3")
+    _, token = SocialStore(store).add_organiser("主办方小王", 0.0)
+    store.close()
+    code, report, img = asyncio.run(scene(server_proc.url, tmp_path, "--card", "李华", "--organiser-token", token))
+    assert code == 0
+    card = report["social"]["card"]
+    assert card["profile"]["name"] == "李华" and card["profile"]["you"] is False
+    assert card["actions"] == ["message", "block", "report", "mute", "kick", "ban"]
+    assert report["social"]["organiser"] == "主办方小王"
+    panel = crop(img, card["box"]).reshape(-1, 3)
+    assert (panel.sum(axis=1) < 150).mean() > 0.4 and ((panel[:, 0] > 180) & (panel[:, 1] < 110)).mean() > 0.02
