@@ -32,6 +32,9 @@ $(WEB_STAMP): $(NODE_STAMP) $(WEB_SRC)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" node_modules/.bin/esbuild web/src/main.js --bundle --minify --sourcemap \
 		--format=esm --target=es2022 --outdir=build/web --entry-names=app-[hash] --legal-comments=none \
 		--log-level=warning
+	mkdir -p build/web/draco  # three's Draco decoder, for exhibitors' Draco-compressed web models
+	cp node_modules/three/examples/jsm/libs/draco/gltf/draco_decoder.wasm \
+		node_modules/three/examples/jsm/libs/draco/gltf/draco_wasm_wrapper.js build/web/draco/
 	@touch $(WEB_STAMP)
 
 web: $(WEB_STAMP)  ## build the browser client

@@ -52,6 +52,9 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
+    from server.guard.limits import add_arguments as add_limit_arguments
+
+    add_limit_arguments(serve)
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
     if with_client:  # the client's options import Panda3D: only when they are needed
@@ -132,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("websockets").setLevel(logging.WARNING)
     if args.command == "serve":
         from server.gateway.app import serve_forever
+        from server.guard.limits import from_args
 
-        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, args.db)
+        return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
+                             limits=from_args(args))
     if args.command == "halls":
         from world.listing import print_halls
 

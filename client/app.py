@@ -22,11 +22,12 @@ from websockets.exceptions import InvalidURI
 from websockets.uri import parse_uri
 
 from client import render
-from client.avatars.bodies import AVATAR_HEIGHT, AvatarView
+from client.avatars.bodies import AVATAR_HEIGHT, FAR_MODEL_FROM, AvatarView
 from client.avatars.crowd import Crowd
 from client.avatars.interp import State
 from client.avatars.tags import NameTags
 from client.halls.assets import AVATAR_FAR_FILE, AVATAR_FILE, AssetMissing, load_font, load_model
+from client.halls.booth_labels import BoothLabels
 from client.halls.exhibition import MESSAGES as EXHIBITION_MESSAGES
 from client.halls.exhibition import Exhibition
 from client.halls.exhibition import add_arguments as add_exhibition_arguments
@@ -176,6 +177,8 @@ class PavilionApp(ShowBase):
         self.moves = MoveClock()
         self.crowd = Crowd(self._make_remote)
         self.tags = NameTags(self, AVATAR_HEIGHT)
+        self.booth_labels = BoothLabels(self)
+        self.booth_labels.set_hall(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.hud = Hud(self, font)
         self.my_id: int | None = None
@@ -207,6 +210,7 @@ class PavilionApp(ShowBase):
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
         self.net.hall = hall.id  # a reconnect rejoins this hall
+        self.booth_labels.set_hall(hall)
         self.expo.enter_hall(hall)
 
     def _escape(self) -> None:
@@ -249,8 +253,16 @@ class PavilionApp(ShowBase):
             p.sent(seq)
         self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
         self.crowd.update(now)
+        for view in self.crowd.views.values():
+            view.set_near(view.root.getDistance(self.camera) < FAR_MODEL_FROM)
         self.chase.update(self.player.x, self.player.y, self.player.yaw, dt)
         self.tags.update(self.crowd.views)  # after the camera moved: the boxes are those of this frame
+        hinted = self.expo.highlight.booth
+        signs = [screen_box(self, self.hall_view.face_corners(face, self.render))
+                 for face in self.hall_view.sign_faces.values()]  # the hall's own signs stay in view
+        signs.append(self.expo.minimap.pixel_box(self))
+        self.booth_labels.update(self.lang, hinted.id if hinted else None,
+                                 [p.box for p in self.tags.drawn] + [box for box in signs if box is not None])
         self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
                          [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
@@ -381,11 +393,14 @@ class PavilionApp(ShowBase):
             "status": self.net.status.link.value,
             "pos": [round(self.player.x, 3), round(self.player.y, 3), 0.0],
             "yaw": round(self.player.yaw, 2),
+            "screen": screen_point(self, (self.player.x, self.player.y, 0.0)),
+            "head_screen": screen_point(self, (self.player.x, self.player.y, AVATAR_HEIGHT)),
             "frames": self.frames,
             "frame_ms": frame_stats(self.frame_s),
             "image_size": [self.win.getXSize(), self.win.getYSize()],
             "avatars": avatars,
             "tags": self.tags.report(self.crowd.names),
+            "booth_labels": self.booth_labels.report(),
             "signs": [{"id": sid, "box": screen_box(self, self.hall_view.face_corners(face, self.render))}
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),

@@ -77,7 +77,8 @@ def _decode(frame: bytes, schemas: dict) -> tuple[str, dict]:
     if not isinstance(t, str):
         raise DecodeError(ErrorCode.BAD_MESSAGE, "field 't' (type) must be a string")
     ref = t[:32]
-    if msg.get("v") != PROTOCOL_VERSION:
+    v = msg.get("v")
+    if type(v) is not int or v != PROTOCOL_VERSION:  # exactly the integer: not true, not 1.0
         raise DecodeError(ErrorCode.VERSION_MISMATCH, f"this peer speaks version {PROTOCOL_VERSION}", ref)
     schema = schemas.get(t)
     if schema is None:

@@ -18,6 +18,8 @@ class Close:
     TOO_MANY_ERRORS = 4001
     RATE_LIMITED = 4002
     TOO_SLOW = 4003
+    # hardening (server/guard): the fair or the address is full; come back later
+    TRY_LATER = 1013
     # social (server/social/)
     KICKED = 4004
     BANNED = 4005
@@ -56,6 +58,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_UPLOAD = "unknown_upload"
     UPLOAD_OFFSET = "upload_offset"
     UPLOAD_INCOMPLETE = "upload_incomplete"
+    # hardening (server/guard)
+    FAIR_FULL = "fair_full"
+    ADDRESS_FULL = "address_full"
+    SERVER_BUSY = "server_busy"
+    BAD_TEAM = "bad_team"
+    TEAM_UNKNOWN = "team_unknown"
     # social (server/social/)
     IDENTITY_REQUIRED = "identity_required"
     MESSAGE_TOO_LONG = "message_too_long"
@@ -109,6 +117,14 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.UPLOAD_OFFSET: ("数据块位置不对，请从确认的位置继续",
                               "chunk at the wrong offset; resume from the acked one"),
     ErrorCode.UPLOAD_INCOMPLETE: ("文件还没传完", "the file is not complete yet"),
+    # hardening (server/guard)
+    ErrorCode.FAIR_FULL: ("展会已满，请稍后再来", "the fair is full, please come back later"),
+    ErrorCode.ADDRESS_FULL: ("来自你所在网络的连接太多了，请稍后再试",
+                             "too many connections from your network, try again later"),
+    ErrorCode.SERVER_BUSY: ("服务器正忙，请稍后再试", "the server is busy, try again in a moment"),
+    ErrorCode.BAD_TEAM: ("队伍邀请码无效：请用“创建队伍”得到的邀请码",
+                         "not a valid team code: use the invite code from \"create team\""),
+    ErrorCode.TEAM_UNKNOWN: ("没有这支队伍，请检查邀请码", "no team has that invite code; check it"),
     # social (server/social/)
     ErrorCode.IDENTITY_REQUIRED: ("聊天需要玩家身份，请更新客户端",
                                   "chat needs a player id in hello; update the client"),

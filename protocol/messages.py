@@ -349,6 +349,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
     "puzzle_picture": {"puzzle": Field(puzzle_id), "step": Field(step_no)},
     "leaderboard_watch": {"puzzle": Field(puzzle_id), "on": Field(boolean)},
     "team_join": {"team": Field(string(TEAM_CHARS))},
+    "team_create": {},
     "exhibitor_login": {"token": Field(string(MAX_TOKEN_CHARS, 1))},  # any other length: bad_token, not bad_message
     "upload_begin": {
         "booth": Field(booth_id),

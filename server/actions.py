@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -60,4 +60,14 @@ class Publish:
     event: dict
 
 
-Action = Send | Close | Persist | Job | Publish
+@dataclass(frozen=True)
+class Stream:
+    """A big answer sent part by part: ``parts`` yields each encoded message only when the socket is ready
+    for it and the egress budgets (:mod:`server.guard.egress`) allow, so a blob is read from disk as it is
+    sent and never queued whole. Parts of one stream go in order; other messages may go in between."""
+
+    cid: int
+    parts: Iterator[bytes]
+
+
+Action = Send | Close | Persist | Job | Publish | Stream

@@ -20,12 +20,17 @@ from protocol.codec import DecodeError, decode_client, encode
 from protocol.errors import Close as CloseCode
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Send
-from server.dispatch import Feature, Handler
-from server.session import Place, Session, close, error, refuse
+from server.dispatch import Feature, Handler, Route
+from server.guard.admission import Admission, Refusal
+from server.guard.costs import Cost
+from server.session import Place, Session, close, error, refuse, turn_away
 
 log = logging.getLogger("pavilion.core")
 
-RATE_STRIKES = 20  # refused messages in a row before a flood is disconnected
+UNDECLARED = Cost.SEARCH  # what a route without a declared cost is charged as (and a test fails)
+RATE_STRIKES = 20  # refused messages (leaking STRIKE_DECAY a second) before a flood is disconnected
+STRIKE_DECAY = 2.0  # a client barely over its budget is slowed, never closed; a flood is closed within seconds
+THROTTLE_S = 0.05  # after a refused message its socket is not read for this long (TCP backpressure)
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 AVATAR_COLOURS = ("#e74c3c", "#3498db", "#2ecc71", "#f39c12", "#9b59b6", "#1abc9c", "#e67e22", "#ec407a")
 
@@ -43,8 +48,9 @@ class Parked:
 
 class ServerCore:
     def __init__(self, features: Iterable[Feature], tick_hz: int = 10,
-                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18)):
+                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18), admission: Admission | None = None):
         self.tick_hz = tick_hz
+        self.admission = admission or Admission()
         self.features = tuple(features)
         self.sessions: dict[int, Session] = {}
         self.by_vid: dict[int, Session] = {}
@@ -52,12 +58,18 @@ class ServerCore:
         self.new_token = new_token
         self.tick_no = 0
         self.table: dict[str, Handler] = {"hello": self.on_hello, "ping": self.on_ping}
+        self.costs: dict[str, Cost] = {"hello": Cost.CHEAP, "ping": Cost.CHEAP}
+        self.undeclared: list[str] = []  # types routed without a cost (charged as UNDECLARED)
         for feature in self.features:
             feature.attach(self)
-            for t, handler in feature.routes().items():
+            for t, route in feature.routes().items():
                 if t in self.table:
                     raise RuntimeError(f"message type {t!r} has two handlers")
-                self.table[t] = handler
+                if isinstance(route, Route):
+                    self.table[t], self.costs[t] = route.handler, route.cost
+                else:
+                    self.table[t], self.costs[t] = route, UNDECLARED
+                    self.undeclared.append(t)
         self.subscribers: dict[str, Feature] = {}
         for feature in self.features:
             for prefix in feature.topics():
@@ -69,15 +81,29 @@ class ServerCore:
             raise RuntimeError(f"client messages nobody handles: {sorted(missing)}")
 
     # --- events ----------------------------------------------------------
-    def connect(self, cid: int, now: float) -> list[Action]:
-        """A new connection. The I/O layer never reuses a ``cid``, so it doubles as a fresh visitor id."""
-        self.sessions[cid] = Session(cid, vid=cid)
+    def connect(self, cid: int, now: float, address: str | None = None) -> list[Action]:
+        """A new connection. The I/O layer never reuses a ``cid``, so it doubles as a fresh visitor id.
+
+        With ``address`` (the peer's IP) the connection passes admission control first: over the global or
+        the per-address cap it is told why (zh and en: no ``hello`` yet) and closed.
+        """
+        s = self.sessions[cid] = Session(cid, vid=cid, address=address or "")
+        if address is None:
+            return []
+        refused = self.admission.connect(address)
+        if refused is not None:
+            why = ErrorCode.FAIR_FULL if refused is Refusal.FULL else ErrorCode.ADDRESS_FULL
+            log.info("turned away a connection from %s: %s", address, why.value)
+            return turn_away(s, CloseCode.TRY_LATER, why)
+        s.admitted = True
         return []
 
     def disconnect(self, cid: int, now: float) -> list[Action]:
         s = self.sessions.pop(cid, None)
         if s is None:
             return []
+        if s.admitted:
+            self.admission.leave(s.address)
         for feature in self.features:
             feature.left(s, now)
         if self.by_vid.get(s.vid) is s:
@@ -94,17 +120,40 @@ class ServerCore:
             t, msg = decode_client(frame)
         except DecodeError as exc:
             t, msg = None, exc
-        if not s.budgets.get(t, s.limit).allow(len(frame), now):
-            s.strikes += 1
+        if not self._charge(s, t, len(frame), now):
+            first = s.strikes < 1
+            s.strikes = max(0.0, s.strikes - STRIKE_DECAY * (now - s.struck_at)) + 1
+            s.struck_at, s.throttled = now, True
             if s.strikes >= RATE_STRIKES:
                 return close(s, CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED)
-            return [error(s, ErrorCode.RATE_LIMITED)] if s.strikes == 1 else []
+            return [error(s, ErrorCode.RATE_LIMITED, t)] if first else []
         if t is None:
             return refuse(s, msg.code, msg.ref, msg.detail)
         if t != "hello" and not s.greeted:
             return refuse(s, ErrorCode.HELLO_REQUIRED, t)
-        s.strikes = 0
+        s.throttled = False
+        if self.costs[t] is Cost.HEAVY and self.admission.busy():
+            return [error(s, ErrorCode.SERVER_BUSY, t)]
         return self.table[t](s, msg, now)
+
+    def backoff(self, cid: int) -> float:
+        """Seconds the I/O layer should stop reading ``cid`` after its last message: a connection over its
+        budget is slowed by TCP backpressure instead of costing the server a parse per refused frame."""
+        s = self.sessions.get(cid)
+        return THROTTLE_S if s is not None and s.throttled else 0.0
+
+    def _charge(self, s: Session, t: str | None, size: int, now: float) -> bool:
+        """The connection's budget (or the type's own, e.g. an exhibitor's upload chunks), then the cost
+        class's per-connection and per-address budgets. A refused message is not handled."""
+        own = s.budgets.get(t)
+        if not (own or s.limit).allow(size, now):
+            return False
+        cost = self.costs.get(t, Cost.CHEAP)
+        if own is not None:  # a budget granted by a feature (a logged-in exhibitor) replaces the class's
+            return self.admission.charge(s.address, Cost.CHEAP, 0, None, now)
+        if cost not in s.classes:
+            s.classes[cost] = self.admission.conn_bucket(cost)
+        return self.admission.charge(s.address, cost, size, s.classes[cost], now)
 
     def tick(self, now: float, busy: set[int] | frozenset = frozenset()) -> list[Action]:
         """One simulation step: a snapshot to every visitor who has news.

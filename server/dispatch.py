@@ -11,12 +11,23 @@ core: what they need of it is the small :class:`Hub` interface.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from server.actions import Action, Job
+from server.guard.costs import Cost
 from server.session import Session
 
 Handler = Callable[[Session, dict, float], list[Action]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A handler and what one message may cost (:class:`~server.guard.costs.Cost`): the core charges the
+    class's per-connection and per-address budgets before calling it."""
+
+    handler: Handler
+    cost: Cost
 
 
 class Hub(Protocol):
@@ -37,8 +48,11 @@ class Feature:
         """Called once by the core before any event."""
         self.hub = hub
 
-    def routes(self) -> dict[str, Handler]:
-        """Client message type -> handler; each type belongs to exactly one feature."""
+    def routes(self) -> dict[str, Route | Handler]:
+        """Client message type -> its :class:`Route`; each type belongs to exactly one feature.
+
+        A bare handler (no declared cost) is charged as :attr:`Cost.SEARCH` and fails the architecture test.
+        """
         return {}
 
     def halls(self) -> list[dict]:

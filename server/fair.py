@@ -13,6 +13,7 @@ from collections.abc import Callable
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
+from server.guard.admission import Admission
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
@@ -26,7 +27,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
                puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
-               social: SocialFeature | None = None) -> ServerCore:
+               admission: Admission | None = None, social: SocialFeature | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
@@ -37,4 +38,4 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
         social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
-    return ServerCore(features, tick_hz=tick_hz, new_token=new_token)
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)

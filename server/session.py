@@ -40,8 +40,13 @@ class Session:
     errors: int = 0
     limit: RateLimit = field(default_factory=RateLimit.default)
     budgets: dict[str, RateLimit] = field(default_factory=dict)  # message type -> its own budget (upload chunks)
-    strikes: int = 0
+    strikes: float = 0.0  # refused messages, leaking over time (server/core.py)
+    struck_at: float = 0.0
+    throttled: bool = False  # its last message was refused: the I/O layer pauses reading it
     closed: bool = False
+    address: str = ""  # the peer's IP address: per-address budgets (server/guard/admission.py)
+    admitted: bool = False  # counted by the admission control (and so released when it ends)
+    classes: dict = field(default_factory=dict)  # Cost -> this connection's bucket for that class
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,19 @@ def refuse(s: Session, code: ErrorCode, ref: str | None, detail: str = "") -> li
     if s.errors >= MAX_ERRORS:
         return [error(s, code, ref), *close(s, CloseCode.TOO_MANY_ERRORS, ErrorCode.TOO_MANY_ERRORS)]
     return [error(s, code, ref)]
+
+
+def bilingual(code: ErrorCode) -> str:
+    """Both texts of ``code``, for a visitor whose language is not known yet (before ``hello``)."""
+    return f"{error_text(code, 'zh')} / {error_text(code, 'en')}"
+
+
+def turn_away(s: Session, code: int, why: ErrorCode) -> list[Action]:
+    """Close a connection refused at the door, saying why in both languages (no ``hello`` seen yet)."""
+    s.closed = True
+    text = bilingual(why)
+    return [Send(s.cid, encode("error", code=why.value, msg=text[:200])),
+            Close(s.cid, code, f"{why.value}: {error_text(why, 'en')}")]
 
 
 def close(s: Session, code: int, why: ErrorCode) -> list[Action]:

@@ -7,11 +7,21 @@ tiny`` where EGL is missing) once per picture. Look at every result before
 committing it: these are what a visitor sees.
 
     python tools/screenshots.py [--renderer egl|tiny] [--only lobby,kiosk-panel]
+    python tools/screenshots.py --compare 0ffefc3   # docs/compare/: before (that commit) | after, both renderers
+
+The web client's pictures (``web-*``) are taken in Debian's chromium with
+Playwright, a desktop window and a 390 px phone with touch.
+
+``--compare REF`` renders the COMPARED pictures with the tree at REF (exported
+with ``git archive``, run by the same Python) and with this tree, on both
+renderers, and writes each pair side by side: same hall, same spawn, same
+camera.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import subprocess
 import sys
@@ -22,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs"
 DUCK = ROOT / "tests" / "data" / "models" / "Duck" / "glTF-Binary" / "Duck.glb"
+COMPARED = ("lobby", "hall-rural", "hall-villages", "hall-culture", "kiosk-panel", "minimap")
 
 SHOTS: dict[str, list[str]] = {
     "lobby": ["--name", "小明", "--minimap"],
@@ -35,19 +46,122 @@ SHOTS: dict[str, list[str]] = {
 }
 
 
+WEB_SHOTS = ("web-desktop", "web-phone", "web-phone-kiosk")
+
+
+def web_pictures(url: str, wanted: set[str]) -> None:
+    """The browser client on a desktop (another web visitor walking in) and on a phone (hall, kiosk)."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))  # the browser helpers shared with tests/web
+    from tests.web.browser import CHROMIUM_ARGS, ensure_built, wait_until
+
+    ensure_built()
+    http = url.replace("ws://", "http://")
+    joined = "window.pavilion && window.pavilion.state().hall"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        if "web-desktop" in wanted:
+            lily = browser.new_page(viewport={"width": 800, "height": 600})
+            lily.goto(f"{http}/?name=Lily 李华")
+            wait_until(lily, joined, 60)
+            ming = browser.new_page(viewport={"width": 1280, "height": 760})
+            ming.goto(f"{http}/?name=小明")
+            wait_until(ming, joined, 60)
+            lily.evaluate("window.pavilion.walkTo(1.6, -5.2)")
+            wait_until(ming, "window.pavilion.state().others.some(o => Math.abs(o.y + 5.2) < 0.05)", 30)
+            ming.evaluate("window.pavilion.map(true)")
+            time.sleep(0.5)
+            ming.screenshot(path=str(OUT / "web-desktop.png"))
+            print(f"wrote {OUT / 'web-desktop'}.png")
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                    has_touch=True, locale="zh-CN")
+        page = phone.new_page()
+        page.goto(f"{http}/?name=小红&hall=rural")
+        wait_until(page, joined, 60)
+        time.sleep(1)
+        if "web-phone" in wanted:
+            page.screenshot(path=str(OUT / "web-phone.png"))
+            print(f"wrote {OUT / 'web-phone'}.png")
+        if "web-phone-kiosk" in wanted:
+            page.evaluate("window.pavilion.openBooth('education-03')")
+            wait_until(page, "[...document.querySelectorAll('.panel-kiosk img')].length > 1 && "
+                       "!document.querySelector('.panel-kiosk .placeholder')", 60)
+            time.sleep(0.5)
+            page.screenshot(path=str(OUT / "web-phone-kiosk.png"))
+            print(f"wrote {OUT / 'web-phone-kiosk'}.png")
+        browser.close()
+
+
 def client(url: str, renderer: str, cache: Path, name: str, *extra: str) -> list[str]:
     return [sys.executable, str(ROOT / "main.py"), "client", "--server", url, "--offscreen", "--renderer", renderer,
             "--size", "960x600", "--cache", str(cache / name), "--player-file", str(cache / f"{name}.player"),
-            "--frames", "40", "--timeout", "60", *extra]
+            "--frames", "12", "--timeout", "400", *extra]  # a shared machine's llvmpipe can take seconds a frame
+
+
+def shoot(tree: Path, renderer: str, out: Path, names) -> None:
+    """Render SHOTS ``names`` with the code in ``tree`` (its own server and client) into ``out``."""
+    tmp = Path(tempfile.mkdtemp(prefix="shots-"))
+    server = subprocess.Popen([sys.executable, str(tree / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
+                              cwd=tree, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
+    url = re.match(r"READY (ws://\S+)", server.stdout.readline()).group(1)
+    try:
+        for name in names:
+            cmd = client(url, renderer, tmp, name, "--screenshot", str(out / f"{name}.png"), *SHOTS[name])
+            cmd[1] = str(tree / "main.py")
+            subprocess.run(cmd, cwd=tree, check=True, capture_output=True, timeout=450)
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def side_by_side(before: Path, after: Path, caption: str, out: Path) -> None:
+    """One picture: before | after, each under a caption bar."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    a, b = Image.open(before).convert("RGB"), Image.open(after).convert("RGB")
+    bar, gap = 34, 8
+    sheet = Image.new("RGB", (a.width + gap + b.width, bar + max(a.height, b.height)), (30, 32, 38))
+    sheet.paste(a, (0, bar))
+    sheet.paste(b, (a.width + gap, bar))
+    font = ImageFont.truetype(io.BytesIO((ROOT / "assets" / "fonts" / "NotoSansSC-Pavilion.otf").read_bytes()), 18)
+    draw = ImageDraw.Draw(sheet)
+    draw.text((10, 6), f"之前 before · {caption}", fill=(230, 230, 230), font=font)
+    draw.text((a.width + gap + 10, 6), f"之后 after · {caption}", fill=(255, 214, 120), font=font)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(out, quality=90, optimize=True)  # JPEG: a third of the PNG's size in a repo CI clones
+
+
+def compare(ref: str, only: set[str] | None) -> None:
+    work = Path(tempfile.mkdtemp(prefix="compare-"))
+    before_tree = work / "before"
+    before_tree.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(before_tree)], input=archive, check=True)
+    names = [n for n in COMPARED if only is None or n in only]
+    for renderer in ("tiny", "egl"):
+        for tree, side in ((before_tree, "before"), (ROOT, "after")):
+            (work / side / renderer).mkdir(parents=True)
+            shoot(tree, renderer, work / side / renderer, names)
+        for name in names:
+            path = OUT / "compare" / f"{name}-{renderer}.jpg"
+            label = {"tiny": "software (tinydisplay)", "egl": "OpenGL (EGL, simplepbr)"}[renderer]
+            side_by_side(work / "before" / renderer / f"{name}.png", work / "after" / renderer / f"{name}.png",
+                         f"{name} · {label}", path)
+            print(f"wrote {path}")
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--renderer", default="egl", choices=("egl", "tiny"))
     p.add_argument("--only", help="comma-separated picture names")
+    p.add_argument("--compare", metavar="REF", help="write docs/compare/ side by side with the tree at git REF")
     args = p.parse_args()
-    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", "chat",
-                                                                        "inbox"}
+    if args.compare:
+        compare(args.compare, set(args.only.split(",")) if args.only else None)
+        return 0
+    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", *WEB_SHOTS,
+                                                                        "chat", "inbox"}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -56,7 +170,7 @@ def main() -> int:
         for name, extra in SHOTS.items():
             if name in wanted:
                 subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"), *extra),
-                               cwd=ROOT, check=True, capture_output=True, timeout=120)
+                               cwd=ROOT, check=True, capture_output=True, timeout=450)
                 print(f"wrote {OUT / name}.png")
         if "lobby-two-visitors" in wanted:  # Lily walks into 小明's view
             lily = client(url, args.renderer, tmp, "lily", "--name", "Lily 李华", "--color", "#2ecc71",
@@ -66,7 +180,7 @@ def main() -> int:
             ming = client(url, args.renderer, tmp, "ming", "--name", "小明", "--wait-visitors", "1", "--wait-still",
                           "--minimap",
                           "--screenshot", str(OUT / "lobby-two-visitors.png"))
-            subprocess.run(ming, cwd=ROOT, check=True, capture_output=True, timeout=120)
+            subprocess.run(ming, cwd=ROOT, check=True, capture_output=True, timeout=450)
             walker.terminate()
             walker.wait(20)
             print(f"wrote {OUT / 'lobby-two-visitors'}.png")
@@ -89,8 +203,10 @@ def main() -> int:
             token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
             subprocess.run(client(url, args.renderer, tmp, "exhibitor", "--screenshot", str(OUT / "exhibitor.png"),
                                   "--exhibitor-token", token, "--exhibitor-file", str(DUCK), "--exhibitor-publish"),
-                           cwd=ROOT, check=True, capture_output=True, timeout=120)
+                           cwd=ROOT, check=True, capture_output=True, timeout=450)
             print(f"wrote {OUT / 'exhibitor'}.png")
+        if wanted & set(WEB_SHOTS):
+            web_pictures(url, wanted)
     finally:
         server.terminate()
         server.wait(20)

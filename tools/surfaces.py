@@ -42,7 +42,7 @@ def _jpeg(grey: np.ndarray, tint: tuple[float, float, float] = (1.0, 1.0, 1.0)) 
 
 def stone_tiles(seed: int, tiles: int = 2, grout: float = 0.55) -> bytes:
     """Large stone slabs with thin grout joints and a faint mottle (one texture repeat = ``tiles`` slabs)."""
-    g = 0.9 + 0.07 * _noise(seed, 8) + 0.03 * _noise(seed + 1, 32)
+    g = 0.94 + 0.045 * _noise(seed, 8) + 0.02 * _noise(seed + 1, 32)
     rng = np.random.default_rng(seed + 2)
     cell = SIZE // tiles
     for i in range(tiles):
@@ -58,11 +58,11 @@ def stone_tiles(seed: int, tiles: int = 2, grout: float = 0.55) -> bytes:
 
 def terrazzo(seed: int) -> bytes:
     """Polished terrazzo: a light ground with scattered darker and lighter chips."""
-    g = 0.9 + 0.05 * _noise(seed, 16)
+    g = 0.93 + 0.05 * _noise(seed, 16)
     rng = np.random.default_rng(seed)
     n = 900
     ys, xs = rng.integers(0, SIZE, n), rng.integers(0, SIZE, n)
-    shade = rng.choice([0.6, 0.72, 1.0], n)
+    shade = rng.choice([0.66, 0.78, 1.0], n)
     for y, x, s in zip(ys, xs, shade, strict=True):
         g[y:y + 2, x:x + 3] = s
     border = np.zeros(SIZE, bool)
@@ -77,7 +77,7 @@ def wood_planks(seed: int, planks: int = 4) -> bytes:
     rng = np.random.default_rng(seed)
     v = np.arange(SIZE)
     grain = 0.5 + 0.5 * np.sin((v[:, None] * 0.9 + 6 * _noise(seed, 6)) * 0.8)
-    g = 0.78 + 0.1 * grain + 0.07 * _noise(seed + 3, 24)
+    g = 0.84 + 0.09 * grain + 0.06 * _noise(seed + 3, 24)
     width = SIZE // planks
     for k in range(planks):
         rows = slice(k * width, (k + 1) * width)
@@ -90,7 +90,7 @@ def wood_planks(seed: int, planks: int = 4) -> bytes:
 
 def plaster(seed: int) -> bytes:
     """Lightly textured wall plaster with one horizontal panel seam per repeat."""
-    g = 0.93 + 0.04 * _noise(seed, 32) + 0.03 * _noise(seed + 1, 8)
+    g = 0.96 + 0.025 * _noise(seed, 32) + 0.015 * _noise(seed + 1, 8)
     g[SIZE // 2 - 1:SIZE // 2 + 1] *= 0.86
     return _jpeg(g)
 

@@ -1,25 +1,45 @@
-"""Avatar models on screen: a tinted copy of avatar.glb, with a name tag for others.
+"""Avatar models on screen: a tinted, animated figure (avatar.glb), with a name tag for others.
 
-The model (tools/build_assets.py) is a white 1.72 m capsule facing +Y with a
-dark visor, so a colour scale tints the body and the visor shows which way the
-visitor faces. The tag is a billboard: readable from every side, with a
-translucent dark card so a light name stays legible on a light wall. Its size
-and opacity are decided for the whole crowd at once (client/avatars/tags.py);
-it rises with its size to stay above the head.
+The model (tools/avatar_rig.py) is a white 1.72 m figure facing +Y with a
+7-joint skeleton and idle, walk and run clips: a colour scale tints it and a
+dark visor shows which way the visitor faces. Each view is a Panda3D Actor
+whose three clips play together, weighted by the speed the avatar moves at
+(:func:`gait`). Beyond :data:`FAR_MODEL_FROM` a static capsule
+(avatar-far.glb) stands in and the clips stop, so a far crowd costs little.
+
+The tag is a billboard: readable from every side, with a translucent dark card
+so a light name stays legible on a light wall. Its size and opacity are
+decided for the whole crowd at once (client/avatars/tags.py); it rises with its size to stay above the head.
 """
 
 from __future__ import annotations
 
+import math
+
+from direct.actor.Actor import Actor
 from panda3d.core import LODNode, NodePath, TextNode, TransparencyAttrib
 
 from client import render
 from client.avatars.interp import State
-from client.avatars.tags import GAP
+from client.ui.labels import GAP
 
 AVATAR_HEIGHT = 1.72
 TAG_MARGIN = (0.35, 0.35, 0.18, 0.12)  # card margin: left, right, bottom, top (text units)
 TAG_CARD = (0.06, 0.08, 0.12, 0.72)
 FAR_MODEL_FROM = 15.0  # m: beyond this the low-detail body is drawn (Panda's LODNode switches, no Python)
+CLIPS = ("idle", "walk", "run")
+WALK_FULL, RUN_FROM, RUN_FULL = 1.0, 4.0, 6.0  # m/s: walking clip at full weight, running starts, running only
+STRIDE = 2.6  # m per walk cycle at play rate 1 (feet do not slide at walking pace)
+RUN_STRIDE = 3.6  # m per run cycle at play rate 1
+SMOOTH = 8.0  # 1/s: how fast the shown speed follows the measured one
+
+
+def gait(speed: float) -> tuple[tuple[float, float, float], float, float]:
+    """Clip weights (idle, walk, run) for a speed in m/s, and the walk and run play rates."""
+    run = min(max((speed - RUN_FROM) / (RUN_FULL - RUN_FROM), 0.0), 1.0)
+    moving = min(speed / WALK_FULL, 1.0)
+    walk = moving * (1.0 - run)
+    return (1.0 - moving, walk, moving * run), max(speed, 0.5) / STRIDE, max(speed, 0.5) / RUN_STRIDE
 
 
 class AvatarView:
@@ -28,15 +48,21 @@ class AvatarView:
     def __init__(self, template: NodePath, parent: NodePath, colour_hex: str,
                  name: str | None = None, far: NodePath | None = None):
         self.root = parent.attachNewNode("avatar")
+        self.actor = Actor(template)
+        self.actor.enableBlend()
+        for clip in CLIPS:
+            self.actor.loop(clip)
+        self.animating, self.speed, self.last = True, 0.0, None
         if far is None:
-            template.instanceTo(self.root)
+            self.actor.reparentTo(self.root)
         else:
             lod = LODNode("avatar-lod")
             body = self.root.attachNewNode(lod)
             lod.addSwitch(FAR_MODEL_FROM, 0.0)
-            template.instanceTo(body.attachNewNode("near"))
+            self.actor.reparentTo(body.attachNewNode("near"))
             lod.addSwitch(1e6, FAR_MODEL_FROM)
             far.instanceTo(body.attachNewNode("far"))
+        self._blend(0.0)
         self.root.setColorScale(render.colour(render.hex_rgb(colour_hex)))
         self.tag: NodePath | None = None
         self.tag_units = (0.0, 0.0)  # the tag card's width and height in text units
@@ -74,8 +100,30 @@ class AvatarView:
         self.tag.setZ(AVATAR_HEIGHT + GAP + self.tag_units[1] / 2 * scale)
 
     def place(self, state: State) -> None:
+        if self.last is not None and state.t > self.last.t:
+            dt = state.t - self.last.t
+            measured = math.hypot(state.x - self.last.x, state.y - self.last.y) / dt
+            self.speed += (measured - self.speed) * min(1.0, dt * SMOOTH)
+            if self.animating:
+                self._blend(self.speed)
+        self.last = state
         self.root.setPos(state.x, state.y, state.z)
         self.root.setH(state.yaw)
 
+    def _blend(self, speed: float) -> None:
+        weights, walk_rate, run_rate = gait(speed)
+        for clip, weight in zip(CLIPS, weights, strict=True):
+            self.actor.setControlEffect(clip, weight)
+        self.actor.setPlayRate(walk_rate, "walk")
+        self.actor.setPlayRate(run_rate, "run")
+
+    def set_near(self, near: bool) -> None:
+        """Play the clips only while the animated figure is the one drawn."""
+        if near != self.animating:
+            self.animating = near
+            for clip in CLIPS:
+                self.actor.loop(clip) if near else self.actor.stop(clip)
+
     def remove(self) -> None:
+        self.actor.cleanup()
         self.root.removeNode()

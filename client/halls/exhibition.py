@@ -28,7 +28,7 @@ from client.net.cache import DEFAULT_DIR, DiskCache
 from client.offscreen import aspect_box
 from client.ui.directory import DirectoryPanel
 from client.ui.minimap import Minimap
-from client.ui.panel import PANEL, BoothPanel
+from client.ui.panel import BoothPanel
 from world.scene import Hall, Text
 
 MESSAGES = ("booth", "blob", "search_result", "booth_changed")
@@ -57,7 +57,7 @@ class Exhibition:
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
                                         join=self.join, favourites=lambda: sorted(self.favourites),
                                         booth_name=lambda b: names.get(b, Text(b, b)))
-        self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight)
+        self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight, base.win.getYSize() / 2)
         self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
         self.highlight = Highlight(base.render)
         self.favourites: set[str] = set()
@@ -83,7 +83,7 @@ class Exhibition:
     def enter_hall(self, hall: Hall) -> None:
         self.hall = hall
         self.models.clear()
-        self.minimap.set_hall(hall)
+        self.minimap.set_hall(hall, {hid: h.name for hid, h in self.halls.items()})
         self.highlight.set(None, "")
 
     def on_joined(self) -> None:
@@ -117,7 +117,7 @@ class Exhibition:
         self.models.update(self.hall, self.fetcher)
         if self.hall is not None:
             self.highlight.set(None if self.modal else nearest_booth(self.hall.booths, x, y), HINT[lang])
-            self.minimap.update((x, y, yaw), others)
+            self.minimap.update((x, y, yaw), others, lang)
         if self.panel.is_open:
             booth = self.panel.booth
             self.panel.show(lang, self.fetcher.manifest(booth), self.fetcher.images, booth in self.favourites)
@@ -229,9 +229,10 @@ class Exhibition:
                      "highlight": self.highlight.booth.id if self.highlight.booth else None}
         if self.panel.is_open:
             manifest = self.fetcher.manifest(self.panel.booth) or {}
-            box = aspect_box(self.base, PANEL)
+            box = aspect_box(self.base, self.panel.box)
             out["panel"] = {"booth": self.panel.booth, "institution": manifest.get("institution"),
                             "products": len(manifest.get("products", [])), "images_shown": self.panel.images_shown,
+                            "image_slots": self.panel.image_slots, "pictures_s": self.panel.pictures_s,
                             "intro_lines": self.panel.lines, "box": box}
         if self.exhibitor.script is not None or self.exhibitor.is_open:
             out["exhibitor"] = self.exhibitor.report()
@@ -240,7 +241,8 @@ class Exhibition:
         if not self.minimap.root.isHidden() and self.hall is not None:
             me = self.minimap.me.getPos(self.base.render2d)
             out["minimap"] = {"others": self.minimap.shown_others,
-                              "me": screen_point_2d(self.base, me)}
+                              "me": screen_point_2d(self.base, me), "labels": self.minimap.labels,
+                              "box": [round(v, 1) for v in self.minimap.pixel_box(self.base)]}
         return out
 
 

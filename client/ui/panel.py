@@ -4,17 +4,24 @@ DirectGui on aspect2d with the CJK font. Long text is broken by
 :func:`client.wrap.wrap` measured in the font (TextNode's own word wrap only
 breaks at spaces, which Chinese does not have). Pictures appear as their blobs
 arrive; the panel is rebuilt when content, pictures or the language change.
+The card is as tall as its content, so the hall stays in view below and
+beside it; :attr:`BoothPanel.pictures_s` is how long its pictures took to
+show after it was opened (reported by offscreen runs).
 """
 
 from __future__ import annotations
 
+import io
+import time
+
 from direct.gui.DirectGui import DGG, DirectButton, DirectFrame, OnscreenImage, OnscreenText
 from direct.showbase.MessengerGlobal import messenger
-from panda3d.core import PNMImage, StringStream, TextFont, TextNode, Texture, TransparencyAttrib
+from panda3d.core import TextFont, TextNode, Texture, TransparencyAttrib
+from PIL import Image
 
 from client.ui.wrap import wrap
 
-PANEL = (-1.25, 1.25, -0.92, 0.92)  # left, right, bottom, top in aspect2d units
+PANEL = (-1.12, 1.12, -0.92, 0.86)  # left, right, lowest bottom, top in aspect2d units
 INK, MUTED, ACCENT = (0.13, 0.14, 0.17, 1), (0.38, 0.4, 0.45, 1), (0.72, 0.2, 0.15, 1)
 BODY = 0.046
 MAX_PRODUCTS_SHOWN = 8
@@ -28,17 +35,24 @@ LABELS = {
 
 
 def texture_from_png(data: bytes, name: str) -> Texture | None:
-    """A texture from PNG bytes, resampled to power-of-two sides (tinydisplay accepts no others)."""
-    image = PNMImage()
-    if not image.read(StringStream(data)):
+    """A texture from PNG bytes, resized to power-of-two sides (tinydisplay accepts no others).
+
+    Pillow decodes and resamples (a few milliseconds; PNMImage's Gaussian
+    filter took 30-170 ms a picture and held up the panel's pictures).
+    """
+    try:
+        image = Image.open(io.BytesIO(data))
+        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
         return None
-    w, h = (1 << max(0, (n - 1).bit_length()) for n in (image.getXSize(), image.getYSize()))
-    if (w, h) != (image.getXSize(), image.getYSize()):
-        scaled = PNMImage(min(w, 1024), min(h, 1024), image.getNumChannels())
-        scaled.gaussianFilterFrom(1.0, image)
-        image = scaled
+    w, h = (min(1 << max(0, (n - 1).bit_length()), 1024) for n in image.size)
+    if (w, h) != image.size:
+        image = image.resize((w, h), Image.Resampling.BILINEAR)
+    image = image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)  # Panda3D's rows run bottom-up
     tex = Texture(name)
-    tex.load(image)
+    rgba = image.mode == "RGBA"
+    tex.setup2dTexture(w, h, Texture.T_unsigned_byte, Texture.F_rgba if rgba else Texture.F_rgb)
+    tex.setRamImageAs(image.tobytes(), "RGBA" if rgba else "RGB")
     return tex
 
 
@@ -52,6 +66,10 @@ class BoothPanel:
         self.shown_key: tuple = ()
         self.lines: list[str] = []  # the wrapped introduction, for reports and tests
         self.images_shown = 0
+        self.image_slots = 0
+        self.box = PANEL  # the card as drawn: left, right, bottom, top
+        self.opened_at = 0.0
+        self.pictures_s: float | None = None  # seconds from opening until every picture was shown
         self._textures: dict[str, Texture] = {}
 
     @property
@@ -61,6 +79,7 @@ class BoothPanel:
     def open(self, booth: str) -> None:
         self.close()
         self.booth, self.contact_shown = booth, False
+        self.opened_at, self.pictures_s = time.monotonic(), None
 
     def close(self) -> None:
         if self.frame is not None:
@@ -81,15 +100,31 @@ class BoothPanel:
         self.shown_key, self.favourite = key, favourite
         if self.frame is not None:
             self.frame.destroy()
-        left, right, bottom, top = PANEL
+        left, right, _, top = PANEL
         self.frame = DirectFrame(frameColor=(0.985, 0.975, 0.955, 0.97), frameSize=PANEL, sortOrder=10)
         self.frame.setTransparency(TransparencyAttrib.MAlpha)
         DirectFrame(parent=self.frame, frameColor=ACCENT, frameSize=(left, right, top - 0.012, top))
         labels = LABELS[lang]
         self._text(labels["close"], (right - 0.05, top - 0.07), 0.038, MUTED, TextNode.ARight)
         if manifest is None:
-            self._text(labels["loading"], (0, 0), 0.06, MUTED, TextNode.ACenter)
+            self._text(labels["loading"], (0, top - 0.3), 0.06, MUTED, TextNode.ACenter)
+            self._fit(top - 0.45)
             return
+        self.image_slots = 0
+        self._fit(self._content(lang, manifest, images, favourite))
+        if self.pictures_s is None and self.images_shown == self.image_slots:
+            self.pictures_s = round(time.monotonic() - self.opened_at, 3)
+
+    def _fit(self, lowest: float) -> None:
+        """Shrink the card to end just under its lowest line."""
+        left, right, bottom, top = PANEL
+        self.box = (left, right, max(bottom, lowest - 0.05), top)
+        self.frame["frameSize"] = self.box
+
+    def _content(self, lang: str, manifest: dict, images: dict[str, bytes], favourite: bool) -> float:
+        """Lay out the booth's content; the lowest y used."""
+        left, right, bottom, top = PANEL
+        labels = LABELS[lang]
         other = "en" if lang == "zh" else "zh"
         self._text(manifest["institution"][lang], (left + 0.06, top - 0.11), 0.075, INK)
         self._text(manifest["institution"][other], (left + 0.06, top - 0.17), 0.04, MUTED)
@@ -98,6 +133,7 @@ class BoothPanel:
         self.images_shown = 0
         self._image(manifest["poster"], images, (x0 + 0.42, y - 0.315), (0.42, 0.315))
         y -= 0.69
+        lowest = y
         for line in wrap(manifest["contact"][lang], 0.84, self.measure(0.036)):
             self._text(line, (x0, y), 0.036, MUTED)
             y -= 0.05
@@ -107,6 +143,7 @@ class BoothPanel:
             for line in wrap(manifest["contact"][lang], 0.84, self.measure(0.034))[:2]:
                 y -= 0.05
                 self._text(line, (x0, y - 0.12), 0.034, ACCENT)
+        lowest = min(lowest, y - 0.12)
         # right column: intro, projects, products
         cx, cw, y = left + 1.02, right - left - 1.08, top - 0.26
         self._text(labels["intro"], (cx, y), 0.048, ACCENT)
@@ -139,6 +176,8 @@ class BoothPanel:
             self._text(name, (px - size / 2, py - size / 2 - 0.05), 0.036, INK)
             self._text(labels["yuan"].format(p=p["price_cny"]), (px - size / 2, py - size / 2 - 0.095), 0.036,
                        ACCENT)
+            lowest = min(lowest, py - size / 2 - 0.11)
+        return min(lowest, y - 0.06)
 
     def _text(self, text: str, pos: tuple, scale: float, fg: tuple, align=TextNode.ALeft) -> OnscreenText:
         return OnscreenText(parent=self.frame, text=text, pos=pos, scale=scale, fg=fg, align=align, font=self.font,
@@ -150,6 +189,7 @@ class BoothPanel:
                      command=messenger.send, extraArgs=[event])
 
     def _image(self, digest: str, images: dict[str, bytes], pos: tuple, half: tuple) -> None:
+        self.image_slots += 1
         DirectFrame(parent=self.frame, frameColor=(0.86, 0.84, 0.8, 1),
                     frameSize=(pos[0] - half[0] - 0.008, pos[0] + half[0] + 0.008,
                                pos[1] - half[1] - 0.008, pos[1] + half[1] + 0.008))

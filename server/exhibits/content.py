@@ -124,6 +124,10 @@ class ContentService:
             self.uploaded[booth] = digest
         return digest
 
+    def live_blobs(self) -> set[str]:
+        """Blobs this server holds outside the database (the seed content's pictures): never collected."""
+        return set(self._hot)
+
     def manifest(self, booth: str) -> tuple[str, dict] | None:
         """(hash, manifest) of the booth's current content, or None for a booth without content."""
         return self._manifests.get(booth)

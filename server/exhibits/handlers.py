@@ -9,9 +9,10 @@ from __future__ import annotations
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.messages import BLOB_CHUNK
-from server.actions import Action, Send
-from server.dispatch import Feature, Handler
+from server.actions import Action, Send, Stream
+from server.dispatch import Feature, Route
 from server.exhibits.content import ContentService
+from server.guard.costs import Cost
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from world.places import booth_front
@@ -21,9 +22,9 @@ class ExhibitsFeature(Feature):
     def __init__(self, content: ContentService, rooms: RoomsFeature):
         self.content, self.rooms = content, rooms
 
-    def routes(self) -> dict[str, Handler]:
-        return {"booth_get": self.on_booth_get, "blob_get": self.on_blob_get, "search": self.on_search,
-                "teleport": self.on_teleport}
+    def routes(self) -> dict[str, Route]:
+        return {"booth_get": Route(self.on_booth_get, Cost.BULK), "blob_get": Route(self.on_blob_get, Cost.BULK),
+                "search": Route(self.on_search, Cost.SEARCH), "teleport": Route(self.on_teleport, Cost.SEARCH)}
 
     def on_booth_get(self, s: Session, msg: dict, now: float) -> list[Action]:
         found = self.content.manifest(msg["booth"])
@@ -36,16 +37,24 @@ class ExhibitsFeature(Feature):
 
     def on_blob_get(self, s: Session, msg: dict, now: float) -> list[Action]:
         """One chunk, or a window of ``chunks`` consecutive ones (big models: one request per 768 KiB)."""
-        offset, n = msg["offset"], msg.get("chunks", 1)
-        found = self.content.chunk(msg["hash"], offset, BLOB_CHUNK * n)
-        if found is None:
+        digest, offset, n = msg["hash"], msg["offset"], msg.get("chunks", 1)
+        total = self.content.blob_size(digest)
+        if total is None:
             return [error(s, ErrorCode.UNKNOWN_BLOB, "blob_get")]
-        total, data = found
         if offset > total:
             return refuse(s, ErrorCode.BAD_MESSAGE, "blob_get", f"offset {offset} past {total}")
-        pieces = [data[i:i + BLOB_CHUNK] for i in range(0, len(data), BLOB_CHUNK)] or [b""]
-        return [Send(s.cid, encode("blob", hash=msg["hash"], offset=offset + i * BLOB_CHUNK, total=total, data=p))
-                for i, p in enumerate(pieces)]
+        count = max(1, min(n, -(-(total - offset) // BLOB_CHUNK)))
+        return [Stream(s.cid, self._parts(digest, offset, count))]
+
+    def _parts(self, digest: str, offset: int, count: int):
+        """The window's ``blob`` messages, each read from disk only when the gateway is about to send it."""
+        for i in range(count):
+            at = offset + i * BLOB_CHUNK
+            found = self.content.chunk(digest, at, BLOB_CHUNK)
+            if found is None:  # collected or unreadable since the request: the client asks again
+                return
+            total, data = found
+            yield encode("blob", hash=digest, offset=at, total=total, data=data)
 
     def on_search(self, s: Session, msg: dict, now: float) -> list[Action]:
         hits = [h.to_wire() for h in self.content.search(msg["q"])]

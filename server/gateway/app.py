@@ -7,35 +7,55 @@ reliable messages and a single snapshot slot. While a client's snapshot is
 still unsent the core skips that client (no queue grows, no work is done for
 it); a client stuck that way for MAX_LAG_S is told and disconnected. Nothing
 here awaits a client inside the tick, so one slow reader never delays others.
+
+Abuse limits (:mod:`server.guard`, each a ``main.py serve`` option): the
+upgrade checks Origin, the core admits each connection by address, unsent
+bytes are capped per connection, per address and in total, a frame that waits
+longer than ``stuck_after`` for a client that does not read drops it, and
+:class:`~server.actions.Stream` parts (blob windows) are read from disk only
+when they are sent, paced by the egress budgets.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import gc as pygc
+import ipaddress
 import itertools
 import logging
+import os
 import signal
 import socket
+import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
-from server.actions import Close, Job, Persist, Publish, Send
+from server.actions import Close, Job, Persist, Publish, Send, Stream
 from server.bus import Bus, LocalBus
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
 from server.gateway.naive import NaiveRooms
+from server.guard.admission import Admission
+from server.guard.egress import Pacer
+from server.guard.limits import Limits
+from server.guard.origin import origin_allowed
 from server.puzzles.engine import PuzzleEngine
+from server.ratelimit import Bucket
 from server.rooms.feature import RoomsFeature
+from server.store import gc
 from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
 from server.social.store import SocialStore
@@ -48,8 +68,14 @@ from server.web.site import WebSite, web_url
 from world.scene import SceneError, load_halls
 
 log = logging.getLogger("pavilion.server")
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")  # malloc_trim: glibc only
+    _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+except (OSError, AttributeError):
+    _LIBC = None
 
-MAX_RELIABLE_QUEUE = 256  # queued non-snapshot messages before a client counts as stuck
+TRIM_AFTER_DROPPED = 100  # connections gone since the busiest moment before freed memory is returned
+MAX_STREAMS = 32  # blob windows one connection may have waiting (the client keeps a few in flight)
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
 SYNC_EVERY_S = 2.0  # how often booth versions are re-read (admin rollbacks made outside the server)
@@ -60,7 +86,10 @@ SEND_BUFFER = 64 * 1024
 WS_LIMITS = {
     "max_size": MAX_FRAME_BYTES,  # bigger frames are closed with 1009 before parsing
     "compression": None,  # snapshots are small quantized msgpack: deflate costs more CPU than it saves
-    "max_queue": 32,  # incoming frames buffered before TCP backpressure applies
+    "max_queue": 16,  # incoming frames buffered before TCP backpressure applies (16 x 64 KiB at most)
+    # asyncio accepts up to `backlog` waiting connections in one callback (each a few ms of Python): a smaller
+    # backlog spreads a connection storm over several loop turns, so the bystander's messages go in between
+    "backlog": 32,
     "write_limit": 64 * 1024,
     "ping_interval": 20,
     "ping_timeout": 20,
@@ -72,11 +101,29 @@ WS_LIMITS = {
 class Conn:
     ws: ServerConnection
     connected_at: float
+    address: str
+    egress: Bucket  # this connection's download budget (server/guard/egress.py)
     reliable: deque[bytes] = field(default_factory=deque)
     snapshot: bytes | None = None
+    streams: deque[Iterator[bytes]] = field(default_factory=deque)
+    queued: int = 0  # bytes in ``reliable`` and ``snapshot``
     lagging_since: float | None = None
+    sending_since: float | None = None  # a frame handed to the socket and not yet taken by it
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     closing: bool = False
+
+
+def address_key(ip: str) -> str:
+    """The address budgets are kept for: an IPv4 address, or an IPv6 /64 (one subscriber's whole prefix)."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.IPv6Network((addr, 64), strict=False))
+    return str(addr)
 
 
 @dataclass
@@ -88,8 +135,16 @@ class TickStats:
 
 
 class Gateway:
-    def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None):
+    def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
+                 limits: Limits | None = None):
         self.core = core
+        self.limits = limits or core.admission.limits
+        self.pacer = Pacer(self.limits)
+        self.queued_total = 0
+        self.queued_by_address: dict[str, int] = {}
+        self.visits: list[tuple] = []  # ended visits not yet written (one batched write per SYNC_EVERY_S)
+        self._peak_conns = 0  # the most connections since memory was last given back
+        self.http = None  # a process_request hook for plain HTTP (the web client's files), if any
         self.bus = bus or LocalBus()
         self.bus.subscribe(lambda topic, event: self._apply(self.core.deliver(topic, event, self._loop.time())))
         self.store = store
@@ -102,48 +157,96 @@ class Gateway:
         self._loop = asyncio.get_running_loop()
 
     # --- connections -----------------------------------------------------
+    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """The upgrade's checks (Origin allowlist); plain HTTP goes on to :attr:`http` (the web client)."""
+        if "websocket" not in request.headers.get("Upgrade", "").lower():
+            return self.http(connection, request) if self.http is not None else None
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin, request.headers.get("Host"), self.limits.allow_origins):
+            log.info("refused a websocket from origin %r", origin[:80] if origin else origin)
+            return connection.respond(403, "这个网页不能连接展会 / this page's origin may not connect to the fair\n")
+        peer = connection.remote_address
+        if not self.core.admission.may_arrive(address_key(peer[0]) if peer else "?", self._loop.time()):
+            response = connection.respond(429, "新连接太多，请稍后再试 / too many new connections, try again shortly\n")
+            response.headers["Retry-After"] = "1"
+            return response
+        return None
+
     async def handler(self, ws: ServerConnection) -> None:
         cid = next(self._ids)
         sock = ws.transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
-        conn = self.conns[cid] = Conn(ws, time.time())
-        self.core.connect(cid, self._loop.time())
+        peer = ws.remote_address
+        address = address_key(peer[0]) if peer else "?"
+        conn = self.conns[cid] = Conn(ws, time.time(), address, self.pacer.join(address))
+        self._apply(self.core.connect(cid, self._loop.time(), address))
         writer = asyncio.create_task(self._writer(cid, conn))
         try:
             async for frame in ws:
                 self._apply(self.core.receive(cid, frame, self._loop.time()))
+                pause = self.core.backoff(cid)
+                if pause:  # over budget: leave its frames in TCP buffers for a while (backpressure)
+                    await asyncio.sleep(pause)
         except ConnectionClosed:
             pass
         finally:
             writer.cancel()
             self._record_visit(cid, conn)
             self.core.disconnect(cid, self._loop.time())
+            self._unqueue(conn, conn.queued)
+            conn.reliable.clear()
+            conn.streams.clear()
+            self.pacer.leave(address)
             del self.conns[cid]
 
     async def _writer(self, cid: int, conn: Conn) -> None:
+        """Send queued messages, then the snapshot, then stream parts as the egress budgets allow."""
         try:
             while True:
                 await conn.wake.wait()
                 conn.wake.clear()
-                while conn.reliable or conn.snapshot is not None:
+                while True:
                     if conn.reliable:
                         data = conn.reliable.popleft()
-                    else:
+                        self._unqueue(conn, len(data))
+                    elif conn.snapshot is not None:
                         data, conn.snapshot, conn.lagging_since = conn.snapshot, None, None
+                        self._unqueue(conn, len(data))
+                    elif conn.streams and not conn.closing:
+                        wait = self.pacer.wait(conn.egress, conn.address, self._loop.time())
+                        if wait > 0:  # over budget: sleep, but wake for a new message meanwhile
+                            with contextlib.suppress(TimeoutError):
+                                await asyncio.wait_for(conn.wake.wait(), wait)
+                            conn.wake.clear()
+                            continue
+                        data = next(conn.streams[0], None)
+                        if data is None:
+                            conn.streams.popleft()
+                            continue
+                        self.pacer.take(conn.egress, conn.address, len(data))
+                    else:
+                        break
+                    conn.sending_since = self._loop.time()
                     await conn.ws.send(data)
+                    conn.sending_since = None
         except ConnectionClosed:
             pass
 
     def _record_visit(self, cid: int, conn: Conn) -> None:
+        """Visits are kept in memory and written in one batch per SYNC_EVERY_S (aggregated by hour and hall),
+        so connection churn never turns into a write per connection."""
         s = self.core.sessions.get(cid)
         if self.store is None or s is None or not s.greeted:
             return
         hall = s.room.hall.id if s.room is not None else None
-        args = (s.name, s.lang, hall, conn.connected_at, time.time())
-        write = self._loop.run_in_executor(None, self.store.record_visit, *args)
-        self.pending_writes.add(write)
-        write.add_done_callback(self.pending_writes.discard)
+        self.visits.append((s.lang, hall, conn.connected_at, time.time()))
+
+    def _flush_visits(self) -> None:
+        if not self.visits or self.store is None:
+            return
+        batch, self.visits = self.visits, []
+        self._persist(Persist(lambda: self.store.record_visits(batch), ()))
 
     # --- actions from the core ------------------------------------------
     def _apply(self, actions: list) -> None:
@@ -163,6 +266,8 @@ class Gateway:
                 continue
             if isinstance(action, Send):
                 self._queue(action, conn, now)
+            elif isinstance(action, Stream):
+                self._stream(action, conn)
             elif isinstance(action, Close):
                 self._close(conn, action.code, action.reason)
 
@@ -181,12 +286,17 @@ class Gateway:
         write.add_done_callback(done)
 
     def _job(self, action: Job) -> None:
-        """Run a job in a worker thread; hand its result (or exception) back to the core on the loop."""
+        """Run a job in a worker thread; hand its result (or exception) back to the core on the loop.
+
+        The core sees how many are waiting (``admission.backlog``) and refuses heavy messages as busy
+        while the queue is full, so the queue stays bounded."""
         job = self._loop.run_in_executor(self.jobs, action.work)
         self.pending_writes.add(job)
+        self.core.admission.backlog += 1
 
         def done(f: asyncio.Future) -> None:
             self.pending_writes.discard(f)
+            self.core.admission.backlog -= 1
             if not f.cancelled():
                 result = f.exception() or f.result()
                 self._apply(action.done(result, self._loop.time()))
@@ -200,19 +310,68 @@ class Gateway:
                 await asyncio.wait_for(stop.wait(), SYNC_EVERY_S)
             for job in self.core.background() if not stop.is_set() else ():
                 self._job(job)
+            self._flush_visits()
+            self._give_back_memory()
+
+    def _give_back_memory(self) -> None:
+        """After many connections ended (a flood of non-readers dropped), hand freed heap back to the system:
+        glibc keeps freed small blocks for reuse, so without this RSS stays at the flood's peak."""
+        self._peak_conns = max(self._peak_conns, len(self.conns))
+        if self._peak_conns - len(self.conns) >= TRIM_AFTER_DROPPED and _LIBC is not None:
+            _LIBC.malloc_trim(0)
+            self._peak_conns = len(self.conns)
+
+    async def every(self, stop: asyncio.Event, seconds: float, work) -> None:
+        """Run blocking ``work`` in a worker thread now and every ``seconds`` until ``stop`` (blob collection)."""
+        while not stop.is_set():
+            try:
+                await self._loop.run_in_executor(self.jobs, work)
+            except Exception:  # a failed collection is retried next time; the server goes on
+                log.exception("periodic work failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), seconds)
 
     def _queue(self, action: Send, conn: Conn, now: float) -> None:
+        """Queue a message; a connection whose unsent bytes pass its cap (or its address's, or everybody's
+        while it is itself behind) is closed as too slow: memory is bounded in bytes, not messages."""
+        size = len(action.data)
+        replaced = len(conn.snapshot) if action.snapshot and conn.snapshot is not None else 0
+        grow = size - replaced
+        lim = self.limits
+        if grow > 0 and (conn.queued + grow > lim.out_queue_bytes
+                         or self.queued_by_address.get(conn.address, 0) + grow > lim.address_out_queue
+                         or (self.queued_total + grow > lim.total_out_queue and conn.queued > 64 * 1024)):
+            self._close(conn, CloseCode.TOO_SLOW, "too_slow: the connection cannot keep up")
+            return
         if action.snapshot:
             conn.snapshot = action.data
         else:
-            if len(conn.reliable) >= MAX_RELIABLE_QUEUE:
-                self._close(conn, CloseCode.TOO_SLOW, "too_slow: the connection cannot keep up")
-                return
             conn.reliable.append(action.data)
+        self._unqueue(conn, -grow)
+        conn.wake.set()
+
+    def _unqueue(self, conn: Conn, size: int) -> None:
+        """``size`` bytes left the queue of ``conn`` (negative: joined it)."""
+        conn.queued -= size
+        self.queued_total -= size
+        left = self.queued_by_address.get(conn.address, 0) - size
+        if left > 0:
+            self.queued_by_address[conn.address] = left
+        else:
+            self.queued_by_address.pop(conn.address, None)
+
+    def _stream(self, action: Stream, conn: Conn) -> None:
+        if len(conn.streams) >= MAX_STREAMS:
+            self._close(conn, CloseCode.TOO_SLOW, "too_slow: too many downloads waiting")
+            return
+        conn.streams.append(action.parts)
         conn.wake.set()
 
     def _close(self, conn: Conn, code: int, reason: str) -> None:
+        if conn.closing:
+            return
         conn.closing = True
+        conn.streams.clear()
         conn.wake.set()
 
         async def close() -> None:
@@ -254,9 +413,17 @@ class Gateway:
         return rooms.hall_counts() if rooms is not None else {}
 
     def _busy(self, now: float) -> set[int]:
-        """Connections still sending their last snapshot: skipped this tick; stuck ones closed."""
+        """Connections still sending their last snapshot: skipped this tick; stuck ones closed, and one whose
+        socket has not taken a frame for ``stuck_after`` seconds (a client that does not read) dropped."""
         busy = set()
-        for cid, conn in self.conns.items():
+        for cid, conn in list(self.conns.items()):
+            if conn.sending_since is not None and now - conn.sending_since > self.limits.stuck_after:
+                log.info("connection %d from %s has not read for %.0f s: dropped", cid, conn.address,
+                         now - conn.sending_since)
+                conn.sending_since = None
+                conn.closing = True
+                conn.ws.transport.abort()
+                continue
             if conn.snapshot is None or conn.closing:
                 continue
             busy.add(cid)
@@ -283,6 +450,7 @@ async def run_server(
     naive: bool = False,
     max_view: int = 50,
     db: str | None = None,
+    limits: Limits | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
@@ -294,20 +462,28 @@ async def run_server(
     store = open_store(data_dir, db)
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
-    puzzles = PuzzleEngine.open(data_dir, halls, store, time.time() - asyncio.get_running_loop().time())
-    uploads = UploadDesk(ExhibitorStore(store), content.blobs, data_dir / "uploads")
+    limits = limits or Limits()
     wall_offset = time.time() - asyncio.get_running_loop().time()
+    puzzles = PuzzleEngine.open(data_dir, halls, store, wall_offset, limits.team_idle_s)
+    uploads = UploadDesk(ExhibitorStore(store, content.blobs, limits.keep_versions), content.blobs,
+                         data_dir / "uploads")
     social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
-                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None, social=social)
+                      uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
+                      admission=Admission(limits), social=social)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
     gateway = Gateway(core, store)
+    # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
+    # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
+    pygc.collect()
+    pygc.freeze()
     site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
+    gateway.http = site.router.process_request  # plain GETs; upgrades pass the guard's checks first
     try:
-        async with serve(gateway.handler, host, port, process_request=site.router.process_request,
+        async with serve(gateway.handler, host, port, process_request=gateway.process_request,
                          **WS_LIMITS) as server:
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
@@ -316,11 +492,15 @@ async def run_server(
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
             syncer = asyncio.create_task(gateway.sync_loop(stop))
+            collector = asyncio.create_task(gateway.every(
+                stop, gc.EVERY_S, lambda: gc.collect(store, content.blobs, content.live_blobs())))
             await stop.wait()
             log.info("shutting down: closing %d connections", len(gateway.conns))
             await gateway.shutdown()
             await ticker
             await syncer
+            await collector
+        gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes)  # every visit recorded before the database closes
     finally:
         gateway.persists.shutdown(wait=True)
@@ -331,9 +511,28 @@ async def run_server(
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
 
 
+def _exit_after(seconds: float) -> None:
+    """The drain's deadline: exit the process even if the event loop is stuck. Safe for data: every
+    acknowledged write is already committed (SQLite WAL, synchronous=FULL) and blobs are renamed whole."""
+
+    def deadline() -> None:
+        log.error("shutdown did not finish within %.1f s: exiting now", seconds)
+        logging.shutdown()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, deadline)
+    timer.daemon = True
+    timer.start()
+
+
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
-                  max_view: int = 50, db: str | None = None) -> int:
-    """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts."""
+                  max_view: int = 50, db: str | None = None, limits: Limits | None = None) -> int:
+    """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
+
+    The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
+    doing: it asks the loop to stop and arms a timer thread that ends the process after ``drain_s``.
+    """
+    limits = limits or Limits()
     if not 0 <= port <= 65535:
         log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
         return 2
@@ -341,12 +540,19 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def on_signal(signum: int, frame: object) -> None:
+            if not stop.is_set():
+                log.info("signal %d: draining for at most %.1f s", signum, limits.drain_s)
+                _exit_after(limits.drain_s)
+            loop.call_soon_threadsafe(stop.set)
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            signal.signal(sig, on_signal)
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits)
 
     try:
         asyncio.run(main())

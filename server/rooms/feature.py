@@ -12,7 +12,8 @@ import logging
 from protocol.codec import encode, encode_snap
 from protocol.errors import ErrorCode
 from server.actions import Action, Send
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Route
+from server.guard.costs import Cost
 from server.rooms.room import Room, Snapshot
 from server.session import Place, Session, refuse
 from world.places import arrival, portal_at
@@ -25,8 +26,9 @@ class RoomsFeature(Feature):
     def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
 
-    def routes(self) -> dict[str, Handler]:
-        return {"join": self.on_join, "move": self.on_move, "leave": self.on_leave}
+    def routes(self) -> dict[str, Route]:
+        return {"join": Route(self.on_join, Cost.SEARCH), "move": Route(self.on_move, Cost.CHEAP),
+                "leave": Route(self.on_leave, Cost.SEARCH)}
 
     def halls(self) -> list[dict]:
         return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}

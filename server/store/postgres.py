@@ -15,7 +15,7 @@ import threading
 import psycopg
 
 from server.store.dialect import ddl, placeholders
-from server.store.sqlite import _MIGRATIONS
+from server.store.sqlite import _MIGRATIONS, VISIT_COUNT, visit_statements
 
 _MIGRATION_LOCK = 0x70617669  # pg_advisory_xact_lock key: "pavi"
 
@@ -46,6 +46,10 @@ class PostgresStore:
         self.write([("INSERT INTO visits (name, lang, hall, started, ended) VALUES (?, ?, ?, ?, ?)",
                      (name, lang, hall, started, ended))])
 
+    def record_visits(self, visits: list[tuple[str, str | None, float, float]]) -> None:
+        """Ended visits added to the hourly counts (what the server writes; see server/store/sqlite.py)."""
+        self.write(visit_statements(visits))
+
     def write(self, statements: list[tuple[str, tuple]]) -> None:
         """Run ``statements`` in one transaction: all of them are durable when this returns, or none."""
         with self._lock, self._db.transaction():
@@ -58,7 +62,7 @@ class PostgresStore:
                     for row in self._db.execute(placeholders(sql), params).fetchall()]
 
     def visit_count(self) -> int:
-        return self.rows("SELECT COUNT(*) FROM visits")[0][0]
+        return self.rows(VISIT_COUNT)[0][0]
 
     def close(self) -> None:
         with self._lock:

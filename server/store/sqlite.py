@@ -103,7 +103,28 @@ _MIGRATIONS = (
     ALTER TABLE booth_versions ADD COLUMN original_hash TEXT;
     ALTER TABLE booth_versions ADD COLUMN web_hash TEXT;
     """,
-    # 5: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
+    # 5: visits aggregated by hour, hall and language (server/gateway: batched, never a row per connection).
+    """
+    CREATE TABLE visit_hours (
+        hour INTEGER NOT NULL,
+        hall TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        visits INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (hour, hall, lang)
+    );
+    """,
+    # 6: every blob stored for an exhibitor's pictures, replaced ones too, until collected (server/store/gc.py):
+    # the quota counts them all
+    """
+    CREATE TABLE exhibitor_blobs (
+        exhibitor INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (exhibitor, hash)
+    );
+    """,
+    # 7: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
     """
     CREATE TABLE profiles (
         id INTEGER PRIMARY KEY,
@@ -186,6 +207,17 @@ _MIGRATIONS = (
     """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+# visits one by one (older data, admin tools) plus the hourly counts the server writes
+VISIT_COUNT = "SELECT (SELECT COUNT(*) FROM visits) + (SELECT COALESCE(SUM(visits), 0) FROM visit_hours)"
+
+
+def visit_statements(visits: list[tuple[str, str | None, float, float]]) -> list[tuple[str, tuple]]:
+    """Ended visits ``(lang, hall, started, ended)`` as upserts of their hour's count (portable SQL)."""
+    return [("INSERT INTO visit_hours (hour, hall, lang, visits, seconds) VALUES (?, ?, ?, 1, ?) "
+             "ON CONFLICT (hour, hall, lang) DO UPDATE SET visits = visit_hours.visits + 1, "
+             "seconds = visit_hours.seconds + excluded.seconds",
+             (int(started // 3600), hall or "", lang, max(0.0, ended - started)))
+            for lang, hall, started, ended in visits]
 
 
 class Store:
@@ -222,6 +254,10 @@ class Store:
                 (name, lang, hall, started, ended),
             )
 
+    def record_visits(self, visits: list[tuple[str, str | None, float, float]]) -> None:
+        """Add ended visits ``(lang, hall, started, ended)`` to the hourly counts, in one transaction."""
+        self.write(visit_statements(visits))
+
     def write(self, statements: list[tuple[str, tuple]]) -> None:
         """Run ``statements`` in one transaction: all of them are durable when this returns, or none."""
         with self._lock:
@@ -240,7 +276,8 @@ class Store:
 
     def visit_count(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM visits").fetchone()[0]
+            (count,), = self._db.execute(VISIT_COUNT).fetchall()
+            return count
 
     def close(self) -> None:
         with self._lock:
@@ -253,6 +290,9 @@ class BlobStore:
     def __init__(self, root: Path | str):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        # put() and the garbage collector (server/store/gc.py) take it around "exists?" and "delete": a blob
+        # stored again is touched, so a collection that looked at it before never deletes it after
+        self.lock = threading.Lock()
 
     def path_of(self, digest: str) -> Path:
         if not _HASH.match(digest):
@@ -263,8 +303,10 @@ class BlobStore:
         """Store ``data`` durably; return its sha256. Storing it again is free."""
         digest = hashlib.sha256(data).hexdigest()
         final = self.path_of(digest)
-        if final.exists():
-            return digest
+        with self.lock:
+            if final.exists():
+                os.utime(final)  # fresh again: the collector's grace period starts over
+                return digest
         final.parent.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
         try:
@@ -272,7 +314,8 @@ class BlobStore:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, final)
+            with self.lock:
+                os.replace(tmp, final)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -289,6 +332,13 @@ class BlobStore:
         for path in stale:
             path.unlink(missing_ok=True)
         return len(stale)
+
+    def size(self, digest: str) -> int:
+        """Bytes of a stored blob (0 if it is not there)."""
+        try:
+            return self.path_of(digest).stat().st_size
+        except (OSError, ValueError):
+            return 0
 
     def get(self, digest: str) -> bytes | None:
         try:

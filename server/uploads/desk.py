@@ -29,8 +29,9 @@ from typing import BinaryIO
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Persist, Send
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Route
 from server.exhibits.content import ContentService
+from server.guard.costs import Cost
 from server.ratelimit import Bucket, RateLimit
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
@@ -40,6 +41,7 @@ from server.uploads.jobs import KIND_LIMITS, JobSpec, Outcome, process, refused
 
 log = logging.getLogger("pavilion.uploads")
 
+UPLOAD_TYPES = ("upload_begin", "upload_chunk", "upload_end")
 RECHECK_S = 1.0  # how stale a "token still valid" answer may be during a stream of chunks
 
 
@@ -99,9 +101,11 @@ class UploadsFeature(Feature):
     def __init__(self, uploads: UploadDesk | None, content: ContentService, rooms: RoomsFeature):
         self.uploads, self.content, self.rooms = uploads, content, rooms
 
-    def routes(self) -> dict[str, Handler]:
-        return {"exhibitor_login": self.on_exhibitor_login, "upload_begin": self.on_upload_begin,
-                "upload_chunk": self.on_upload_chunk, "upload_end": self.on_upload_end}
+    def routes(self) -> dict[str, Route]:
+        return {"exhibitor_login": Route(self.on_exhibitor_login, Cost.HEAVY),
+                "upload_begin": Route(self.on_upload_begin, Cost.HEAVY),
+                "upload_chunk": Route(self.on_upload_chunk, Cost.CHEAP),
+                "upload_end": Route(self.on_upload_end, Cost.HEAVY)}
 
     # --- connection lifecycle ----------------------------------------------------
     def left(self, s: Session, now: float) -> None:
@@ -112,7 +116,8 @@ class UploadsFeature(Feature):
 
     def _uploads_leave(self, s: Session) -> None:
         """The connection dropped: its upload waits, detached, for a resume (its spool file stays)."""
-        s.budgets.pop("upload_chunk", None)
+        for t in UPLOAD_TYPES:
+            s.budgets.pop(t, None)
         if self.uploads is None:
             return
         cid = s.cid
@@ -135,7 +140,7 @@ class UploadsFeature(Feature):
         if found is None:
             return refuse(s, ErrorCode.BAD_TOKEN, "exhibitor_login")
         login = self.uploads.logins[s.cid] = Login(found, now)
-        s.budgets["upload_chunk"] = login.budget
+        s.budgets.update(dict.fromkeys(UPLOAD_TYPES, login.budget))  # an exhibitor's budget, not a visitor's
         log.info("exhibitor %d '%s' logged in on connection %d", found.id, found.name, s.cid)
         return [Send(s.cid, encode("exhibitor", id=found.id, name=found.name[:200], booths=sorted(found.booths)))]
 

@@ -20,9 +20,10 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from server.store.sqlite import Store
+from server.store.sqlite import BlobStore, Store
 
-QUOTA_BYTES = 300 * 1024 * 1024  # stored uploads per exhibitor, every version counted
+QUOTA_BYTES = 300 * 1024 * 1024  # stored uploads per exhibitor, every kept version and every stored picture
+KEEP_VERSIONS = 5  # versions kept per booth for rollback; older ones are pruned, their blobs collected
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ def token_hash(token: str) -> str:
 
 
 class ExhibitorStore:
-    def __init__(self, store: Store):
-        self.store = store
+    """``blobs``: where the files are, so the quota counts their real sizes; ``keep_versions``: how many
+    versions per booth stay for rollback (older ones are pruned at each publish, the active one never)."""
+
+    def __init__(self, store: Store, blobs: BlobStore | None = None, keep_versions: int = KEEP_VERSIONS):
+        self.store, self.blobs, self.keep_versions = store, blobs, max(1, keep_versions)
 
     # --- accounts --------------------------------------------------------------
     def add(self, name: str, booths: list[str], now: float) -> tuple[int, str]:
@@ -106,10 +110,25 @@ class ExhibitorStore:
                 self.store.rows("SELECT id, name, created, revoked FROM exhibitors ORDER BY id")]
 
     def used_bytes(self, eid: int) -> int:
-        (versions,), = self.store.rows("SELECT COALESCE(SUM(bytes), 0) FROM booth_versions WHERE exhibitor = ?",
-                                       (eid,))
-        (images,), = self.store.rows("SELECT COALESCE(SUM(bytes), 0) FROM booth_images WHERE exhibitor = ?", (eid,))
-        return versions + images
+        """Every stored byte of the exhibitor: each distinct file of every kept version (original, normalised
+        model, browser variant, thumbnail, content pictures) and every picture stored, replaced ones too, until
+        they are collected (server/store/gc.py). Without a BlobStore: the sizes recorded in the rows."""
+        if self.blobs is None:
+            (versions,), = self.store.rows(
+                "SELECT COALESCE(SUM(bytes), 0) FROM booth_versions WHERE exhibitor = ?", (eid,))
+            (images,), = self.store.rows(
+                "SELECT COALESCE(SUM(bytes), 0) FROM exhibitor_blobs WHERE exhibitor = ?", (eid,))
+            return versions + images
+        hashes: set[str] = set()
+        for *files, content in self.store.rows(
+                "SELECT model_hash, thumbnail_hash, original_hash, web_hash, content FROM booth_versions "
+                "WHERE exhibitor = ?", (eid,)):
+            hashes.update(h for h in files if h)
+            if content:
+                hashes.update(json.loads(content).get("images", {}).values())
+        hashes.update(h for h, in self.store.rows("SELECT hash FROM exhibitor_blobs WHERE exhibitor = ?", (eid,)))
+        hashes.update(h for h, in self.store.rows("SELECT hash FROM booth_images WHERE exhibitor = ?", (eid,)))
+        return sum(self.blobs.size(h) for h in hashes)
 
     # --- booth versions --------------------------------------------------------
     def active(self, booth: str) -> BoothVersion | None:
@@ -155,6 +174,10 @@ class ExhibitorStore:
         ]
         if upload is not None:
             statements.append(("DELETE FROM uploads WHERE id = ?", (upload,)))
+        # prune: the newest keep_versions stay for rollback (the new one is active); the collector then
+        # deletes the files no kept version names
+        statements.append(("DELETE FROM booth_versions WHERE booth = ? AND version <= ?",
+                           (booth, version - self.keep_versions)))
         self.store.write(statements)
         return version
 
@@ -178,7 +201,10 @@ class ExhibitorStore:
 
     # --- booth pictures (named by the content file's paths) ---------------------------
     def put_image(self, booth: str, name: str, digest: str, size: int, exhibitor: int, upload: str) -> None:
+        """The booth's picture ``name`` is now ``digest``; the one it replaces still counts until collected."""
         self.store.write([
+            ("INSERT INTO exhibitor_blobs (exhibitor, hash, bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+             (exhibitor, digest, size)),
             ("INSERT INTO booth_images (booth, name, hash, bytes, exhibitor) VALUES (?, ?, ?, ?, ?) "
              "ON CONFLICT (booth, name) DO UPDATE SET hash = excluded.hash, bytes = excluded.bytes",
              (booth, name, digest, size, exhibitor)),

@@ -7,7 +7,7 @@ import pytest
 
 from protocol.codec import decode_server, encode
 from protocol.errors import Close as CloseCode
-from server.actions import Close, Send
+from server.actions import Close, Send, Stream
 from server.fair import build_core
 from server.session import MAX_ERRORS
 from world.scene import load_halls
@@ -19,8 +19,16 @@ def core():
 
 
 def sent(actions, cid=None):
-    """Decoded messages from Send actions (optionally only those to ``cid``)."""
-    return [decode_server(a.data) for a in actions if isinstance(a, Send) and (cid is None or a.cid == cid)]
+    """Decoded messages from Send actions and Stream parts (optionally only those to ``cid``)."""
+    out = []
+    for a in actions:
+        if cid is not None and getattr(a, "cid", None) != cid:
+            continue
+        if isinstance(a, Send):
+            out.append(decode_server(a.data))
+        elif isinstance(a, Stream):
+            out += [decode_server(part) for part in a.parts]
+    return out
 
 
 def greet(core, cid, name="小明", lang="zh", hall="lobby", now=0.0):

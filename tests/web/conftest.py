@@ -9,9 +9,11 @@ from tests.real_parts import require_binary, require_module
 from tests.web.browser import CHROMIUM_ARGS, ensure_built
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """A headless chromium for the whole session (skipped loudly when chromium or playwright is missing)."""
+    """A headless chromium per test module (Playwright's sync API holds an event loop while it runs).
+
+    Skipped loudly when chromium or playwright is missing (tests/real_parts.py)."""
     path = require_binary("chromium", "/usr/bin/chromium", apt="chromium")
     require_module("playwright", pip="playwright")
     from playwright.sync_api import sync_playwright

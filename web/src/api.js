@@ -10,7 +10,7 @@ export function exposeApi(app) {
         hall: app.joined ? app.hall?.id ?? null : null,
         me,
         others: app.crowd
-          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.color,
+          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.hex,
             screen: app.crowd.bodyOnScreen(id, app.stage.camera, app.stage.width, app.stage.height) }))
           : [],
         panel: document.querySelector(".panel")?.dataset.panel ?? null,
@@ -20,7 +20,8 @@ export function exposeApi(app) {
     stats() {
       const info = app.stage?.renderer.info;
       return { drawCalls: info?.render.calls ?? 0, triangles: info?.render.triangles ?? 0, frames: app.frameTimes.slice(),
-        firstHallMs: app.firstHallMs, booths: app.booths?.stats };
+        firstHallMs: app.firstHallMs, marks: app.marks, booths: app.booths?.stats,
+        boothModels: app.boothModels?.report() ?? {} };
     },
     openBooth: (id) => app.openBooth(id),
     walkTo: (x, y) => app.walkTo(x, y),
@@ -30,5 +31,6 @@ export function exposeApi(app) {
     map: (on) => app.toggleMap(on),
     lang: (l) => app.setLang(l),
     boothScreen: (id) => app.boothScreen(id),
+    manifest: (id) => app.booths?.manifest(id) ?? null,
   };
 }

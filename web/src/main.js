@@ -9,6 +9,7 @@ import { Walkable } from "./world/walkable.js";
 import { Stage } from "./world/stage.js";
 import { FONT_FAMILY } from "./world/labels.js";
 import { buildHall, loadModel } from "./world/hall.js";
+import { BoothModels } from "./world/booth-models.js";
 import { Crowd } from "./avatars/crowd.js";
 import { MoveClock, Player, IDLE } from "./player/walker.js";
 import { Controls } from "./player/controls.js";
@@ -38,6 +39,7 @@ class App {
     });
     this.frameTimes = [];
     this.firstHallMs = null;
+    this.marks = { script: Math.round(performance.now()) }; // ms since navigation: where a load's time goes
     this.joined = false;
     this.moves = new MoveClock();
     this.walkTarget = null;
@@ -55,6 +57,7 @@ class App {
       return;
     }
     this.world = world;
+    this.marks.world_and_font = Math.round(performance.now());
     this.halls = Object.fromEntries(world.halls.map((h) => [h.id, h]));
     this.hallNames = Object.fromEntries(world.halls.map((h) => [h.id, h.name]));
     try {
@@ -63,12 +66,13 @@ class App {
       this.hud.fatal("no_webgl", String(err.message || err));
       return;
     }
-    const avatar = await loadModel(world.avatar);
-    this.crowd = new Crowd(this.stage.scene, avatar, document.getElementById("tags"));
     this.minimap = new Minimap(document.getElementById("minimap"));
+    this.boothModels = new BoothModels(this.stage.scene);
     const wanted = this.params.get("hall");
     this.hall = this.halls[wanted] || this.halls.lobby || world.halls[0];
     this.hallRoot = this._showHall(this.hall); // start loading the first hall while we connect
+    const [avatar, far] = await Promise.all([loadModel(world.avatar), loadModel(world.avatar_far)]);
+    this.crowd = new Crowd(this.stage.scene, avatar, far, document.getElementById("tags"));
     const name = visitorName(this.params);
     const color = visitorColour(name);
     this.url = serverUrl(location, this.params);
@@ -99,7 +103,10 @@ class App {
   }
 
   async _showHall(hall) {
+    await loadModel(hall.model);
+    this.marks.hall_model ??= Math.round(performance.now());
     const root = await buildHall(hall, this.hallNames);
+    this.marks.hall_built ??= Math.round(performance.now());
     if (this.hall.id === hall.id) {
       this.stage.setHall(root, hall);
       this.minimap.setHall(hall);
@@ -137,6 +144,7 @@ class App {
       this.player = this.player || new Player(new Walkable(hall));
       this.player.walkable = new Walkable(hall);
       this.player.place(f.you.pos[0], f.you.pos[1], f.you.yaw);
+      this.boothModels.setHall(hall); // the server follows with booth_changed for booths showing an upload
       this.walkTarget = null;
       this.joined = true;
       closePanel();
@@ -150,6 +158,8 @@ class App {
       this.booths.onMessage(type, f);
     } else if (type === "booth_changed") {
       this.booths.changed(f.booth, f.hash);
+    } else if (type === "error") {
+      this.hud.toast(f.msg);
     } else if (type === "search_result") {
       this.directory.onResult(f);
     } else if (JOURNAL_TYPES.has(type)) {
@@ -179,6 +189,7 @@ class App {
     this.minimap.draw(p, others);
     this.hud.show(this.joined ? this.hall : null, this.joined ? others.length + 1 : 0, this.controls.touch);
     if (this.conn.status.link !== "online") this.hud.status(this.conn.status, this.url);
+    if (this.joined) this.boothModels.update(this.hall, this.booths);
     this.booths.pump();
     this.frameTimes.push(performance.now() - nowMs);
     if (this.frameTimes.length > 600) this.frameTimes.shift();

@@ -92,3 +92,14 @@ test("printable: control and bidi-override characters are refused like Python's 
   for (const bad of ["a\nb", "a\u202eb", "a\u200bb", "a\u00a0b"]) assert.throws(() => check(d, bad, "n"), SchemaError);
   assert.equal(check({ ...d, max: 2 }, "😀😀", "n"), "😀😀"); // code points, not UTF-16 units
 });
+
+test("names from the URL are cleaned to what the server accepts", async () => {
+  const { cleanName } = await import("../src/net/identity.js");
+  const hello = PROTOCOL.client.hello.name;
+  for (const raw of ["小明\u202e", "a\u0000b", "😀".repeat(30), "  Lily 李华  ", "e\u0301"]) {
+    const name = cleanName(raw);
+    if (name) check(hello, name, "name");
+  }
+  assert.equal(cleanName("e\u0301"), "\u00e9");
+  assert.equal([...cleanName("😀".repeat(30))].length, 24);
+});

@@ -26,11 +26,11 @@ def overlap(a, b) -> bool:
 
 def test_sixty_visitors_tags_never_overlap(server_proc, tmp_path):
     bots = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "bots", "--server", server_proc.url, "--count",
-                             "60", "--duration", "60", "--ramp", "2", "--rate", "2", "--observers", "0"],
+                             "60", "--duration", "150", "--ramp", "2", "--rate", "2", "--observers", "0"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         code, report, img = run_client(server_proc.url, tmp_path, "Tao", "--wait-visitors", "40", "--frames", "10",
-                                       "--size", "960x600", "--timeout", "45", timeout=90)
+                                       "--size", "960x600", "--timeout", "90", timeout=150)
     finally:
         bots.terminate()
         bots.wait(15)

@@ -71,6 +71,12 @@ def test_kiosk_panel_shows_that_booths_content_and_the_second_visit_hits_the_cac
     face = crop(img, panel["box"]).reshape(-1, 3)
     assert (face.min(axis=1) > 225).mean() > 0.4, "the panel is a light card"
     assert (face.max(axis=1) < 90).mean() > 0.01, "with dark text on it"
+    left, top, right, bottom = panel["box"]
+    width, height = report["image_size"]
+    assert (right - left) * (bottom - top) < 0.6 * width * height, "the card fits its content, the hall shows"
+    assert height - bottom >= 0.05 * height and left >= 0.1 * width
+    assert panel["image_slots"] == panel["images_shown"] and panel["pictures_s"] is not None
+    assert panel["pictures_s"] < 2.0, "pictures shown soon after opening (the target, 0.5 s, in benchmarks.md)"
     first = report["content"]
     assert first["manifest_downloads"] == 1 and first["blob_downloads"] == len(set(content.images))
 

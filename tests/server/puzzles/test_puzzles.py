@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from protocol.codec import decode_server, encode
-from server.actions import Persist, Send
+from server.actions import Persist, Send, Stream
 from server.fair import build_core
 from server.puzzles.engine import HINT_PENALTY_S, TRIES_PER_WINDOW, TRY_WINDOW_S, PuzzleEngine
 from server.store.sqlite import Store
@@ -22,6 +22,8 @@ def flat(actions) -> list[Send]:
             out += flat(a.then)
         elif isinstance(a, Send):
             out.append(a)
+        elif isinstance(a, Stream):  # a paced answer (a picture): its parts, as the gateway sends them
+            out += [Send(a.cid, part) for part in a.parts]
     return out
 
 
@@ -175,9 +177,10 @@ def test_a_team_shares_progress(h):
     h.greet(2, "乙", PLAYER_B)
     h.send(1, "puzzle_start", puzzle="trial")
     h.send(1, "puzzle_answer", puzzle="trial", step=0, answer="4321")
-    team = h.one(1, "team_join", "team", team="Ｓｕｎ Flowers")
-    assert team == {"team": "sunflowers", "members": ["甲"]}
-    out = h.send(2, "team_join", team="sunflowers")
+    team = h.one(1, "team_create", "team")
+    code = team["team"]
+    assert len(code) == 10 and team["members"] == ["甲"]
+    out = h.send(2, "team_join", team=f"{code[:5].lower()} - {code[5:]}")  # as read aloud and typed
     assert sorted(c for c, t, _ in out if t == "team") == [1, 2]
     state = h.one(2, "puzzle_start", "puzzle_state", puzzle="trial")
     assert state["solved"] == 1  # the team took over 甲's progress
@@ -188,7 +191,9 @@ def test_a_team_shares_progress(h):
     assert row["team"] is True and row["name"] == "、".join(sorted(["甲", "乙"]))
     assert h.one(2, "team_join", "team", team="")["members"] == []
     assert h.one(2, "puzzle_start", "puzzle_state", puzzle="trial")["solved"] == 0  # back to 乙's own progress
-    assert h.one(1, "team_join", "error", team="ab")["code"] == "bad_message"
+    assert h.one(1, "team_join", "error", team="!!!!!!")["code"] == "bad_team"  # never a silent "leave"
+    assert h.one(1, "team_join", "error", team="ab")["code"] == "bad_team"
+    assert h.one(1, "team_join", "error", team="23456789AB")["code"] == "team_unknown"
 
 
 def test_pictures_only_for_revealed_steps(h):
@@ -205,20 +210,21 @@ def test_progress_survives_a_new_engine_on_the_same_store(tmp_path):
     first.send(1, "puzzle_start", puzzle="trial")
     first.send(1, "puzzle_hint", puzzle="trial", step=0)
     first.send(1, "puzzle_answer", puzzle="trial", step=0, answer="4321")
-    first.send(1, "team_join", team="owls")
+    code = first.one(1, "team_create", "team")["team"]
     second = Harness(store)
     second.greet(7, "甲", PLAYER_A)
     state = second.one(7, "puzzle_start", "puzzle_state", puzzle="trial")
     assert state["solved"] == 1 and state["hints_used"] == 1 and state["steps"][0]["hints"][0]["en"] == "reverse"
-    assert second.engine.players[second.engine.online[7].player].team == "owls"
+    assert second.engine.players[second.engine.online[7].player].team == code
     store.close()
 
 
 def test_every_change_is_acknowledged_only_after_its_write(h):
     h.greet(1, "甲", PLAYER_A)
-    for t, fields in (("puzzle_start", {}), ("puzzle_hint", {"step": 0}), ("puzzle_answer", {"step": 0,
-                      "answer": "4321"}), ("team_join", {"team": "owls"})):
-        fields = {"puzzle": "trial", **fields} if t != "team_join" else fields
+    assert [type(a) for a in h.core.receive(1, encode("puzzle_start", puzzle="trial"), h.now)] == [Send]  # no write
+    for t, fields in (("puzzle_hint", {"step": 0}), ("puzzle_answer", {"step": 0, "answer": "4321"}),
+                      ("team_create", {})):
+        fields = {"puzzle": "trial", **fields} if t != "team_create" else fields
         actions = h.core.receive(1, encode(t, **fields), h.now)
         assert len(actions) == 1 and isinstance(actions[0], Persist), t
         actions[0].write()

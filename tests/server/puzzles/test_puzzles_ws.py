@@ -118,7 +118,7 @@ def test_full_playthrough_reconnect_and_no_answer_ever_sent(live_server):
         await p.send("leaderboard_watch", puzzle=SHORT, on=True)
         board = await p.expect("leaderboard")
         assert board["you"]["name"] == "解谜人" and board["you"]["hints"] == state["hints_used"]
-        await p.ask("team_join", "team", team="owls")
+        await p.ask("team_create", "team")
         await p.close()
         return p.seen
 
@@ -189,7 +189,7 @@ def test_acknowledged_progress_survives_a_restart(tmp_path, sig):
             await p.ask("puzzle_start", "puzzle_state", puzzle=SHORT)
             assert (await p.ask("puzzle_answer", "puzzle_result", puzzle=SHORT, step=0, answer=accepted[0][0]))["ok"]
             await p.ask("puzzle_hint", "puzzle_state", puzzle=SHORT, step=1)
-            await p.ask("team_join", "team", team="night owls")
+            await p.ask("team_create", "team")
             await p.close()
 
         run(before())

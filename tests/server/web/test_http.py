@@ -40,7 +40,7 @@ def http_url(live_server, built):
 def test_the_page_its_bundle_and_the_world(http_url):
     status, h, body = get(http_url, "/")
     assert status == 200 and h["content-type"] == "text/html; charset=utf-8"
-    assert "unsafe-eval" not in h["content-security-policy"] and "unsafe-inline" not in h["content-security-policy"]
+    assert "'unsafe-eval'" not in h["content-security-policy"] and "unsafe-inline" not in h["content-security-policy"]
     assert h["x-content-type-options"] == "nosniff"
     page = body.decode()
     js = page.split('src="/app/')[1].split('"')[0]
@@ -49,6 +49,9 @@ def test_the_page_its_bundle_and_the_world(http_url):
     assert h["cache-control"] == "public, max-age=31536000, immutable" and h["content-encoding"] == "gzip"
     assert len(body) < 1_000_000, "bundle <= 1 MB gzipped"
     assert gzip.decompress(body).startswith(b"var ") or len(gzip.decompress(body)) > len(body)
+    status, h, body = get(http_url, "/app/draco/draco_decoder.wasm")
+    assert status == 200 and h["content-type"] == "application/wasm" and body[:4] == b"\0asm"
+    assert h["cache-control"] == "no-cache", "unhashed names are revalidated"
     status, h, body = get(http_url, "/api/world.json")
     world = json.loads(body)
     assert {h["id"] for h in world["halls"]} == set(load_halls())
@@ -88,9 +91,9 @@ def test_websocket_clients_still_connect_on_the_same_port(live_server, built):
     from protocol.codec import decode_server, encode
 
     async def hello():
-        async with connect(live_server) as ws:
+        async with connect(live_server, open_timeout=20) as ws:
             await ws.send(encode("hello", name="桌面", lang="zh"))
-            return decode_server(await ws.recv())[0]
+            return decode_server(await asyncio.wait_for(ws.recv(), 20))[0]
 
     assert asyncio.run(hello()) == "welcome"
 

@@ -10,31 +10,36 @@ const { cm: CM, yaw_steps: YAW_STEPS } = PROTOCOL.constants;
 const MOVING = new Set([1, 2]);
 const CAPACITY = 1100; // a snapshot lists at most 1,024 visitors
 const TAG_RANGE = 28; // m: farther name tags are hidden
-const hidden = new THREE.Matrix4().makeScale(0, 0, 0);
+const FAR = 15; // m: beyond this the low-detail body is drawn, as on the desktop (client/avatars/bodies.py)
+
+/** One instanced mesh per part of a body model: the whole crowd in one draw call per part. */
+function instancedParts(gltf, scene, lod) {
+  const parts = [];
+  gltf.scene.updateMatrixWorld(true);
+  gltf.scene.traverse((o) => {
+    if (!o.isMesh) return;
+    const mesh = new THREE.InstancedMesh(o.geometry.clone().applyMatrix4(o.matrixWorld), o.material, CAPACITY);
+    mesh.name = `crowd-${lod}-${o.material.name}`;
+    mesh.frustumCulled = false; // instances spread over the hall; the count keeps the cost to who is there
+    mesh.count = 0;
+    mesh.userData.tinted = /body/.test(o.material.name);
+    if (mesh.userData.tinted) mesh.setColorAt(0, new THREE.Color(1, 1, 1));
+    parts.push(mesh);
+    scene.add(mesh);
+  });
+  return parts;
+}
 
 export class Crowd {
-  constructor(scene, avatarGltf, tagLayer) {
+  constructor(scene, avatarGltf, farGltf, tagLayer) {
     this.tagLayer = tagLayer;
     this.clock = new TickClock(10);
-    this.people = new Map(); // id -> {name, color, track, drawn, slot, tag}
-    this.free = Array.from({ length: CAPACITY }, (_, i) => CAPACITY - 1 - i);
-    this.parts = [];
-    avatarGltf.scene.updateMatrixWorld(true);
-    avatarGltf.scene.traverse((o) => {
-      if (!o.isMesh) return;
-      const geom = o.geometry.clone().applyMatrix4(o.matrixWorld);
-      const tinted = o.material.name === "avatar-body";
-      const mesh = new THREE.InstancedMesh(geom, o.material, CAPACITY);
-      mesh.name = `crowd-${o.material.name}`;
-      mesh.frustumCulled = false;
-      for (let i = 0; i < CAPACITY; i++) mesh.setMatrixAt(i, hidden);
-      if (tinted) mesh.setColorAt(0, new THREE.Color(1, 1, 1));
-      mesh.userData.tinted = tinted;
-      this.parts.push(mesh);
-      scene.add(mesh);
-    });
+    this.people = new Map(); // id -> {name, color, hex, track, drawn, tag}
+    this.near = instancedParts(avatarGltf, scene, "near");
+    this.far = farGltf ? instancedParts(farGltf, scene, "far") : this.near;
     this.tmp = new THREE.Object3D();
     this.vec = new THREE.Vector3();
+    this.colour = new THREE.Color();
   }
 
   reset(tickHz) {
@@ -44,30 +49,18 @@ export class Crowd {
 
   /** A visitor drawn here: ``id`` a visitor id (or "me"), with a colour and a name tag. */
   add(id, name, color) {
-    if (this.people.has(id) || !this.free.length) return;
-    const slot = this.free.pop();
+    if (this.people.has(id) || this.people.size >= CAPACITY) return;
     const tag = document.createElement("div");
     tag.className = id === "me" ? "tag me" : "tag";
     tag.textContent = name;
     this.tagLayer.append(tag);
-    for (const part of this.parts) {
-      if (part.userData.tinted) {
-        part.setColorAt(slot, new THREE.Color(color));
-        part.instanceColor.needsUpdate = true;
-      }
-    }
-    this.people.set(id, { name, color, track: new Track(this.clock.tickDt), drawn: null, slot, tag });
+    this.people.set(id, { name, color: new THREE.Color(color), hex: color, track: new Track(this.clock.tickDt), drawn: null, tag });
   }
 
   forget(id) {
     const p = this.people.get(id);
     if (!p) return;
-    for (const part of this.parts) {
-      part.setMatrixAt(p.slot, hidden);
-      part.instanceMatrix.needsUpdate = true;
-    }
     p.tag.remove();
-    this.free.push(p.slot);
     this.people.delete(id);
   }
 
@@ -84,24 +77,38 @@ export class Crowd {
     }
   }
 
-  /** Place everyone for time ``now`` (seconds); ``me`` is drawn where the local prediction says. */
+  /** Place everyone for time ``now`` (seconds); ``me`` is drawn where the local prediction says.
+   * Instances are packed afresh each frame, near bodies in one set and far ones in the other. */
   update(now, me, camera, width, height) {
+    const counts = new Map([[this.near, 0], [this.far, 0]]);
     for (const [id, p] of this.people) {
-      const s = id === "me" ? { ...me, t: now } : p.track.sample(now);
+      const s = id === "me" ? (me ? { ...me, t: now } : null) : p.track.sample(now);
       if (!s) continue;
       p.drawn = s;
       const [x, y, z] = toThree(s.x, s.y, s.z);
       this.tmp.position.set(x, y, z);
       this.tmp.rotation.set(0, (s.yaw * Math.PI) / 180, 0);
       this.tmp.updateMatrix();
-      for (const part of this.parts) part.setMatrixAt(p.slot, this.tmp.matrix);
+      const set = this.tmp.position.distanceTo(camera.position) > FAR ? this.far : this.near;
+      const i = counts.get(set);
+      counts.set(set, i + 1);
+      for (const part of set) {
+        part.setMatrixAt(i, this.tmp.matrix);
+        if (part.userData.tinted) part.setColorAt(i, p.color);
+      }
       this._placeTag(p, x, y, z, camera, width, height);
     }
-    for (const part of this.parts) part.instanceMatrix.needsUpdate = true;
+    for (const [set, n] of counts) {
+      for (const part of set) {
+        part.count = n;
+        part.instanceMatrix.needsUpdate = true;
+        if (part.instanceColor) part.instanceColor.needsUpdate = true;
+      }
+    }
   }
 
   _placeTag(p, x, y, z, camera, width, height) {
-    const v = this.vec.set(x, y + 2.05, z);
+    const v = this.vec.set(x, y + 1.82, z); // just above the 1.72 m body
     const far = v.distanceTo(camera.position) > TAG_RANGE;
     v.project(camera);
     const visible = !far && v.z < 1 && Math.abs(v.x) < 1.1 && Math.abs(v.y) < 1.1;

@@ -1,7 +1,8 @@
 // Booth content through booth_get / blob_get, as client/halls/booths.py: a manifest is asked for
-// with the cached copy's hash ("have"), pictures come in 48 KiB chunks, windows of 16, are checked
-// against their sha256 and kept by hash. Manifests and pictures are cached in this tab's memory
-// and in IndexedDB (blobs by hash), so a returning visitor fetches an unchanged picture once.
+// with the cached copy's hash ("have"), blobs come in 48 KiB chunks, windows of 16, are checked
+// against their sha256 and kept by hash. A booth's uploaded model is fetched for every booth of the
+// hall (it stands there); pictures only for a booth whose kiosk was opened. Blobs are cached in
+// IndexedDB by hash, so a returning visitor fetches an unchanged picture or model once.
 import { PROTOCOL } from "./codec.js";
 import { BlobStore } from "./blobstore.js";
 
@@ -15,6 +16,8 @@ async function sha256Hex(bytes) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+const modelHash = (entry) => entry.web?.hash ?? entry.hash;
+
 export function pictures(manifest) {
   return [...new Set([manifest.poster, ...manifest.products.map((p) => p.image)])];
 }
@@ -25,6 +28,9 @@ export class BoothFetcher {
     this.onUpdate = onUpdate; // called with a booth id (manifest) or a hash (picture) when it arrives
     this.manifests = new Map(); // booth -> {hash, manifest}
     this.images = new Map(); // hash -> object URL
+    this.models = new Map(); // hash -> verified model bytes
+    this.modelHashes = new Set();
+    this.full = new Set(); // booths whose pictures are wanted (their kiosk was opened)
     this.asked = new Set();
     this.queue = [];
     this.downloads = new Map();
@@ -41,10 +47,17 @@ export class BoothFetcher {
     }
   }
 
+  /** The booth's manifest and pictures: its kiosk is open. */
   want(booth) {
+    this.full.add(booth);
+    this.wantManifest(booth);
+  }
+
+  /** The booth's manifest (and its model, if it has one): the visitor is in its hall. */
+  wantManifest(booth) {
     const known = this.manifests.get(booth);
     if (known) {
-      this._queue(pictures(known.manifest));
+      this._queueBlobs(booth, known.manifest);
     } else if (!this.asked.has(booth)) {
       this.asked.add(booth);
       const have = this.saved[booth]?.hash;
@@ -60,10 +73,20 @@ export class BoothFetcher {
     return this.images.get(hash) ?? null;
   }
 
+  /** {entry, hash, bytes} of the booth's model once here: the web variant when there is one. */
+  model(booth) {
+    const entry = this.manifest(booth)?.model;
+    if (!entry) return null;
+    const hash = modelHash(entry);
+    const bytes = this.models.get(hash);
+    return bytes ? { entry, hash, bytes } : null;
+  }
+
   changed(booth, hash) {
     if (this.manifests.get(booth)?.hash === hash) return;
     this.manifests.delete(booth);
     this.asked.delete(booth);
+    this.wantManifest(booth);
   }
 
   resetLink() {
@@ -99,12 +122,23 @@ export class BoothFetcher {
     }
     this.manifests.set(booth, { hash, manifest });
     this.onUpdate(booth);
-    this._queue(pictures(manifest));
+    this._queueBlobs(booth, manifest);
+  }
+
+  _queueBlobs(booth, manifest) {
+    const wanted = [];
+    if (manifest.model) {
+      const hash = modelHash(manifest.model);
+      this.modelHashes.add(hash);
+      wanted.push(hash);
+    }
+    if (this.full.has(booth)) wanted.push(...pictures(manifest));
+    this._queue(wanted);
   }
 
   async _queue(hashes) {
     for (const hash of hashes) {
-      if (this.images.has(hash) || this.queue.includes(hash) || this.downloads.has(hash)) continue;
+      if (this._have(hash) || this.queue.includes(hash) || this.downloads.has(hash)) continue;
       const cached = await this.store.get(hash);
       if (cached && (await sha256Hex(cached)) === hash) {
         this._keep(hash, cached);
@@ -119,7 +153,7 @@ export class BoothFetcher {
   pump() {
     while (this.queue.length && this.downloads.size < PARALLEL) {
       const hash = this.queue.shift();
-      if (this.images.has(hash) || this.downloads.has(hash)) continue;
+      if (this._have(hash) || this.downloads.has(hash)) continue;
       this.downloads.set(hash, { parts: [], got: 0, until: CHUNK * WINDOW });
       this.send("blob_get", { hash, offset: 0, chunks: WINDOW });
     }
@@ -155,7 +189,15 @@ export class BoothFetcher {
     this.pump();
   }
 
+  _have(hash) {
+    return this.images.has(hash) || this.models.has(hash);
+  }
+
   _keep(hash, bytes) {
+    if (this.modelHashes.has(hash)) {
+      this.models.set(hash, bytes);
+      return;
+    }
     const type = bytes[0] === 0x89 ? "image/png" : bytes[0] === 0xff ? "image/jpeg" : "application/octet-stream";
     this.images.set(hash, URL.createObjectURL(new Blob([bytes], { type })));
     this.onUpdate(hash);

@@ -14,6 +14,15 @@ export function serverUrl(loc, params) {
   return `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}/`;
 }
 
+export function sameOrigin(url, loc = location) {
+  try {
+    const u = new URL(url, loc.href);
+    return u.host === loc.host && (u.protocol === "ws:" || u.protocol === "wss:");
+  } catch {
+    return false;
+  }
+}
+
 export function backoffDelay(attempt, rand = Math.random) {
   const base = Math.min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** Math.min(attempt, 16));
   return base * (1 + (rand() * 2 - 1) * JITTER);
@@ -64,6 +73,11 @@ export class Connection {
 
   _open() {
     let ws;
+    if (!sameOrigin(this.url)) {
+      // the page's CSP allows its own server only: say so instead of a silent failure
+      this._setStatus("refused", { code: "other_origin", msg: this.url });
+      return;
+    }
     this._setStatus("connecting");
     try {
       ws = new WebSocket(this.url);

@@ -2,6 +2,8 @@
 // The secret is made once and kept in localStorage, as the desktop client keeps its file
 // (client/net/identity.py); it never appears in a URL.
 
+import { NOT_PRINTABLE } from "./schema.js";
+
 const PLAYER_KEY = "pavilion.player";
 const NAME_KEY = "pavilion.name";
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -28,14 +30,19 @@ export function playerSecret() {
 
 const GUEST = ["访客", "游客", "观众", "来宾"];
 
+/** A name the server accepts: NFC, printable characters only, at most 24 code points. */
+export function cleanName(raw) {
+  return [...(raw || "").normalize("NFC")].filter((c) => !NOT_PRINTABLE.test(c)).slice(0, 24).join("").trim();
+}
+
 export function visitorName(params) {
-  const asked = (params.get("name") || "").trim().slice(0, 24);
+  const asked = cleanName(params.get("name"));
   if (asked) {
     store?.setItem(NAME_KEY, asked);
     return asked;
   }
   const kept = store?.getItem(NAME_KEY);
-  if (kept) return kept.slice(0, 24);
+  if (cleanName(kept)) return cleanName(kept);
   const bytes = crypto.getRandomValues(new Uint8Array(2));
   return `${GUEST[bytes[0] % GUEST.length]}${100 + (bytes[1] % 900)}`;
 }

@@ -11,7 +11,7 @@ export class SchemaError extends Error {
 
 // Python's str.isprintable(): no control, format, surrogate, private-use, unassigned or separator
 // characters, except the plain space.
-const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
+export const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
 const HASH = /^[0-9a-f]{64}$/;
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 

@@ -12,7 +12,10 @@ export class Controls {
     this.stickVec = null;
     this.touch = matchMedia("(pointer: coarse)").matches || navigator.maxTouchPoints > 0;
     window.addEventListener("keydown", (e) => {
-      if (e.target instanceof HTMLInputElement) return;
+      if (e.target instanceof HTMLInputElement) {
+        if (e.code === "Escape" || e.code === "F1") onKey(e); // typing: only close and language keys act
+        return;
+      }
       this.keys.add(e.code);
       onKey(e);
     });

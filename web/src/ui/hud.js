@@ -9,7 +9,8 @@ export class Hud {
       el("button.hud-btn", { type: "button", "data-action": key, onclick: fn }, t(key)));
     this.banner = el("div.banner", { role: "status", "aria-live": "polite", hidden: true });
     this.help = el("div.help");
-    root.append(el("div.bar", {}, el("div.where", {}, this.name, this.count), el("div.actions", {}, this.buttons)), this.banner, this.help);
+    this.toastBox = el("div.toast", { role: "alert", hidden: true });
+    root.append(el("div.bar", {}, el("div.where", {}, this.name, this.count), el("div.actions", {}, this.buttons)), this.banner, this.help, this.toastBox);
   }
 
   show(hall, visitors, touch) {
@@ -33,11 +34,19 @@ export class Hud {
     }
     this.banner.className = "banner bad";
     const secs = status.retryAt ? Math.max(0, Math.ceil((status.retryAt - performance.now()) / 1000)) : null;
-    const head = p?.code === "connect_failed" ? t("cannot_connect") : t("lost");
+    const head = { connect_failed: t("cannot_connect"), other_origin: t("other_origin") }[p?.code] || t("lost");
     this.banner.replaceChildren(
       el("b", {}, head),
-      el("div", {}, p?.code === "connect_failed" ? url : p?.msg || ""),
+      el("div", {}, p?.code === "connect_failed" || p?.code === "other_origin" ? url : p?.msg || ""),
       secs !== null ? el("div.small", {}, `${secs} ${t("retry_in")}`) : null);
+  }
+
+  /** A server refusal while online (its text is already in the visitor's language): shown for a few seconds. */
+  toast(text) {
+    this.toastBox.textContent = text;
+    this.toastBox.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toastBox.hidden = true), 4000);
   }
 
   fatal(key, detail) {

@@ -4,6 +4,7 @@ export const TEXTS = {
   connecting: ["正在连接服务器…", "Connecting to the server…"],
   cannot_connect: ["无法连接服务器", "Cannot reach the server"],
   retry_in: ["秒后重试", "s until the next try"],
+  other_origin: ["只能连接本站的服务器", "This page may only connect to its own server"],
   lost: ["连接中断，正在重连…", "Connection lost, reconnecting…"],
   world_failed: ["展馆资料加载失败", "Could not load the fair"],
   no_webgl: ["这个浏览器无法显示 3D 画面（WebGL 不可用）", "This browser cannot show 3D (WebGL is not available)"],

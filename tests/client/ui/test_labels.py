@@ -1,4 +1,4 @@
-"""Name tag layout in a crowd: nearest in full, farther smaller and fainter, never overlapping."""
+"""Floating label layout (name tags, booth names): nearest in full, farther smaller and fainter, never overlapping."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from client.avatars.tags import FULL_PX, HIDDEN_FROM, NEAREST_FULL, Candidate, layout
+from client.ui.labels import FULL_PX, HIDDEN_FROM, NEAREST_FULL, Candidate, layout
 
 SCREEN = (960, 600)
 FOCAL = 520.0
