@@ -55,11 +55,11 @@ from server.guard.origin import origin_allowed
 from server.puzzles.engine import PuzzleEngine
 from server.ratelimit import Bucket
 from server.rooms.feature import RoomsFeature
-from server.store import gc
 from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
 from server.social.store import SocialStore
 from server.social.words import WordFilter
+from server.store import gc
 from server.store.open import Database, open_store
 from server.store.sqlite import BlobStore
 from server.uploads.desk import UploadDesk, UploadsFeature
