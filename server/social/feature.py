@@ -45,7 +45,8 @@ from protocol.messages import MAX_NAME_CHARS
 from protocol.social import MESSAGE_CHARS, NOTE_CHARS, ORG_CHARS, PAGE, PROVINCES
 from protocol.text import TooLong, clean
 from server.actions import Action, Job, Persist, Publish, Send
-from server.dispatch import Feature, Handler
+from server.dispatch import Feature, Route
+from server.guard.costs import Cost
 from server.session import Session, close, error, refuse
 from server.social.limits import ChatLimits
 from server.social.staff import Staff
@@ -121,13 +122,19 @@ class SocialFeature(Feature):
         self.limits = ChatLimits()
         self.ticks = 0
 
-    def routes(self) -> dict[str, Handler]:
+    def routes(self) -> dict[str, Route]:
+        """Each message with what it may cost (server/guard/costs.py); chat has its own pace on top (limits.py)."""
+        cheap, fan_out, change, read, login = Cost.CHEAP, Cost.SEARCH, Cost.TRY, Cost.BULK, Cost.HEAVY
         return {
-            "profile_set": self.on_profile_set, "profile_get": self.on_profile_get, "say": self.on_say,
-            "conv_open": self.on_conv_open, "send": self.on_send, "history": self.on_history, "read": self.on_read,
-            "inbox_get": self.on_inbox_get, "favourite": self.on_favourite, "block": self.on_block,
-            "report": self.on_report, "organiser_login": self.on_organiser_login, "moderate": self.on_moderate,
-            "reports_get": self.on_reports_get,
+            "profile_get": Route(self.on_profile_get, cheap),
+            "say": Route(self.on_say, fan_out),  # a line to everyone in range or in the hall
+            "profile_set": Route(self.on_profile_set, change), "conv_open": Route(self.on_conv_open, change),
+            "send": Route(self.on_send, change), "read": Route(self.on_read, change),
+            "favourite": Route(self.on_favourite, change), "block": Route(self.on_block, change),
+            "report": Route(self.on_report, change), "moderate": Route(self.on_moderate, change),
+            "history": Route(self.on_history, read), "inbox_get": Route(self.on_inbox_get, read),
+            "reports_get": Route(self.on_reports_get, read),
+            "organiser_login": Route(self.on_organiser_login, login),  # a token checked in the store
         }
 
     def topics(self) -> tuple[str, ...]:
