@@ -10,6 +10,12 @@
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread: the server's numpy work is many small products; on 2 shared cores OpenBLAS's worker threads
+# made a 0.4 ms recommendation take 18 ms at the median (tools/bench_match.py). Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import asyncio
 import logging

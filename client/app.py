@@ -34,6 +34,9 @@ from client.halls.exhibition import add_arguments as add_exhibition_arguments
 from client.halls.hall_view import HallView
 from client.journal.journal import JOURNAL_TYPES, Journal
 from client.journal.journal import add_arguments as add_journal_arguments
+from client.match.match import MATCH_TYPES, Match
+from client.match.match import add_arguments as add_match_arguments
+from client.match.room_view import MeetingRoomView
 from client.net.connection import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
 from client.player.camera import ChaseCamera
@@ -46,6 +49,7 @@ from client.ui.hud import Hud
 from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
 from world.collision import Walkable
+from world.meeting_room import is_meeting_room, meeting_hall
 from world.scene import Hall, SceneError, load_halls
 
 log = logging.getLogger("pavilion.client")
@@ -85,6 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
     add_journal_arguments(parser)
+    add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
     add_social_arguments(parser, off)
 
@@ -159,7 +164,7 @@ class PavilionApp(ShowBase):
         self.setBackgroundColor(render.colour(SKY))
         self.camLens.setNearFar(0.1, 300)
         self.camLens.setFov(75)
-        font = load_font(self.loader)
+        font = self.font = load_font(self.loader)
         TextNode.setDefaultFont(font)
         render.init_shading()
         render.add_lights(self.render)
@@ -193,6 +198,8 @@ class PavilionApp(ShowBase):
         self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
         self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
+        self.match = Match(self, font, args)
+        self.match.enter_hall(hall)
         self.social = Social(self, font, args, self.net.send)
         self.expo.busy = lambda: self.social.typing
         if not mode.offscreen:
@@ -203,22 +210,26 @@ class PavilionApp(ShowBase):
         return {hid: h.name for hid, h in self.halls.items()}
 
     def _enter_hall(self, hall: Hall) -> None:
-        """The server moved us to another hall (portal, teleport, directory): swap the scenery."""
+        """The server moved us to another hall (portal, teleport, directory, a 洽谈室): swap the scenery."""
         self.hall_view.root.removeNode()
         self.hall = hall
-        self.hall_view = HallView(self.loader, hall, self.render, self._hall_names())
+        private = is_meeting_room(hall.id)
+        self.hall_view = (MeetingRoomView(hall, self.render, self.font) if private else
+                          HallView(self.loader, hall, self.render, self._hall_names()))
         self.player.walkable = Walkable(hall)
         self.chase = ChaseCamera(self.camera, hall)
-        self.net.hall = hall.id  # a reconnect rejoins this hall
+        self.net.hall = "lobby" if private else hall.id  # a reconnect rejoins this hall (a 洽谈室: the lobby)
         self.booth_labels.set_hall(hall)
         self.expo.enter_hall(hall)
+        self.match.enter_hall(hall)
 
     def _escape(self) -> None:
         """Esc closes the top panel (the quit question, a name card, the chat, the journal, a booth panel,
         the directory); with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
-        elif not self.social.escape() and not self.journal.escape() and not self.expo.escape():
+        elif not self.social.escape() and not self.journal.escape() and not self.match.escape() and \
+                not self.expo.escape():
             self.quit_confirm.open(self.lang)
 
     def _click(self) -> None:
@@ -268,6 +279,7 @@ class PavilionApp(ShowBase):
         visitors = len(self.crowd) + 1 if self.joined else None
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
+        self.match.update(self.lang)
         anchors = {vid: view.root for vid, view in self.crowd.views.items()}
         if self.my_id is not None:
             anchors[self.my_id] = self.me.root
@@ -292,6 +304,8 @@ class PavilionApp(ShowBase):
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
+                elif fields["hall"] != self.hall.id and is_meeting_room(fields["hall"]):
+                    self._enter_hall(meeting_hall(fields["hall"].removeprefix("meet-")))
                 you = fields["you"]
                 self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
                 self.joined = True
@@ -299,6 +313,7 @@ class PavilionApp(ShowBase):
                          self.player.y)
                 self.me.root.show()
                 self.expo.on_joined()
+                self.match.on_joined(self.hall)
                 self.social.on_joined()
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
@@ -309,6 +324,8 @@ class PavilionApp(ShowBase):
                 self.expo.on_message(t, fields)
             elif t in JOURNAL_TYPES:
                 self.journal.on_message(t, fields)
+            elif t in MATCH_TYPES:
+                self.match.on_message(t, fields)
             elif t in SOCIAL_MESSAGES:
                 self.social.on_message(t, fields)
 
@@ -360,7 +377,8 @@ class PavilionApp(ShowBase):
             shown_since = None if shown < goal.wait_visitors else (shown_since or now)
             shown_for = now - shown_since if shown_since is not None else 0.0
             if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
-                    and self.expo.settled() and self.journal.settled() and self.social.settled():
+                    and self.expo.settled() and self.journal.settled() and self.match.settled() \
+                    and self.social.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -405,6 +423,7 @@ class PavilionApp(ShowBase):
                       for sid, face in self.hall_view.sign_faces.items()],
             "booths": self.hall_view.booth_boxes(self),
             **self.expo.report(),
+            **self.match.report(),
             "journal": self.journal.report(),
             "social": self.social.report(),
         }

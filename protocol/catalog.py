@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from protocol import messages, social
+from protocol import match, messages, social
 from protocol.messages import Field
 
-FEATURES: tuple[ModuleType, ...] = (social,)
+FEATURES: tuple[ModuleType, ...] = (match, social)
 
 
 def _merge(core: dict[str, dict[str, Field]], part: str) -> dict[str, dict[str, Field]]:

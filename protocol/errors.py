@@ -79,6 +79,23 @@ class ErrorCode(StrEnum):
     BAD_PROFILE = "bad_profile"
     ORGANISER_REQUIRED = "organiser_required"
 
+    # 云对接 matchmaking (server/match)
+    MATCH_BAD_SLOT = "match_bad_slot"
+    MATCH_SLOT_PAST = "match_slot_past"
+    MATCH_SLOT_UNAVAILABLE = "match_slot_unavailable"
+    MATCH_SLOT_TAKEN = "match_slot_taken"
+    MATCH_SELF = "match_self"
+    MATCH_UNKNOWN_MEETING = "match_unknown_meeting"
+    MATCH_NOT_YOUR_TURN = "match_not_your_turn"
+    MATCH_TOO_MANY_PENDING = "match_too_many_pending"
+    MATCH_UNKNOWN_NEED = "match_unknown_need"
+    MATCH_UNKNOWN_PARTY = "match_unknown_party"
+    MATCH_BAD_AMOUNT = "match_bad_amount"
+    MATCH_UNKNOWN_INTENT = "match_unknown_intent"
+    MATCH_OWN_INTENT = "match_own_intent"
+    MATCH_ROOM_CLOSED = "match_room_closed"
+    MATCH_PROFILE_REQUIRED = "match_profile_required"
+
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.BAD_FRAME: ("消息无法解析（不是有效的 msgpack）", "the frame is not valid msgpack"),
@@ -125,6 +142,30 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.BAD_TEAM: ("队伍邀请码无效：请用“创建队伍”得到的邀请码",
                          "not a valid team code: use the invite code from \"create team\""),
     ErrorCode.TEAM_UNKNOWN: ("没有这支队伍，请检查邀请码", "no team has that invite code; check it"),
+
+    # 云对接 matchmaking (server/match)
+    ErrorCode.MATCH_BAD_SLOT: ("时段无效：须为整点或半点开始，且数量不超过 96 个",
+                               "invalid slot: it must start on the hour or half hour (96 at most)"),
+    ErrorCode.MATCH_SLOT_PAST: ("这个时段已经过去了，请选择以后的时段", "that slot is in the past; pick a later one"),
+    ErrorCode.MATCH_SLOT_UNAVAILABLE: ("对方这个时段不开放洽谈", "the other side is not available at that time"),
+    ErrorCode.MATCH_SLOT_TAKEN: ("这个时段已被预约，请换一个时段", "that slot is already booked; pick another"),
+    ErrorCode.MATCH_SELF: ("不能和自己预约洽谈", "you cannot book a meeting with yourself"),
+    ErrorCode.MATCH_UNKNOWN_MEETING: ("没有这个洽谈，或你不是参与方", "no such meeting, or you are not part of it"),
+    ErrorCode.MATCH_NOT_YOUR_TURN: ("现在轮到对方回复，或这个洽谈已结束",
+                                    "it is the other side's turn, or the meeting is closed"),
+    ErrorCode.MATCH_TOO_MANY_PENDING: ("待回复的洽谈请求太多（最多 20 个），请等对方回复",
+                                       "too many open meeting requests (20 at most); wait for answers"),
+    ErrorCode.MATCH_UNKNOWN_NEED: ("没有这个需求或资源", "no such need or offer"),
+    ErrorCode.MATCH_UNKNOWN_PARTY: ("没有这个对接方", "no such participant"),
+    ErrorCode.MATCH_BAD_AMOUNT: ("金额无效：须为 0 到 100 亿之间的整数元",
+                                 "invalid amount: a whole number of yuan from 0 to 10 billion"),
+    ErrorCode.MATCH_UNKNOWN_INTENT: ("没有这个对接意向，或你不是参与方", "no such intent, or you are not part of it"),
+    ErrorCode.MATCH_OWN_INTENT: ("意向须由对方确认，不能确认自己提出的意向",
+                                 "the other side must confirm an intent; you cannot confirm your own"),
+    ErrorCode.MATCH_ROOM_CLOSED: ("只有洽谈双方能在预约时段进入洽谈室",
+                                  "only the meeting's two sides may enter its room, at the booked time"),
+    ErrorCode.MATCH_PROFILE_REQUIRED: ("请先设置身份（个人、企业、基金会等）",
+                                       "set up your profile (role, region, interests) first"),
     # social (server/social/)
     ErrorCode.IDENTITY_REQUIRED: ("聊天需要玩家身份，请更新客户端",
                                   "chat needs a player id in hello; update the client"),

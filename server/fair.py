@@ -14,6 +14,7 @@ from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
+from server.match.feature import MatchFeature, MatchSetup
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
@@ -27,15 +28,18 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18),
                puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
-               admission: Admission | None = None, social: SocialFeature | None = None) -> ServerCore:
+               admission: Admission | None = None, match: MatchSetup | None = None,
+               social: SocialFeature | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
+    matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
     features = [
         rooms,
-        ExhibitsFeature(content, rooms),
-        UploadsFeature(uploads, content, rooms),
+        ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
+        UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+        matching,
         social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)

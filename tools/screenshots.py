@@ -45,6 +45,14 @@ SHOTS: dict[str, list[str]] = {
     "puzzle-journal": ["--journal", "lobby-warmup", "--minimap"],
 }
 
+MATCH_FUNDER = "match-bot-funder-0123456789"  # the funder bot's player secret: its meetings show in match-booking
+MATCH: dict[str, list[str]] = {
+    "match-recs": ["--match-recs", "--match-fields", "education", "--match-region", "云南"],
+    "match-booking": ["--match-book", "b:education-01"],
+    "match-scoreboard": ["--walk", "2,0"],
+    "match-report-panel": [],  # the exhibitor's token is added once it exists
+}
+
 
 WEB_SHOTS = ("web-desktop", "web-phone", "web-phone-kiosk")
 
@@ -161,7 +169,7 @@ def main() -> int:
         compare(args.compare, set(args.only.split(",")) if args.only else None)
         return 0
     wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", *WEB_SHOTS,
-                                                                        "chat", "inbox"}
+                                                                        *MATCH, "chat", "inbox"}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -205,6 +213,20 @@ def main() -> int:
                                   "--exhibitor-token", token, "--exhibitor-file", str(DUCK), "--exhibitor-publish"),
                            cwd=ROOT, check=True, capture_output=True, timeout=450)
             print(f"wrote {OUT / 'exhibitor'}.png")
+        if wanted & set(MATCH):  # 云对接: the funder and exhibitor bots book and pledge first
+            add = [sys.executable, str(ROOT / "main.py"), "admin", "exhibitor", "add", "--booth", "education-01",
+                   "--name", "禾丰乡村图书馆公益中心", "--data", str(tmp)]
+            token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
+            subprocess.run([sys.executable, str(ROOT / "tools" / "match_bots.py"), "--server", url, "--token", token,
+                            "--player", MATCH_FUNDER], cwd=ROOT, check=True, capture_output=True, timeout=60)
+            for name in ("match-booking", "match-recs"):  # the funder: its offer's needs and its meetings show
+                (tmp / f"{name}.player").write_text(MATCH_FUNDER + "\n")
+            MATCH["match-report-panel"] = ["--match-token", token, "--match-report", "education-01"]
+            for name, extra in MATCH.items():
+                if name in wanted:
+                    subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"),
+                                          *extra), cwd=ROOT, check=True, capture_output=True, timeout=120)
+                    print(f"wrote {OUT / name}.png")
         if wanted & set(WEB_SHOTS):
             web_pictures(url, wanted)
     finally:

@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from server.admin.exhibitors import add_groups as add_exhibitor_groups
 
     add_exhibitor_groups(groups)
+    from server.admin.match import add_groups as add_match_groups
+
+    add_match_groups(groups)
     from server.admin.social import add_groups as add_social_groups
 
     add_social_groups(groups)

@@ -6,6 +6,8 @@ teleport names a booth, never coordinates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.messages import BLOB_CHUNK
@@ -19,8 +21,10 @@ from world.places import booth_front
 
 
 class ExhibitsFeature(Feature):
-    def __init__(self, content: ContentService, rooms: RoomsFeature):
+    def __init__(self, content: ContentService, rooms: RoomsFeature,
+                 on_open: Callable[[Session, str, float], None] | None = None):
         self.content, self.rooms = content, rooms
+        self.on_open = on_open  # told of every kiosk opened (the exhibitor's analytics, recommendations)
 
     def routes(self) -> dict[str, Route]:
         return {"booth_get": Route(self.on_booth_get, Cost.BULK), "blob_get": Route(self.on_blob_get, Cost.BULK),
@@ -31,6 +35,8 @@ class ExhibitsFeature(Feature):
         if found is None:
             return [error(s, ErrorCode.UNKNOWN_BOOTH, "booth_get")]
         digest, manifest = found
+        if self.on_open is not None:
+            self.on_open(s, msg["booth"], now)
         if msg.get("have") == digest:  # the visitor's cached copy is current
             return [Send(s.cid, encode("booth", booth=msg["booth"], hash=digest))]
         return [Send(s.cid, encode("booth", booth=msg["booth"], hash=digest, manifest=manifest))]

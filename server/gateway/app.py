@@ -52,6 +52,7 @@ from server.guard.admission import Admission
 from server.guard.egress import Pacer
 from server.guard.limits import Limits
 from server.guard.origin import origin_allowed
+from server.match.feature import MatchSetup
 from server.puzzles.engine import PuzzleEngine
 from server.ratelimit import Bucket
 from server.rooms.feature import RoomsFeature
@@ -470,7 +471,8 @@ async def run_server(
     social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
-                      admission=Admission(limits), social=social)
+                      admission=Admission(limits), social=social,
+                      match=MatchSetup.load(store, wall_offset))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:

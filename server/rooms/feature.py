@@ -25,6 +25,20 @@ log = logging.getLogger("pavilion.rooms")
 class RoomsFeature(Feature):
     def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
+        self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
+
+    def open_private(self, hall: Hall) -> Room:
+        """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
+        room = self.private.get(hall.id)
+        if room is None:
+            room = self.private[hall.id] = Room(hall, capacity=8)
+        return room
+
+    def close_private(self, hall_id: str) -> None:
+        """Drop an empty private room (one with visitors stays until they leave)."""
+        room = self.private.get(hall_id)
+        if room is not None and not len(room):
+            del self.private[hall_id]
 
     def routes(self) -> dict[str, Route]:
         return {"join": Route(self.on_join, Cost.SEARCH), "move": Route(self.on_move, Cost.CHEAP),
@@ -103,7 +117,7 @@ class RoomsFeature(Feature):
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         out: list[Action] = []
         by_vid = self.hub.by_vid
-        for room in self.rooms.values():
+        for room in [*self.rooms.values(), *self.private.values()]:
             for vid, snap in room.tick(busy_vids).items():
                 out.append(Send(by_vid[vid].cid, snap_frame(room, snap), snapshot=True))
         return out

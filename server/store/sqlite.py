@@ -124,7 +124,31 @@ _MIGRATIONS = (
         PRIMARY KEY (exhibitor, hash)
     );
     """,
-    # 7: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
+    # 7: 云对接 (issue 13, server/match/store.py): meetings, intents, availability, visitors' offers, booth events.
+    # Amounts are whole yuan (INTEGER: 64-bit on both engines), times epoch seconds.
+    """
+    CREATE TABLE match_meetings (
+        id TEXT PRIMARY KEY, requester TEXT NOT NULL, host TEXT NOT NULL, slot INTEGER NOT NULL,
+        state TEXT NOT NULL, waiting TEXT NOT NULL, need TEXT NOT NULL, updated REAL NOT NULL
+    );
+    CREATE TABLE match_intents (
+        id TEXT PRIMARY KEY, proposer TEXT NOT NULL, other TEXT NOT NULL, subject TEXT NOT NULL, ref TEXT NOT NULL,
+        project TEXT NOT NULL, amount_yuan INTEGER NOT NULL, items INTEGER NOT NULL, state TEXT NOT NULL,
+        created REAL NOT NULL, updated REAL NOT NULL
+    );
+    CREATE TABLE match_slots (party TEXT NOT NULL, slot INTEGER NOT NULL, PRIMARY KEY (party, slot));
+    CREATE TABLE match_offers (
+        party TEXT PRIMARY KEY, role TEXT NOT NULL, kind TEXT NOT NULL, fields TEXT NOT NULL, regions TEXT NOT NULL,
+        text TEXT NOT NULL, min_yuan INTEGER NOT NULL, max_yuan INTEGER NOT NULL, updated REAL NOT NULL
+    );
+    CREATE TABLE match_events (
+        id INTEGER PRIMARY KEY, booth TEXT NOT NULL, kind TEXT NOT NULL, visitor TEXT NOT NULL, t REAL NOT NULL,
+        value REAL NOT NULL
+    );
+    CREATE INDEX match_events_booth ON match_events(booth, t);
+    CREATE INDEX match_events_visitor ON match_events(visitor)
+    """,
+    # 8: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
     """
     CREATE TABLE profiles (
         id INTEGER PRIMARY KEY,

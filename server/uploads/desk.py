@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -36,7 +37,7 @@ from server.ratelimit import Bucket, RateLimit
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from server.store.sqlite import BlobStore
-from server.uploads.exhibitors import QUOTA_BYTES, Exhibitor, ExhibitorStore, UploadRecord
+from server.uploads.exhibitors import QUOTA_BYTES, BoothVersion, Exhibitor, ExhibitorStore, UploadRecord
 from server.uploads.jobs import KIND_LIMITS, JobSpec, Outcome, process, refused
 
 log = logging.getLogger("pavilion.uploads")
@@ -98,8 +99,10 @@ class UploadDesk:
 class UploadsFeature(Feature):
     """``uploads`` None: a server without exhibitor uploads (every upload message is refused)."""
 
-    def __init__(self, uploads: UploadDesk | None, content: ContentService, rooms: RoomsFeature):
+    def __init__(self, uploads: UploadDesk | None, content: ContentService, rooms: RoomsFeature,
+                 on_show: Callable[[str, BoothVersion | None], None] | None = None):
         self.uploads, self.content, self.rooms = uploads, content, rooms
+        self.on_show = on_show  # told of every version that goes live (云对接 reads the needs it carries)
 
     def routes(self) -> dict[str, Route]:
         return {"exhibitor_login": Route(self.on_exhibitor_login, Cost.HEAVY),
@@ -259,6 +262,8 @@ class UploadsFeature(Feature):
     def show_version(self, booth: str, version) -> list[Action]:
         """Make ``version`` (None: the seed content) live and tell every visitor, so clients swap it in."""
         digest = self.content.apply(booth, version)
+        if self.on_show is not None:
+            self.on_show(booth, version)
         if version is None:
             self.uploads.shown.pop(booth, None)
         else:

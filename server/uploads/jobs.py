@@ -25,6 +25,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from server.match.data import booth_needs_doc, parse_needs
 from server.store.sqlite import BlobStore
 from server.uploads.exhibitors import BoothVersion, ExhibitorStore, UploadRecord
 from server.uploads.fit import fit
@@ -223,6 +224,11 @@ def _content(spec: JobSpec, data: bytes) -> Outcome:
         return refused(problem("CONTENT_INVALID", rec.name, detail=str(exc)[:200]))
     if content.booth != rec.booth:
         return refused(problem("CONTENT_WRONG_BOOTH", "/booth", found=content.booth, booth=rec.booth))
+    if "match" in raw:  # the booth's 云对接 needs, in the format of scenes/match/needs (without format and booth)
+        try:
+            parse_needs(booth_needs_doc(raw["match"], rec.booth), rec.name, {p.id for p in content.projects})
+        except (SceneError, RecursionError) as exc:
+            return refused(problem("CONTENT_INVALID", "/match", detail=str(exc)[:200]))
     uploaded = spec.exhibitors.images(rec.booth)
     missing = [name for name in content.images if name not in uploaded]
     if missing:

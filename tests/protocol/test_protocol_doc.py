@@ -10,10 +10,11 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(e
 
 
 def documented_fields(section: str) -> dict[str, set[str]]:
-    body = DOC.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    """Every table under a heading starting ``## <section>`` (a feature may have its own: "## Client → server: X")."""
+    bodies = [part.split("\n## ", 1)[0] for part in DOC.split(f"## {section}")[1:]]
     fields: dict[str, set[str]] = {}
     current = None
-    for row in re.findall(r"^\|(.+)\|$", body, re.M):
+    for row in re.findall(r"^\|(.+)\|$", "\n".join(bodies), re.M):
         cells = [c.strip() for c in row.split("|")]
         if cells[0].startswith("`"):
             current = cells[0].strip("`")

@@ -1,0 +1,124 @@
+"""云对接 in the client, without Panda3D: what the server said (recommendations, slots, meetings, the scoreboard)
+and the requests the panels make. ``version`` changes whenever something visible changed, so panels redraw
+only then; tests drive it with plain dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+MATCH_TYPES = frozenset({"exhibitor", "match_recs", "match_offer_saved", "match_free_slots", "match_meeting",
+                         "match_meeting_list", "match_intent_state", "match_scoreboard", "match_meeting_now",
+                         "match_report_rows", "match_intent_list"})
+RECS, BOOK, REPORT = "recs", "book", "report"
+
+
+class MatchModel:
+    def __init__(self, send: Callable[..., None]):
+        self.send = send
+        self.version = 0
+        self.view: str | None = None  # the panel shown: RECS, BOOK or None
+        self.recs: dict | None = None
+        self.party: str | None = None  # whose free slots the booking view shows
+        self.party_name = ""
+        self.free: list[int] | None = None
+        self.meetings: dict[str, dict] = {}
+        self.intents: dict[str, dict] = {}
+        self.board: dict | None = None
+        self.due: dict | None = None  # a meeting whose time has come
+        self.waiting_for: set[str] = set()  # replies an offscreen run waits for
+        self.in_room = False  # in a 洽谈室 now
+        self.staff: list[str] = []  # booths this connection acts for (after exhibitor_login)
+        self.report: dict | None = None  # match_report_rows of the booth shown
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    # --- what the panels ask ----------------------------------------------------------
+    def recommend(self, fields: list[str] | None = None, region: str | None = None) -> None:
+        self.view = RECS
+        extra = {k: v for k, v in (("fields", fields), ("region", region)) if v}
+        self.send("match_recommend", **extra)
+        self.waiting_for.add("match_recs")
+        self._changed()
+
+    def book_with(self, party: str, name: str = "") -> None:
+        self.view, self.party, self.party_name, self.free = BOOK, party, name or party, None
+        self.send("match_free", party=party)
+        self.send("match_meetings")
+        self.send("match_intents")
+        self.waiting_for |= {"match_free_slots", "match_meeting_list", "match_intent_list"}
+        self._changed()
+
+    def my_meetings(self) -> None:
+        self.view, self.party = BOOK, None
+        self.send("match_meetings")
+        self.send("match_intents")
+        self.waiting_for |= {"match_meeting_list", "match_intent_list"}
+        self._changed()
+
+    def pledge(self, to: str, need: str, amount_yuan: int) -> None:
+        """Propose a 对接意向 for ``need``: its asked amount, or one lot of items when it asks for no money."""
+        self.send("match_intent", to=to, subject="need", ref=need, amount_yuan=amount_yuan,
+                  items=0 if amount_yuan else 1)
+
+    def answer_intent(self, intent: str, action: str) -> None:
+        self.send("match_intent_answer", intent=intent, action=action)
+
+    def request(self, slot: int) -> None:
+        if self.party:
+            self.send("match_request", to=self.party, slot=slot)
+
+    def answer(self, meeting: str, action: str) -> None:
+        self.send("match_answer", meeting=meeting, action=action)
+
+    def show_report(self, booth: str) -> None:
+        self.view, self.report = REPORT, {"booth": booth, "rows": None}
+        self.send("match_report", booth=booth)
+        self.waiting_for.add("match_report_rows")
+        self._changed()
+
+    def enter_room(self, meeting: str) -> None:
+        """Ask to enter the meeting's 洽谈室 (the server answers with hall_state, or match_room_closed)."""
+        self.send("match_room_enter", meeting=meeting)
+
+    def close(self) -> None:
+        self.view = None
+        self._changed()
+
+    def watch_scoreboard(self) -> None:
+        self.send("match_scoreboard_watch", on=True)
+        self.waiting_for.add("match_scoreboard")
+
+    # --- what the server said ------------------------------------------------------------
+    def on_message(self, t: str, f: dict) -> None:
+        self.waiting_for.discard(t)
+        if t == "match_recs":
+            self.recs = f
+        elif t == "match_free_slots":
+            if f["party"] == self.party:
+                self.free = f["slots"]
+        elif t == "match_meeting_list":
+            self.meetings = {m["id"]: m for m in f["meetings"]}
+        elif t == "match_meeting":
+            self.meetings[f["meeting"]["id"]] = f["meeting"]
+            if self.party and f["meeting"]["state"] == "accepted" and self.free is not None:
+                self.free = [s for s in self.free if s != f["meeting"]["slot"]]
+        elif t == "match_meeting_now":
+            self.due = f
+            self.meetings[f["meeting"]["id"]] = f["meeting"]
+        elif t == "match_intent_state":
+            self.intents[f["intent"]["id"]] = f["intent"]
+        elif t == "match_intent_list":
+            self.intents = {i["id"]: i for i in f["intents"]}
+        elif t == "match_scoreboard":
+            self.board = f
+        elif t == "exhibitor":
+            self.staff = list(f["booths"])
+        elif t == "match_report_rows":
+            self.report = f
+        self._changed()
+
+    @property
+    def settled(self) -> bool:
+        """Nothing asked is still unanswered (offscreen runs wait for this before their screenshot)."""
+        return not self.waiting_for

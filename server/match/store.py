@@ -1,0 +1,102 @@
+"""云对接 tables in the fair's database: meetings, intents, availability, visitors' offers, booth events.
+
+Every method is a blocking call the asyncio layer runs off the loop (inside a
+:class:`~server.actions.Persist` for anything acknowledged): a confirmed
+booking or intent is committed (WAL, synchronous=FULL) before the reply that
+confirms it is sent, so kill -9 cannot lose it. The tables are a numbered
+migration of server/store/sqlite.py; the statements keep to the SQL both
+SQLite and PostgreSQL read (server/store/dialect.py), so either store serves.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from server.match.analytics import Event
+from server.match.booking import Meeting
+from server.match.intents import Intent
+from server.store.sqlite import Store
+
+
+@dataclass(frozen=True)
+class SavedOffer:
+    party: str
+    role: str
+    kind: str
+    fields: tuple[str, ...]
+    regions: tuple[str, ...]
+    text: str
+    min_yuan: int
+    max_yuan: int
+
+
+@dataclass
+class Loaded:
+    meetings: list[Meeting]
+    intents: list[Intent]
+    slots: dict[str, set[int]]
+    offers: list[SavedOffer]
+    signals: list[tuple[str, str, str, int, float]]  # visitor, booth, kind, count, sum(value)
+
+
+class MatchStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def save_meeting(self, m: Meeting) -> None:
+        self.store.write([("INSERT INTO match_meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                           "slot = excluded.slot, state = excluded.state, waiting = excluded.waiting, "
+                           "updated = excluded.updated",
+                           (m.id, m.requester, m.host, m.slot, m.state, m.waiting, m.need, m.updated))])
+
+    def save_intent(self, i: Intent) -> None:
+        self.store.write([("INSERT INTO match_intents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+                           "UPDATE SET state = excluded.state, updated = excluded.updated",
+                           (i.id, i.proposer, i.other, i.subject, i.ref, i.project, i.amount_yuan, i.items,
+                            i.state, i.created, i.updated))])
+
+    def save_slots(self, party: str, slots: set[int]) -> None:
+        self.store.write([("DELETE FROM match_slots WHERE party = ?", (party,)),
+                          *(("INSERT INTO match_slots VALUES (?, ?)", (party, s)) for s in sorted(slots))])
+
+    def save_offer(self, o: SavedOffer, now: float) -> None:
+        self.store.write([("INSERT INTO match_offers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (party) DO UPDATE "
+                           "SET role = excluded.role, kind = excluded.kind, fields = excluded.fields, "
+                           "regions = excluded.regions, text = excluded.text, min_yuan = excluded.min_yuan, "
+                           "max_yuan = excluded.max_yuan, updated = excluded.updated",
+                           (o.party, o.role, o.kind, json.dumps(o.fields), json.dumps(o.regions), o.text,
+                            o.min_yuan, o.max_yuan, now))])
+
+    def add_events(self, events: list[Event]) -> None:
+        self.store.write([("INSERT INTO match_events (booth, kind, visitor, t, value) VALUES (?, ?, ?, ?, ?)",
+                           (e.booth, e.kind, e.visitor, e.t, e.value)) for e in events])
+
+    def events(self, booth: str) -> list[Event]:
+        """``booth``'s observed events, plus its accepted meetings and confirmed intents (read from their own
+        durable tables, so the report counts exactly what was acknowledged)."""
+        party = "b:" + booth
+        rows = self.store.rows("SELECT booth, kind, visitor, t, value FROM match_events WHERE booth = ? ORDER BY t",
+                               (booth,))
+        meetings = self.store.rows("SELECT requester, host, updated FROM match_meetings WHERE state = 'accepted' "
+                                   "AND (requester = ? OR host = ?)", (party, party))
+        intents = self.store.rows("SELECT proposer, other, updated FROM match_intents WHERE state = 'confirmed' "
+                                  "AND (proposer = ? OR other = ?)", (party, party))
+        return ([Event(*r) for r in rows]
+                + [Event(booth, "meeting", b if a == party else a, t) for a, b, t in meetings]
+                + [Event(booth, "intent", b if a == party else a, t) for a, b, t in intents])
+
+    def intents(self) -> list[Intent]:
+        return [Intent(*r) for r in self.store.rows("SELECT * FROM match_intents ORDER BY created, id")]
+
+    def load(self) -> Loaded:
+        meetings = [Meeting(*r) for r in self.store.rows("SELECT * FROM match_meetings")]
+        slots: dict[str, set[int]] = {}
+        for party, slot in self.store.rows("SELECT party, slot FROM match_slots"):
+            slots.setdefault(party, set()).add(slot)
+        offers = [SavedOffer(p, r, k, tuple(json.loads(f)), tuple(json.loads(g)), t, lo, hi)
+                  for p, r, k, f, g, t, lo, hi in self.store.rows(
+                      "SELECT party, role, kind, fields, regions, text, min_yuan, max_yuan FROM match_offers")]
+        signals = self.store.rows("SELECT visitor, booth, kind, COUNT(*), SUM(value) FROM match_events "
+                                  "WHERE visitor LIKE 'v:%' GROUP BY visitor, booth, kind")
+        return Loaded(meetings, self.intents(), slots, offers, signals)

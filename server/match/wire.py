@@ -1,0 +1,42 @@
+"""云对接 messages as the wire wants them: meetings, intents, the scoreboard, the report; visitors' text cleaned."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from protocol.codec import encode
+from server.match.analytics import Event, hourly
+from server.match.booking import Meeting, slot_label
+from server.match.intents import Intent, Scoreboard
+
+
+def clean(text: str) -> str:
+    """NFC, no control or format characters (bidi overrides), single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    return " ".join("".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).split())
+
+
+def text_pair(t) -> dict:
+    return {"zh": t.zh, "en": t.en}
+
+
+def meeting_wire(m: Meeting) -> dict:
+    return {"id": m.id, "requester": m.requester, "host": m.host, "slot": m.slot, "state": m.state,
+            "waiting": m.waiting, "need": m.need, "label": {"zh": slot_label(m.slot, "zh"),
+                                                             "en": slot_label(m.slot, "en")}}
+
+
+def intent_wire(i: Intent) -> dict:
+    return {"id": i.id, "proposer": i.proposer, "other": i.other, "subject": i.subject, "ref": i.ref,
+            "amount_yuan": i.amount_yuan, "items": i.items, "state": i.state}
+
+
+def board_frame(event: dict) -> bytes:
+    """The scoreboard message; ``event`` is what the bus carried (projects, amount_yuan, intents)."""
+    board = Scoreboard(event["projects"], event["amount_yuan"], event["intents"])
+    return encode("match_scoreboard", **event, line={"zh": board.line("zh"), "en": board.line("en")})
+
+
+def report_frame(booth: str, events: list[Event]) -> bytes:
+    rows = [{**vars(r), "median_dwell_s": round(r.median_dwell_s)} for r in hourly(events, booth)][-336:]
+    return encode("match_report_rows", booth=booth, rows=rows)
