@@ -82,6 +82,7 @@ class ChatBot(Bot):
         self.opened: dict[int, asyncio.Future] = {}
         self.ws = None
         self.cmids: dict[str, str] = {}  # cmid -> text
+        self.ready = False  # greeted, in the hall and reading: only such bots talk or are talked to
 
     async def run(self, until: float) -> None:
         try:
@@ -90,6 +91,7 @@ class ChatBot(Bot):
                 await self._handshake(ws)
                 self.stats.connected += 1
                 reader = asyncio.create_task(self._read(ws))
+                self.ready = True
                 try:
                     await self._walk(ws, until)
                 finally:
@@ -186,7 +188,7 @@ async def talk(bots: list[ChatBot], rate: float, direct: bool, until: float, rng
     """Lines at ``rate`` per second from random bots until ``until``; how many were sent."""
     loop = asyncio.get_running_loop()
     n, next_at = 0, loop.time()
-    live = [b for b in bots if b.ws is not None and b.pid]
+    live = [b for b in bots if b.ready]
     pending = set()
     while loop.time() < until and rate > 0:
         a = rng.choice(live)
