@@ -61,6 +61,7 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     from server.guard.limits import add_arguments as add_limit_arguments
 
     add_limit_arguments(serve)
+    serve.add_argument("--schedule", type=Path, help="conference programme JSON (default scenes/schedule/fair.json)")
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
     if with_client:  # the client's options import Panda3D: only when they are needed
@@ -76,6 +77,16 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     from client.exhibitor.uploader import add_arguments as add_upload_arguments
 
     add_upload_arguments(upload)
+    stage = sub.add_parser("stage", help="云会议: broadcast a session, organiser tokens",
+                           description="The conference centre's organiser commands.")
+    from server.stage.cli import add_arguments as add_stage_arguments
+
+    add_stage_arguments(stage)
+    booth = sub.add_parser("booth", help="exhibitors' booth tools: a booth tour video",
+                           description="Exhibitors' booth tools.")
+    from client.stage.tour import add_arguments as add_booth_arguments
+
+    add_booth_arguments(booth)
     admin = sub.add_parser("admin", help="organizer tools (puzzle check ...)", description="Organizer tools.")
     from server.admin.cli import add_arguments as add_admin_arguments
 
@@ -123,7 +134,9 @@ def _embedded(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(with_client=bool(argv) and argv[0] == "client")
-    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "-h", "--help"):
+    if not argv or argv[0] not in ("serve", "client", "bots", "admin", "halls", "upload", "stage", "booth",
+                                     "-h",
+                                     "--help"):
         # the default job: embedded server + client; accepts the client's options
         embedded = argparse.ArgumentParser(prog="main.py", description="Local server + client (the default job).")
         embedded.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -144,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         from server.guard.limits import from_args
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
-                             limits=from_args(args))
+                             limits=from_args(args), schedule=args.schedule)
     if args.command == "halls":
         from world.listing import print_halls
 
@@ -153,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         from server.admin.cli import run as admin_run
 
         return admin_run(args)
+    if args.command == "booth":
+        return args.booth_run(args)
+    if args.command == "stage":
+        from server.stage.cli import run as stage_run
+
+        return stage_run(args)
     if args.command == "upload":
         from client.exhibitor.uploader import main as upload_main
 

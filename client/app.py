@@ -45,6 +45,8 @@ from client.player.walker import IDLE, MoveClock, Player
 from client.social.model import MESSAGES as SOCIAL_MESSAGES
 from client.social.social import Social
 from client.social.social import add_arguments as add_social_arguments
+from client.stage.conference import STAGE_TYPES, Conference
+from client.stage.conference import add_arguments as add_stage_arguments
 from client.ui.hud import Hud
 from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
@@ -91,6 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     add_journal_arguments(parser)
     add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
+    add_stage_arguments(parser)
     add_social_arguments(parser, off)
 
 
@@ -200,6 +203,8 @@ class PavilionApp(ShowBase):
         self.expo.enter_hall(hall)
         self.match = Match(self, font, args)
         self.match.enter_hall(hall)
+        self.conference = Conference(self, mode.offscreen, font, args)
+        self.conference.enter_hall(hall, self.hall_view.root)
         self.social = Social(self, font, args, self.net.send)
         self.expo.busy = lambda: self.social.typing
         if not mode.offscreen:
@@ -222,14 +227,15 @@ class PavilionApp(ShowBase):
         self.booth_labels.set_hall(hall)
         self.expo.enter_hall(hall)
         self.match.enter_hall(hall)
+        self.conference.enter_hall(hall, self.hall_view.root)
 
     def _escape(self) -> None:
-        """Esc closes the top panel (the quit question, a name card, the chat, the journal, a booth panel,
-        the directory); with none open it asks before leaving the fair."""
+        """Esc closes the top panel (the quit question, a name card, the chat, the journal, a conference panel,
+        a booth panel, the directory); with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
-        elif not self.social.escape() and not self.journal.escape() and not self.match.escape() and \
-                not self.expo.escape():
+        elif not self.social.escape() and not self.journal.escape() and not self.conference.escape() \
+                and not self.match.escape() and not self.expo.escape():
             self.quit_confirm.open(self.lang)
 
     def _click(self) -> None:
@@ -280,6 +286,7 @@ class PavilionApp(ShowBase):
         self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
         self.match.update(self.lang)
+        self.conference.update(self.lang)
         anchors = {vid: view.root for vid, view in self.crowd.views.items()}
         if self.my_id is not None:
             anchors[self.my_id] = self.me.root
@@ -300,6 +307,7 @@ class PavilionApp(ShowBase):
                 self.my_id, self.tick_hz = fields["id"], fields["tick_hz"]
                 self.crowd.reset(self.tick_hz)
                 self.journal.on_welcome()
+                self.conference.on_welcome()
                 self.social.on_welcome()
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
@@ -326,6 +334,8 @@ class PavilionApp(ShowBase):
                 self.journal.on_message(t, fields)
             elif t in MATCH_TYPES:
                 self.match.on_message(t, fields)
+            elif t in STAGE_TYPES:
+                self.conference.on_message(t, fields)
             elif t in SOCIAL_MESSAGES:
                 self.social.on_message(t, fields)
 
@@ -337,8 +347,8 @@ class PavilionApp(ShowBase):
             if not self.walk:
                 self.player.anim = IDLE
             return bool(self.walk)
-        if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open or \
-                self.social.typing or self.social.modal:
+        if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open \
+                or self.conference.typing or self.social.typing or self.social.modal:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -378,7 +388,7 @@ class PavilionApp(ShowBase):
             shown_for = now - shown_since if shown_since is not None else 0.0
             if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
                     and self.expo.settled() and self.journal.settled() and self.match.settled() \
-                    and self.social.settled():
+                    and self.conference.settled() and self.social.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -425,6 +435,7 @@ class PavilionApp(ShowBase):
             **self.expo.report(),
             **self.match.report(),
             "journal": self.journal.report(),
+            "stage": self.conference.report(),
             "social": self.social.report(),
         }
 
@@ -432,4 +443,6 @@ class PavilionApp(ShowBase):
         """Leave cleanly: close the WebSocket, then the window."""
         if self.net is not None:
             self.net.stop()
+        if hasattr(self, "conference"):
+            self.conference.close()
         self.destroy()

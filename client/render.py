@@ -73,7 +73,8 @@ def configure(mode: RenderMode, size: tuple[int, int], title: str) -> None:
     lines = [
         f"win-size {size[0]} {size[1]}",
         f"window-title {title}",
-        "audio-library-name null",
+        # sound (the stage's talks) through OpenAL in a window; offscreen runs have no audio device
+        "audio-library-name null" if mode.offscreen else "audio-library-name p3openal_audio",
         "framebuffer-multisample false" if mode.pipe == "tiny" else "framebuffer-multisample true",
         "multisamples 0" if mode.pipe == "tiny" else "multisamples 4",
     ]

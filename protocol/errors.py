@@ -95,6 +95,12 @@ class ErrorCode(StrEnum):
     MATCH_OWN_INTENT = "match_own_intent"
     MATCH_ROOM_CLOSED = "match_room_closed"
     MATCH_PROFILE_REQUIRED = "match_profile_required"
+    # stage (云会议)
+    UNKNOWN_TALK = "unknown_talk"
+    UNKNOWN_QUESTION = "unknown_question"
+    QUESTION_LIMIT = "question_limit"
+    MODERATOR_REQUIRED = "moderator_required"
+    NOT_IN_ROOM = "not_in_room"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -166,6 +172,14 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
                                   "only the meeting's two sides may enter its room, at the booked time"),
     ErrorCode.MATCH_PROFILE_REQUIRED: ("请先设置身份（个人、企业、基金会等）",
                                        "set up your profile (role, region, interests) first"),
+    # stage (云会议)
+    ErrorCode.UNKNOWN_TALK: ("日程里没有这场会议", "no such session in the programme"),
+    ErrorCode.UNKNOWN_QUESTION: ("没有这个提问", "no such question"),
+    ErrorCode.QUESTION_LIMIT: ("提问太多了：每场最多 5 个待回答的问题，或提问区已满",
+                               "too many questions: at most 5 open ones each per session, or the board is full"),
+    ErrorCode.MODERATOR_REQUIRED: ("只有主持人可以标记已回答，请先用组织者令牌登录",
+                                   "only a moderator may mark answers; log in with an organiser token"),
+    ErrorCode.NOT_IN_ROOM: ("请先进入这场会议的会场", "enter the session's room first"),
     # social (server/social/)
     ErrorCode.IDENTITY_REQUIRED: ("聊天需要玩家身份，请更新客户端",
                                   "chat needs a player id in hello; update the client"),

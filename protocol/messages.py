@@ -281,7 +281,7 @@ search_hit = record({
 })
 
 # --- exhibitor uploads (see server/uploads_core.py) ---------------------------
-UPLOAD_KINDS = ("model", "image", "content")
+UPLOAD_KINDS = ("model", "image", "content", "video")  # video: a booth video (server/stage/booth_video.py)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 upload_id = string(32, 1)
 upload_problem = record({

@@ -20,8 +20,10 @@ from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
 from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
+from server.stage.feature import StageFeature
 from server.uploads.desk import UploadDesk, UploadsFeature
 from world.scene import Hall
+from world.schedule import load_programme
 
 
 def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 24.0, max_view: int = 50,
@@ -29,8 +31,10 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
                admission: Admission | None = None, match: MatchSetup | None = None,
+               stage: Callable[[RoomsFeature], StageFeature] | None = None,
                social: SocialFeature | None = None) -> ServerCore:
-    """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline)."""
+    """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
+    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
@@ -40,6 +44,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
         matching,
+        stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)

@@ -28,8 +28,8 @@ def test_default_job_runs_server_and_client_and_stops_both(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert shot.stat().st_size > 10_000
     assert "stopped after" in proc.stderr  # the embedded server shut down cleanly
-    rows = sqlite3.connect(tmp_path / "data" / "pavilion.sqlite3").execute("SELECT name, hall FROM visits").fetchall()
-    assert rows == [("首位访客", "lobby")]
+    db = sqlite3.connect(tmp_path / "data" / "pavilion.sqlite3")
+    assert db.execute("SELECT hall, lang, visits FROM visit_hours").fetchall() == [("lobby", "zh", 1)]
     assert (tmp_path / "data" / "blobs").is_dir()
 
 

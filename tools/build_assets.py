@@ -71,7 +71,7 @@ from tools.solids import (  # noqa: E402
     sphere,
 )
 from world.content import CONTENT_DIR, load_content  # noqa: E402
-from world.scene import Booth, Fixture, Hall, Portal, Sign, contains, load_halls  # noqa: E402
+from world.scene import Booth, Fixture, Hall, Portal, Screen, Sign, contains, load_halls  # noqa: E402
 
 MODELS_DIR = ROOT / "assets" / "models"
 HEADER_Z = (2.3, 2.9)
@@ -671,7 +671,18 @@ def sign_board(hall: Hall, sign: Sign) -> Mesh:
     return m.placed(x, y, sign.yaw, z)
 
 
-def sign_mount(hall: Hall, sign: Sign) -> Mesh:
+def screen_board(hall: Hall, screen: Screen) -> Mesh:
+    """A dark glass panel in a slim theme-coloured frame; the client lays the video or the Q&A on its face."""
+    (w, h), b = screen.size, 0.12
+    m = Mesh()
+    m.add(tinted(darker(hall.theme, 0.7)), box((-w / 2 - b, -0.1, -h / 2 - b), (w / 2 + b, -0.01, h / 2 + b)))
+    m.add(DARK, box((-w / 2, -0.02, -h / 2), (w / 2, 0.0, h / 2)))
+    m.extend(sign_mount(hall, screen))
+    x, y, z = screen.pos
+    return m.placed(x, y, screen.yaw, z)
+
+
+def sign_mount(hall: Hall, sign: Sign | Screen) -> Mesh:
     """A spacer back to a wall within 1 m, else two legs to the floor."""
     (w, h), (x, y, z) = sign.size, sign.pos
     back = distance_to_wall(hall, x, y, math.sin(math.radians(sign.yaw)), -math.cos(math.radians(sign.yaw)))
@@ -706,6 +717,14 @@ def sign_anchor(sign: Sign) -> Anchor:
     return Anchor(f"text-sign-{sign.id}", pos, sign.yaw + 180.0, w - 2 * SIGN_BORDER, h - 2 * SIGN_BORDER)
 
 
+def screen_anchor(screen: Screen) -> Anchor:
+    """A screen's face, just in front of the glass: the client parents the video card here."""
+    x, y, z = screen.pos
+    dx, dy = -math.sin(math.radians(screen.yaw)), math.cos(math.radians(screen.yaw))
+    pos = (x + dx * TEXT_GAP, y + dy * TEXT_GAP, z)
+    return Anchor(f"screen-{screen.id}", pos, screen.yaw + 180.0, *screen.size)
+
+
 # --- assembly ----------------------------------------------------------------
 
 def hall_mesh(hall: Hall) -> tuple[Mesh, dict[str, bytes]]:
@@ -721,6 +740,8 @@ def hall_mesh(hall: Hall) -> tuple[Mesh, dict[str, bytes]]:
         m.extend(build(tinted(booth.color), *booth.footprint).placed(*booth.pos, booth.yaw))
     for gate in hall.portals:
         m.extend(portal(hall, gate))
+    for screen in hall.screens:
+        m.extend(screen_board(hall, screen))
     if hall.stage is not None:
         m.extend(stage(hall, hall.stage))
     if hall.directory is not None:
@@ -778,7 +799,8 @@ def hall_shade(hall: Hall):
 def hall_anchors(hall: Hall) -> list[Anchor]:
     """Every text face of a hall: booth names, signs, portal lintels, stage and directory boards."""
     return ([booth_anchor(b) for b in hall.booths] + [sign_anchor(s) for s in hall.signs]
-            + [portal_anchor(g) for g in hall.portals] + fixture_anchors(hall))
+            + [portal_anchor(g) for g in hall.portals] + fixture_anchors(hall)
+            + [screen_anchor(sc) for sc in hall.screens])
 
 
 def build(out: Path) -> list[Path]:

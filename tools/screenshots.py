@@ -169,7 +169,8 @@ def main() -> int:
         compare(args.compare, set(args.only.split(",")) if args.only else None)
         return 0
     wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", *WEB_SHOTS,
-                                                                        *MATCH, "chat", "inbox"}
+                                                                        *MATCH,
+                                                                        "stage-talk", "chat", "inbox"}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -232,7 +233,73 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(20)
+    if "stage-talk" in wanted:
+        stage_talk(args.renderer, tmp)
+        print(f"wrote {OUT / 'stage-talk'}.png")
     return 0
+
+
+def stage_talk(renderer: str, tmp: Path) -> None:
+    """A talk on the main stage: a live broadcast (a booth tour as the talk's film), questions, one answered."""
+    import json
+    import time as clock
+
+    from websockets.sync.client import connect
+
+    from protocol.codec import decode_server, encode
+    from server.stage.organisers import Organisers
+    from world.schedule import load_programme
+
+    seminar = load_programme().get("seminar")
+    data, now = tmp / "stage", clock.time()
+    data.mkdir()
+
+    def local(t: float) -> str:
+        return clock.strftime("%Y-%m-%dT%H:%M:%S", clock.gmtime(t + 8 * 3600))  # Asia/Shanghai: UTC+8
+
+    schedule = tmp / "stage-schedule.json"
+    title = {"zh": "日程", "en": "Programme"}
+    schedule.write_text(json.dumps({"format": 1, "timezone": "Asia/Shanghai", "title": title,
+                                    "sessions": [{"id": "seminar", "kind": "seminar", "room": "conference",
+                                                  "start": local(now - 600), "end": local(now + 3600),
+                                                  "title": {"zh": seminar.title.zh, "en": seminar.title.en},
+                                                  "speakers": [{"zh": p.zh, "en": p.en} for p in seminar.speakers]}]},
+                                   ensure_ascii=False), encoding="utf-8")
+    token = Organisers(data / "stage").add("screenshots")
+    film = tmp / "film.mp4"
+    subprocess.run([sys.executable, str(ROOT / "main.py"), "booth", "video", "--booth", "rural-01", "--out", str(film),
+                    "--seconds", "20", "--size", "640x360"], cwd=ROOT, check=True, capture_output=True, timeout=600)
+    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(data),
+                               "--schedule", str(schedule)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    url = re.match(r"READY (ws://\S+)", server.stdout.readline()).group(1)
+    cast = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "stage", "broadcast", str(film), "--session",
+                             "seminar", "--token", token, "--data", str(data), "--schedule", str(schedule)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with connect(url) as host:
+            host.send(encode("hello", name="主持人", lang="zh"))
+            host.send(encode("join", hall="conference"))
+            host.send(encode("stage_login", token=token))
+            questions = ("乡村振兴中，慈善组织怎样和村民一起做决定？", "How can visitors online support a project?")
+            for text in questions:
+                host.send(encode("stage_ask", talk="seminar", text=text))
+            host.send(encode("stage_answer", talk="seminar", question=1))
+            deadline = clock.monotonic() + 10
+            while clock.monotonic() < deadline:
+                kind, msg = decode_server(host.recv(timeout=10))
+                if kind == "stage_questions" and msg["answered"]:
+                    break
+            clock.sleep(4)  # a few segments out
+            subprocess.run(client(url, renderer, tmp, "stage", "--hall", "conference", "--name", "小明",
+                                  "--walk=-3,-1", "--wait-video", "40", "--stage-react", "clap",
+                                  "--screenshot", str(OUT / "stage-talk.png")),
+                           cwd=ROOT, check=True, capture_output=True, timeout=180)
+    finally:
+        cast.terminate()
+        server.terminate()
+        cast.wait(20)
+        server.wait(20)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,23 @@ class Fixture:
     name: Text
 
 
+SCREEN_ROLES = ("video", "qa")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A flat screen on a wall or a stage: ``video`` shows the room's stream, ``qa`` the answered questions.
+
+    ``pos`` is the centre of its face (z up), ``yaw`` the way the face looks, ``size`` [width, height] in metres.
+    """
+
+    id: str
+    pos: tuple[float, float, float]
+    yaw: float
+    size: tuple[float, float]
+    role: str
+
+
 @dataclass(frozen=True)
 class Hall:
     id: str
@@ -114,6 +131,11 @@ class Hall:
     stage: Fixture | None = None
     directory: Fixture | None = None
     carpets: tuple[tuple[float, float, float, float], ...] = ()  # aisle rugs: x0, y0, x1, y1
+    screens: tuple[Screen, ...] = ()
+
+    def screen(self, role: str) -> Screen | None:
+        """The hall's first screen with ``role`` (a conference room has one video and one Q&A screen)."""
+        return next((sc for sc in self.screens if sc.role == role), None)
 
     @property
     def half_extents(self) -> tuple[float, float]:
@@ -301,6 +323,21 @@ def parse_hall(data: object, source: Path | str) -> Hall:
             width=r.number(r.get(g, "width", f), f + ".width", 1.5, 8.0),
         ))
 
+    screens, seen = [], set()
+    for i, sc in enumerate(r.items(r.get(data, "screens", "", optional=True) or [], "screens", 8)):
+        f = f"screens[{i}]"
+        sid = r.ident(r.get(sc, "id", f), f + ".id")
+        if sid in seen:
+            raise r.fail(f + ".id", "an id not used by another screen", sid)
+        seen.add(sid)
+        pos = r.vec(r.get(sc, "pos", f), f + ".pos", 3, -200.0, 200.0)
+        inside(pos, f + ".pos")
+        role = r.get(sc, "role", f)
+        if role not in SCREEN_ROLES:
+            raise r.fail(f + ".role", "one of " + ", ".join(SCREEN_ROLES), role)
+        screens.append(Screen(sid, pos, r.number(r.get(sc, "yaw", f), f + ".yaw", -360.0, 360.0),
+                              r.vec(r.get(sc, "size", f), f + ".size", 2, 0.5, 30.0), role))
+
     def fixture(key: str) -> Fixture | None:
         value = r.get(data, key, "", optional=True)
         if value is None:
@@ -330,6 +367,7 @@ def parse_hall(data: object, source: Path | str) -> Hall:
         directory=fixture("directory"),
         carpets=tuple(_carpet(r, c, f"carpets[{i}]", hx, hy)
                       for i, c in enumerate(r.items(r.get(data, "carpets", "", optional=True) or [], "carpets", 16))),
+        screens=tuple(screens),
     )
 
 

@@ -87,6 +87,8 @@ def items_for(path: Path) -> list[Item]:
         names = [p for p in dict.fromkeys(pictures) if isinstance(p, str)]
         return [Item("image", Path(n).name, (path.parent / n).read_bytes()) for n in names] + \
             [Item("content", path.name, text)]
+    if suffix in (".mp4", ".mov"):
+        return [Item("video", path.name, path.read_bytes())]
     if suffix in (".glb", ".zip"):
         return [Item("model", path.name, path.read_bytes())]
     if suffix == ".gltf" or path.is_dir():
@@ -94,7 +96,7 @@ def items_for(path: Path) -> list[Item]:
 
         files = read_upload(path)
         return [Item("model", (path.stem if suffix == ".gltf" else path.name) + ".zip", pack_folder(files))]
-    raise ValueError(f"{path}: upload a .glb, .gltf, folder, .zip, .png, .jpg, .json or .toml file")
+    raise ValueError(f"{path}: upload a .glb, .gltf, folder, .zip, .png, .jpg, .json, .toml or .mp4 file")
 
 
 class Uploader:

@@ -60,6 +60,11 @@ from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
 from server.social.store import SocialStore
 from server.social.words import WordFilter
+from server.stage import booth_video
+from server.stage.feature import StageFeature
+from server.stage.http import stream_files
+from server.stage.organisers import Organisers
+from server.stage.streams import URL_PREFIX as STREAM_PREFIX
 from server.store import gc
 from server.store.open import Database, open_store
 from server.store.sqlite import BlobStore
@@ -67,6 +72,7 @@ from server.uploads.desk import UploadDesk, UploadsFeature
 from server.uploads.exhibitors import ExhibitorStore
 from server.web.site import WebSite, web_url
 from world.scene import SceneError, load_halls
+from world.schedule import SCHEDULE_DIR, load_programme
 
 log = logging.getLogger("pavilion.server")
 try:
@@ -452,12 +458,14 @@ async def run_server(
     max_view: int = 50,
     db: str | None = None,
     limits: Limits | None = None,
+    schedule: Path | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
-    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`).
+    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
+    conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(data_dir, db)
@@ -468,11 +476,16 @@ async def run_server(
     puzzles = PuzzleEngine.open(data_dir, halls, store, wall_offset, limits.team_idle_s)
     uploads = UploadDesk(ExhibitorStore(store, content.blobs, limits.keep_versions), content.blobs,
                          data_dir / "uploads")
+    stage_dir = data_dir / "stage"
+    programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
+    organisers = Organisers(stage_dir)
     social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits), social=social,
-                      match=MatchSetup.load(store, wall_offset))
+                      match=MatchSetup.load(store, wall_offset),
+                      stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
+                                                       lambda: booth_videos(uploads, content, stage_dir)))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
@@ -483,6 +496,7 @@ async def run_server(
     pygc.collect()
     pygc.freeze()
     site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
+    site.router.add(STREAM_PREFIX, stream_files(stage_dir))  # the conference streams' HLS files
     gateway.http = site.router.process_request  # plain GETs; upgrades pass the guard's checks first
     try:
         async with serve(gateway.handler, host, port, process_request=gateway.process_request,
@@ -513,6 +527,16 @@ async def run_server(
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
 
 
+def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:
+    """The booths' uploaded videos, linked where the stage's HTTP route serves them (blocking: a job)."""
+    stored = {}
+    for booth in content.booth_hall:
+        digest = uploads.exhibitors.images(booth).get(booth_video.STORED_NAME)
+        if digest:
+            stored[booth] = content.blobs.path_of(digest)
+    return booth_video.publish_links(stage_dir, stored)
+
+
 def _exit_after(seconds: float) -> None:
     """The drain's deadline: exit the process even if the event loop is stuck. Safe for data: every
     acknowledged write is already committed (SQLite WAL, synchronous=FULL) and blobs are renamed whole."""
@@ -528,7 +552,8 @@ def _exit_after(seconds: float) -> None:
 
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
-                  max_view: int = 50, db: str | None = None, limits: Limits | None = None) -> int:
+                  max_view: int = 50, db: str | None = None, limits: Limits | None = None,
+                  schedule: Path | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -554,7 +579,8 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready = loop.create_future()
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
-        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits)
+        await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
+                         schedule=schedule)
 
     try:
         asyncio.run(main())

@@ -26,6 +26,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from server.match.data import booth_needs_doc, parse_needs
+from server.stage import booth_video
 from server.store.sqlite import BlobStore
 from server.uploads.exhibitors import BoothVersion, ExhibitorStore, UploadRecord
 from server.uploads.fit import fit
@@ -40,7 +41,8 @@ log = logging.getLogger("pavilion.uploads")
 MAX_IMAGE_PX = 4096  # longest side accepted
 STORED_IMAGE_PX = 1024  # pictures are re-encoded as PNG no larger than this
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
-KIND_LIMITS = {"model": Limits().max_file_bytes, "image": MAX_IMAGE_BYTES, "content": MAX_CONTENT_BYTES}
+KIND_LIMITS = {"model": Limits().max_file_bytes, "image": MAX_IMAGE_BYTES, "content": MAX_CONTENT_BYTES,
+               "video": booth_video.MAX_BYTES}
 
 # Problems found here rather than by the glTF validator, in the validator's report format.
 PROBLEMS = {
@@ -100,7 +102,7 @@ def process(spec: JobSpec) -> Outcome:
         if len(data) != rec.size or hashlib.sha256(data).hexdigest() != rec.sha256:
             spec.exhibitors.drop_upload(rec.id)
             return refused(problem("HASH_MISMATCH"))
-        handler = {"model": _model, "image": _image, "content": _content}[rec.kind]
+        handler = {"model": _model, "image": _image, "content": _content, "video": _video}[rec.kind]
         outcome = handler(spec, data)
         if not outcome.ok:
             spec.exhibitors.drop_upload(rec.id)
@@ -242,6 +244,17 @@ def _content(spec: JobSpec, data: bytes) -> Outcome:
                        web_hash=current.web_hash if current else None,
                        content={"data": raw, "images": {name: uploaded[name] for name in content.images}})
     return Outcome(True, {"problems": [], "stats": {"size_bytes": len(data)}}, version, digest)
+
+
+def _video(spec: JobSpec, data: bytes) -> Outcome:
+    """A booth video: checked (container, codecs, size, length, it decodes), then kept under the booth's files."""
+    problems, stats = booth_video.check_booth_video(data, spec.record.name)
+    if problems:
+        return refused(*problems, stats=stats)
+    digest = spec.blobs.put(data)
+    spec.exhibitors.put_image(spec.record.booth, booth_video.STORED_NAME, digest, len(data), spec.record.exhibitor,
+                              spec.record.id)
+    return Outcome(True, {"problems": [], "stats": stats}, None, digest)
 
 
 def _publish(spec: JobSpec, **fields) -> BoothVersion:

@@ -1,0 +1,120 @@
+"""What the client knows of the conference: the programme, reminders, the room's session, stream and Q&A.
+
+Plain state fed by server messages (no Panda3D), so the panel, the screens
+and the tests read the same thing. ``send`` is the network's send; the wall
+clock is the server's (its ``now`` minus ours is kept as ``offset``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import deque
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+STAGE_TYPES = frozenset({"stage_schedule", "stage_reminders", "stage_alert", "stage_room", "stage_count",
+                         "stage_questions", "stage_reaction", "stage_moderator", "stage_booth_videos"})
+
+
+def local_time(wall: float, tz: str, with_day: bool = False) -> str:
+    """A wall-clock time as the fair's time zone shows it: 'HH:MM' or 'MM-DD HH:MM'."""
+    moment = dt.datetime.fromtimestamp(wall, ZoneInfo(tz))
+    return moment.strftime("%m-%d %H:%M" if with_day else "%H:%M")
+
+
+class StageModel:
+    def __init__(self, send: Callable[..., None], clock: Callable[[], float] = time.time):
+        self.send, self.clock = send, clock
+        self.offset = 0.0
+        self.timezone = "Asia/Shanghai"
+        self.talks: list[dict] = []
+        self.reminders: set[str] = set()
+        self.alerts: deque[dict] = deque(maxlen=4)
+        self.hall: str | None = None
+        self.attendees = 0
+        self.room_talk: dict | None = None
+        self.stream: dict | None = None
+        self.questions: list[dict] = []
+        self.answered: list[dict] = []
+        self.moderator = False
+        self.booth_videos: set[str] = set()  # booths of this hall with a video
+        self.reactions: deque[tuple[int, str]] = deque(maxlen=64)
+        self.version = 0  # bumped on every change the panel shows
+
+    def wall(self) -> float:
+        return self.clock() + self.offset
+
+    # --- from the server -----------------------------------------------------------
+    def on_message(self, t: str, f: dict) -> None:
+        self.version += 1
+        if t == "stage_schedule":
+            self.offset, self.timezone, self.talks = f["now"] - self.clock(), f["timezone"], f["talks"]
+        elif t == "stage_reminders":
+            self.reminders = set(f["talks"])
+        elif t == "stage_alert":
+            self.alerts.append(f["talk"])
+            self.reminders.discard(f["talk"]["id"])
+        elif t == "stage_room":
+            self.offset = f["now"] - self.clock()
+            self.hall, self.attendees = f["hall"], f["attendees"]
+            self.room_talk, self.stream = f.get("talk"), f.get("stream")
+        elif t == "stage_count" and f["hall"] == self.hall:
+            self.attendees = f["attendees"]
+        elif t == "stage_questions" and self.room_talk is not None and f["talk"] == self.room_talk["id"]:
+            self.questions, self.answered = f["items"], f["answered"]
+        elif t == "stage_reaction":
+            self.reactions.append((f["id"], f["kind"]))
+        elif t == "stage_moderator":
+            self.moderator = f["ok"]
+        elif t == "stage_booth_videos":
+            self.booth_videos = set(f["booths"])
+
+    def left_room(self) -> None:
+        """The visitor walked into a hall that is not a conference room."""
+        self.hall, self.room_talk, self.stream, self.questions, self.answered = None, None, None, [], []
+        self.version += 1
+
+    # --- the programme ---------------------------------------------------------------
+    def now(self, wall: float) -> list[dict]:
+        return [t for t in self.talks if t["start"] <= wall < t["end"]]
+
+    def upcoming(self, wall: float, n: int) -> list[dict]:
+        return [t for t in self.talks if t["start"] > wall][:n]
+
+    def days(self) -> list[str]:
+        """The fair's days, 'MM-DD' in its time zone, in order."""
+        return list(dict.fromkeys(local_time(t["start"], self.timezone, True)[:5] for t in self.talks))
+
+    def on_day(self, day: str) -> list[dict]:
+        return [t for t in self.talks if local_time(t["start"], self.timezone, True)[:5] == day]
+
+    def default_day(self, wall: float) -> str | None:
+        """Today when the fair is on, else its first day."""
+        days, today = self.days(), local_time(wall, self.timezone, True)[:5]
+        return today if today in days else (days[0] if days else None)
+
+    # --- to the server ---------------------------------------------------------------
+    def fetch(self) -> None:
+        self.send("stage_schedule_get")
+
+    def remind(self, talk: str, on: bool) -> None:
+        self.send("stage_remind", talk=talk, on=on)
+
+    def go(self, talk: str) -> None:
+        self.send("stage_go", talk=talk)
+
+    def ask(self, text: str) -> None:
+        if self.room_talk is not None and text.strip():
+            self.send("stage_ask", talk=self.room_talk["id"], text=text.strip()[:200])
+
+    def vote(self, question: int) -> None:
+        if self.room_talk is not None:
+            self.send("stage_vote", talk=self.room_talk["id"], question=question)
+
+    def answer(self, question: int) -> None:
+        if self.room_talk is not None:
+            self.send("stage_answer", talk=self.room_talk["id"], question=question)
+
+    def react(self, kind: str) -> None:
+        self.send("stage_react", kind=kind)

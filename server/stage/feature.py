@@ -1,0 +1,252 @@
+"""云会议 as a server feature: the programme, 提醒我, Q&A, reactions, attendee counts and streams (sans-I/O).
+
+The conference rooms are ordinary halls (``scenes/halls/conference.json``,
+``forum-*.json``) run by the rooms feature; this feature adds what happens
+in them. ``now`` is the server's monotonic clock as everywhere; the
+programme is in wall-clock time, so the feature is given ``wall_offset``
+(wall = now + offset) — tests inject it to stand at any moment of the fair.
+Reminders cross rooms, so they go through the bus (topic ``stage:alert``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from protocol.codec import encode
+from protocol.errors import ErrorCode
+from protocol.stage import MAX_QUESTIONS_SHOWN
+from server.actions import Action, Job, Publish, Send
+from server.dispatch import Feature, Route
+from server.guard.costs import Cost
+from server.ratelimit import Bucket, RateLimit
+from server.rooms.feature import RoomsFeature
+from server.session import Session, refuse
+from server.stage.qa import Board, QuestionLimit
+from server.stage.reminders import Reminders
+from server.stage.streams import Stream, scan
+from world.schedule import Programme, Talk
+
+log = logging.getLogger("pavilion.stage")
+
+COUNT_EVERY_S = 1.0  # attendee counts are sent at most this often, and only when they change
+ALERT_TOPIC = "stage:alert"
+
+
+def talk_info(t: Talk) -> dict:
+    return {"id": t.id, "kind": t.kind, "room": t.room, "start": t.start, "end": t.end,
+            "title": {"zh": t.title.zh, "en": t.title.en},
+            "speakers": [{"zh": p.zh, "en": p.en} for p in t.speakers], "pip": t.pip}
+
+
+class StageFeature(Feature):
+    def __init__(self, programme: Programme, rooms: RoomsFeature, wall_offset: float = 0.0,
+                 is_organiser: Callable[[str], bool] = lambda token: False, streams_dir: Path | None = None,
+                 booth_videos: Callable[[], frozenset[str]] | None = None):
+        self.programme = programme
+        self.rooms = rooms
+        self.wall_offset = wall_offset
+        self.is_organiser = is_organiser
+        self.streams_dir = streams_dir
+        self.booth_videos = booth_videos  # blocking: publishes the booths' videos, returns the booths that have one
+        self.videos: frozenset[str] = frozenset()
+        self.stage_rooms = {t.room for t in programme.talks} | {
+            hid for hid, r in rooms.rooms.items() if r.hall.screens}
+        self.reminders = Reminders(programme)
+        self.boards: dict[str, Board] = {}
+        self.moderators: set[int] = set()  # visitor ids logged in with an organiser token
+        self.streams: dict[str, Stream] = {}
+        self.counts: dict[str, int] = {}
+        self.next_count = 0.0
+        self.last_now = 0.0  # the latest tick's clock, for the background scan
+
+    def routes(self) -> dict[str, Route]:
+        """Costs: going to a room tells everyone there (SEARCH, like a teleport); a question, a vote and an
+        organiser-token guess are TRYs; the programme is a bounded list; reminders and reactions are O(1)."""
+        return {"stage_schedule_get": Route(self.on_schedule, Cost.SEARCH),
+                "stage_remind": Route(self.on_remind, Cost.CHEAP), "stage_go": Route(self.on_go, Cost.SEARCH),
+                "stage_ask": Route(self.on_ask, Cost.TRY), "stage_vote": Route(self.on_vote, Cost.TRY),
+                "stage_answer": Route(self.on_answer, Cost.CHEAP), "stage_login": Route(self.on_login, Cost.TRY),
+                "stage_react": Route(self.on_react, Cost.CHEAP)}
+
+    def topics(self) -> tuple[str, ...]:
+        return ("stage:",)
+
+    def wall(self, now: float) -> float:
+        return now + self.wall_offset
+
+    # --- programme and reminders -----------------------------------------
+    def on_schedule(self, s: Session, msg: dict, now: float) -> list[Action]:
+        return [Send(s.cid, encode("stage_schedule", now=self.wall(now), timezone=self.programme.timezone,
+                                   talks=[talk_info(t) for t in self.programme.talks]))]
+
+    def on_remind(self, s: Session, msg: dict, now: float) -> list[Action]:
+        talk = self.programme.get(msg["talk"])
+        if talk is None:
+            return refuse(s, ErrorCode.UNKNOWN_TALK, "stage_remind")
+        self.reminders.set(s.vid, talk.id, msg["on"] and talk.start > self.wall(now))
+        return [Send(s.cid, encode("stage_reminders", talks=self.reminders.of(s.vid)))]
+
+    def on_go(self, s: Session, msg: dict, now: float) -> list[Action]:
+        """The teleport a reminder offers: into the session's room, at its entrance."""
+        talk = self.programme.get(msg["talk"])
+        room = self.rooms.rooms.get(talk.room) if talk is not None else None
+        if room is None:
+            return refuse(s, ErrorCode.UNKNOWN_TALK, "stage_go")
+        return self.rooms.place(s, room, None, now, "stage_go")
+
+    def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        talk = self.programme.get(event.get("talk", ""))
+        if topic != ALERT_TOPIC or talk is None:
+            return []
+        frame = encode("stage_alert", talk=talk_info(talk))
+        return [Send(s.cid, frame) for vid in event.get("visitors", ()) if (s := self.hub.by_vid.get(vid))]
+
+    # --- a visitor in a conference room ----------------------------------
+    def entered(self, s: Session, hall: str, now: float) -> list[Action]:
+        out = [Send(s.cid, frame)] if (frame := self.videos_frame(hall)) is not None else []
+        if hall not in self.stage_rooms:
+            return out
+        out.append(Send(s.cid, self.room_frame(hall, now)))
+        talk = self.programme.in_room(hall, self.wall(now))
+        if talk is not None:
+            out.append(Send(s.cid, self.questions_frame(talk.id)))
+        return out
+
+    def room_frame(self, hall: str, now: float) -> bytes:
+        """What a room shows: its session (under way or next), its stream, how many are there."""
+        fields: dict = {"hall": hall, "now": self.wall(now), "attendees": len(self.rooms.rooms[hall])}
+        talk = self.programme.in_room(hall, self.wall(now))
+        streams = [st for st in self.streams.values() if st.room == hall]
+        live = next((st for st in streams if st.live), None)
+        if live is not None and self.programme.get(live.talk) is not None:
+            talk = self.programme.get(live.talk)
+        if talk is not None:
+            fields["talk"] = talk_info(talk)
+        stream = live or (self.streams.get(talk.id) if talk is not None else None) or (streams[-1] if streams else None)
+        if stream is not None:
+            fields["stream"] = stream.shown()
+        return encode("stage_room", **fields)
+
+    def videos_frame(self, hall: str) -> bytes | None:
+        """The booths of ``hall`` with a video (played on the booth when a visitor is near), if any."""
+        room = self.rooms.rooms.get(hall)
+        booths = [b.id for b in room.hall.booths if b.id in self.videos] if room is not None else []
+        return encode("stage_booth_videos", hall=hall, booths=booths) if booths else None
+
+    def _audience(self, hall: str) -> list[int]:
+        room = self.rooms.rooms.get(hall)
+        by_vid = self.hub.by_vid
+        return [by_vid[v].cid for v in (room.avatars if room is not None else ()) if v in by_vid]
+
+    def _to_room(self, hall: str, frame: bytes) -> list[Action]:
+        return [Send(cid, frame) for cid in self._audience(hall)]
+
+    # --- Q&A -------------------------------------------------------------
+    def questions_frame(self, talk_id: str) -> bytes:
+        board = self.boards.get(talk_id) or Board()
+        return encode("stage_questions", talk=talk_id, items=board.ranked(MAX_QUESTIONS_SHOWN),
+                      answered=board.answered(5))
+
+    def _talk_here(self, s: Session, talk_id: str, ref: str) -> tuple[Talk | None, list[Action]]:
+        talk = self.programme.get(talk_id)
+        if talk is None:
+            return None, refuse(s, ErrorCode.UNKNOWN_TALK, ref)
+        if s.vid not in self.moderators and (s.room is None or s.room.hall.id != talk.room):
+            return None, refuse(s, ErrorCode.NOT_IN_ROOM, ref)
+        return talk, []
+
+    def on_ask(self, s: Session, msg: dict, now: float) -> list[Action]:
+        talk, refused = self._talk_here(s, msg["talk"], "stage_ask")
+        if talk is None:
+            return refused
+        try:
+            q = self.boards.setdefault(talk.id, Board()).ask(s.vid, s.name, msg["text"])
+        except QuestionLimit:
+            return refuse(s, ErrorCode.QUESTION_LIMIT, "stage_ask")
+        if q is None:
+            return refuse(s, ErrorCode.BAD_MESSAGE, "stage_ask")
+        return self._to_room(talk.room, self.questions_frame(talk.id))
+
+    def on_vote(self, s: Session, msg: dict, now: float) -> list[Action]:
+        talk, refused = self._talk_here(s, msg["talk"], "stage_vote")
+        if talk is None:
+            return refused
+        board = self.boards.get(talk.id)
+        if board is None or not board.vote(s.vid, msg["question"]):
+            return refuse(s, ErrorCode.UNKNOWN_QUESTION, "stage_vote")
+        return self._to_room(talk.room, self.questions_frame(talk.id))
+
+    def on_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if s.vid not in self.moderators:
+            return refuse(s, ErrorCode.MODERATOR_REQUIRED, "stage_answer")
+        talk = self.programme.get(msg["talk"])
+        board = self.boards.get(msg["talk"])
+        if talk is None or board is None or not board.answer(msg["question"], now):
+            return refuse(s, ErrorCode.UNKNOWN_QUESTION, "stage_answer")
+        return self._to_room(talk.room, self.questions_frame(talk.id))
+
+    def on_login(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if not self.is_organiser(msg["token"]):
+            return refuse(s, ErrorCode.BAD_TOKEN, "stage_login")
+        self.moderators.add(s.vid)
+        return [Send(s.cid, encode("stage_moderator", ok=True))]
+
+    # --- reactions -------------------------------------------------------
+    def greeted(self, s: Session, hello: dict, now: float) -> None:
+        # a few claps a second and a question every few seconds at most, apart from the general budget
+        s.budgets["stage_react"] = RateLimit(Bucket(3.0, 6.0), Bucket(1024.0, 2048.0))
+        s.budgets["stage_ask"] = RateLimit(Bucket(0.2, 3.0), Bucket(2048.0, 4096.0))
+        s.budgets["stage_vote"] = RateLimit(Bucket(2.0, 10.0), Bucket(1024.0, 4096.0))
+
+    def on_react(self, s: Session, msg: dict, now: float) -> list[Action]:
+        if s.room is None or s.room.hall.id not in self.stage_rooms:
+            return refuse(s, ErrorCode.NOT_IN_ROOM, "stage_react")
+        return self._to_room(s.room.hall.id, encode("stage_reaction", id=s.vid, kind=msg["kind"]))
+
+    def left(self, s: Session, now: float) -> None:
+        self.moderators.discard(s.vid)
+
+    # --- the clock -------------------------------------------------------
+    def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        self.last_now = now
+        out: list[Action] = []
+        for talk, vids in self.reminders.due(self.wall(now)):
+            out.append(Publish(ALERT_TOPIC, {"talk": talk.id, "visitors": sorted(vids)}))
+        if now >= self.next_count:
+            self.next_count = now + COUNT_EVERY_S
+            for hall in self.stage_rooms:
+                n = len(self.rooms.rooms[hall]) if hall in self.rooms.rooms else 0
+                if self.counts.get(hall) != n:
+                    self.counts[hall] = n
+                    out += self._to_room(hall, encode("stage_count", hall=hall, attendees=n))
+        return out
+
+    # --- streams ---------------------------------------------------------
+    def background(self) -> Job | None:
+        if self.streams_dir is None:
+            return None
+        root, wall, videos = self.streams_dir, self.wall(self.last_now), self.booth_videos
+        return Job("stage-streams", lambda: (scan(root, wall), videos() if videos else frozenset()),
+                   self._streams_read)
+
+    def _streams_read(self, result: object, now: float) -> list[Action]:
+        if not isinstance(result, tuple):
+            log.warning("reading the streams failed: %r", result)
+            return []
+        result, videos = result
+        out: list[Action] = []
+        if videos != self.videos:
+            changed = videos ^ self.videos
+            self.videos = videos
+            for hid, room in self.rooms.rooms.items():
+                if any(b.id in changed for b in room.hall.booths):
+                    booths = [b.id for b in room.hall.booths if b.id in videos]
+                    out += self._to_room(hid, encode("stage_booth_videos", hall=hid, booths=booths))
+        changed = {st.room for st in result.values() if self.streams.get(st.talk) != st}
+        changed |= {st.room for t, st in self.streams.items() if t not in result}
+        self.streams = result
+        for hall in changed & self.stage_rooms:
+            out += self._to_room(hall, self.room_frame(hall, now))
+        return out

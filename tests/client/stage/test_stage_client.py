@@ -1,0 +1,174 @@
+"""The conference in the offscreen client against a real server: a live talk on the stage screen, in sync.
+
+A test video (moving red | blue pattern + a tone, made with PyAV) is broadcast
+live; two clients enter the main hall a moment apart; both screenshots show
+the pattern inside the screen's pixel box, and the media positions they report
+agree within 0.5 s once each is set against the same wall clock. Also: Q&A
+from the client, and a reminder that fires at the session's start and is
+followed into its room.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import ROOT
+from tests.stage_fixtures import write_schedule
+from tools.stage_video import make_test_video
+
+pytestmark = pytest.mark.render
+
+SIZE = (640, 400)
+
+
+def client(url: str, out: Path, name: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "client", "--server", url, "--offscreen",
+                             "--size", f"{SIZE[0]}x{SIZE[1]}", "--name", name, "--screenshot", str(out / f"{name}.png"),
+                             "--report", str(out / f"{name}.json"), *extra],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, out: Path, name: str) -> tuple[dict, np.ndarray]:
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err[-3000:]
+    report = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    return report, np.asarray(Image.open(out / f"{name}.png").convert("RGB")).astype(np.int16)
+
+
+def pattern_share(img: np.ndarray, box: list[float]) -> tuple[float, float]:
+    """Shares of clearly red and clearly blue pixels inside ``box``."""
+    left, top, right, bottom = (round(v) for v in box)
+    area = img[max(top, 0):bottom, max(left, 0):right].reshape(-1, 3)
+    r, g, b = area[:, 0], area[:, 1], area[:, 2]
+    red = (r > 150) & (g < 90) & (b < 90)
+    blue = (b > 150) & (r < 90) & (g < 120)
+    return float(red.mean()), float(blue.mean())
+
+
+def broadcast(data: Path, token: str, schedule: Path, video: Path, session: str = "live-talk") -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "stage", "broadcast", str(video),
+                             "--session", session, "--token", token, "--data", str(data), "--schedule", str(schedule)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_viewers_see_the_live_talk_on_the_screen_in_sync(stage_server, organiser, schedule, tmp_path):
+    url, _ = stage_server
+    data, token = organiser
+    video = make_test_video(tmp_path / "talk.mp4", seconds=40.0)  # outlasts both clients
+    cast = broadcast(data, token, schedule, video)
+    try:
+        playlist = data / "stage" / "live-talk" / "index.m3u8"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (playlist.is_file() and playlist.read_text().count("#EXTINF") >= 2):
+            time.sleep(0.2)
+        common = ("--hall", "conference", "--frames", "5", "--wait-video", "25", "--timeout", "60")
+        a = client(url, tmp_path, "甲", *common)
+        time.sleep(1.5)  # the second viewer joins later: it must start at the live edge, not from the start
+        b = client(url, tmp_path, "乙", *common)
+        (ra, img_a), (rb, img_b) = finish(a, tmp_path, "甲"), finish(b, tmp_path, "乙")
+    finally:
+        cast.kill() if cast.poll() is None else None
+        cast.wait()
+    for report, img in ((ra, img_a), (rb, img_b)):
+        stage = report["stage"]
+        assert stage["talk"] == "live-talk" and stage["video"]["live"] and stage["video"]["problem"] is None
+        assert stage["video"]["frames_shown"] >= 25 and stage["video"]["audio_s"] > 1.0  # sound decoded too
+        assert stage["video"]["audio_fed_s"] > 0.5  # and fed to the screen's positional sound
+        red, blue = pattern_share(img, stage["screen_box"])
+        assert red > 0.2 and blue > 0.2, (red, blue)
+        assert 0 < stage["video"]["live_lag_s"] <= 6.0
+    lag_a, lag_b = ra["stage"]["video"]["live_lag_s"], rb["stage"]["video"]["live_lag_s"]
+    assert abs(lag_a - lag_b) <= 0.5, (lag_a, lag_b)  # the same media time at the same wall-clock moment
+
+
+def test_a_viewer_that_cannot_play_keeps_the_world_running_and_says_why(stage_server, organiser, tmp_path):
+    url, _ = stage_server
+    data, _ = organiser
+    folder = data / "stage" / "live-talk"
+    folder.mkdir(parents=True)
+    (folder / "index.m3u8").write_text("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:1.0,\nseg_00000.m4s\n")
+    (folder / "init.mp4").write_bytes(b"\x00\x00\x00\x08junk" * 10)
+    (folder / "seg_00000.m4s").write_bytes(bytes(range(256)) * 20)
+    (folder / "stream.json").write_text(json.dumps({"talk": "live-talk", "room": "conference", "state": "ended",
+                                                    "started": time.time() - 5, "pip": False}))
+    proc = client(url, tmp_path, "丙", "--hall", "conference", "--frames", "20", "--wait-video", "1",
+                  "--timeout", "40")
+    report, _ = finish(proc, tmp_path, "丙")
+    stage = report["stage"]
+    assert stage["video"]["problem"][0] == "无法播放这路直播" and stage["caption"] == "无法播放这路直播"
+    assert report["frames"] >= 20 and report["status"] == "online"
+
+
+def test_questions_from_the_client_and_a_reminder_followed_into_the_room(stage_server, organiser, tmp_path):
+    url, _ = stage_server
+    proc = client(url, tmp_path, "丁", "--hall", "conference", "--frames", "30", "--stage-panel", "qa",
+                  "--stage-ask", "乡村孩子怎样上网课？", "--stage-react", "clap", "--timeout", "40")
+    report, _ = finish(proc, tmp_path, "丁")
+    stage = report["stage"]
+    assert [q["text"] for q in stage["questions"]] == ["乡村孩子怎样上网课？"] and stage["panel"] == "qa"
+    assert stage["panel_rows"] == ["乡村孩子怎样上网课？"]
+
+
+def test_a_reminder_fires_at_the_session_start_and_is_followed_into_its_room(organiser, tmp_path):
+    """Its own server: a programme with a session starting a few seconds from now in forum-b."""
+    import asyncio
+    import threading
+
+    from server.gateway.app import run_server
+
+    data, _ = organiser
+    now = time.time()
+    start = int(now) + 12  # programme times may have seconds
+    schedule = write_schedule(tmp_path / "soon.json", [("soon", "forum-b", start, start + 600)])
+    loop, stop, port, ready_evt = asyncio.new_event_loop(), asyncio.Event(), [], threading.Event()
+
+    async def main():
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: (port.append(f.result()), ready_evt.set()))
+        await run_server("127.0.0.1", 0, data, stop, ready, schedule=schedule)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready_evt.wait(20)
+    try:
+        proc = client(f"ws://127.0.0.1:{port[0]}", tmp_path, "戊", "--hall", "lobby", "--frames", "5",
+                      "--stage-remind", "soon", "--stage-go", "--timeout", "40")
+        report, _ = finish(proc, tmp_path, "戊")
+        assert time.time() >= start
+        assert report["hall"] == "forum-b" and report["stage"]["talk"] == "soon"
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+
+
+def test_an_uploaded_booth_video_plays_on_the_booth_when_a_visitor_is_near(live_server, tmp_path):
+    from server.store.sqlite import Store
+    from server.uploads.exhibitors import ExhibitorStore
+
+    store = Store(tmp_path / "data" / "pavilion.sqlite3")
+    try:
+        _, token = ExhibitorStore(store).add("视频展商", ["rural-01"], time.time())
+    finally:
+        store.close()
+    video = make_test_video(tmp_path / "booth.mp4", seconds=3.0, size=(320, 180))
+    up = subprocess.run([sys.executable, str(ROOT / "main.py"), "upload", str(video), "--booth", "rural-01",
+                         f"--token={token}", "--server", live_server, "--json"], capture_output=True, text=True,
+                        timeout=120)
+    assert up.returncode == 0, up.stderr[-2000:]
+    time.sleep(3)  # the server links stored videos every 2 s
+    far = client(live_server, tmp_path, "己", "--hall", "rural", "--frames", "10", "--timeout", "40")
+    near = client(live_server, tmp_path, "庚", "--hall", "rural", "--walk=-22.4,3.5", "--frames", "10",
+                  "--wait-booth-video", "10", "--timeout", "60")
+    (rf, _), (rn, _) = finish(far, tmp_path, "己"), finish(near, tmp_path, "庚")
+    assert "rural-01" in rf["stage"]["booth_videos"] and rf["stage"]["booth_video"] is None  # too far: silent
+    bv = rn["stage"]["booth_video"]
+    assert bv["booth"] == "rural-01" and bv["frames_shown"] >= 10 and bv["problem"] is None
+    assert bv["screen_box"] is not None  # the booth's screen is in view
