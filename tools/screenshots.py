@@ -265,7 +265,7 @@ def stage_talk(renderer: str, tmp: Path) -> None:
                                                   "title": {"zh": seminar.title.zh, "en": seminar.title.en},
                                                   "speakers": [{"zh": p.zh, "en": p.en} for p in seminar.speakers]}]},
                                    ensure_ascii=False), encoding="utf-8")
-    token = Organisers(data / "stage").add("screenshots")
+    token = Organisers.at(data).add("screenshots")
     film = tmp / "film.mp4"
     subprocess.run([sys.executable, str(ROOT / "main.py"), "booth", "video", "--booth", "rural-01", "--out", str(film),
                     "--seconds", "20", "--size", "640x360"], cwd=ROOT, check=True, capture_output=True, timeout=600)
