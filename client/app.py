@@ -41,6 +41,9 @@ from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png,
 from client.player.camera import ChaseCamera
 from client.player.controls import Controls
 from client.player.walker import IDLE, MoveClock, Player
+from client.social.model import MESSAGES as SOCIAL_MESSAGES
+from client.social.social import Social
+from client.social.social import add_arguments as add_social_arguments
 from client.stage.conference import STAGE_TYPES, Conference
 from client.stage.conference import add_arguments as add_stage_arguments
 from client.ui.hud import Hud
@@ -90,6 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
     add_stage_arguments(parser)
+    add_social_arguments(parser, off)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -196,6 +200,10 @@ class PavilionApp(ShowBase):
         self.match.enter_hall(hall)
         self.conference = Conference(self, mode.offscreen, font, args)
         self.conference.enter_hall(hall, self.hall_view.root)
+        self.social = Social(self, font, args, self.net.send)
+        self.expo.busy = lambda: self.social.typing
+        if not mode.offscreen:
+            self.accept("mouse1", self._click)
         self.taskMgr.add(self._frame, "pavilion-frame")
 
     def _hall_names(self) -> dict:
@@ -217,13 +225,18 @@ class PavilionApp(ShowBase):
         self.conference.enter_hall(hall, self.hall_view.root)
 
     def _escape(self) -> None:
-        """Esc closes the top panel (the quit question, the journal, a conference panel, a booth panel, the
-        directory); with none open it asks before leaving the fair."""
+        """Esc closes the top panel (the quit question, a name card, the chat, the journal, a conference panel,
+        a booth panel, the directory); with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
-        elif not self.journal.escape() and not self.conference.escape() and not self.match.escape() \
-                and not self.expo.escape():
+        elif not self.social.escape() and not self.journal.escape() and not self.conference.escape() \
+                and not self.match.escape() and not self.expo.escape():
             self.quit_confirm.open(self.lang)
+
+    def _click(self) -> None:
+        """A click in the scene: an avatar opens its name card, a booth its panel."""
+        if not (self.expo.modal or self.social.modal) and not self.social.click():
+            self.expo.click()
 
     def _bind_keys(self) -> Controls:
         self.accept("escape", self._escape)
@@ -269,6 +282,10 @@ class PavilionApp(ShowBase):
         self.journal.update(now, dt, self.lang, self.hall)
         self.match.update(self.lang)
         self.conference.update(self.lang)
+        anchors = {vid: view.root for vid, view in self.crowd.views.items()}
+        if self.my_id is not None:
+            anchors[self.my_id] = self.me.root
+        self.social.update(self.lang, anchors)
         if self.joined:
             self.frames += 1
         return task.cont
@@ -286,6 +303,7 @@ class PavilionApp(ShowBase):
                 self.crowd.reset(self.tick_hz)
                 self.journal.on_welcome()
                 self.conference.on_welcome()
+                self.social.on_welcome()
             elif t == "hall_state":
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
@@ -299,6 +317,7 @@ class PavilionApp(ShowBase):
                 self.me.root.show()
                 self.expo.on_joined()
                 self.match.on_joined(self.hall)
+                self.social.on_joined()
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
                 self.player.acknowledge(fields["ack"])
@@ -312,6 +331,8 @@ class PavilionApp(ShowBase):
                 self.match.on_message(t, fields)
             elif t in STAGE_TYPES:
                 self.conference.on_message(t, fields)
+            elif t in SOCIAL_MESSAGES:
+                self.social.on_message(t, fields)
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
@@ -322,7 +343,7 @@ class PavilionApp(ShowBase):
                 self.player.anim = IDLE
             return bool(self.walk)
         if self.controls is None or self.expo.modal or self.journal.typing or self.quit_confirm.is_open \
-                or self.conference.typing:
+                or self.conference.typing or self.social.typing or self.social.modal:
             return False
         turn, tilt = self.controls.mouse_delta()
         self.chase.tilt(tilt)
@@ -362,7 +383,7 @@ class PavilionApp(ShowBase):
             shown_for = now - shown_since if shown_since is not None else 0.0
             if self.joined and goal.met(self.frames, not self.walk, shown, shown_for, self.crowd.still_for(now)) \
                     and self.expo.settled() and self.journal.settled() and self.match.settled() \
-                    and self.conference.settled():
+                    and self.conference.settled() and self.social.settled():
                 code = EXIT_OK
                 break
         if code != EXIT_OK:
@@ -410,6 +431,7 @@ class PavilionApp(ShowBase):
             **self.match.report(),
             "journal": self.journal.report(),
             "stage": self.conference.report(),
+            "social": self.social.report(),
         }
 
     def close(self) -> None:

@@ -20,6 +20,9 @@ class Close:
     TOO_SLOW = 4003
     # hardening (server/guard): the fair or the address is full; come back later
     TRY_LATER = 1013
+    # social (server/social/)
+    KICKED = 4004
+    BANNED = 4005
 
 
 class ErrorCode(StrEnum):
@@ -61,6 +64,20 @@ class ErrorCode(StrEnum):
     SERVER_BUSY = "server_busy"
     BAD_TEAM = "bad_team"
     TEAM_UNKNOWN = "team_unknown"
+    # social (server/social/)
+    IDENTITY_REQUIRED = "identity_required"
+    MESSAGE_TOO_LONG = "message_too_long"
+    TEXT_TOO_LONG = "text_too_long"
+    EMPTY_MESSAGE = "empty_message"
+    CHAT_TOO_FAST = "chat_too_fast"
+    CHANNEL_BUSY = "channel_busy"
+    MUTED = "muted"
+    BANNED = "banned"
+    KICKED = "kicked"
+    UNKNOWN_PERSON = "unknown_person"
+    UNKNOWN_CONVERSATION = "unknown_conversation"
+    BAD_PROFILE = "bad_profile"
+    ORGANISER_REQUIRED = "organiser_required"
 
     # 云对接 matchmaking (server/match)
     MATCH_BAD_SLOT = "match_bad_slot"
@@ -166,6 +183,22 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.MODERATOR_REQUIRED: ("只有主持人可以标记已回答，请先用组织者令牌登录",
                                    "only a moderator may mark answers; log in with an organiser token"),
     ErrorCode.NOT_IN_ROOM: ("请先进入这场会议的会场", "enter the session's room first"),
+    # social (server/social/)
+    ErrorCode.IDENTITY_REQUIRED: ("聊天需要玩家身份，请更新客户端",
+                                  "chat needs a player id in hello; update the client"),
+    ErrorCode.MESSAGE_TOO_LONG: ("消息太长了：最多 500 字，请分几条发送",
+                                 "the message is too long: 500 characters at most, send it in parts"),
+    ErrorCode.TEXT_TOO_LONG: ("文字太长了，请缩短后再保存", "the text is too long, shorten it and save again"),
+    ErrorCode.EMPTY_MESSAGE: ("消息是空的", "the message is empty"),
+    ErrorCode.CHAT_TOO_FAST: ("发言太快，请稍等再发", "you are sending messages too fast, wait a moment"),
+    ErrorCode.CHANNEL_BUSY: ("这个频道现在太热闹了，请稍后再发", "this channel is busy right now, try again shortly"),
+    ErrorCode.MUTED: ("你已被主办方禁言，暂时不能发言", "an organiser has muted you for now"),
+    ErrorCode.BANNED: ("你已被主办方禁止进入展会", "an organiser has banned you from the fair"),
+    ErrorCode.KICKED: ("你已被主办方请出展会", "an organiser has removed you from the fair"),
+    ErrorCode.UNKNOWN_PERSON: ("没有这个人", "no such person"),
+    ErrorCode.UNKNOWN_CONVERSATION: ("没有这个对话，或你不在其中", "no such conversation, or you are not in it"),
+    ErrorCode.BAD_PROFILE: ("资料有一项不符合要求", "a profile field is not valid"),
+    ErrorCode.ORGANISER_REQUIRED: ("只有主办方可以这样做", "only an organiser may do this"),
 
     # the house (sans-I/O upload desk)
     ErrorCode.UPLOAD_FAILED: ("服务器暂时无法保存这次上传，请稍后重试",

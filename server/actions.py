@@ -29,7 +29,7 @@ class Persist:
     """
 
     write: Callable[[], None]
-    then: tuple[Send | Close, ...]
+    then: tuple[Send | Close | Publish, ...]  # Publish: durable things reach others only once stored
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from server.match.feature import MatchFeature, MatchSetup
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
+from server.social.feature import SocialFeature
+from server.social.staff import DeskStaff
 from server.stage.feature import StageFeature
 from server.uploads.desk import UploadDesk, UploadsFeature
 from world.scene import Hall
@@ -29,7 +31,8 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                puzzles: PuzzleEngine | None = None, content: ContentService | None = None,
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
                admission: Admission | None = None, match: MatchSetup | None = None,
-               stage: Callable[[RoomsFeature], StageFeature] | None = None) -> ServerCore:
+               stage: Callable[[RoomsFeature], StageFeature] | None = None,
+               social: SocialFeature | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
     ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
     content = content or ContentService(halls)
@@ -42,5 +45,6 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
+        social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)

@@ -50,7 +50,7 @@ def schedule(tmp_path) -> Path:
 @pytest.fixture
 def organiser(tmp_path) -> tuple[Path, str]:
     data = tmp_path / "data"
-    return data, Organisers(data / "stage").add("测试组织者")
+    return data, Organisers.at(data).add("测试组织者")
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         schedule = write_schedule(tmp_path / "schedule.json", [(TALK, HALL, now - 60, now + 3600)])
         from server.stage.organisers import Organisers
 
-        token = Organisers(data / "stage").add("bench")
+        token = Organisers.at(data).add("bench")
         talk_s = 2 * args.duration + args.ramp + 25
         vw, vh = (int(x) for x in args.video_size.split("x"))
         video = make_test_video(tmp_path / "talk.mp4", seconds=talk_s, size=(vw, vh), noise=True)

@@ -170,7 +170,7 @@ def main() -> int:
         return 0
     wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", *WEB_SHOTS,
                                                                         *MATCH,
-                                                                        "stage-talk"}
+                                                                        "stage-talk", "chat", "inbox"}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=(tmp / "server.log").open("w"), text=True)
@@ -193,6 +193,19 @@ def main() -> int:
             walker.terminate()
             walker.wait(20)
             print(f"wrote {OUT / 'lobby-two-visitors'}.png")
+        for shot, who, extra in (("chat", "小明", ["--chat"]), ("inbox", "小红", ["--inbox"])):
+            if shot not in wanted:
+                continue
+            talker = subprocess.Popen([sys.executable, str(ROOT / "tools" / "chat_partner.py"), "--server", url,
+                                       "--to", who, "--duration", "60"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)  # 李华 walks up, writes to them, talks nearby
+            subprocess.run(client(url, args.renderer, tmp, shot, "--name", who, "--wait-visitors", "1",
+                                  "--wait-bubbles", "1", "--wait-unread", "2", "--screenshot",
+                                  str(OUT / f"{shot}.png"), *extra), cwd=ROOT, check=True, capture_output=True,
+                           timeout=120)
+            talker.terminate()
+            talker.wait(20)
+            print(f"wrote {OUT / shot}.png")
         if "exhibitor" in wanted:  # an exhibitor publishes the Duck from the F4 panel
             add = [sys.executable, str(ROOT / "main.py"), "admin", "exhibitor", "add", "--booth", "goods-15",
                    "--name", "黄鸭公益 Duck Co", "--data", str(tmp)]
@@ -252,7 +265,7 @@ def stage_talk(renderer: str, tmp: Path) -> None:
                                                   "title": {"zh": seminar.title.zh, "en": seminar.title.en},
                                                   "speakers": [{"zh": p.zh, "en": p.en} for p in seminar.speakers]}]},
                                    ensure_ascii=False), encoding="utf-8")
-    token = Organisers(data / "stage").add("screenshots")
+    token = Organisers.at(data).add("screenshots")
     film = tmp / "film.mp4"
     subprocess.run([sys.executable, str(ROOT / "main.py"), "booth", "video", "--booth", "rural-01", "--out", str(film),
                     "--seconds", "20", "--size", "640x360"], cwd=ROOT, check=True, capture_output=True, timeout=600)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+from direct.showbase.MessengerGlobal import messenger
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import Point3, TextFont
 
@@ -51,11 +52,12 @@ class Exhibition:
         self.fetcher = BoothFetcher(DiskCache(args.cache), send)
         self.models = BoothModels(base, DiskCache(args.cache).root)
         self.panel = BoothPanel(font)
+        names = {b.id: b.name for h in halls.values() for b in h.booths}
         self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
-                                        join=self.join)
+                                        join=self.join, favourites=lambda: sorted(self.favourites),
+                                        booth_name=lambda b: names.get(b, Text(b, b)))
         self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight, base.win.getYSize() / 2)
-        names = {b.id: b.name for h in halls.values() for b in h.booths}
         self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
         self.highlight = Highlight(base.render)
         self.favourites: set[str] = set()
@@ -65,6 +67,7 @@ class Exhibition:
         self.pending_query: str | None = getattr(args, "directory", None)
         self.wait_models: int = getattr(args, "wait_models", 0)
         self.teleporting = False
+        self.busy = lambda: False  # another text box has the keyboard (the app sets it: the chat box)
         offscreen = render.current().offscreen
         if not offscreen or getattr(args, "minimap", False):
             self.minimap.root.show()
@@ -73,7 +76,6 @@ class Exhibition:
             base.accept("tab", self.toggle_directory)
             base.accept("m", self.toggle_minimap)
             base.accept("f4", self.toggle_exhibitor)
-            base.accept("mouse1", self.click)
         base.accept("booth-favourite", self.toggle_favourite)
         base.accept("booth-contact", self.show_contact)
 
@@ -129,7 +131,7 @@ class Exhibition:
     @property
     def typing(self) -> bool:
         """A text entry has the keyboard: E, M, J and Tab are letters now, not shortcuts."""
-        return self.directory.is_open or self.exhibitor.typing
+        return self.directory.is_open or self.exhibitor.typing or self.busy()
 
     def settled(self) -> bool:
         """Offscreen: everything asked for is on screen."""
@@ -148,7 +150,7 @@ class Exhibition:
         self.fetcher.want(booth)
 
     def interact(self) -> None:
-        if not self.modal and self.highlight.booth is not None:
+        if not self.modal and not self.busy() and self.highlight.booth is not None:
             self.open_booth(self.highlight.booth.id)
 
     def click(self) -> None:
@@ -172,7 +174,7 @@ class Exhibition:
         self.send("join", hall=hall)
 
     def toggle_directory(self) -> None:
-        if self.exhibitor.typing:
+        if self.exhibitor.typing or self.busy():
             return
         if self.directory.is_open:
             self.directory.close()
@@ -182,6 +184,8 @@ class Exhibition:
             self.directory.open(self.lang)
 
     def toggle_exhibitor(self) -> None:
+        if self.busy():
+            return
         if self.exhibitor.is_open:
             self.exhibitor.panel.close()
         else:
@@ -198,13 +202,17 @@ class Exhibition:
             self.minimap.root.hide()
 
     def toggle_favourite(self) -> None:
+        """收藏 lasts: the server keeps it and answers with the whole list (client/social)."""
         booth = self.panel.booth
         if booth is not None:
-            self.favourites.symmetric_difference_update({booth})
+            self.send("favourite", booth=booth, on=booth not in self.favourites)
 
     def show_contact(self) -> None:
+        """联系展商: the contact line, and the booth's conversation (client/social opens it)."""
         self.panel.contact_shown = True
         self.panel.shown_key = ()
+        if self.panel.booth is not None:
+            messenger.send("contact-booth", [self.panel.booth])
 
     def escape(self) -> bool:
         """Close the top panel; False if none was open (then Esc means quit)."""

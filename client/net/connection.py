@@ -118,6 +118,10 @@ class NetClient:
         if self._loop is not None and self._status.link is Link.ONLINE:
             self._loop.call_soon_threadsafe(self._outbox.put_nowait, encode(t, **fields))
 
+    def rename(self, name: str) -> None:
+        """Greet with ``name`` from the next connection on (the visitor changed it in their profile)."""
+        self._hello["name"] = name
+
     def join(self, hall: str) -> None:
         """Move to another hall; remembered for reconnects."""
         self.hall = hall

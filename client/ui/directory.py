@@ -1,4 +1,4 @@
-"""The hall directory: every hall to jump to, and search by booth or product name (zh or en).
+"""The hall directory: every hall to jump to, your 收藏 (favourites), and search by booth or product name.
 
 Typing sends ``search`` to the server (which indexes current content); picking
 a hit sends ``teleport``, picking a hall ``join``: the server decides where the
@@ -19,17 +19,23 @@ INK, MUTED, ACCENT = (0.13, 0.14, 0.17, 1), (0.38, 0.4, 0.45, 1), (0.72, 0.2, 0.
 MAX_ROWS = 9
 LABELS = {
     "zh": {"title": "展馆导览", "halls": "前往展馆", "search": "搜索机构、展位或产品（中文或英文）：",
-           "none": "没有找到结果", "hint": "点击结果即可传送 · Tab / Esc 关闭", "product": "产品", "booth": "展位"},
+           "none": "没有找到结果", "hint": "点击结果即可传送 · Tab / Esc 关闭", "product": "产品", "booth": "展位",
+           "favourites": "我的收藏", "no_favourites": "还没有收藏：在展位面板点“收藏”"},
     "en": {"title": "Hall Directory", "halls": "Go to a hall", "search": "Search institutions, booths or products:",
            "none": "No results", "hint": "Click a result to teleport · Tab / Esc to close", "product": "product",
-           "booth": "booth"},
+           "booth": "booth", "favourites": "My favourites",
+           "no_favourites": "No favourites yet: press Favourite on a booth's panel"},
 }
+MAX_FAVOURITES_SHOWN = 6
 
 
 class DirectoryPanel:
     def __init__(self, font: TextFont, halls: dict[str, Text], search: Callable[[str], None],
-                 teleport: Callable[[str], None], join: Callable[[str], None]):
+                 teleport: Callable[[str], None], join: Callable[[str], None],
+                 favourites: Callable[[], list[str]] = list, booth_name: Callable[[str], Text] = lambda b: Text(b, b)):
+        """``favourites``: the visitor's 收藏 (kept by the server), listed with a teleport each."""
         self.font, self.halls = font, halls
+        self.favourites, self.booth_name = favourites, booth_name
         self.search, self.teleport, self.join = search, teleport, join
         self.frame: DirectFrame | None = None
         self.query = ""
@@ -88,6 +94,15 @@ class DirectoryPanel:
             y = top - 0.3 - (i // 2) * 0.09
             self._button(self.frame, name.pick(lang), (x, y), 0.88, lambda h=hid: self.join(h))
         y = top - 0.3 - ((len(self.halls) + 1) // 2) * 0.09 - 0.03
+        self._text(labels["favourites"], (left + 0.06, y), 0.045, ACCENT)
+        favourites = self.favourites()[-MAX_FAVOURITES_SHOWN:]
+        if not favourites:
+            self._text(labels["no_favourites"], (left + 0.06, y - 0.075), 0.038, MUTED)
+        for i, booth in enumerate(favourites):
+            x = left + 0.06 + (i % 2) * 0.96
+            self._button("★ " + self.booth_name(booth).pick(lang), (x, y - 0.09 - (i // 2) * 0.085), 0.88,
+                         lambda b=booth: self.teleport(b))
+        y -= 0.09 + max(1, (len(favourites) + 1) // 2) * 0.085 + 0.01
         self._text(labels["search"], (left + 0.06, y), 0.045, ACCENT)
         self.entry = DirectEntry(parent=self.frame, initialText=self.query, entryFont=self.font, scale=0.05,
                                  width=(right - left - 0.12) / 0.05, pos=(left + 0.06, 0, y - 0.09),

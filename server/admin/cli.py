@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from server.admin.match import add_groups as add_match_groups
 
     add_match_groups(groups)
+    from server.admin.social import add_groups as add_social_groups
+
+    add_social_groups(groups)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -59,6 +59,10 @@ from server.match.feature import MatchSetup
 from server.puzzles.engine import PuzzleEngine
 from server.ratelimit import Bucket
 from server.rooms.feature import RoomsFeature
+from server.social.feature import SocialFeature
+from server.social.staff import DeskStaff
+from server.social.store import SocialStore
+from server.social.words import WordFilter
 from server.stage import booth_video
 from server.stage.feature import StageFeature
 from server.stage.http import stream_files
@@ -522,20 +526,20 @@ async def run_server(
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     limits = limits or Limits()
-    puzzles = PuzzleEngine.sealed(deployment_salt(data_dir), halls, store,
-                                  time.time() - asyncio.get_running_loop().time(), limits.team_idle_s)
+    wall_offset = time.time() - asyncio.get_running_loop().time()
+    puzzles = PuzzleEngine.sealed(deployment_salt(data_dir), halls, store, wall_offset, limits.team_idle_s)
     exhibitors, spool = ExhibitorStore(store, content.blobs, limits.keep_versions), Spool(data_dir / "uploads")
     content.blobs.sweep()  # temporary files of blobs a crash interrupted
     spool.prepare(keep=exhibitors.upload_ids())  # spool files of uploads that finished or were dropped go
     uploads = UploadDesk(exhibitors, content.blobs, spool)
     stage_dir = data_dir / "stage"
     programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
-    organisers = Organisers(stage_dir)
-    wall_offset = time.time() - asyncio.get_running_loop().time()
+    organisers = Organisers(store)
+    social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
-                      admission=Admission(limits),
-                      match=MatchSetup.load(store, time.time() - asyncio.get_running_loop().time()),
+                      admission=Admission(limits), social=social,
+                      match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
                                                        lambda: booth_videos(uploads, content, stage_dir)))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))

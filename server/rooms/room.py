@@ -207,6 +207,18 @@ class Room:
             if not members:
                 del self.cells[av.cell]
 
+    def near(self, vid: int) -> list[int]:
+        """The visitors within ``view_radius`` of ``vid`` (not ``vid`` itself): who hears them speak nearby."""
+        me = self.avatars[vid]
+        cx, cy = me.cell
+        r2, out = self.view_radius ** 2, []
+        for cell in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            for slot in self.cells.get(cell, ()):
+                av = self._by_slot[slot]
+                if av is not None and av is not me and (av.x - me.x) ** 2 + (av.y - me.y) ** 2 <= r2:
+                    out.append(av.id)
+        return out
+
     def visible(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near."""
         r2, near2, k = self.view_radius**2, self.near_radius**2, self.max_view

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "whole file was broadcast, 2 when refused.")
     cast.add_argument("source", type=Path, metavar="SOURCE", help="the video file (any format FFmpeg reads)")
     cast.add_argument("--session", required=True, metavar="ID", help="the session's id in the programme")
-    cast.add_argument("--token", help=f"organiser token (default: ${TOKEN_ENV}); see `stage organiser add`")
+    cast.add_argument("--token", help=f"organiser token (default: ${TOKEN_ENV}); see `admin organiser add`")
     cast.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the server's data folder (default ./data)")
     cast.add_argument("--schedule", type=Path, help="programme JSON (default scenes/schedule/fair.json)")
     cast.add_argument("--pip", type=Path, metavar="SOURCE2",
@@ -39,14 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cast.add_argument("--fast", action="store_true",
                       help="encode as fast as possible instead of at the pace of the clock (publishing a replay)")
     cast.set_defaults(stage_run=_broadcast)
-    org = actions.add_parser("organiser", help="organiser tokens", description="Organiser tokens: broadcast and "
-                             "moderate Q&A (stage_login). Only a token's hash is stored.")
-    org_actions = org.add_subparsers(dest="organiser_action", required=True, metavar="ACTION")
-    add = org_actions.add_parser("add", help="make a new organiser token (printed once)",
-                                 description="Print a new organiser token; only its hash is kept in DATA/stage/.")
-    add.add_argument("--name", required=True, help="who it is for")
-    add.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the server's data folder (default ./data)")
-    add.set_defaults(stage_run=_organiser_add)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,13 +50,6 @@ def refuse(zh: str, en: str) -> int:
     return EXIT_REFUSED
 
 
-def _organiser_add(args: argparse.Namespace) -> int:
-    from server.stage.organisers import Organisers
-
-    print(Organisers(args.data / "stage").add(args.name))
-    return EXIT_OK
-
-
 def _broadcast(args: argparse.Namespace) -> int:
     import time
 
@@ -74,7 +59,7 @@ def _broadcast(args: argparse.Namespace) -> int:
     from world.schedule import SCHEDULE_DIR, load_programme
 
     token = args.token or os.environ.get(TOKEN_ENV, "")
-    if not token or not Organisers(args.data / "stage").check(token):
+    if not token or not Organisers.at(args.data).check(token):
         return refuse(f"需要有效的组织者令牌（--token 或环境变量 {TOKEN_ENV}）",
                       f"a valid organiser token is required (--token or ${TOKEN_ENV})")
     try:

@@ -1,49 +1,32 @@
-"""Organiser tokens: who may broadcast a session and moderate its Q&A.
+"""Organiser tokens for the stage: the fair's one list of organisers (``main.py admin organiser add``).
 
-Only a token's sha256 is kept, in ``DATA/stage/organisers.json``; the token
-itself is printed once by ``main.py stage organiser add``. The file is
-replaced atomically, so a reader never sees it half-written.
+The same token logs an organiser in for moderation (server/social) and for
+the stage (broadcasting, marking questions answered); only its hash is kept,
+in the store's ``organisers`` table.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import os
-import secrets
+import time
 from pathlib import Path
 
-FILE = "organisers.json"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from server.social.store import SocialStore
+from server.store.open import Database
+from server.store.sqlite import Store
 
 
 class Organisers:
-    def __init__(self, stage_dir: Path):
-        self.path = stage_dir / FILE
+    def __init__(self, store: Database):
+        self.social = SocialStore(store)
 
-    def _read(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {h: n for h, n in data.items() if isinstance(h, str) and isinstance(n, str)} \
-            if isinstance(data, dict) else {}
+    @classmethod
+    def at(cls, data_dir: Path) -> Organisers:
+        """For the command line and tools: the organisers of the server whose data folder is ``data_dir``."""
+        return cls(Store(data_dir / "pavilion.sqlite3"))
 
     def add(self, name: str) -> str:
-        """A new organiser token (printed once; only its hash is stored)."""
-        token = secrets.token_hex(24)  # hex: never starts with '-', so `--token T` always parses
-        known = self._read()
-        known[token_hash(token)] = name
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
-        return token
+        """A new organiser token (printed once by the caller)."""
+        return self.social.add_organiser(name, time.time())[1]
 
     def check(self, token: str) -> bool:
-        digest = token_hash(token)
-        return any(hmac.compare_digest(digest, h) for h in self._read())
+        return self.social.organiser(token) is not None

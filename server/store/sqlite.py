@@ -148,6 +148,87 @@ _MIGRATIONS = (
     CREATE INDEX match_events_booth ON match_events(booth, t);
     CREATE INDEX match_events_visitor ON match_events(visitor)
     """,
+    # 8: people meeting (server/social/store.py). A party is 'p:<profile id>' or 'b:<booth id>' (its staff).
+    """
+    CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        org TEXT NOT NULL,
+        role TEXT NOT NULL,
+        province TEXT NOT NULL,
+        interests TEXT NOT NULL,
+        updated REAL NOT NULL
+    );
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        a INTEGER NOT NULL,
+        b INTEGER NOT NULL,
+        booth TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        created REAL NOT NULL,
+        UNIQUE (kind, a, b, booth, subject_kind, subject_id)
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conv INTEGER NOT NULL,
+        sender INTEGER NOT NULL,
+        booth TEXT,
+        cmid TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at REAL NOT NULL,
+        UNIQUE (sender, cmid)
+    );
+    CREATE INDEX messages_conv ON messages(conv, id);
+    CREATE INDEX messages_sender ON messages(sender, id);
+    CREATE TABLE reads (
+        party TEXT NOT NULL,
+        conv INTEGER NOT NULL,
+        upto INTEGER NOT NULL,
+        PRIMARY KEY (party, conv)
+    );
+    CREATE TABLE favourites (
+        person INTEGER NOT NULL,
+        booth TEXT NOT NULL,
+        added REAL NOT NULL,
+        PRIMARY KEY (person, booth)
+    );
+    CREATE TABLE blocks (
+        person INTEGER NOT NULL,
+        blocked INTEGER NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (person, blocked)
+    );
+    CREATE TABLE organisers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL,
+        revoked REAL
+    );
+    CREATE TABLE sanctions (
+        id INTEGER PRIMARY KEY,
+        person INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        until REAL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX sanctions_person ON sanctions(person, id);
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        reporter INTEGER NOT NULL,
+        target INTEGER NOT NULL,
+        message INTEGER,
+        context TEXT NOT NULL,
+        note TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX reports_target ON reports(target, id);
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 DB_FILE = "pavilion.sqlite3"  # the database's name in a data folder (server and admin commands share it)

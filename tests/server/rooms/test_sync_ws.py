@@ -11,19 +11,24 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol.codec import decode_server, encode
 from server.gateway import app
+from server.guard.limits import Limits
 from tests.server.test_server_ws import Visitor, run
 
 
 @pytest.fixture
 def fast_server(tmp_path, monkeypatch):
-    """A 30 Hz server that gives up on a stuck reader after 1 s (instead of 5)."""
+    """A 30 Hz server that gives up on a stuck reader after 1 s (instead of 5).
+
+    Its 47 visitors connect at once from one address: the per-address connection pace (a guard against
+    handshake storms, tested in tests/server/guard) is raised so they are not turned away here."""
     monkeypatch.setattr(app, "MAX_LAG_S", 1.0)
     loop, stop, port, ready_evt = asyncio.new_event_loop(), asyncio.Event(), [], threading.Event()
 
     async def main():
         ready = loop.create_future()
         ready.add_done_callback(lambda f: (port.append(f.result()), ready_evt.set()))
-        await app.run_server("127.0.0.1", 0, tmp_path / "data", stop, ready, tick_hz=30)
+        await app.run_server("127.0.0.1", 0, tmp_path / "data", stop, ready, tick_hz=30,
+                             limits=Limits(address_connect_rate=1000.0))
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()

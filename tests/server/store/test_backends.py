@@ -77,6 +77,39 @@ def test_feature_stores_work_on_both(store):
     assert store.rows("SELECT name FROM players WHERE hash = ?", ("d" * 64,)) == [("小李",)]
 
 
+def test_the_social_store_works_on_both(store):
+    from server.social.store import Conv, Profile, SocialStore, Subject, booth_party, party
+
+    social = SocialStore(store)
+    ann, bob = Profile(1, "a" * 64, "安", role="foundation", interests=["rural"]), Profile(2, "b" * 64, "博")
+    conv = Conv(1, "direct", 1, 2, subject=Subject("need", "n-1"))
+    booth = Conv(2, "booth", 1, booth="info-desk")
+    store.write([social.profile_row(ann, 1.0), social.profile_row(bob, 1.0), social.conv_row(conv, 1.0),
+                 social.conv_row(booth, 1.0)])
+    store.write([social.message_row(i, 1, 1 + i % 2, None, f"c{i}", f"第{i}条 100%", float(i)) for i in range(1, 8)]
+                + [social.message_row(8, 2, 1, None, "c8", "展位你好", 8.0),
+                   social.read_row(party(2), 1, 5), social.read_row(party(2), 1, 3),  # a mark never goes back
+                   social.favourite_row(1, "goods-15", True, 1.0), social.favourite_row(1, "goods-15", True, 2.0),
+                   social.block_row(2, 1, True, 1.0)])
+    loaded = social.load()
+    assert loaded.profiles[1].interests == ["rural"] and loaded.convs[1].subject == Subject("need", "n-1")
+    assert loaded.favourites == {1: ["goods-15"]} and loaded.blocks == {2: {1}} and loaded.next_message == 9
+    page, more = social.page(1, None, 3)
+    assert [r[0] for r in page] == [5, 6, 7] and more and page[0][3] == "第5条 100%"
+    counts = social.unread([(party(2), 1), (booth_party("info-desk"), 2)])
+    assert counts[1][0] == 2 and counts[2][0] == 1 and counts[2][1][3] == "展位你好"
+    assert social.recent_cmids(1, 2) == [("c8", 8, 2, 8.0), ("c6", 6, 1, 6.0)]
+    first = social.add_sanction(2, "mute", 99.0, "刷屏", "cli:root", 5.0)
+    assert social.add_sanction(2, "kick", None, "", "organiser:王", 6.0) == first + 1
+    assert [(s.kind, s.actor) for s in social.sanctions_after(first - 1)] == [("mute", "cli:root"),
+                                                                            ("kick", "organiser:王")]
+    rid = social.add_report(1, 2, 7, ["博: 难听的话"], "骂人", 7.0)
+    assert social.reports() == [(rid, 1, 2, "博", 7, ["博: 难听的话"], "骂人", 7.0)]
+    oid, token = social.add_organiser("主办方", 1.0)
+    assert social.organiser(token) == (oid, "主办方") and social.organiser("x" * 43) is None
+    assert social.person("2") == (2, "博") and social.person("A" * 64) == (1, "安")
+
+
 def test_concurrent_writers_lose_nothing(store):
     def writer(k: int) -> None:
         for i in range(25):
