@@ -58,7 +58,7 @@ def _open(args: argparse.Namespace):
     from server.social.store import SocialStore
     from server.store.sqlite import Store
 
-    return SocialStore(Store(args.data / "pavilion.sqlite3"))
+    return SocialStore(Store.in_folder(args.data))
 
 
 def _add_organiser(args: argparse.Namespace) -> int:
