@@ -12,8 +12,8 @@ IO_LAYERS = ("server/gateway/", "server/web/", "server/cluster/", "server/store/
 # Job bodies: run by the I/O layer in worker threads or subprocesses, never on the event loop.
 JOB_BODIES = {"server/uploads/jobs.py", "server/uploads/fit.py", "server/uploads/thumbnail.py",
               "server/uploads/thumbnail_worker.py", "server/stage/booth_video.py"}
-# Commands run as their own processes (main.py stage organiser add, main.py stage broadcast), not in the server.
-COMMANDS = {"server/stage/organisers.py", "server/stage/broadcast.py"}
+# A command run as its own process (main.py stage broadcast), not in the server.
+COMMANDS = {"server/stage/broadcast.py"}
 # the issue's grep (open\(|sqlite3|os\.(replace|remove)), with a word boundary so a callback named on_open is not a file
 DISK = re.compile(r"\bopen\(|sqlite3|os\.(replace|remove)")
 

@@ -22,7 +22,7 @@ class Organisers:
     @classmethod
     def at(cls, data_dir: Path) -> Organisers:
         """For the command line and tools: the organisers of the server whose data folder is ``data_dir``."""
-        return cls(Store(data_dir / "pavilion.sqlite3"))
+        return cls(Store.in_folder(data_dir))
 
     def add(self, name: str) -> str:
         """A new organiser token (printed once by the caller)."""
