@@ -1,12 +1,16 @@
 """The hall directory: every hall to jump to, your 收藏 (favourites), and search by booth or product name.
 
-Typing sends ``search`` to the server (which indexes current content); picking
+Typing sends ``search`` to the server (which indexes current content) at most
+every SEARCH_EVERY_S, always ending with the query as last typed: the server
+answers searches at a bounded rate (server/guard), so a fast typist's every
+keystroke would otherwise be refused, the final query with them; picking
 a hit sends ``teleport``, picking a hall ``join``: the server decides where the
 visitor stands. Tab opens and closes it, Esc closes it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from direct.gui.DirectGui import DGG, DirectButton, DirectEntry, DirectFrame, OnscreenText
@@ -27,6 +31,7 @@ LABELS = {
            "no_favourites": "No favourites yet: press Favourite on a booth's panel"},
 }
 MAX_FAVOURITES_SHOWN = 6
+SEARCH_EVERY_S = 0.5  # within the server's search budget (2 a second per connection)
 
 
 class DirectoryPanel:
@@ -42,6 +47,8 @@ class DirectoryPanel:
         self.hits: list[dict] | None = None
         self.lang = "zh"
         self.entry: DirectEntry | None = None
+        self._searched_at = -SEARCH_EVERY_S
+        self._search_due = False
         self.hits_frame: DirectFrame | None = None
         self.hits_top = 0.0
 
@@ -70,9 +77,26 @@ class DirectoryPanel:
         self.query = text.strip()
         self.hits = None
         if self.query:
-            self.search(self.query[:40])
+            self._throttled_search()
         if self.is_open:
             self._draw_hits()
+
+    def _throttled_search(self) -> None:
+        """Search now if the last one was long enough ago, else once when it is, with the query as it is then."""
+        wait = self._searched_at + SEARCH_EVERY_S - time.monotonic()
+        if wait <= 0:
+            self._send_search()
+        elif not self._search_due:
+            from direct.task.TaskManagerGlobal import taskMgr
+
+            self._search_due = True
+            taskMgr.doMethodLater(wait, lambda task: self._send_search(), "directory-search")
+
+    def _send_search(self) -> None:
+        self._search_due = False
+        self._searched_at = time.monotonic()
+        if self.query:
+            self.search(self.query[:40])
 
     def _draw(self) -> None:
         """The frame, the hall buttons and the search box, focused so typing starts at once.
