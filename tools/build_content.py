@@ -18,7 +18,6 @@ import json
 import random
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +27,7 @@ for p in (ROOT, ROOT / "tools"):
 import content_data as data  # noqa: E402
 import pictures  # noqa: E402
 
+from tools.generated import check_generated  # noqa: E402
 from world.scene import load_halls  # noqa: E402
 
 CONTENT_DIR = ROOT / "scenes" / "content"
@@ -203,27 +203,13 @@ def build(out: Path) -> list[Path]:
     return written
 
 
-def check(out: Path) -> int:
-    """Rebuild into a temporary directory; 1 if anything under ``out`` differs, is missing or is left over."""
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = {p.relative_to(tmp): p.read_bytes() for p in build(Path(tmp))}
-    have = {p.relative_to(out): p for p in out.rglob("*") if p.is_file()}
-    stale = sorted(str(r) for r, blob in fresh.items() if r not in have or have[r].read_bytes() != blob)
-    extra = sorted(str(r) for r in have if r not in fresh)
-    for rel in stale:
-        print(f"stale: {out / rel} (run tools/build_content.py)", file=sys.stderr)
-    for rel in extra:
-        print(f"left over: {out / rel} (no booth uses it)", file=sys.stderr)
-    return 1 if stale or extra else 0
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=CONTENT_DIR, help="content directory (default scenes/content)")
     ap.add_argument("--check", action="store_true", help="only report whether the content is up to date")
     args = ap.parse_args(argv)
     if args.check:
-        return check(args.out)
+        return check_generated(args.out, build, "tools/build_content.py", "*")
     paths = build(args.out)
     print(f"wrote {len(paths)} files under {args.out}")
     return 0

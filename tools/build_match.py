@@ -19,7 +19,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from server.match.data import FIELDS, KINDS, MATCH_DIR, PROVINCES  # noqa: E402
+from tools.generated import check_generated  # noqa: E402
 from world.content import load_contents  # noqa: E402
 
 # category -> weights of need kinds (funds, goods, volunteers, channels, skills)
@@ -189,27 +189,13 @@ def build(out: Path) -> list[Path]:
     return written
 
 
-def check(out: Path) -> int:
-    """Rebuild into a temporary directory; 1 if anything under ``out`` differs, is missing or is left over."""
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = {p.relative_to(tmp): p.read_bytes() for p in build(Path(tmp))}
-    have = {p.relative_to(out): p for p in out.rglob("*.json")}
-    stale = sorted(str(r) for r, blob in fresh.items() if r not in have or have[r].read_bytes() != blob)
-    extra = sorted(str(r) for r in have if r not in fresh)
-    for rel in stale:
-        print(f"stale: {out / rel} (run tools/build_match.py)", file=sys.stderr)
-    for rel in extra:
-        print(f"left over: {out / rel}", file=sys.stderr)
-    return 1 if stale or extra else 0
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=MATCH_DIR, help="output directory (default scenes/match)")
     ap.add_argument("--check", action="store_true", help="only report whether the data is up to date")
     args = ap.parse_args(argv)
     if args.check:
-        return check(args.out)
+        return check_generated(args.out, build, "tools/build_match.py", "*.json")
     paths = build(args.out)
     print(f"wrote {len(paths)} files under {args.out}")
     return 0

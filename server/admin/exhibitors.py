@@ -10,20 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-EXIT_OK, EXIT_INVALID = 0, 1
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
+from server.admin.common import EXIT_INVALID, EXIT_OK, command
 
 
 def add_groups(groups) -> None:
     """Add the ``exhibitor`` and ``booth`` groups to ``groups``, the ``add_subparsers()`` of server/admin/cli.py."""
-
-    def command(parent, name: str, helptext: str, run) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=helptext, description=helptext)
-        p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder (default ./data)")
-        p.set_defaults(admin_run=run)
-        return p
 
     exhibitor = groups.add_parser("exhibitor", help="exhibitor accounts and tokens",
                                   description="Exhibitor accounts: a token lets its holder change only their booths.")

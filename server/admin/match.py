@@ -7,8 +7,8 @@ import csv
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INVALID = 0, 1
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
+from server.admin.common import DEFAULT_DATA, EXIT_INVALID, EXIT_OK
+
 INTENT_COLUMNS = ("id", "state", "proposer", "other", "subject", "ref", "project", "amount_yuan", "items",
                   "created_beijing", "updated_beijing")
 

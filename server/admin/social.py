@@ -14,21 +14,14 @@ import argparse
 import getpass
 import sys
 import time
-from pathlib import Path
 
-EXIT_OK, EXIT_INVALID = 0, 1
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
+from server.admin.common import EXIT_INVALID, EXIT_OK, command
+
 MAX_MINUTES = 60 * 24 * 30
 
 
 def add_groups(groups) -> None:
     """Add the organiser, sanction and report commands to ``groups`` (server/admin/cli.py)."""
-
-    def command(parent, name: str, helptext: str, run) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=helptext, description=helptext)
-        p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder (default ./data)")
-        p.set_defaults(admin_run=run)
-        return p
 
     organiser = groups.add_parser("organiser", help="organiser accounts (moderation in the client)",
                                   description="Organisers log in in the client (organiser mode) to moderate chat.")
