@@ -19,6 +19,7 @@ Avatars farther than ``near_radius`` are refreshed every other tick only.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -208,16 +209,20 @@ class Room:
                 del self.cells[av.cell]
 
     def near(self, vid: int) -> list[int]:
-        """The visitors within ``view_radius`` of ``vid`` (not ``vid`` itself): who hears them speak nearby."""
+        """Who hears ``vid`` speak nearby: the nearest ``max_view`` visitors within ``view_radius`` (not ``vid``).
+
+        The same bound as the area of interest: in a crowd a line reaches the people around the speaker, as
+        the avatars one sees are, not the whole packed hall (which would cost a frame per visitor per line).
+        """
         me = self.avatars[vid]
         cx, cy = me.cell
-        r2, out = self.view_radius ** 2, []
+        r2, found = self.view_radius ** 2, []
         for cell in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
             for slot in self.cells.get(cell, ()):
                 av = self._by_slot[slot]
-                if av is not None and av is not me and (av.x - me.x) ** 2 + (av.y - me.y) ** 2 <= r2:
-                    out.append(av.id)
-        return out
+                if av is not None and av is not me and (d2 := (av.x - me.x) ** 2 + (av.y - me.y) ** 2) <= r2:
+                    found.append((d2, av.id))
+        return [v for _, v in heapq.nsmallest(self.max_view, found)]
 
     def visible(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near."""

@@ -199,3 +199,14 @@ def test_leave_and_come_back_between_ticks_is_a_leave_then_an_enter():
     assert snap.leave == [2] and [e["id"] for e in snap.enter] == [2]
     view.apply(snap)
     assert view.known == {2: (150, -1000)}
+
+
+def test_nearby_speech_reaches_the_nearest_max_view_within_range():
+    room = Room(LOBBY, view_radius=20.0, max_view=5)
+    room.add(1, "speaker", {"color": "#3498db", "model": "avatar"}, 0.0, (0.0, 0.0, 0.0))
+    for vid in range(2, 12):  # ten listeners in a row, 1 m apart, and one far away
+        room.add(vid, f"v{vid}", {"color": "#3498db", "model": "avatar"}, 0.0, (float(vid - 1), 0.0, 0.0))
+    room.add(50, "far", {"color": "#3498db", "model": "avatar"}, 0.0, (-17.0, -13.0, 0.0))
+    assert room.near(1) == [2, 3, 4, 5, 6]
+    room.max_view = 50
+    assert sorted(room.near(1)) == list(range(2, 12)), "the one 21.4 m away is out of range"
