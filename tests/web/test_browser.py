@@ -278,7 +278,13 @@ def test_a_phone_in_landscape_keeps_the_controls_and_panels_on_screen(fair, chro
         assert bar["height"] < 390 * 0.25 and stick["y"] + stick["height"] <= 390
         page.evaluate("window.pavilion.openBooth('info-desk')")
         wait_until(page, "window.pavilion.state().panel === 'kiosk'", 30, "the kiosk in landscape")
-        panel = page.locator(".panel-kiosk").bounding_box()
-        assert panel["y"] >= 0 and panel["y"] + panel["height"] <= 390 and panel["width"] <= 844
+        # the panel is drawn again when the booth's content arrives: measure it in the page, once it is laid out
+        # and has stayed so for a moment (a locator's box can fall between the two drawings)
+        rect = "(() => { const p = document.querySelector('.panel-kiosk'); if (!p) return null; " \
+               "const r = p.getBoundingClientRect(); return r.height > 0 ? [r.x, r.y, r.width, r.height] : null; })()"
+        wait_until(page, rect, 30, "the kiosk panel laid out")
+        time.sleep(0.5)
+        x, y, width, height = wait_until(page, rect, 10, "the kiosk panel laid out")
+        assert y >= 0 and y + height <= 390 and width <= 844
     finally:
         context.close()
