@@ -222,7 +222,7 @@ class SocialStore:
     # --- organisers ---------------------------------------------------------------------
     def add_organiser(self, name: str, now: float) -> tuple[int, str]:
         """A new organiser; (id, token). The token is shown once and only its sha256 is kept."""
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_hex(24)  # hex: never starts with '-', so `--token T` always parses
         oid = self._insert("INSERT INTO organisers (name, token_hash, created) VALUES (?, ?, ?)",
                            (name, player_hash(token), now))
         return oid, token

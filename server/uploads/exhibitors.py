@@ -5,7 +5,8 @@ share it), so nothing here is cached between calls: the server asks
 :meth:`ExhibitorStore.valid` on every upload message and so notices a token
 revoked from the command line at once.
 
-Tokens are 256-bit random strings (``secrets.token_urlsafe(32)``) stored as
+Tokens are 256-bit random strings (``secrets.token_hex(32)``: hex never starts with '-', so ``--token T``
+always parses on a command line) stored as
 their sha256. A slow, salted hash (scrypt, argon2) protects *guessable*
 secrets such as passwords from brute force; a 256-bit random token cannot be
 guessed, so one sha256 is enough, and a lookup by hash needs no constant-time
@@ -73,7 +74,7 @@ class ExhibitorStore:
     # --- accounts --------------------------------------------------------------
     def add(self, name: str, booths: list[str], now: float) -> tuple[int, str]:
         """A new exhibitor for ``booths``; returns (id, token). The token is shown once and never stored."""
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_hex(32)
         self.store.write([("INSERT INTO exhibitors (name, token_hash, created) VALUES (?, ?, ?)",
                            (name, token_hash(token), now))])
         (eid,), = self.store.rows("SELECT id FROM exhibitors WHERE token_hash = ?", (token_hash(token),))
