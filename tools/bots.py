@@ -32,6 +32,7 @@ from world.scene import load_halls
 WALK_SPEED = 1.4  # m/s, a stroll through an exhibition
 PAUSE_CHANCE = 0.25  # at a waypoint, linger at a booth this often
 SENT_MEMORY = 64  # positions remembered per bot for latency lookups
+JOIN_TIMEOUT_S = 30.0  # a bot not in its hall by then gives up (counted as disconnected), so a run always ends
 
 
 @dataclass
@@ -47,6 +48,10 @@ class Stats:
     connected: int = 0
 
 
+class RefusedJoin(Exception):
+    """The server refused the bot's hello or join (full, rate-limited): the bot stops instead of waiting."""
+
+
 class Bot:
     def __init__(self, n: int, url: str, hall: str, walk: Walkable, rate: float, observer: bool, stats: Stats,
                  sent_at: dict[int, OrderedDict], rng: random.Random):
@@ -60,14 +65,15 @@ class Bot:
     async def run(self, until: float) -> None:
         try:
             async with connect(self.url, max_size=1 << 20, open_timeout=20, close_timeout=2) as ws:
-                await self._handshake(ws)
+                async with asyncio.timeout(JOIN_TIMEOUT_S):
+                    await self._handshake(ws)
                 self.stats.connected += 1
                 reader = asyncio.create_task(self._read(ws))
                 try:
                     await self._walk(ws, until)
                 finally:
                     reader.cancel()
-        except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError):
+        except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError, RefusedJoin):
             self.stats.closed += 1
 
     async def _handshake(self, ws) -> None:
@@ -77,6 +83,9 @@ class Bot:
         await ws.send(encode("join", hall=self.hall))
         while True:
             t, m = decode_server(await ws.recv())
+            if t == "error" and m.get("ref") in ("hello", "join"):
+                self.stats.error_codes[m["code"]] = self.stats.error_codes.get(m["code"], 0) + 1
+                raise RefusedJoin(m["code"])
             if t == "hall_state":
                 self.x, self.y, _ = m["you"]["pos"]
                 self.target = (self.x, self.y)
