@@ -64,6 +64,24 @@ def encode_snap(tick: int, full: bool, ack: int, enter: list, leave: list, packe
     return b"\x88" + head[1:] + _ENTS_KEY + _ARRAY_HEADER(len(packed_ents)) + b"".join(packed_ents)
 
 
+_FULL = {True: msgpack.packb("full") + msgpack.packb(True), False: msgpack.packb("full") + msgpack.packb(False)}
+_ACK, _ENTER, _LEAVE = msgpack.packb("ack"), msgpack.packb("enter"), msgpack.packb("leave")
+
+
+def snap_head(tick: int) -> bytes:
+    """What every observer's ``snap`` of one tick starts with (the map header, ``v``, ``t`` and ``tick``)."""
+    return b"\x88" + msgpack.packb({"v": PROTOCOL_VERSION, "t": "snap", "tick": tick}, use_bin_type=True)[1:]
+
+
+def encode_snap_parts(head: bytes, full: bool, ack: int, enter: list, leave: list, count: int,
+                      packed_ents: list[bytes]) -> bytes:
+    """The same bytes as :func:`encode_snap`, from the tick's shared :func:`snap_head`: per observer only the
+    small varying fields are packed. Thread-safe: a hall's tick may encode in a worker thread."""
+    pack = msgpack.packb
+    return b"".join((head, _FULL[full], _ACK, pack(ack), _ENTER, pack(enter, use_bin_type=True), _LEAVE, pack(leave),
+                     _ENTS_KEY, _ARRAY_HEADER(count), *packed_ents))
+
+
 def _unpack(frame: bytes) -> Any:
     if not isinstance(frame, (bytes, bytearray, memoryview)):
         raise DecodeError(ErrorCode.BAD_FRAME, "text frames are not accepted; send binary msgpack")

@@ -186,6 +186,9 @@ class Gateway:
         self._lanes_lock = threading.Lock()
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
+        self.rooms = next((f for f in core.features if isinstance(f, RoomsFeature)), None)
+        if self.rooms is not None:  # each hall's tick runs as a Job in a worker thread: the loop keeps serving
+            self.rooms.offload = True
 
     # --- connections -----------------------------------------------------
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -470,8 +473,7 @@ class Gateway:
                 await asyncio.wait_for(stop.wait(), next_at - done)
 
     def hall_counts(self) -> dict[str, int]:
-        rooms = next((f for f in self.core.features if isinstance(f, RoomsFeature)), None)
-        return rooms.hall_counts() if rooms is not None else {}
+        return self.rooms.hall_counts() if self.rooms is not None else {}
 
     def _busy(self, now: float) -> set[int]:
         """Connections still sending their last snapshot: skipped this tick; stuck ones closed, and one whose
@@ -580,8 +582,8 @@ async def run_server(
         gateway.io.shutdown(wait=True)
         store.close()
     st = gateway.stats
-    log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,
-             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
+    log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms); %s", st.ticks, st.overruns,
+             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000, gateway.rooms.stats if gateway.rooms else "")
 
 
 def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:

@@ -8,13 +8,16 @@ visitor ends up is always the server's decision (world/places.py).
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass
 
-from protocol.codec import encode, encode_snap
+from protocol.codec import encode
 from protocol.errors import ErrorCode
-from server.actions import Action, Send
+from server.actions import Action, Job, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
-from server.rooms.room import Room, Snapshot
+from server.rooms.room import Room
+from server.rooms.tick import Result, Snapshot
 from server.session import Place, Session, refuse
 from world.places import arrival, portal_at
 from world.scene import Hall
@@ -26,6 +29,11 @@ class RoomsFeature(Feature):
     def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
+        # offload: each room's tick computation is returned as a Job (the gateway runs it in a worker thread,
+        # one lane per room); otherwise it runs inline in ``tick`` (tests, tools)
+        self.offload = False
+        self.computing: set[Room] = set()  # rooms whose tick job has not finished (offload only)
+        self.stats = TickStats()
 
     def open_private(self, hall: Hall) -> Room:
         """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
@@ -115,13 +123,62 @@ class RoomsFeature(Feature):
             s.room = None
 
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        """Each room's snapshots: computed here, or (``offload``) as one Job per room that is not still computing
+        its previous tick (that room skips this tick: counted in ``stats.skipped``)."""
         out: list[Action] = []
-        by_vid = self.hub.by_vid
         for room in [*self.rooms.values(), *self.private.values()]:
-            for vid, snap in room.tick(busy_vids).items():
-                out.append(Send(by_vid[vid].cid, snap_frame(room, snap), snapshot=True))
+            if not self.offload:
+                out += self._sends(room, room.tick(busy_vids))
+            elif room in self.computing:
+                self.stats.skipped += 1
+            elif len(room) or room.pending():
+                self.computing.add(room)
+                plan = room.plan(busy_vids)
+                out.append(Job(f"tick {room.hall.id}", timed(plan.compute),
+                               lambda result, now, room=room: self._finish(room, result), lane=f"tick:{room.hall.id}"))
         return out
 
+    def _finish(self, room: Room, result: Result | BaseException) -> list[Action]:
+        self.computing.discard(room)
+        if isinstance(result, BaseException):  # a bug, not load: say so loudly, the next tick tries again
+            log.error("the tick of %s failed", room.hall.id, exc_info=result)
+            return []
+        self.stats.add(result.seconds)
+        return self._sends(room, room.finish(result))
 
-def snap_frame(room: Room, snap: Snapshot) -> bytes:
-    return encode_snap(room.tick_no, snap.full, snap.ack, snap.enter, snap.leave, snap.ents)
+    def _sends(self, room: Room, snaps: dict[int, Snapshot]) -> list[Action]:
+        by_vid = self.hub.by_vid
+        return [Send(s.cid, snap.frame, snapshot=True) for vid, snap in snaps.items()
+                if (s := by_vid.get(vid)) is not None]
+
+
+def timed(compute):
+    """``compute`` returning its Result with the thread's CPU seconds spent on it (for the tick statistics)."""
+
+    def run() -> Result:
+        started = time.thread_time()
+        result = compute()
+        result.seconds = time.thread_time() - started
+        return result
+
+    return run
+
+
+@dataclass
+class TickStats:
+    """Offloaded tick computations: how many, their CPU time, and ticks a room skipped while still computing."""
+
+    ticks: int = 0
+    busy_s: float = 0.0
+    worst_s: float = 0.0
+    skipped: int = 0
+
+    def add(self, seconds: float) -> None:
+        self.ticks += 1
+        self.busy_s += seconds
+        self.worst_s = max(self.worst_s, seconds)
+
+    def __str__(self) -> str:
+        mean = self.busy_s / max(1, self.ticks) * 1000
+        return (f"{self.ticks} hall ticks computed off the loop (mean {mean:.2f} ms, worst {self.worst_s * 1000:.1f} ms"
+                f" CPU), {self.skipped} skipped while the previous was computing")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from protocol.codec import entity_state, pack_entity
+from server.rooms.tick import Result, SentTable, Snapshot, TickPlan
 from world.collision import Walkable
 from world.scene import Hall
 
@@ -68,20 +69,6 @@ class Avatar:
         return {"id": self.id, "name": self.name, "look": self.look}
 
 
-@dataclass
-class Snapshot:
-    """What one observer should be told this tick (``ents`` already packed)."""
-
-    full: bool
-    ack: int
-    enter: list[dict]
-    leave: list[int]
-    ents: list[bytes]
-
-    def __bool__(self) -> bool:
-        return self.full or bool(self.enter or self.leave or self.ents)
-
-
 class Room:
     def __init__(self, hall: Hall, view_radius: float = 24.0, max_view: int = 50, capacity: int = 2000,
                  near_radius: float = 10.0):
@@ -100,7 +87,9 @@ class Room:
         self._xy = np.zeros((FIRST_SLOTS, 2))
         self._version = np.zeros(FIRST_SLOTS, dtype=np.int64)
         self._vid = np.zeros(FIRST_SLOTS, dtype=np.int64)
-        self._sent = np.full((FIRST_SLOTS, FIRST_SLOTS), -1, dtype=np.int64)
+        self._packed: list[bytes] = [b""] * FIRST_SLOTS
+        self._sent = SentTable(FIRST_SLOTS)  # touched only by the tick's compute (server/rooms/tick.py)
+        self._resets: list[tuple[int, bool]] = []  # (slot, joined) for the next compute's sent table
 
     def __len__(self) -> int:
         return len(self.avatars)
@@ -123,8 +112,8 @@ class Room:
         self._xy[av.slot] = (x, y)
         self._vid[av.slot] = vid
         self._version[av.slot] = 0
-        self._sent[av.slot, :] = -1  # a new observer has been told nothing
-        self._sent[:, av.slot] = -1  # and nobody has been told of it
+        self._packed[av.slot] = av.packed
+        self._resets.append((av.slot, True))  # a new observer has been told nothing, and nobody of it
         av.cell = self._cell_of(x, y)
         self.avatars[vid] = av
         self.cells.setdefault(av.cell, set()).add(av.slot)
@@ -140,7 +129,8 @@ class Room:
         if av is not None:
             self._unindex(av)
             self._by_slot[av.slot] = None
-            self._sent[av.slot, :] = -1  # as an observer it is gone at once
+            self._packed[av.slot] = b""
+            self._resets.append((av.slot, False))  # as an observer it is gone at once
             self._leaving.append(av.slot)  # as an entity: others learn at the next tick, then the slot is free
 
     def _take_slot(self) -> int:
@@ -156,9 +146,7 @@ class Room:
         self._xy = np.vstack([self._xy, np.zeros((old, 2))])
         self._version = np.concatenate([self._version, np.zeros(old, dtype=np.int64)])
         self._vid = np.concatenate([self._vid, np.zeros(old, dtype=np.int64)])
-        sent = np.full((new, new), -1, dtype=np.int64)
-        sent[:old, :old] = self._sent
-        self._sent = sent
+        self._packed += [b""] * old  # the sent table grows at the next compute
 
     # --- movement --------------------------------------------------------
     def move(self, vid: int, seq: int, pos: list[float], yaw: float, anim: int, now: float) -> Avatar | None:
@@ -191,6 +179,7 @@ class Room:
         self._xy[av.slot] = (x, y)
         if av.requantize():
             self._version[av.slot] += 1
+            self._packed[av.slot] = av.packed
         cell = self._cell_of(x, y)
         if cell != av.cell:
             self._unindex(av)
@@ -224,90 +213,40 @@ class Room:
                     found.append((d2, av.id))
         return [v for _, v in heapq.nsmallest(self.max_view, found)]
 
-    def visible(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near."""
-        r2, near2, k = self.view_radius**2, self.near_radius**2, self.max_view
-        slots = {cell: np.fromiter(members, dtype=np.int64, count=len(members))
-                 for cell, members in self.cells.items()}
-        observers, seen, near = [], [], []
-        for (cx, cy), mine in slots.items():
-            blocks = [slots[c] for c in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) if c in slots]
-            cand = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-            diff = self._xy[mine][:, None, :] - self._xy[cand][None, :, :]
-            d2 = np.einsum("ijk,ijk->ij", diff, diff)
-            d2[mine[:, None] == cand[None, :]] = np.inf  # nobody sees themselves
-            d2[d2 > r2] = np.inf
-            if len(cand) > k:
-                idx = np.argpartition(d2, k - 1, axis=1)[:, :k]
-                d2 = np.take_along_axis(d2, idx, axis=1)
-                ids = cand[idx]
-            else:
-                ids = np.broadcast_to(cand, d2.shape)
-                pad = k - len(cand)
-                d2 = np.pad(d2, ((0, 0), (0, pad)), constant_values=np.inf)
-                ids = np.pad(ids, ((0, 0), (0, pad)), constant_values=-1)
-            ok = np.isfinite(d2)
-            observers.append(mine)
-            seen.append(np.where(ok, ids, -1))
-            near.append(ok & (d2 <= near2))
-        if not observers:
-            empty = np.zeros((0, k), dtype=np.int64)
-            return np.zeros(0, dtype=np.int64), empty, empty.astype(bool)
-        return np.concatenate(observers), np.concatenate(seen), np.concatenate(near)
-
-    def tick(self, skip: set[int] | frozenset = frozenset()) -> dict[int, Snapshot]:
-        """Advance one tick; the snapshot each visitor should receive (empty ones left out).
+    def plan(self, skip: set[int] | frozenset = frozenset()) -> TickPlan:
+        """Start a tick: a frozen copy of what it reads (cheap: array and list copies), for ``compute`` anywhere.
 
         ``skip`` holds visitors (ids) whose previous snapshot is still unsent:
         they get nothing this tick, so their next delta is computed against
-        what they were really sent, and a slow reader costs no work.
+        what they were really sent, and a slow reader costs no work. One tick
+        at a time: call :meth:`finish` with this plan's result before the next plan.
         """
         self.tick_no += 1
-        obs, seen, near = self.visible()
-        if skip:
-            keep = ~np.isin(self._vid[obs], np.fromiter(skip, dtype=np.int64, count=len(skip)))
-            obs, seen, near = obs[keep], seen[keep], near[keep]
+        resets, self._resets = self._resets, []
+        cells = [(cell, np.fromiter(members, dtype=np.int64, count=len(members)))
+                 for cell, members in self.cells.items()]
+        return TickPlan(self.tick_no, self.view_radius, self.near_radius, self.max_view, self._sent,
+                        len(self._by_slot), resets, cells, self._xy.copy(), self._version.copy(), self._vid.copy(),
+                        list(self._packed), list(self._by_slot), list(self._leaving),
+                        np.fromiter(skip, dtype=np.int64, count=len(skip)))
+
+    def pending(self) -> bool:
+        """Whether an empty room still has bookkeeping for a tick (departures to tell, slots to free)."""
+        return bool(self._resets or self._leaving)
+
+    def finish(self, result: Result) -> dict[int, Snapshot]:
+        """End a tick on the live room: the snapshots for visitors still here as the avatar they were computed for."""
         out: dict[int, Snapshot] = {}
-        if len(obs):
-            valid = seen >= 0
-            col = np.where(valid, seen, 0)
-            row = np.broadcast_to(obs[:, None], seen.shape)
-            ver = self._version[col]
-            last = self._sent[row, col]
-            entered = valid & (last < 0)
-            due = near | ((self._vid[col] & 1) == (self.tick_no & 1))  # far ones on alternate ticks
-            send = entered | (valid & (last != ver) & due)
-            self._sent[row[send], col[send]] = ver[send]
-            # left: told before, not in view now (moved away, or removed since the last tick)
-            in_view = np.zeros((len(obs), len(self._by_slot)), dtype=bool)
-            in_view[np.nonzero(valid)[0], seen[valid]] = True
-            gone_i, gone_slot = np.nonzero((self._sent[obs] >= 0) & ~in_view)
-            self._sent[obs[gone_i], gone_slot] = -1
-            out = self._snapshots(obs, seen, send, entered, gone_i, gone_slot)
-        # a departed avatar's slot is reused only once everyone who knew it was told (busy observers may lag)
-        told = [slot for slot in self._leaving if not (self._sent[:, slot] >= 0).any()]
-        self._free.extend(told)
+        for vid, snap in result.snapshots.items():
+            av = result.observers[vid]
+            if self.avatars.get(vid) is av:
+                av.needs_full, av.acked = False, snap.ack
+                out[vid] = snap
+        told = set(result.told)
+        self._free.extend(result.told)
         self._leaving = [slot for slot in self._leaving if slot not in told]
         return out
 
-    def _snapshots(self, obs, seen, send, entered, gone_i, gone_slot) -> dict[int, Snapshot]:
-        """Turn the tick's masks into one Snapshot per observer with news."""
-        by_slot = self._by_slot
-        leaving_vid = self._vid
-        gone: dict[int, list[int]] = {}
-        for i, slot in zip(gone_i.tolist(), gone_slot.tolist(), strict=True):
-            gone.setdefault(i, []).append(int(leaving_vid[slot]))
-        send_rows, enter_rows = send.tolist(), entered.tolist()
-        seen_rows = seen.tolist()
-        out: dict[int, Snapshot] = {}
-        for i, slot in enumerate(obs.tolist()):
-            av = by_slot[slot]
-            row, sends, enters = seen_rows[i], send_rows[i], enter_rows[i]
-            ents = [by_slot[s].packed for s, go in zip(row, sends, strict=True) if go]
-            enter = [by_slot[s].info for s, e in zip(row, enters, strict=True) if e] if any(enters) else []
-            snap = Snapshot(av.needs_full, av.seq, enter, sorted(gone.get(i, ())), ents)
-            av.needs_full = False
-            if snap or av.seq != av.acked:
-                av.acked = av.seq
-                out[av.id] = snap
-        return out
+    def tick(self, skip: set[int] | frozenset = frozenset()) -> dict[int, Snapshot]:
+        """Advance one tick in this thread; the snapshot each visitor should receive (empty ones left out)."""
+        return self.finish(self.plan(skip).compute())

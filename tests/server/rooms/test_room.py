@@ -10,7 +10,6 @@ from protocol.codec import decode_server, encode
 from protocol.messages import CM
 from server.fair import build_core
 from server.ratelimit import RateLimit
-from server.rooms.feature import snap_frame
 from server.rooms.room import Room
 from world.scene import load_halls
 
@@ -106,7 +105,7 @@ def test_snapshot_of_fifty_in_view_is_small():
     for vid in range(1, 52):
         room.move(vid, 1, [room.avatars[vid].x + 0.1, room.avatars[vid].y, 0.0], 90.0, 1, 0.1)
     snap = room.tick()[1]
-    frame = snap_frame(room, snap)
+    frame = snap.frame
     assert len(snap.ents) == 50
     assert len(frame) <= 50 * 16 + 40  # ~15 bytes per moving avatar: 10 Hz x 50 ≈ 8 KB/s
 
