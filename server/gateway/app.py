@@ -42,6 +42,7 @@ from pathlib import Path
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
 from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
@@ -123,6 +124,18 @@ class Conn:
     sending_since: float | None = None  # a frame handed to the socket and not yet taken by it
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     closing: bool = False
+
+
+def write_now(ws: ServerConnection, data: bytes) -> bool:
+    """Write a frame straight to an idle socket (nothing buffered in its transport): no writer task wake-up and
+    no send context, the bulk of the per-snapshot cost at 10 Hz. A transport still holding bytes (a client
+    that reads slowly) is left to the writer task, whose ``send`` waits for it to drain: so a slow reader's
+    next snapshot waits in its slot, is replaced by newer ones and marks it busy, as before."""
+    if ws.protocol.state is not State.OPEN or ws.transport.get_write_buffer_size():
+        return False
+    ws.protocol.send_binary(data)
+    ws.send_data()
+    return True
 
 
 def address_key(ip: str) -> str:
@@ -407,6 +420,9 @@ class Gateway:
                          or (self.queued_total + grow > lim.total_out_queue and conn.queued > 64 * 1024)):
             self._close(conn, CloseCode.TOO_SLOW, "too_slow: the connection cannot keep up")
             return
+        if action.snapshot and not conn.reliable and conn.snapshot is None and conn.sending_since is None \
+                and write_now(conn.ws, action.data):
+            return
         if action.snapshot:
             conn.snapshot = action.data
         else:
@@ -596,6 +612,16 @@ def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) 
     return booth_video.publish_links(stage_dir, stored)
 
 
+def event_loop_factory():
+    """uvloop's event loop where it is installed (libuv: about half the Python work per socket event of the
+    standard loop, measured in docs/benchmarks.md); the standard loop otherwise (Windows)."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def _exit_after(seconds: float) -> None:
     """The drain's deadline: exit the process even if the event loop is stuck. Safe for data: every
     acknowledged write is already committed (SQLite WAL, synchronous=FULL) and blobs are renamed whole."""
@@ -642,7 +668,8 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
                          schedule=schedule)
 
     try:
-        asyncio.run(main())
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            runner.run(main())
     except OSError as exc:  # port in use, address not available, data folder unwritable
         log.error("cannot serve on %s:%d with data in %s: %s", host, port, data_dir, exc.strerror or exc)
         return 1
