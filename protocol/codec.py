@@ -73,13 +73,13 @@ def snap_head(tick: int) -> bytes:
     return b"\x88" + msgpack.packb({"v": PROTOCOL_VERSION, "t": "snap", "tick": tick}, use_bin_type=True)[1:]
 
 
-def encode_snap_parts(head: bytes, full: bool, ack: int, enter: list, leave: list, count: int,
+def encode_snap_parts(head: bytes, full: bool, ack: int, packed_enter: list[bytes], leave: list, count: int,
                       packed_ents: list[bytes]) -> bytes:
-    """The same bytes as :func:`encode_snap`, from the tick's shared :func:`snap_head`: per observer only the
-    small varying fields are packed. Thread-safe: a hall's tick may encode in a worker thread."""
-    pack = msgpack.packb
-    return b"".join((head, _FULL[full], _ACK, pack(ack), _ENTER, pack(enter, use_bin_type=True), _LEAVE, pack(leave),
-                     _ENTS_KEY, _ARRAY_HEADER(count), *packed_ents))
+    """The same bytes as :func:`encode_snap`, from the tick's shared :func:`snap_head` and ``enter`` entries
+    packed once per avatar (:func:`pack`): per observer only ``ack`` and ``leave`` are packed. Thread-safe:
+    a hall's tick may encode in a worker thread."""
+    return b"".join((head, _FULL[full], _ACK, msgpack.packb(ack), _ENTER, _ARRAY_HEADER(len(packed_enter)),
+                     *packed_enter, _LEAVE, msgpack.packb(leave), _ENTS_KEY, _ARRAY_HEADER(count), *packed_ents))
 
 
 def _unpack(frame: bytes) -> Any:

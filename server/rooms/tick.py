@@ -31,13 +31,17 @@ class Snapshot:
 
     full: bool
     ack: int
-    enter: list[dict]
+    entering: int  # avatars in the frame's ``enter``
     leave: list[int]
     count: int  # entities in the frame's ``ents``
     frame: bytes
 
     def __bool__(self) -> bool:
-        return self.full or bool(self.enter or self.leave or self.count)
+        return self.full or bool(self.entering or self.leave or self.count)
+
+    @property
+    def enter(self) -> list[dict]:
+        return msgpack.unpackb(self.frame)["enter"]
 
     @property
     def ents(self) -> list[bytes]:
@@ -127,31 +131,37 @@ class TickPlan:
         return Result(snapshots, observers, told)
 
     def visible(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near."""
+        """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near.
+
+        Per grid cell one distance matrix (its members × the members of the 3x3 cells around it, its own
+        first, so the diagonal is everyone's distance to themselves); the nearest ``max_view`` are picked
+        with argpartition and only then compared with the view radius.
+        """
         r2, near2, k = self.view_radius**2, self.near_radius**2, self.max_view
         slots = dict(self.cells)
-        xy = self.xy
+        x, y = self.xy[:, 0], self.xy[:, 1]
         observers, seen, near = [], [], []
         for (cx, cy), mine in self.cells:
-            blocks = [slots[c] for c in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) if c in slots]
-            cand = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-            diff = xy[mine][:, None, :] - xy[cand][None, :, :]
-            d2 = np.einsum("ijk,ijk->ij", diff, diff)
-            d2[mine[:, None] == cand[None, :]] = np.inf  # nobody sees themselves
-            d2[d2 > r2] = np.inf
+            around = [slots[c] for c in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+                      if c in slots and c != (cx, cy)]
+            cand = np.concatenate([mine, *around]) if around else mine
+            dx = x[mine][:, None] - x[cand][None, :]
+            dy = y[mine][:, None] - y[cand][None, :]
+            d2 = dx * dx + dy * dy
+            n = len(mine)
+            d2[np.arange(n), np.arange(n)] = np.inf  # nobody sees themselves
             if len(cand) > k:
                 idx = np.argpartition(d2, k - 1, axis=1)[:, :k]
                 d2 = np.take_along_axis(d2, idx, axis=1)
                 ids = cand[idx]
             else:
-                ids = np.broadcast_to(cand, d2.shape)
                 pad = k - len(cand)
                 d2 = np.pad(d2, ((0, 0), (0, pad)), constant_values=np.inf)
-                ids = np.pad(ids, ((0, 0), (0, pad)), constant_values=-1)
-            ok = np.isfinite(d2)
+                ids = np.pad(np.broadcast_to(cand, (n, len(cand))), ((0, 0), (0, pad)), constant_values=-1)
+            ok = d2 <= r2
             observers.append(mine)
             seen.append(np.where(ok, ids, -1))
-            near.append(ok & (d2 <= near2))
+            near.append(d2 <= near2)
         if not observers:
             empty = np.zeros((0, k), dtype=np.int64)
             return EMPTY, empty, empty.astype(bool)
@@ -160,30 +170,29 @@ class TickPlan:
     def _snapshots(self, obs, seen, send, entered, gone_i, gone_slot) -> tuple[dict, dict]:
         """Turn the masks into one encoded frame per observer with news.
 
-        The entities to send are gathered for all observers at once (row-major: observer by observer), so the
-        per-observer work is one slice and one join of already packed bytes plus the small head.
+        What each observer is told (entities, arrivals, departures) is gathered for all observers at once in
+        row-major order, observer by observer, so the per-observer work is three slices and one join of bytes
+        packed once per avatar (its state per change, its name and look once) plus the small head.
         """
         avatars, vid, packed = self.avatars, self.vid, self.packed
-        gone: dict[int, list[int]] = {}
-        for i, slot in zip(gone_i.tolist(), gone_slot.tolist(), strict=True):
-            gone.setdefault(i, []).append(int(vid[slot]))
-        entering: dict[int, list[dict]] = {}
-        enter_i, enter_j = np.nonzero(entered)
-        for i, slot in zip(enter_i.tolist(), seen[enter_i, enter_j].tolist(), strict=True):
-            entering.setdefault(i, []).append(avatars[slot].info)
         ents = [packed[s] for s in seen[send].tolist()]
-        ends = np.cumsum(np.count_nonzero(send, axis=1)).tolist()
+        ents_end = np.cumsum(np.count_nonzero(send, axis=1)).tolist()
+        enters = [avatars[s].info_packed for s in seen[entered].tolist()]
+        enters_end = np.cumsum(np.count_nonzero(entered, axis=1)).tolist()
+        gone_vid = vid[gone_slot]
+        leaves = gone_vid[np.lexsort((gone_vid, gone_i))].tolist()  # by observer, then id
+        leaves_end = np.cumsum(np.bincount(gone_i, minlength=len(obs))).tolist()
         head = snap_head(self.tick_no)
         snapshots: dict[int, Snapshot] = {}
         observers: dict[int, object] = {}
-        start = 0
-        for i, (slot, end) in enumerate(zip(obs.tolist(), ends, strict=True)):
+        e0 = n0 = l0 = 0
+        for slot, e1, n1, l1 in zip(obs.tolist(), ents_end, enters_end, leaves_end, strict=True):
             av = avatars[slot]
             full, ack = av.needs_full, av.seq
-            enter, leave = entering.get(i, []), sorted(gone.get(i, ()))
-            if end > start or enter or leave or full or ack != av.acked:
-                frame = encode_snap_parts(head, full, ack, enter, leave, end - start, ents[start:end])
-                snapshots[av.id] = Snapshot(full, ack, enter, leave, end - start, frame)
+            if e1 > e0 or n1 > n0 or l1 > l0 or full or ack != av.acked:
+                leave = leaves[l0:l1]
+                frame = encode_snap_parts(head, full, ack, enters[n0:n1], leave, e1 - e0, ents[e0:e1])
+                snapshots[av.id] = Snapshot(full, ack, n1 - n0, leave, e1 - e0, frame)
                 observers[av.id] = av
-            start = end
+            e0, n0, l0 = e1, n1, l1
         return snapshots, observers
