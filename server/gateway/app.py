@@ -51,6 +51,7 @@ from server.bus import Bus, LocalBus
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
+from server.gateway.connection import DirectConnection
 from server.gateway.naive import NaiveRooms
 from server.guard.admission import Admission
 from server.guard.egress import Pacer
@@ -229,8 +230,10 @@ class Gateway:
         conn = self.conns[cid] = Conn(ws, time.time(), address, self.pacer.join(address))
         self._apply(self.core.connect(cid, self._loop.time(), address))
         writer = asyncio.create_task(self._writer(cid, conn))
+        if isinstance(ws, DirectConnection):
+            ws.on_message = lambda frame: self._direct(cid, ws, frame)
         try:
-            async for frame in ws:
+            async for frame in ws:  # the messages DirectConnection does not hand over directly
                 self._apply(self.core.receive(cid, frame, self._loop.time()))
                 pause = self.core.backoff(cid)
                 if pause:  # over budget: leave its frames in TCP buffers for a while (backpressure)
@@ -246,6 +249,35 @@ class Gateway:
             conn.streams.clear()
             self.pacer.leave(address)
             del self.conns[cid]
+
+    def _direct(self, cid: int, ws: DirectConnection, frame: bytes) -> None:
+        """A message as websockets parsed it (server/gateway/connection.py): to the core at once. Over budget,
+        the socket is not read for a while (TCP backpressure, as the handler's loop does for the others) and
+        the messages already parsed from the same read wait, in order, until then."""
+        if ws.held is not None:
+            ws.held.append(frame)
+            return
+        try:
+            self._apply(self.core.receive(cid, frame, self._loop.time()))
+        except Exception:  # a bug, not the client's doing: drop this connection, the server goes on
+            log.exception("connection %d: a message could not be handled", cid)
+            ws.on_message = None
+            ws.transport.abort()
+            return
+        pause = self.core.backoff(cid)
+        if pause and not ws.transport.is_closing():
+            ws.held = deque()
+            ws.transport.pause_reading()
+            self._loop.call_later(pause, self._resume, cid, ws)
+
+    def _resume(self, cid: int, ws: DirectConnection) -> None:
+        held, ws.held = ws.held or deque(), None
+        while held and ws.held is None:
+            self._direct(cid, ws, held.popleft())
+        if ws.held is not None:  # paused again: the rest waits behind the new pause
+            ws.held.extend(held)
+        elif not ws.transport.is_closing():
+            ws.transport.resume_reading()
 
     async def _writer(self, cid: int, conn: Conn) -> None:
         """Send queued messages, then the snapshot, then stream parts as the egress budgets allow."""
@@ -574,7 +606,7 @@ async def run_server(
     gateway.http = site.router.process_request  # plain GETs; upgrades pass the guard's checks first
     try:
         async with serve(gateway.handler, host, port, process_request=gateway.process_request,
-                         **WS_LIMITS) as server:
+                         create_connection=DirectConnection, **WS_LIMITS) as server:
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
             log.info("web client: %s%s", web_url(host, bound), "" if site.built else " (not built: run make web)")
