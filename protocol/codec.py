@@ -82,6 +82,12 @@ def encode_snap_parts(head: bytes, full: bool, ack: int, packed_enter: list[byte
                      *packed_enter, _LEAVE, msgpack.packb(leave), _ENTS_KEY, _ARRAY_HEADER(count), *packed_ents))
 
 
+def unpack_snap(frame: bytes) -> dict:
+    """A ``snap`` the server built, read back field by field without the schema check (the room's own view of
+    what it sent: tests and tools compare it with the room)."""
+    return _unpack(frame)
+
+
 def _unpack(frame: bytes) -> Any:
     if not isinstance(frame, (bytes, bytearray, memoryview)):
         raise DecodeError(ErrorCode.BAD_FRAME, "text frames are not accepted; send binary msgpack")

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import msgpack
 import numpy as np
 
-from protocol.codec import encode_snap_parts, snap_head
+from protocol.codec import encode_snap_parts, pack_entity, snap_head, unpack_snap
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -41,12 +40,12 @@ class Snapshot:
 
     @property
     def enter(self) -> list[dict]:
-        return msgpack.unpackb(self.frame)["enter"]
+        return unpack_snap(self.frame)["enter"]
 
     @property
     def ents(self) -> list[bytes]:
         """The packed entities of ``frame`` one by one (the same bytes: msgpack packs a list one way)."""
-        return [msgpack.packb(e) for e in msgpack.unpackb(self.frame)["ents"]]
+        return [pack_entity(e) for e in unpack_snap(self.frame)["ents"]]
 
 
 class SentTable:
