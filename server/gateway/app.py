@@ -31,6 +31,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -92,6 +93,7 @@ TRIM_AFTER_DROPPED = 100  # connections gone since the busiest moment before fre
 MAX_STREAMS = 32  # blob windows one connection may have waiting (the client keeps a few in flight)
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
+GIL_SWITCH_S = 0.001  # halls' ticks compute in worker threads: the event loop waits at most this for the GIL
 SYNC_EVERY_S = 2.0  # how often booth versions are re-read (admin rollbacks made outside the server)
 # Kernel send buffer per client (Linux doubles it). Autotuning would let a stuck
 # reader park up to 4 MB in the kernel and hide for a minute; this bounds both
@@ -677,6 +679,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
     doing: it asks the loop to stop and arms a timer thread that ends the process after ``drain_s``.
     """
     limits = limits or Limits()
+    sys.setswitchinterval(GIL_SWITCH_S)
     if not 0 <= port <= 65535:
         log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
         return 2
