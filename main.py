@@ -56,6 +56,8 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     serve.add_argument("--db", metavar="URL", help="store in PostgreSQL (postgresql://user@host:port/db) instead "
                        "of SQLite in --data; blobs stay in --data (a folder members share)")
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
+    serve.add_argument("--inline-tick", action="store_true",
+                       help="benchmark comparison: compute the halls' ticks on the event loop, not in worker threads")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
     from server.guard.limits import add_arguments as add_limit_arguments
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         from server.guard.limits import from_args
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
-                             limits=from_args(args), schedule=args.schedule)
+                             limits=from_args(args), schedule=args.schedule, inline_tick=args.inline_tick)
     if args.command == "halls":
         from world.listing import print_halls
 

@@ -180,7 +180,7 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, inline_tick: bool = False):
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -204,7 +204,7 @@ class Gateway:
         self._loop = asyncio.get_running_loop()
         self.rooms = next((f for f in core.features if isinstance(f, RoomsFeature)), None)
         if self.rooms is not None:  # each hall's tick runs as a Job in a worker thread: the loop keeps serving
-            self.rooms.offload = True
+            self.rooms.offload = not inline_tick
 
     # --- connections -----------------------------------------------------
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -565,12 +565,14 @@ async def run_server(
     db: str | None = None,
     limits: Limits | None = None,
     schedule: Path | None = None,
+    inline_tick: bool = False,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
-    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
+    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``inline_tick`` computes
+    the halls' ticks on the event loop (the comparison for their worker threads); ``schedule``: the
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -598,7 +600,7 @@ async def run_server(
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-    gateway = Gateway(core, store)
+    gateway = Gateway(core, store, inline_tick=inline_tick)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -672,7 +674,7 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None) -> int:
+                  schedule: Path | None = None, inline_tick: bool = False) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -700,7 +702,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule)
+                         schedule=schedule, inline_tick=inline_tick)
 
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
