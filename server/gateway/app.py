@@ -93,7 +93,7 @@ TRIM_AFTER_DROPPED = 100  # connections gone since the busiest moment before fre
 MAX_STREAMS = 32  # blob windows one connection may have waiting (the client keeps a few in flight)
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
-GIL_SWITCH_S = 0.001  # halls' ticks compute in worker threads: the event loop waits at most this for the GIL
+GIL_SWITCH_S = 0.0002  # halls' ticks compute in worker threads: the loop waits at most this for the GIL (measured)
 SYNC_EVERY_S = 2.0  # how often booth versions are re-read (admin rollbacks made outside the server)
 # Kernel send buffer per client (Linux doubles it). Autotuning would let a stuck
 # reader park up to 4 MB in the kernel and hide for a minute; this bounds both
