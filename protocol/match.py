@@ -16,6 +16,7 @@ from protocol.messages import (
     booth_id,
     integer,
     list_of,
+    number,
     one_of,
     record,
     string,
@@ -59,6 +60,7 @@ meeting = record({
     "id": Field(ident), "requester": Field(party), "host": Field(party), "slot": Field(slot),
     "state": Field(one_of("requested", "accepted", "declined", "cancelled")),
     "waiting": Field(string(50)), "need": Field(string(64)), "label": Field(texts(40)),
+    "conv": Field(integer(1, 2**53), optional=True),  # its thread: a conversation (docs/protocol.md, "People")
 })
 intent = record({
     "id": Field(ident), "proposer": Field(party), "other": Field(party), "subject": Field(one_of("need", "product")),
@@ -70,6 +72,10 @@ report_row = record({
     "median_dwell_s": Field(integer(0, 2**40)), "kiosk_opens": Field(integer(0, 2**40)),
     "favourites": Field(integer(0, 2**40)), "messages": Field(integer(0, 2**40)),
     "meetings": Field(integer(0, 2**40)), "intents": Field(integer(0, 2**40)),
+})
+contact = record({  # a visitor who wrote to the booth, met it or made an intent with it (only those are named)
+    "party": Field(party), "name": Field(string(60, 1)), "messages": Field(integer(0, 2**40)),
+    "meetings": Field(integer(0, 2**40)), "intents": Field(integer(0, 2**40)), "last": Field(number(0, 1e11)),
 })
 as_booth = Field(booth_id, optional=True)  # staff act for their booth (after exhibitor_login)
 
@@ -119,6 +125,7 @@ SERVER = {
     "match_intent_list": {"intents": Field(list_of(intent, MAX_MEETINGS))},
     "match_scoreboard": {"projects": Field(integer(0, 2**40)), "amount_yuan": Field(integer(0, 2**62)),
                          "intents": Field(integer(0, 2**40)), "line": Field(texts(80))},
-    "match_report_rows": {"booth": Field(booth_id), "rows": Field(list_of(report_row, MAX_REPORT_HOURS))},
+    "match_report_rows": {"booth": Field(booth_id), "rows": Field(list_of(report_row, MAX_REPORT_HOURS)),
+                          "contacts": Field(list_of(contact, 50), optional=True)},
     "match_meeting_now": {"meeting": Field(meeting), "room": Field(string(48, 1))},
 }

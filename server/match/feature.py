@@ -33,6 +33,7 @@ from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_do
 from server.match.intents import CONFIRMED, Intent, Intents
 from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
 from server.match.store import Loaded, MatchStore, SavedOffer
+from server.match.threads import Side, Threads, intent_line, meeting_line, subject_title
 from server.match.watch import BoothWatch
 from server.match.wire import board_frame, clean, intent_wire, meeting_wire, report_frame, text_pair
 from server.rooms.feature import RoomsFeature
@@ -79,7 +80,7 @@ class MatchFeature(Feature):
                  staff_booths: Callable[[int], list[str]] = lambda cid: [],
                  booth_spots: dict[str, dict[str, tuple[float, float]]] | None = None,
                  room_members: Callable[[str], dict[int, tuple[float, float]]] = lambda hall: {},
-                 rooms: RoomsFeature | None = None,
+                 rooms: RoomsFeature | None = None, threads: Threads | None = None,
                  wall_offset: float = 0.0, new_id: Callable[[], str] = lambda: secrets.token_hex(8)):
         self.data, self.contents, self.store = data, contents, store
         self.staff_booths, self.room_members, self.rooms = staff_booths, room_members, rooms
@@ -96,13 +97,16 @@ class MatchFeature(Feature):
         self.bookings, self.intents = Bookings(), Intents()
         self.players: dict[int, str] = {}  # cid -> visitor party
         self.watchers: set[int] = set()
+        self.threads = threads  # meeting threads in the people-meeting feature's conversations (None: no threads)
+        self.people: dict[str, int] = {}  # visitor party -> profile id, kept so a thread reaches one who is away
+        self.people_new: list[tuple[str, int]] = []
         self.watch = BoothWatch(self.booth_spots)
         self._observed = self._flushed = -math.inf
         self._ids = itertools.count(1)
 
     @classmethod
-    def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None
-              ) -> MatchFeature:
+    def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None,
+              threads: Threads | None = None) -> MatchFeature:
         """The feature connected to the halls (where booths stand), the rooms (who stands where) and the
         exhibitor logins (who acts for which booth); restored from the store when there is one."""
 
@@ -117,7 +121,7 @@ class MatchFeature(Feature):
         spots = {h.id: {b.id: booth_front(h, b)[:2] for b in h.booths if b.id in setup.contents}
                  for h in halls.values()}
         feature = cls(setup.data, setup.contents, store=setup.store, staff_booths=staff_booths, booth_spots=spots,
-                      room_members=members, rooms=rooms, wall_offset=setup.wall_offset)
+                      room_members=members, rooms=rooms, threads=threads, wall_offset=setup.wall_offset)
         if setup.store is not None:
             feature.restore(setup.store.load())
         return feature
@@ -133,6 +137,7 @@ class MatchFeature(Feature):
         for o in loaded.offers:
             self.offers[o.party] = [self._offer(o)]
         self.watch.restore(loaded.signals)
+        self.people.update(loaded.people)
         self.index.set_popularity(self.watch.visits)
 
     # --- the feature's hooks -----------------------------------------------------
@@ -157,6 +162,7 @@ class MatchFeature(Feature):
         if hello.get("player"):
             party = self.players[s.cid] = visitor_party(hello["player"])
             self.names[party] = s.name
+            self._learn(party, s)
 
     def left(self, s: Session, now: float) -> None:
         self.watch.leave(s.cid, self._wall(now))
@@ -208,6 +214,9 @@ class MatchFeature(Feature):
             people = {cid: (s.vid, self.players.get(cid, f"c:{s.vid}")) for cid, s in self.hub.sessions.items()}
             self.watch.observe(members, people, self._wall(now))
             out += self._meetings_due(now)
+        if self.people_new and self.store is not None:
+            people, self.people_new = self.people_new, []
+            out.append(Persist(lambda: self.store.save_people(people), ()))
         events = self.watch.events
         if events and (now - self._flushed >= FLUSH_EVERY_S or len(events) >= FLUSH_AT_EVENTS):
             self._flushed = now
@@ -257,6 +266,79 @@ class MatchFeature(Feature):
 
     def _wall(self, now: float) -> float:
         return now + self.wall_offset
+
+    # --- threads (server/match/threads.py) -------------------------------------------------
+    def _learn(self, party: str, s: Session) -> int | None:
+        """The profile id of visitor ``party`` on ``s``, remembered (and stored) when new."""
+        pid = self.threads.person(s) if self.threads is not None else None
+        if pid is not None and self.people.get(party) != pid:
+            self.people[party] = pid
+            self.people_new.append((party, pid))
+        return pid
+
+    def _side(self, party: str) -> Side | None:
+        """A party in the social feature's terms; None for a seeded funder (nobody to talk to) or an unknown visitor."""
+        kind, _, ident = party.partition(":")
+        if kind == "b":
+            return Side(booth=ident)
+        pid = self.people.get(party) if kind == "v" else None
+        return Side(pid=pid) if pid is not None else None
+
+    def _meeting_subject(self, m: Meeting) -> tuple[str, str]:
+        if m.need in self.needs:
+            return "need", m.need
+        return ("offer", m.need) if m.need else ("meeting", m.id)
+
+    def _thread_of(self, m: Meeting) -> int | None:
+        a, b = self._side(m.requester), self._side(m.host)
+        if self.threads is None or a is None or b is None:
+            return None
+        return self.threads.find(a, b, self._meeting_subject(m))
+
+    def _thread_line(self, s: Session, actor: str, other: str, subject: tuple[str, str], key: str,
+                     line: Callable[[str], str], now: float) -> tuple[int | None, list[Action]]:
+        """Open (or find) the thread between ``actor`` (on ``s``) and ``other`` about ``subject`` and post the
+        system line ``line(actor's name)`` in it, once per ``key``. No thread without a profile on ``s``."""
+        if self.threads is None:
+            return None, []
+        pid = self._learn(actor, s) if actor.startswith("v:") else self.threads.person(s)
+        mine, theirs = self._side(actor), self._side(other)
+        if pid is None or mine is None or theirs is None:
+            return None, []
+        conv, out = self.threads.thread(mine, theirs, subject, now)
+        if conv is None:
+            return None, out
+        booth = actor[2:] if actor.startswith("b:") else ""
+        name = self.contents[booth].institution.zh if booth in self.contents else s.name
+        return conv, [*out, *self.threads.post(conv, pid, booth, line(name[:40]), "match:" + key, now)]
+
+    def _party_name(self, party: str) -> str:
+        """Who a party is, for an exhibitor's list of those who contacted the booth."""
+        kind, _, ident = party.partition(":")
+        pid = self.people.get(party)
+        name = self.threads.name(pid) if self.threads is not None and pid is not None else None
+        if kind == "f" and party in self.funders:
+            name = self.funders[party].name.zh
+        elif kind == "b" and ident in self.contents:
+            name = self.contents[ident].institution.zh
+        return name or self.names.get(party) or "访客"
+
+    def subject_title(self, subject) -> dict | None:
+        """A thread's header for the social feature (``subject``: kind, id): the need's project, kind and amount;
+        the offer's, or the 好物出山 product's name."""
+        if subject.kind == "need" and subject.id in self.needs:
+            n = self.needs[subject.id]
+            it = self.index.items[self.index.pos[n.project]] if n.project in self.index.pos else None
+            name = (it.name.zh, it.name.en) if it else (n.project, n.project)
+            return subject_title(name, n.kind, n.amount_yuan)
+        if subject.kind == "offer":
+            offer = next((o for lst in self.offers.values() for o in lst if o.id == subject.id), None)
+            if offer is not None:
+                return subject_title((offer.text.zh, offer.text.en), offer.kind, offer.max_yuan)
+        if subject.kind == "product" and subject.id in self.products:
+            p = next(p for p in self.contents[self.products[subject.id]].products if p.id == subject.id)
+            return {"zh": f"好物出山 · {p.name.zh}"[:80], "en": f"Mountain goods · {p.name.en}"[:80]}
+        return None
 
     # --- recommendations ------------------------------------------------------------
     def on_recommend(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -374,7 +456,7 @@ class MatchFeature(Feature):
             m = self.bookings.request(f"m{self.new_id()}", party, msg["to"], msg["slot"], self._wall(now), need)
         except Refused as exc:
             return [error(s, exc.code, "match_request")]
-        return self._meeting_changed(m, now)
+        return self._meeting_changed(m, now, s, party, "request")
 
     def on_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_answer")
@@ -390,20 +472,24 @@ class MatchFeature(Feature):
                 m = getattr(self.bookings, action)(mid, party, wall)
         except Refused as exc:
             return [error(s, exc.code, "match_answer")]
-        return self._meeting_changed(m, now)
+        return self._meeting_changed(m, now, s, party, action)
 
     def on_meetings(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_meetings")
         if party is None:
             return refused
-        meetings = [meeting_wire(m) for m in self.bookings.visible(party)][-200:]
+        meetings = [meeting_wire(m, self._thread_of(m)) for m in self.bookings.visible(party)][-200:]
         return [Send(s.cid, encode("match_meeting_list", meetings=meetings))]
 
-    def _meeting_changed(self, m: Meeting, now: float) -> list[Action]:
-        sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m))
+    def _meeting_changed(self, m: Meeting, now: float, s: Session, actor: str, event: str) -> list[Action]:
+        """Persisted, then both sides told; the thread (opened at the request) says what happened."""
+        key = f"{m.id}:{event}:{m.slot}:{m.updated:.0f}"
+        conv, lines = self._thread_line(s, actor, m.other(actor), self._meeting_subject(m), key,
+                                        lambda name: meeting_line(event, m.slot, name), now)
+        sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m, conv))
         if self.store is None:
-            return sends
-        return [Persist(lambda: self.store.save_meeting(m), tuple(sends))]
+            return [*lines, *sends]
+        return [*lines, Persist(lambda: self.store.save_meeting(m), tuple(sends))]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -428,7 +514,7 @@ class MatchFeature(Feature):
                                      msg["amount_yuan"], msg["items"], self._wall(now))
         except Refused as exc:
             return [error(s, exc.code, "match_intent")]
-        return self._intent_changed(i, now)
+        return self._intent_changed(i, now, s, party)
 
     def on_intent_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_intent_answer")
@@ -439,7 +525,7 @@ class MatchFeature(Feature):
             i = answer(msg["intent"], party, self._wall(now))
         except Refused as exc:
             return [error(s, exc.code, "match_intent_answer")]
-        return self._intent_changed(i, now)
+        return self._intent_changed(i, now, s, party)
 
     def on_intents(self, s: Session, msg: dict, now: float) -> list[Action]:
         """The intents the visitor (or the booth) is a side of, newest last: a purchase or donation intent
@@ -450,15 +536,18 @@ class MatchFeature(Feature):
         intents = [intent_wire(i) for i in self.intents.visible(party)][-200:]
         return [Send(s.cid, encode("match_intent_list", intents=intents))]
 
-    def _intent_changed(self, i: Intent, now: float) -> list[Action]:
+    def _intent_changed(self, i: Intent, now: float, s: Session, actor: str) -> list[Action]:
+        _, lines = self._thread_line(s, actor, i.other if actor == i.proposer else i.proposer, (i.subject, i.ref),
+                                     f"{i.id}:{i.state}", lambda name: intent_line(i.state, name, i.amount_yuan,
+                                                                                  i.items), now)
         then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=intent_wire(i))
         if i.state == CONFIRMED:
             board = self.intents.scoreboard()
             then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
                                         "intents": board.intents}))
         if self.store is None:
-            return then
-        return [Persist(lambda: self.store.save_intent(i), tuple(then))]
+            return [*lines, *then]
+        return [*lines, Persist(lambda: self.store.save_intent(i), tuple(then))]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:
@@ -481,13 +570,13 @@ class MatchFeature(Feature):
                         if m.state == ACCEPTED]
             pending += [Event(booth, "intent", i.other if i.proposer == party else i.proposer, i.updated)
                         for i in self.intents.visible(party) if i.state == CONFIRMED]
-            return [Send(s.cid, report_frame(booth, pending))]
+            return [Send(s.cid, report_frame(booth, pending, self._party_name))]
 
         def done(result: object, now: float) -> list[Action]:
             if isinstance(result, BaseException):
                 log.error("report for %s failed: %r", booth, result)
                 return [error(s, ErrorCode.BAD_MESSAGE, "match_report")]
-            return [Send(s.cid, report_frame(booth, [*result, *pending]))]
+            return [Send(s.cid, report_frame(booth, [*result, *pending], self._party_name))]
 
         return [Job(f"match-report:{booth}", lambda: self.store.events(booth), done)]
 
@@ -500,7 +589,7 @@ class MatchFeature(Feature):
                 self.rooms.close_private(meeting_hall(m.id).id)  # once both have left
             if m.state == ACCEPTED and m.id not in self.notified and m.slot <= wall < m.slot + SLOT_S:
                 self.notified.add(m.id)
-                out += self._to_parties(m.parties(), "match_meeting_now", meeting=meeting_wire(m),
+                out += self._to_parties(m.parties(), "match_meeting_now", meeting=meeting_wire(m, self._thread_of(m)),
                                         room=meeting_hall(m.id).id)
         return out
 
