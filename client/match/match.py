@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--match-token", metavar="T",
                        help="an exhibitor token: act for its booth here (answer meetings and intents, see its figures)")
     group.add_argument("--match-report", metavar="BOOTH", help="show BOOTH's hourly figures (with --match-token)")
+    group.add_argument("--match-thread", action="store_true",
+                       help="open the thread (conversation) of your first meeting that has one, in the chat box")
     group.add_argument("--match-enter", action="store_true",
                        help="enter the 洽谈室 of your first accepted meeting (the server says whether it is open)")
 
@@ -117,15 +119,22 @@ class Match:
         booths = {b.id: b.name for h in load_halls().values() for b in h.booths}
         self.panel = MatchPanel(base, font, self.model, lambda: self.me | {"b:" + b for b in self.staff_booths()},
                                 lambda b, lang: booths[b].pick(lang) if b in booths else b,
-                                lambda: base.net.join("lobby"))
+                                lambda: base.net.join("lobby"), self.open_thread)
         self.board = Scoreboard(base, font)
         self.fields = [f for f in args.match_fields.split(",") if f]
         self.region = args.match_region or None
         self.start_recs, self.start_book, self.start_enter = args.match_recs, args.match_book, args.match_enter
         self.start_report = args.match_report
+        self.start_thread = args.match_thread
         if not render.current().offscreen:
             base.accept("r", self._key, ["r"])
             base.accept("b", self._key, ["b"])
+
+    def open_thread(self, conv: int) -> None:
+        """The meeting's conversation opens in the chat box (the social side listens for ``open-thread``), in
+        place of this panel."""
+        self.model.close()
+        self.base.messenger.send("open-thread", [conv])
 
     def _key(self, key: str) -> None:
         if self.base.expo.typing or self.base.journal.typing:
@@ -154,7 +163,7 @@ class Match:
         if self.start_book:
             party, self.start_book = self.start_book, None
             self.model.book_with(party)
-        if self.start_enter and not is_meeting_room(hall.id):
+        if (self.start_enter or self.start_thread) and not is_meeting_room(hall.id):
             self.model.my_meetings()
 
     def on_message(self, t: str, fields: dict) -> None:
@@ -164,6 +173,11 @@ class Match:
         if t == "exhibitor" and self.start_report:
             booth, self.start_report = self.start_report, None
             self.model.show_report(booth)
+        if t == "match_meeting_list" and self.start_thread:
+            threads = [m["conv"] for m in fields["meetings"] if "conv" in m]
+            if threads:
+                self.start_thread = False
+                self.open_thread(threads[0])
         if t == "match_meeting_list" and self.start_enter:
             accepted = [m for m in fields["meetings"] if m["state"] == "accepted"]
             if accepted:

@@ -41,9 +41,10 @@ def slot_text(slot: int, lang: str) -> str:
 
 class MatchPanel:
     def __init__(self, base: ShowBase, font: TextFont, model: MatchModel, me: Callable[[], set[str]],
-                 booth_name: Callable[[str, str], str], leave_room: Callable[[], None]):
+                 booth_name: Callable[[str, str], str], leave_room: Callable[[], None],
+                 open_thread: Callable[[int], None] = lambda conv: None):
         self.base, self.model, self.me, self.booth_name = base, model, me, booth_name  # me(): who I act for
-        self.leave_room = leave_room
+        self.leave_room, self.open_thread = leave_room, open_thread
         self.fonts = {}
         for px in SIZES:
             f = font.makeCopy()
@@ -174,20 +175,29 @@ class MatchPanel:
             other = meeting["host"] if meeting["requester"] in me else meeting["requester"]
             colour = {"accepted": GREEN, "requested": AMBER}.get(meeting["state"], DIM)
             self._card(PAD, self.y, WIDTH - 2 * PAD, 50, CARD)
-            self._label(f"{meeting['label'][lang]} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE,
-                        width=WIDTH - 220)
             self._label(text(lang, meeting["state"]), PAD + 10, self.y + 29, 13, colour)
             due = m.due is not None and m.due["meeting"]["id"] == meeting["id"]
+            right = WIDTH - PAD - 10  # buttons from the right edge leftwards
             if meeting["state"] == "accepted" and not m.in_room and (
                     due or meeting["slot"] - 600 <= self.now() < meeting["slot"] + 1800):
-                self._button(text(lang, "enter_room"), WIDTH - PAD - 130, self.y + 11, 120,
+                right -= 120
+                self._button(text(lang, "enter_room"), right, self.y + 11, 120,
                              lambda i=meeting["id"]: m.enter_room(i))
             if meeting["state"] == "requested" and meeting["waiting"] in me:
-                self._button(text(lang, "accept"), WIDTH - PAD - 190, self.y + 11, 86,
-                             lambda i=meeting["id"]: m.answer(i, "accept"))
-                self._button(text(lang, "decline"), WIDTH - PAD - 96, self.y + 11, 86,
+                right -= 86
+                self._button(text(lang, "decline"), right, self.y + 11, 86,
                              lambda i=meeting["id"]: m.answer(i, "decline"), colour=BUTTON_ALT)
-            self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"]})
+                right -= 94
+                self._button(text(lang, "accept"), right, self.y + 11, 86,
+                             lambda i=meeting["id"]: m.answer(i, "accept"))
+            if "conv" in meeting:  # its thread: the conversation about the need, with every answer in it
+                right -= 78
+                self._button(text(lang, "thread"), right, self.y + 11, 70,
+                             lambda c=meeting["conv"]: self.open_thread(c), colour=BUTTON_OK)
+            self._label(f"{meeting['label'][lang]} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE,
+                        width=right - PAD - 20)
+            self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"],
+                              "thread": meeting.get("conv")})
             self.y += 56
         if m.intents:
             self._label(text(lang, "my_intents"), PAD, self.y, 15, WHITE)

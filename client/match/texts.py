@@ -42,6 +42,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "r_meet": "洽谈 · 意向",
         "leave_room": "离开洽谈室，回到序厅",
         "visitor": "访客",
+        "thread": "对话",
     },
     "en": {
         "recs_title": "Recommended for you · Matchmaking",
@@ -82,6 +83,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "r_meet": "meetings · intents",
         "leave_room": "Leave the meeting room for the lobby",
         "visitor": "visitor",
+        "thread": "Chat",
     },
 }
 KIND = {

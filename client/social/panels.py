@@ -15,7 +15,7 @@ from panda3d.core import TextFont, TextNode
 
 from client.social.canvas import BUTTON, BUTTON_HOT, BUTTON_OFF, CARD, DIM, GOLD, PANEL, RED, WHITE, Canvas
 from client.social.model import SocialModel
-from client.social.texts import category_name, province_name, role_name, text
+from client.social.texts import category_name, line_text, province_name, role_name, text
 from protocol.social import PROVINCES, ROLES
 from world.content import CATEGORIES
 
@@ -25,6 +25,7 @@ INBOX_W = 380
 CARD_W = 360
 PROFILE_W = 460
 INK = (0.08, 0.08, 0.1, 1)
+SYSTEM = (0.5, 0.85, 0.6, 1)  # a meeting's or intent's system line in its thread
 
 
 def _entry(canvas: Canvas, px: int, width: float, command, **extra) -> DirectEntry:
@@ -80,8 +81,12 @@ class ChatBox:
             if conv is None:
                 return [(text(lang, f"no_{self.tab}"), DIM)]
             me = m.me["pid"] if m.me else None
-            return [(f"{msg['name']}：{msg['text']}", GOLD if msg["from"] == me else WHITE)
-                    for msg in conv.ordered()]
+            out = []
+            for msg in conv.ordered():
+                shown, system = line_text(msg["text"], lang)
+                out.append((f"· {shown}", SYSTEM) if system else
+                           (f"{msg['name']}：{shown}", GOLD if msg["from"] == me else WHITE))
+            return out
         return [(f"{line.name}：{line.text}", GOLD if line.mine else WHITE) for line in m.lines
                 if line.channel == self.tab]
 
@@ -89,7 +94,8 @@ class ChatBox:
         m = self.model
         conv = m.convs.get(m.open_conv or 0)
         key = (lang, self.open, self.tab, len(m.lines), m.lines[-1].at if m.lines else 0,
-               len(conv.messages) if conv else -1, conv.title if conv else "", m.muted_until)
+               len(conv.messages) if conv else -1, conv.title if conv else "", m.muted_until,
+               str(conv.subject) if conv else "")
         if key == self.drawn:
             return
         self.drawn = key
@@ -98,7 +104,8 @@ class ChatBox:
         self.shown_lines = [t for t, _ in shown]
         pad, row = 12, 21
         log_h = len(shown) * row
-        height = (34 + log_h + 44 + 20) if self.open else (log_h + 30)
+        about = self.about(lang) if self.open else None
+        height = (34 + log_h + 44 + 20 + (24 if about else 0)) if self.open else (log_h + 30)
         self.height = height
         backdrop = self.canvas.begin((12, -height - CHAT_BOTTOM))
         y = pad
@@ -114,6 +121,9 @@ class ChatBox:
                                    colour=BUTTON_HOT if tab == self.tab else BUTTON_OFF, height=24)
                 x += w + 6
             y += 30
+            if about:  # the thread's subject: the need (project, kind, amount) the meeting is about
+                self.canvas.label(about, pad, y, 13, GOLD, width=CHAT_W - 2 * pad)
+                y += 24
         else:
             self.canvas.card(0, 0, CHAT_W, height, (0.04, 0.05, 0.08, 0.5), backdrop)
         for line, colour in shown:
@@ -129,6 +139,11 @@ class ChatBox:
         else:
             self.canvas.label(text(lang, "chat_closed"), pad, y, 12, DIM)
         self.entry.reparentTo(self.canvas.root)
+
+    def about(self, lang: str) -> str | None:
+        conv = self.conv() if self.tab in ("direct", "booth") else None
+        title = conv.subject.get("title") if conv is not None and conv.subject else None
+        return text(lang, "about", title=title[lang]) if title else None
 
     def set_tab(self, tab: str) -> None:
         """Show a tab; the direct and booth tabs open the latest conversation of their kind if none is open."""

@@ -81,6 +81,21 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     assert [r["state"] for r in m["rows"] if r["kind"] == "intent"] == ["confirmed"]
     slots = [r["slot"] for r in m["rows"] if r["kind"] == "slot"]
     assert slots and bots["slot"] not in slots  # the booked slot is no longer offered
+    assert [r["thread"] is not None for r in m["rows"] if r["kind"] == "meeting"] == [True]
+
+    # the meeting's thread: the need in the header, the booking told in system lines, and the chat
+    code, report, img = run_client(srv.url, tmp_path, "润泽基金会", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "pf"), "--match-thread")
+    assert code == 0
+    chat = report["social"]["chat"]
+    assert chat["open"] and chat["tab"] == "booth" and chat["about"].startswith("洽谈事项：")
+    assert "资金 · ¥" in chat["about"]
+    assert any(line.startswith("· 润泽教育基金会 申请预约洽谈") for line in chat["lines"])
+    assert any("接受了" in line for line in chat["lines"]) and any("预算表已准备好" in line for line in chat["lines"])
+    box = crop(img, chat["box"])
+    green = (box[..., 1] > 170) & (box[..., 0] < 170) & (box[..., 2] < 190)  # the system lines' colour
+    gold = (box[..., 0] > 200) & (box[..., 1] > 160) & (box[..., 2] < 120)  # the header and my own lines
+    assert green.sum() > 200 and gold.sum() > 200, (green.sum(), gold.sum())
 
     code, report, img = run_client(srv.url, tmp_path, "大屏", "--frames", "10", "--renderer", "tiny",
                                    "--player-file", str(tmp_path / "p3"), "--walk", "2,0")
