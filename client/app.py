@@ -197,6 +197,7 @@ class PavilionApp(ShowBase):
         self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
         self.match = Match(self, font, args)
+        self.expo.exhibitor.panel.figures = self.match.figures  # F4's 展位数据 page
         self.match.enter_hall(hall)
         self.conference = Conference(self, mode.offscreen, font, args)
         self.conference.enter_hall(hall, self.hall_view.root)

@@ -60,6 +60,8 @@ async def run(url: str, token: str, booth: str, yuan: int, player: str) -> dict:
     first = (int(time.time()) // SLOT_S + 2) * SLOT_S
     await staff.send("match_slots", slots=[first + i * SLOT_S for i in range(6)], booth=booth)
     await staff.expect("match_free_slots")
+    await funder.send("favourite", booth=booth, on=True)  # counted in the booth's figures
+    await funder.expect("favourites")
     await funder.send("match_offer", role="foundation", kind="funds", fields=["education", "children"],
                       regions=["云南", "贵州", "四川"], text="资助西南乡村教育和儿童关爱项目", min_yuan=100_000,
                       max_yuan=3_000_000)

@@ -15,6 +15,7 @@ from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, Point3, TextFont, TextNode
 
 from client import render
+from client.match.figures import BoothFigures
 from client.match.model import MATCH_TYPES, MatchModel
 from client.match.panel import MatchPanel
 from client.match.texts import text
@@ -121,6 +122,7 @@ class Match:
                                 lambda b, lang: booths[b].pick(lang) if b in booths else b,
                                 lambda: base.net.join("lobby"), self.open_thread)
         self.board = Scoreboard(base, font)
+        self.figures = BoothFigures(self.model, self.model.send)  # drawn in the exhibitor panel (F4)
         self.fields = [f for f in args.match_fields.split(",") if f]
         self.region = args.match_region or None
         self.start_recs, self.start_book, self.start_enter = args.match_recs, args.match_book, args.match_enter
@@ -168,6 +170,7 @@ class Match:
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
+        self.figures.on_message(t, fields)
         if t == "match_meeting_now" and self.model.view is None:  # it is time: show the meeting and its room
             self.model.my_meetings()
         if t == "exhibitor" and self.start_report:

@@ -61,8 +61,9 @@ class MatchModel:
         self.send("match_intent", to=to, subject="need", ref=need, amount_yuan=amount_yuan,
                   items=0 if amount_yuan else 1)
 
-    def answer_intent(self, intent: str, action: str) -> None:
-        self.send("match_intent_answer", intent=intent, action=action)
+    def answer_intent(self, intent: str, action: str, booth: str | None = None) -> None:
+        """Confirm or decline; ``booth``: as that booth's staff."""
+        self.send("match_intent_answer", intent=intent, action=action, **({"booth": booth} if booth else {}))
 
     def request(self, slot: int) -> None:
         if self.party:
@@ -75,6 +76,14 @@ class MatchModel:
         self.view, self.report = REPORT, {"booth": booth, "rows": None}
         self.send("match_report", booth=booth)
         self.waiting_for.add("match_report_rows")
+        self._changed()
+
+    def fetch_figures(self, booth: str) -> None:
+        """The booth's hourly figures and its intents, for the exhibitor panel (no 云对接 panel opens)."""
+        self.report = {"booth": booth, "rows": None}
+        self.send("match_report", booth=booth)
+        self.send("match_intents", booth=booth)
+        self.waiting_for |= {"match_report_rows", "match_intent_list"}
         self._changed()
 
     def enter_room(self, meeting: str) -> None:

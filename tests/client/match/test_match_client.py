@@ -15,6 +15,7 @@ from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import CHANGED, crop, run_client
 from tests.conftest import ServerProcess
 from tests.server.match.test_match_ws import five_minutes_before  # noqa: F401 (a fixture)
+from tools.match_bots import Bot
 from tools.match_bots import run as run_bots
 
 FUNDER = "match-bot-funder-0123456789"
@@ -110,6 +111,33 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     assert code == 0 and report["match"]["panel"] == "report"
     hours = [r for r in report["match"]["rows"] if r["kind"] == "hour"]
     assert sum(r["meetings"] for r in hours) == 1 and sum(r["intents"] for r in hours) == 1
+
+    # F4's 展位数据 page: eight charts by hour, the funder named as a contact, a purchase intent to answer
+    async def buy():
+        visitor = await Bot.start(srv.url, "小王", "buyer-secret-0123456789")
+        await visitor.send("match_intent", to="b:education-01", subject="product", ref="education-01-p1",
+                           amount_yuan=0, items=20)
+        await visitor.expect("match_intent_state")
+        await visitor.ws.close()
+
+    asyncio.run(buy())
+    code, report, img = run_client(srv.url, tmp_path, "李老师F4", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "p4"), "--exhibitor-token", bots["token"],
+                                   "--exhibitor-figures")
+    assert code == 0 and report["exhibitor"]["open"]
+    shown = report["exhibitor"]["figures"]
+    charts = {r["field"]: r["values"] for r in shown if r["kind"] == "chart"}
+    assert len(charts) == 8 and sum(charts["favourites"]) == 1 and sum(charts["messages"]) == 1
+    assert sum(charts["meetings"]) == 1 and sum(charts["intents"]) == 1
+    assert [r["name"] for r in shown if r["kind"] == "contact"] == ["润泽基金会"]  # the name they last came by
+    assert [(r["subject"], r["state"]) for r in shown if r["kind"] == "intent"] == \
+        [("need", "confirmed"), ("product", "proposed")] or \
+        sorted((r["subject"], r["state"]) for r in shown if r["kind"] == "intent") == \
+        [("need", "confirmed"), ("product", "proposed")]
+    panel = crop(img, report["exhibitor"]["box"])
+    red = (panel[..., 0] > 180) & (panel[..., 1] < 110) & (panel[..., 2] < 110)  # the favourites' bar
+    purple = (panel[..., 2] > 150) & (panel[..., 1] < 130) & (panel[..., 0] > 100)  # the messages' bar
+    assert red.sum() > 100 and purple.sum() > 100, (red.sum(), purple.sum())
 
 
 @pytest.mark.render
