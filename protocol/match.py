@@ -24,6 +24,7 @@ from protocol.messages import (
 )
 
 MAX_YUAN = 10_000_000_000
+OFFER_CHARS = 200
 MAX_ITEMS = 10_000_000
 MAX_RECS = 10
 MAX_MEETINGS = 200
@@ -32,6 +33,7 @@ KINDS = ("funds", "goods", "volunteers", "channels", "skills")
 FIELDS = ("rural", "education", "elderly", "relief", "health", "children", "environment", "culture", "goods",
           "scenery", "service")
 ROLES = ("individual", "enterprise", "foundation", "ngo", "media")
+INTENT_SUBJECTS = ("need", "product", "donation")  # a need; a 好物出山 product to buy, or to buy and donate
 SLOT_MIN, SLOT_MAX = 1_600_000_000, 4_000_000_000
 
 
@@ -63,7 +65,7 @@ meeting = record({
     "conv": Field(integer(1, 2**53), optional=True),  # its thread: a conversation (docs/protocol.md, "People")
 })
 intent = record({
-    "id": Field(ident), "proposer": Field(party), "other": Field(party), "subject": Field(one_of("need", "product")),
+    "id": Field(ident), "proposer": Field(party), "other": Field(party), "subject": Field(one_of(*INTENT_SUBJECTS)),
     "ref": Field(ident), "amount_yuan": Field(yuan), "items": Field(integer(0, MAX_ITEMS)),
     "state": Field(one_of("proposed", "confirmed", "declined")),
 })
@@ -90,7 +92,7 @@ CLIENT = {
         "kind": Field(one_of(*KINDS)),
         "fields": Field(list_of(field_id, 6)),
         "regions": Field(list_of(province, 34)),
-        "text": Field(string(200, 1, printable=False)),  # NFC-normalised, control and bidi characters stripped
+        "text": Field(string(OFFER_CHARS, 1, printable=False)),  # NFC-normalised, control and bidi characters stripped
         "min_yuan": Field(yuan, optional=True),
         "max_yuan": Field(yuan, optional=True),
     },
@@ -101,7 +103,7 @@ CLIENT = {
     "match_answer": {"meeting": Field(ident), "action": Field(one_of("accept", "decline", "propose", "cancel")),
                      "slot": Field(slot, optional=True), "booth": as_booth},
     "match_meetings": {"booth": as_booth},
-    "match_intent": {"to": Field(party), "subject": Field(one_of("need", "product")), "ref": Field(ident),
+    "match_intent": {"to": Field(party), "subject": Field(one_of(*INTENT_SUBJECTS)), "ref": Field(ident),
                      "amount_yuan": Field(yuan), "items": Field(integer(0, MAX_ITEMS)), "booth": as_booth},
     "match_intent_answer": {"intent": Field(ident), "action": Field(one_of("confirm", "decline")),
                             "booth": as_booth},

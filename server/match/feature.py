@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode
-from protocol.match import visitor_party
+from protocol.match import OFFER_CHARS, visitor_party
+from protocol.text import TooLong, clean
 from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
@@ -35,7 +36,7 @@ from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for,
 from server.match.store import Loaded, MatchStore, SavedOffer
 from server.match.threads import Side, Threads, intent_line, meeting_line, subject_title
 from server.match.watch import BoothWatch
-from server.match.wire import board_frame, clean, intent_wire, meeting_wire, report_frame, text_pair
+from server.match.wire import board_frame, intent_wire, meeting_wire, report_frame, text_pair
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from server.store.sqlite import Store
@@ -335,7 +336,7 @@ class MatchFeature(Feature):
             offer = next((o for lst in self.offers.values() for o in lst if o.id == subject.id), None)
             if offer is not None:
                 return subject_title((offer.text.zh, offer.text.en), offer.kind, offer.max_yuan)
-        if subject.kind == "product" and subject.id in self.products:
+        if subject.kind in ("product", "donation") and subject.id in self.products:
             p = next(p for p in self.contents[self.products[subject.id]].products if p.id == subject.id)
             return {"zh": f"好物出山 · {p.name.zh}"[:80], "en": f"Mountain goods · {p.name.en}"[:80]}
         return None
@@ -405,7 +406,10 @@ class MatchFeature(Feature):
         lo, hi = msg.get("min_yuan", 0), msg.get("max_yuan", 0)
         if (msg["kind"] == "funds") != (hi > 0) or lo > hi or not msg["fields"]:
             return refuse(s, ErrorCode.MATCH_BAD_AMOUNT, "match_offer")
-        text = clean(msg["text"])
+        try:
+            text = clean(msg["text"], OFFER_CHARS)
+        except TooLong:
+            return [error(s, ErrorCode.TEXT_TOO_LONG, "match_offer")]
         if not text:
             return refuse(s, ErrorCode.BAD_MESSAGE, "match_offer")
         saved = SavedOffer(party, msg["role"], msg["kind"], tuple(dict.fromkeys(msg["fields"])),

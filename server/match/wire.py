@@ -1,20 +1,13 @@
-"""云对接 messages as the wire wants them: meetings, intents, the scoreboard, the report; visitors' text cleaned."""
+"""云对接 messages as the wire wants them: meetings, intents, the scoreboard, the report."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from protocol.codec import encode
 from server.match.analytics import Event, contacts, hourly
 from server.match.booking import Meeting, slot_label
 from server.match.intents import Intent, Scoreboard
-
-
-def clean(text: str) -> str:
-    """NFC, no control or format characters (bidi overrides), single spaces."""
-    text = unicodedata.normalize("NFC", text)
-    return " ".join("".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).split())
 
 
 def text_pair(t) -> dict:

@@ -170,3 +170,20 @@ def test_contacts_are_only_those_who_wrote_met_or_pledged():
               Event("b1", "message", "v:c", 4.0), Event("b2", "message", "v:e", 6.0)]
     found = contacts(events, "b1")
     assert [(c.visitor, c.messages, c.meetings, c.last) for c in found] == [("v:d", 0, 1, 5.0), ("v:c", 2, 0, 4.0)]
+
+
+def test_a_donation_intent_for_a_product_is_proposed_and_told_in_its_own_thread(fair):
+    fair.hello(1, "小王", "buyer-secret-0123456789")
+    fair.hello(2, "李老师", STAFF_SECRET)
+    fair.send(2, "exhibitor_login", token=fair.token)
+    fair.tick()
+    replies = fair.send(1, "match_intent", to="b:education-01", subject="donation", ref="education-01-p1",
+                        amount_yuan=1_200, items=20)
+    intent = only(replies, 2, "match_intent_state")["intent"]
+    assert intent["subject"] == "donation" and intent["items"] == 20
+    assert any("提出对接意向 ¥1,200" in t for t in lines(replies, 2))
+    inbox = only(fair.send(2, "inbox_get"), 2, "inbox")["convs"]
+    assert [c["subject"]["kind"] for c in inbox] == ["donation"]
+    assert inbox[0]["subject"]["title"]["zh"].startswith("好物出山 · ")
+    assert only(fair.send(1, "match_intent", to="b:education-01", subject="donation", ref="culture-01-p1",
+                          amount_yuan=1, items=1), 1, "error")["code"] == "match_unknown_need"
