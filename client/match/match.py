@@ -40,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--match-token", metavar="T",
                        help="an exhibitor token: act for its booth here (answer meetings and intents, see its figures)")
     group.add_argument("--match-report", metavar="BOOTH", help="show BOOTH's hourly figures (with --match-token)")
+    group.add_argument("--match-product", metavar="PRODUCT:KIND",
+                       help="with --open-booth: once its kiosk is shown, open the purchase (buy) or donation (donate) "
+                            "intent for one of its products, e.g. education-01-p1:donate")
+    group.add_argument("--match-send", action="store_true", help="send the intent --match-product opened")
     group.add_argument("--match-thread", action="store_true",
                        help="open the thread (conversation) of your first meeting that has one, in the chat box")
     group.add_argument("--match-enter", action="store_true",
@@ -131,6 +135,20 @@ class Match:
         if not render.current().offscreen:
             base.accept("r", self._key, ["r"])
             base.accept("b", self._key, ["b"])
+        base.accept("booth-book", self._book_booth)  # the kiosk's 预约洽谈
+        base.accept("product-intent", self._product_intent)  # the kiosk's 购买 / 捐赠 under a product
+        self.start_product = args.match_product
+
+    def _book_booth(self) -> None:
+        booth = self.base.expo.panel.booth
+        if booth is not None:
+            self.base.expo.panel.close()
+            self.model.book_with("b:" + booth)
+
+    def _product_intent(self, args: list) -> None:
+        booth, product, kind = args
+        self.base.expo.panel.close()
+        self.model.want_product(booth, product, kind)
 
     def open_thread(self, conv: int) -> None:
         """The meeting's conversation opens in the chat box (the social side listens for ``open-thread``), in
@@ -193,12 +211,28 @@ class Match:
         self.model.close()
         return True
 
+    def _scripted_product(self) -> None:
+        """--match-product: as a click on 购买 / 捐赠 under that product in the open kiosk."""
+        panel = self.base.expo.panel
+        manifest = self.base.expo.fetcher.manifest(panel.booth) if panel.booth else None
+        if manifest is None:
+            return
+        ident, _, kind = self.start_product.partition(":")
+        product = next((p for p in manifest["products"] if p["id"] == ident), None)
+        self.start_product = None
+        if product is not None:
+            self._product_intent([panel.booth, product, kind or "buy"])
+            if self.args.match_send:
+                self.model.send_product_intent()
+
     def update(self, lang: str) -> None:
+        if self.start_product:
+            self._scripted_product()
         self.panel.refresh(lang)
         self.board.show(self.model.board, lang)
 
     def settled(self) -> bool:
-        return self.model.settled
+        return self.model.settled and not self.start_product
 
     def report(self) -> dict:
         m = self.model

@@ -17,7 +17,7 @@ from direct.gui.DirectGui import DGG, DirectButton
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, TextFont, TextNode, TransparencyAttrib
 
-from client.match.model import RECS, REPORT, MatchModel
+from client.match.model import PRODUCT, RECS, REPORT, MatchModel
 from client.match.texts import KIND, text
 from client.ui import wrap
 
@@ -85,6 +85,8 @@ class MatchPanel:
             self._recs()
         elif self.model.view == REPORT:
             self._report()
+        elif self.model.view == PRODUCT:
+            self._product()
         else:
             self._book()
         self.y += 6
@@ -216,6 +218,35 @@ class MatchPanel:
                              lambda i=intent["id"]: m.answer_intent(i, "decline"), colour=BUTTON_ALT)
             self.rows.append({"kind": "intent", "id": intent["id"], "state": intent["state"]})
             self.y += 56
+
+    def _product(self) -> None:
+        """A purchase or donation intent for a kiosk's product: the quantity, the total, send; then its state."""
+        lang, p = self.lang, self.model.product
+        kind = p["kind"]
+        self._label(text(lang, f"{kind}_title", name=p["name"][lang]), PAD, self.y, 20, GOLD, width=WIDTH - 2 * PAD)
+        self.y += 32
+        self._label(text(lang, f"{kind}_note"), PAD, self.y, 13, DIM, width=WIDTH - 2 * PAD)
+        self.y += 28
+        if p["sent"] is None:
+            for i, choice in enumerate(("buy", "donate")):
+                self._button(text(lang, choice), PAD + i * 100, self.y, 92, lambda c=choice: self.model.set_kind(c),
+                             colour=BUTTON_OK if choice == kind else BUTTON)
+            self.y += 38
+        self._card(PAD, self.y, WIDTH - 2 * PAD, 86, CARD)
+        self._label(text(lang, "qty", qty=p["qty"], price=p["price"]), PAD + 12, self.y + 10, 15, WHITE)
+        self._label(text(lang, "total", total=round(p["price"] * p["qty"])), PAD + 12, self.y + 52, 20, GOLD)
+        if p["sent"] is None:
+            for i, by in enumerate((-10, -1, 1, 10)):
+                self._button(f"{by:+d}", WIDTH - PAD - 250 + i * 60, self.y + 8, 52,
+                             lambda b=by: self.model.change_qty(b))
+            self._button(text(lang, "send_intent"), WIDTH - PAD - 130, self.y + 48, 120, self.model.send_product_intent,
+                         colour=BUTTON_OK)
+        else:
+            colour = {"confirmed": GREEN, "declined": DIM}.get(p["sent"], AMBER)
+            self._label(text(lang, "sending" if p["sent"] == "sending" else f"sent_{p['sent']}"),
+                        WIDTH - PAD - 250, self.y + 56, 13, colour)
+        self.rows.append({"kind": "product", "id": p["id"], "qty": p["qty"], "intent": p["kind"], "sent": p["sent"]})
+        self.y += 94
 
     def _report(self) -> None:
         """Four small bar charts of the booth's last 12 hours (the same panels as `admin report --png`)."""
