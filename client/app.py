@@ -202,6 +202,7 @@ class PavilionApp(ShowBase):
         self.conference = Conference(self, mode.offscreen, font, args)
         self.conference.enter_hall(hall, self.hall_view.root)
         self.social = Social(self, font, args, self.net.send)
+        self.social.profile.extra = self.match.offer_form  # 发布资源 in the profile (企业 / 基金会)
         self.expo.busy = lambda: self.social.typing
         if not mode.offscreen:
             self.accept("mouse1", self._click)

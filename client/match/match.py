@@ -17,6 +17,7 @@ from panda3d.core import CardMaker, NodePath, Point3, TextFont, TextNode
 from client import render
 from client.match.figures import BoothFigures
 from client.match.model import MATCH_TYPES, MatchModel
+from client.match.offer_form import OfferForm
 from client.match.panel import MatchPanel
 from client.match.texts import text
 from client.offscreen import screen_box
@@ -44,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="with --open-booth: once its kiosk is shown, open the purchase (buy) or donation (donate) "
                             "intent for one of its products, e.g. education-01-p1:donate")
     group.add_argument("--match-send", action="store_true", help="send the intent --match-product opened")
+    group.add_argument("--match-offer", metavar="KIND:YUAN:TEXT",
+                       help="with --profile (as 企业 or 基金会): fill 发布资源 and publish, "
+                            "e.g. funds:500000:资助乡村教育")
     group.add_argument("--match-thread", action="store_true",
                        help="open the thread (conversation) of your first meeting that has one, in the chat box")
     group.add_argument("--match-enter", action="store_true",
@@ -127,6 +131,11 @@ class Match:
                                 lambda: base.net.join("lobby"), self.open_thread)
         self.board = Scoreboard(base, font)
         self.figures = BoothFigures(self.model, self.model.send)  # drawn in the exhibitor panel (F4)
+        self.offer_form = OfferForm(self.model.send)  # drawn in the profile panel (P) for 企业 / 基金会
+        if args.match_offer:
+            kind, _, rest = args.match_offer.partition(":")
+            amount, _, about = rest.partition(":")
+            self.offer_form.script = (kind, amount, about)
         self.fields = [f for f in args.match_fields.split(",") if f]
         self.region = args.match_region or None
         self.start_recs, self.start_book, self.start_enter = args.match_recs, args.match_book, args.match_enter
@@ -189,6 +198,7 @@ class Match:
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
         self.figures.on_message(t, fields)
+        self.offer_form.on_message(t, fields)
         if t == "match_meeting_now" and self.model.view is None:  # it is time: show the meeting and its room
             self.model.my_meetings()
         if t == "exhibitor" and self.start_report:
@@ -232,7 +242,7 @@ class Match:
         self.board.show(self.model.board, lang)
 
     def settled(self) -> bool:
-        return self.model.settled and not self.start_product
+        return self.model.settled and not self.start_product and self.offer_form.settled()
 
     def report(self) -> dict:
         m = self.model
@@ -241,4 +251,5 @@ class Match:
             "rows": self.panel.rows,
             "scoreboard": self.board.shown or None, "scoreboard_box": self.board.box(),
             "board": m.board and {k: m.board[k] for k in ("projects", "amount_yuan", "intents")},
+            "offer": self.offer_form.status[0] if self.offer_form.status else None,
         }}

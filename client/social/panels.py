@@ -343,6 +343,8 @@ class ProfilePanel:
             e.hide()
         self.draft: dict | None = None
         self.drawn: tuple | None = None
+        self.height = 0.0
+        self.extra = None  # 云对接's OfferForm (client/match/offer_form.py), given by the app: shown to 企业/基金会
 
     @property
     def visible(self) -> bool:
@@ -350,7 +352,8 @@ class ProfilePanel:
 
     @property
     def typing(self) -> bool:
-        return self.visible and (bool(self.name["focus"]) or bool(self.org["focus"]))
+        return self.visible and (bool(self.name["focus"]) or bool(self.org["focus"]) or
+                                 (self.extra is not None and self.extra.typing()))
 
     def show(self, on: bool) -> None:
         me = self.model.me
@@ -364,8 +367,15 @@ class ProfilePanel:
             self.draft = None
             self.name.hide()
             self.org.hide()
+            if self.extra is not None:
+                self.extra.hide()
             self.canvas.clear()
         self.drawn = None
+
+    def box(self) -> list[float]:
+        """Pixel box [left, top, right, bottom]: the panel hangs from the window's top centre."""
+        mid = self.canvas.base.win.getXSize() / 2
+        return [mid - PROFILE_W / 2, 70.0, mid + PROFILE_W / 2, 70.0 + self.height]
 
     def _cycle(self, field: str, choices: list[str]) -> None:
         i = choices.index(self.draft[field]) if self.draft[field] in choices else -1
@@ -385,7 +395,7 @@ class ProfilePanel:
         d = self.draft
         if d is None:
             return
-        key = (lang, d["role"], d["province"], tuple(d["interests"]))
+        key = (lang, d["role"], d["province"], tuple(d["interests"]), self.extra.version if self.extra else 0)
         if key == self.drawn:
             return
         self.drawn = key
@@ -416,7 +426,12 @@ class ProfilePanel:
         self.canvas.button(text(lang, "save"), pad, y, 100, self._save, colour=BUTTON_HOT, height=30)
         self.canvas.label(text(lang, "profile_hint"), pad + 116, y + 8, 12, DIM)
         y += 30 + pad
+        if self.extra is not None and self.extra.shown_for(d["role"]):
+            y = self.extra.draw(self.canvas, lang, x0, 70, y + 4, PROFILE_W, d)
+        elif self.extra is not None:
+            self.extra.hide()
         self.canvas.card(0, 0, PROFILE_W, y, PANEL, backdrop)
+        self.height = y
         for entry in (self.name, self.org):
             entry.reparentTo(self.canvas.root)
 

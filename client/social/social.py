@@ -283,4 +283,5 @@ class Social(DirectObject):
             out["card"] = {"profile": self.card.profile, "box": self.card.box(), "actions": self.card.actions_shown}
         if self.profile.visible:
             out["profile"] = self.profile.draft
+            out["profile_box"] = self.profile.box()
         return out

@@ -15,6 +15,7 @@ from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import CHANGED, crop, run_client
 from tests.conftest import ServerProcess
 from tests.server.match.test_match_ws import five_minutes_before  # noqa: F401 (a fixture)
+from tools.match_bots import Bot
 from tools.match_bots import run as run_bots
 
 FUNDER = "match-bot-funder-0123456789"
@@ -152,3 +153,39 @@ def test_the_funder_enters_the_meeting_room(five_minutes_before, tmp_path):  # n
     panel = report["match"]["panel_box"]
     room = crop(img, [panel[2] + 2, 60, img.shape[1], panel[3]]).reshape(-1, 3).mean(axis=0)
     assert room[0] > room[2] + 10  # warm walls and a wooden floor, not the halls' sky or the lobby's white
+
+
+@pytest.mark.render
+def test_a_company_publishes_an_offer_from_its_profile(fair, tmp_path):
+    srv, bots = fair
+    secret = "company-offer-secret-0123456789"
+
+    async def become_a_company():
+        bot = await Bot.start(srv.url, "山河企业", secret)
+        await bot.send("profile_set", name="山河企业", org="山河集团", role="company", province="云南",
+                       interests=["education", "rural"])
+        await bot.expect("profile")
+        await bot.ws.close()
+
+    asyncio.run(become_a_company())
+    (tmp_path / "pc").write_text(secret + "\n")
+    code, report, img = run_client(srv.url, tmp_path, "山河企业", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "pc"), "--size", "1000x900", "--profile",
+                                   "--match-offer", "funds:800,000:资助云南乡村学校的\u202e图书角")
+    assert code == 0 and report["match"]["offer"] == "saved"
+    assert report["social"]["profile"]["role"] == "company"
+    panel = crop(img, report["social"]["profile_box"])
+    assert panel.size and panel.mean() < 90 and len(np.unique(panel.reshape(-1, 3), axis=0)) > 30
+
+    async def the_booth_is_offered_it():
+        staff = await Bot.start(srv.url, "李老师")
+        await staff.send("exhibitor_login", token=bots["token"])
+        await staff.expect("exhibitor")
+        await staff.send("match_recommend", booth="education-01")
+        recs = await staff.expect("match_recs")
+        await staff.ws.close()
+        return recs["offers"]
+
+    offers = asyncio.run(the_booth_is_offered_it())
+    mine = [o for o in offers if o["text"]["zh"] == "资助云南乡村学校的图书角"]
+    assert mine and mine[0]["amount_yuan"] == 800_000 and mine[0]["name"]["zh"] == "山河企业"
