@@ -143,8 +143,8 @@ class BoothFigures:
                 for dx, action in ((0.3, "confirm"), (0.5, "decline")):
                     DirectButton(parent=parent, text=words[action], text_font=sized(0.032), text_scale=0.032,
                                  frameColor=((0.2, 0.55, 0.3, 1) if action == "confirm" else (0.7, 0.3, 0.28, 1)),
-                                 text_fg=(1, 1, 1, 1), frameSize=(-0.01, 0.18, -0.02, 0.042),
-                                 pos=(SIDE_X + dx, 0, y - 0.045), relief=DGG.FLAT,
+                                 text_fg=(1, 1, 1, 1), frameSize=(-0.09, 0.09, -0.02, 0.042),
+                                 pos=(SIDE_X + dx + 0.09, 0, y - 0.045), relief=DGG.FLAT,
                                  command=lambda iid=i["id"], a=action: self.model.answer_intent(iid, a, booth))
             self.rows_shown.append({"kind": "intent", "id": i["id"], "state": i["state"], "subject": i["subject"]})
             y -= 0.11
