@@ -53,6 +53,7 @@ OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
 FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
+PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,10 @@ class MatchFeature(Feature):
             people = {cid: (s.vid, self.players.get(cid, f"c:{s.vid}")) for cid, s in self.hub.sessions.items()}
             self.watch.observe(members, people, self._wall(now))
             out += self._meetings_due(now)
-        if self.people_new and self.store is not None:
+        if self.people_new:
             people, self.people_new = self.people_new, []
-            out.append(Persist(lambda: self.store.save_people(people), ()))
+            told = Publish(PEOPLE, {"people": [list(p) for p in people]})
+            out.append(Persist(lambda: self.store.save_people(people), (told,)) if self.store is not None else told)
         events = self.watch.events
         if events and (now - self._flushed >= FLUSH_EVERY_S or len(events) >= FLUSH_AT_EVENTS):
             self._flushed = now
@@ -228,6 +230,9 @@ class MatchFeature(Feature):
         return out
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic == PEOPLE:  # learned on another member (or here: the same pairs again)
+            self.people.update((party, pid) for party, pid in event["people"])
+            return []
         if topic != TOPIC:
             return []
         frame = board_frame(event)
