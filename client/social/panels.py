@@ -217,7 +217,7 @@ class InboxPanel:
             return
         m = self.model
         convs = sorted(m.convs.values(), key=lambda c: -max(c.messages, default=0))
-        key = (lang, tuple((c.id, c.unread, max(c.messages, default=0), c.title) for c in convs))
+        key = (lang, tuple((c.id, c.unread, max(c.messages, default=0), c.title, str(c.subject)) for c in convs))
         if key == self.drawn:
             return
         self.drawn = key
@@ -236,14 +236,17 @@ class InboxPanel:
             self.canvas.card(pad, y, INBOX_W - 2 * pad, 50, CARD, backdrop)
             self.canvas.button("", pad, y, INBOX_W - 2 * pad, lambda cid=c.id: self.open_conv(cid),
                                colour=(0, 0, 0, 0), height=50)
-            self.canvas.label(c.title, pad + 10, y + 7, 15, WHITE, width=INBOX_W - 130)
+            about = (c.subject or {}).get("title")  # a meeting's thread: what it is about
+            self.canvas.label(f"{c.title} · {about[lang]}" if about else c.title, pad + 10, y + 7, 15, WHITE,
+                              width=INBOX_W - 130)
             if c.unread:
                 label = text(lang, "unread", n=c.unread)
                 w = 16 + self.canvas.measure(label, 12)
                 self.canvas.card(INBOX_W - pad - 10 - w, y + 6, w, 20, RED)
                 self.canvas.label(label, INBOX_W - pad - 10 - w / 2, y + 9, 12, WHITE, align=TextNode.ACenter)
             if last is not None:
-                self.canvas.label(f"{last['name']}：{last['text']}", pad + 10, y + 29, 13, DIM,
+                shown, system = line_text(last["text"], lang)
+                self.canvas.label(shown if system else f"{last['name']}：{shown}", pad + 10, y + 29, 13, DIM,
                                   width=INBOX_W - 2 * pad - 20)
             self.rows.append({"title": c.title, "unread": c.unread, "last": last["text"] if last else None,
                               "box": self.canvas.box(pad, top, INBOX_W - 2 * pad, 50, "top-left")})

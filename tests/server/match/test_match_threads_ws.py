@@ -5,10 +5,15 @@ a purchase intent for the booth's 好物出山 product, and the booth's figures 
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import subprocess
+import sys
 import time
 
 from server.match.booking import SLOT_S
-from tests.conftest import ServerProcess
+from server.match.feature import FLUSH_EVERY_S
+from tests.conftest import ROOT, ServerProcess
 from tests.server.match.test_match_ws import BOOTH, token_for, visitor
 
 PRODUCT = "education-01-p1"
@@ -79,12 +84,18 @@ def test_the_thread_shows_the_need_they_chat_and_the_booth_counts_it(tmp_path):
 
         await staff.send("match_report", booth=BOOTH)
         _, report = await staff.recv_type("match_report_rows")
+        await asyncio.sleep(FLUSH_EVERY_S + 1.5)  # the booth's events are written in batches
         return intent, listed["intents"], report
 
     try:
         intent, listed, report = asyncio.run(asyncio.wait_for(scenario(), 60))
     finally:
         srv.stop()
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "admin", "report", "--booth", BOOTH, "--csv",
+                          "--data", str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    hours = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert sum(int(h["favourites"]) for h in hours) == 1 and sum(int(h["messages"]) for h in hours) == 1
     assert intent["subject"] == "product" and intent["items"] == 30 and intent["state"] == "proposed"
     assert [i["id"] for i in listed] == [intent["id"]]
     rows = report["rows"]
