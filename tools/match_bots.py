@@ -62,6 +62,9 @@ async def run(url: str, token: str, booth: str, yuan: int, player: str) -> dict:
     await staff.expect("match_free_slots")
     await funder.send("favourite", booth=booth, on=True)  # counted in the booth's figures
     await funder.expect("favourites")
+    await funder.send("profile_set", name="润泽教育基金会", org="润泽教育基金会", role="foundation", province="云南",
+                      interests=["education", "children"])  # an offer needs a profile that says 基金会
+    await funder.expect("profile")
     await funder.send("match_offer", role="foundation", kind="funds", fields=["education", "children"],
                       regions=["云南", "贵州", "四川"], text="资助西南乡村教育和儿童关爱项目", min_yuan=100_000,
                       max_yuan=3_000_000)

@@ -54,6 +54,7 @@ FLUSH_EVERY_S = 5.0
 FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
 PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
+PROFILE_ROLES = {"company": "enterprise", "foundation": "foundation"}  # a profile's role -> who may publish offers
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,12 @@ class MatchFeature(Feature):
             self.people_new.append((party, pid))
         return pid
 
+    def _profile_says(self, s: Session, role: str) -> bool:
+        """The visitor's profile (people feature) gives this role: 企业 for ``enterprise``, 基金会 for ``foundation``
+        (a server without profiles takes the role as declared)."""
+        pid = self.threads.person(s) if self.threads is not None else None
+        return pid is None or PROFILE_ROLES.get(self.threads.role(pid) or "") == role
+
     def _side(self, party: str) -> Side | None:
         """A party in the social feature's terms; None for a seeded funder (nobody to talk to) or an unknown visitor."""
         kind, _, ident = party.partition(":")
@@ -406,7 +413,8 @@ class MatchFeature(Feature):
         party, refused = self._acting(s, msg, "match_offer")
         if party is None:
             return refused
-        if msg["role"] not in ("enterprise", "foundation"):
+        if msg["role"] not in ("enterprise", "foundation") or (party.startswith("v:") and
+                                                                not self._profile_says(s, msg["role"])):
             return [error(s, ErrorCode.MATCH_PROFILE_REQUIRED, "match_offer")]
         lo, hi = msg.get("min_yuan", 0), msg.get("max_yuan", 0)
         if (msg["kind"] == "funds") != (hi > 0) or lo > hi or not msg["fields"]:

@@ -28,6 +28,10 @@ class SocialThreads:
         p = self.social.profile(pid)
         return p.name if p is not None else None
 
+    def role(self, pid: int) -> str | None:
+        p = self.social.profile(pid)
+        return p.role if p is not None else None
+
     def find(self, a: Side, b: Side, subject: tuple[str, str]) -> int | None:
         shape = _shape(a, b)
         if shape is None:

@@ -37,6 +37,9 @@ class Threads(Protocol):
     def name(self, pid: int) -> str | None:
         """A person's display name (None: unknown)."""
 
+    def role(self, pid: int) -> str | None:
+        """A person's role in their profile (``company``, ``foundation`` …; None: unknown)."""
+
     def find(self, a: Side, b: Side, subject: tuple[str, str]) -> int | None:
         """The conversation between ``a`` and ``b`` about ``subject`` (kind, id), if there is one."""
 

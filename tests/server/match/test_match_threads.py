@@ -131,6 +131,7 @@ def test_favourites_and_messages_count_in_the_booth_figures_and_only_contacts_ar
 
 def test_a_booth_opens_a_thread_with_a_funder_who_is_away_after_a_restart(fair, tmp_path):
     fair.hello(1, "润泽基金会", FUNDER_SECRET)
+    fair.send(1, "profile_set", name="润泽基金会", org="", role="foundation", province="云南", interests=[])
     offer = only(fair.send(1, "match_offer", role="foundation", kind="funds", fields=["education"], regions=["云南"],
                            text="资助乡村教育", min_yuan=10_000, max_yuan=500_000), 1, "match_offer_saved")["id"]
     fair.tick()  # who the funder is in people terms is stored
@@ -205,3 +206,14 @@ def test_who_a_visitor_is_reaches_the_other_members_over_the_bus(fair):
     assert party not in matching.people
     other.core.deliver("match:people", event, 0.0)
     assert matching.people[party] == pid
+
+
+def test_only_a_profile_that_says_company_or_foundation_publishes_an_offer(fair):
+    fair.hello(1, "张三", "person-secret-0123456789")
+    offer = {"kind": "goods", "fields": ["education"], "regions": [], "text": "图书"}
+    assert only(fair.send(1, "match_offer", role="foundation", **offer), 1, "error")["code"] == \
+        "match_profile_required"  # the profile says 个人
+    fair.send(1, "profile_set", name="张三", org="山河集团", role="company", province="", interests=[])
+    assert only(fair.send(1, "match_offer", role="foundation", **offer), 1, "error")["code"] == \
+        "match_profile_required"  # 企业 publishes as an enterprise, not as a foundation
+    assert only(fair.send(1, "match_offer", role="enterprise", **offer), 1, "match_offer_saved")

@@ -45,6 +45,9 @@ def test_the_thread_shows_the_need_they_chat_and_the_booth_counts_it(tmp_path):
         await funder.recv_type("favourites")
         await funder.send("match_recommend", fields=["education"], region="云南")
         await funder.recv_type("match_recs")
+        await funder.send("profile_set", name="润泽基金会", org="", role="foundation", province="云南",
+                          interests=["education"])  # an offer needs a profile that says 基金会
+        await funder.recv_type("profile")
         await funder.send("match_offer", role="foundation", kind="funds", fields=["education"], regions=["云南"],
                           text="资助云南乡村教育", min_yuan=50_000, max_yuan=1_000_000)
         await funder.recv_type("match_offer_saved")
