@@ -499,14 +499,15 @@ class MatchFeature(Feature):
         return [Send(s.cid, encode("match_meeting_list", meetings=meetings))]
 
     def _meeting_changed(self, m: Meeting, now: float, s: Session, actor: str, event: str) -> list[Action]:
-        """Persisted, then both sides told; the thread (opened at the request) says what happened."""
+        """Persisted, then both sides told, then the thread (opened at the request) says what happened: a line
+        never tells of a change that is not on disk."""
         key = f"{m.id}:{event}:{m.slot}:{m.updated:.0f}"
         conv, lines = self._thread_line(s, actor, m.other(actor), self._meeting_subject(m), key,
                                         lambda name: meeting_line(event, m.slot, name), now)
         sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m, conv))
         if self.store is None:
-            return [*lines, *sends]
-        return [*lines, Persist(lambda: self.store.save_meeting(m), tuple(sends))]
+            return [*sends, *lines]
+        return [Persist(lambda: self.store.save_meeting(m), (*sends, *lines))]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -563,8 +564,8 @@ class MatchFeature(Feature):
             then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
                                         "intents": board.intents}))
         if self.store is None:
-            return [*lines, *then]
-        return [*lines, Persist(lambda: self.store.save_intent(i), tuple(then))]
+            return [*then, *lines]
+        return [Persist(lambda: self.store.save_intent(i), (*then, *lines))]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:

@@ -59,7 +59,7 @@ def test_the_thread_shows_the_need_they_chat_and_the_booth_counts_it(tmp_path):
         said: list[dict] = []
         booked = (await until(staff, "match_meeting", lines=said))["meeting"]
         conv = booked["conv"]
-        if not said:  # the system line is stored first; it may still be on its way
+        if not said:  # the system line follows the booking once that is on disk
             said.append((await until(staff, "message"))["message"])
         assert said[0]["conv"] == conv and said[0]["text"].startswith("〔洽谈〕润泽基金会 申请预约洽谈")
 
