@@ -298,9 +298,11 @@ class MatchFeature(Feature):
         return Side(pid=pid) if pid is not None else None
 
     def _meeting_subject(self, m: Meeting) -> tuple[str, str]:
+        """A need's (or offer's) thread; a meeting about nothing in particular is told in the two sides' plain
+        conversation (so requests without a need never add conversations)."""
         if m.need in self.needs:
             return "need", m.need
-        return ("offer", m.need) if m.need else ("meeting", m.id)
+        return ("offer", m.need) if m.need else ("", "")
 
     def _thread_of(self, m: Meeting) -> int | None:
         a, b = self._side(m.requester), self._side(m.host)

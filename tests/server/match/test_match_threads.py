@@ -160,7 +160,9 @@ def test_no_thread_without_a_profile_or_with_a_seeded_funder(fair):
     fair.send(2, "exhibitor_login", token=fair.token)
     fair.hello(1, "润泽基金会", FUNDER_SECRET)
     replies = fair.send(1, "match_request", to="b:education-01", slot=BASE)
-    assert "conv" in only(replies, 1, "match_meeting")["meeting"]  # the visitor's side of the thread exists
+    thread = only(replies, 1, "match_meeting")["meeting"]["conv"]  # the visitor's side of the thread exists
+    plain = only(fair.send(1, "conv_open", booth="education-01"), 1, "conv")["conv"]
+    assert plain["id"] == thread and "subject" not in plain  # no need: their plain conversation
     funder = next(iter(fair.setup.data.funders)).id
     replies = fair.send(1, "match_request", to="f:" + funder, slot=BASE + 1800)
     assert "conv" not in only(replies, 1, "match_meeting")["meeting"] and not lines(replies, 1)
