@@ -50,12 +50,14 @@ def hour_of(t: float) -> str:
 
 
 def hourly(events: list[Event], booth: str) -> list[HourRow]:
-    """Rows by hour, oldest first, for ``booth``'s events."""
+    """Rows by hour, oldest first, for ``booth``'s events. Favourites count people: one who adds, removes and
+    adds the booth again in an hour counts once."""
     rows: dict[str, HourRow] = {}
     visitors: dict[str, set[str]] = {}
+    fans: dict[str, set[str]] = {}
     dwells: dict[str, list[float]] = {}
-    counters = {"visit": "visits", "kiosk": "kiosk_opens", "favourite": "favourites", "message": "messages",
-                "meeting": "meetings", "intent": "intents"}
+    counters = {"visit": "visits", "kiosk": "kiosk_opens", "message": "messages", "meeting": "meetings",
+                "intent": "intents"}
     for e in events:
         if e.booth != booth:
             continue
@@ -63,12 +65,15 @@ def hourly(events: list[Event], booth: str) -> list[HourRow]:
         row = rows.setdefault(h, HourRow(h))
         if e.kind == "dwell":
             dwells.setdefault(h, []).append(e.value)
+        elif e.kind == "favourite":
+            fans.setdefault(h, set()).add(e.visitor)
         elif e.kind in counters:
             setattr(row, counters[e.kind], getattr(row, counters[e.kind]) + 1)
         if e.kind in ("visit", "kiosk", "dwell"):
             visitors.setdefault(h, set()).add(e.visitor)
     for h, row in rows.items():
         row.unique_visitors = len(visitors.get(h, ()))
+        row.favourites = len(fans.get(h, ()))
         row.median_dwell_s = round(statistics.median(dwells[h]), 1) if dwells.get(h) else 0.0
     return [rows[h] for h in sorted(rows)]
 
