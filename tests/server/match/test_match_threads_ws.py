@@ -17,12 +17,13 @@ from tests.conftest import ROOT, ServerProcess
 from tests.server.match.test_match_ws import BOOTH, token_for, visitor
 
 PRODUCT = "education-01-p1"
+WAIT = 10.0  # seconds for one reply: the machine is shared, a busy moment must not fail the test
 
 
 async def until(v, t, test=lambda m: True, lines: list | None = None):
     """The next ``t`` message that passes ``test`` (others are skipped; conversation lines kept in ``lines``)."""
     while True:
-        typ, m = await v.recv()
+        typ, m = await v.recv(WAIT)
         if typ == "message" and lines is not None:
             lines.append(m["message"])
         if typ == t and test(m):
@@ -39,20 +40,20 @@ def test_the_thread_shows_the_need_they_chat_and_the_booth_counts_it(tmp_path):
         funder = await visitor(srv.url, "润泽基金会", "funder-thread-secret-0123456789")
         staff = await visitor(srv.url, "李老师", "staff-thread-secret-0123456789")
         await staff.send("exhibitor_login", token=token)
-        await staff.recv_type("exhibitor")
+        await staff.recv_type("exhibitor", WAIT)
 
         await funder.send("favourite", booth=BOOTH, on=True)
-        await funder.recv_type("favourites")
+        await funder.recv_type("favourites", WAIT)
         await funder.send("match_recommend", fields=["education"], region="云南")
-        await funder.recv_type("match_recs")
+        await funder.recv_type("match_recs", WAIT)
         await funder.send("profile_set", name="润泽基金会", org="", role="foundation", province="云南",
                           interests=["education"])  # an offer needs a profile that says 基金会
-        await funder.recv_type("profile")
+        await funder.recv_type("profile", WAIT)
         await funder.send("match_offer", role="foundation", kind="funds", fields=["education"], regions=["云南"],
                           text="资助云南乡村教育", min_yuan=50_000, max_yuan=1_000_000)
-        await funder.recv_type("match_offer_saved")
+        await funder.recv_type("match_offer_saved", WAIT)
         await funder.send("match_recommend", fields=["education"], region="云南")
-        _, recs = await funder.recv_type("match_recs")
+        _, recs = await funder.recv_type("match_recs", WAIT)
         need = next(n for n in recs["needs"] if n["party"] == f"b:{BOOTH}")
 
         await funder.send("match_request", to=f"b:{BOOTH}", slot=slot, need=need["id"])
@@ -70,7 +71,7 @@ def test_the_thread_shows_the_need_they_chat_and_the_booth_counts_it(tmp_path):
         assert need["name"]["zh"][:20] in header["subject"]["title"]["zh"]
 
         await funder.send("send", conv=conv, text="李老师好，想约时间聊聊预算", cmid="thread-0001")
-        await funder.recv_type("said")
+        await funder.recv_type("said", WAIT)
         heard = await until(staff, "message", lambda m: m["message"]["conv"] == conv)
         assert heard["message"]["text"] == "李老师好，想约时间聊聊预算"
         await staff.send("match_answer", meeting=booked["id"], action="accept", booth=BOOTH)
@@ -81,12 +82,12 @@ def test_the_thread_shows_the_need_they_chat_and_the_booth_counts_it(tmp_path):
         assert answer["message"]["booth"] == BOOTH
 
         await funder.send("match_intent", to=f"b:{BOOTH}", subject="product", ref=PRODUCT, amount_yuan=0, items=30)
-        intent = (await staff.recv_type("match_intent_state"))[1]["intent"]
+        intent = (await staff.recv_type("match_intent_state", WAIT))[1]["intent"]
         await staff.send("match_intents", booth=BOOTH)
-        _, listed = await staff.recv_type("match_intent_list")
+        _, listed = await staff.recv_type("match_intent_list", WAIT)
 
         await staff.send("match_report", booth=BOOTH)
-        _, report = await staff.recv_type("match_report_rows")
+        _, report = await staff.recv_type("match_report_rows", WAIT)
         await asyncio.sleep(FLUSH_EVERY_S + 1.5)  # the booth's events are written in batches
         return intent, listed["intents"], report
 
