@@ -68,6 +68,7 @@ intent = record({
     "id": Field(ident), "proposer": Field(party), "other": Field(party), "subject": Field(one_of(*INTENT_SUBJECTS)),
     "ref": Field(ident), "amount_yuan": Field(yuan), "items": Field(integer(0, MAX_ITEMS)),
     "state": Field(one_of("proposed", "confirmed", "declined")),
+    "title": Field(texts(80), optional=True),  # what it is for: the need's project, kind and amount; the product
 })
 report_row = record({
     "hour": Field(string(16, 16)), "visits": Field(integer(0, 2**40)), "unique_visitors": Field(integer(0, 2**40)),

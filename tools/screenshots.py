@@ -47,8 +47,8 @@ SHOTS: dict[str, list[str]] = {
 
 MATCH_FUNDER = "match-bot-funder-0123456789"  # the funder bot's player secret: its meetings show in match-booking
 MATCH: dict[str, list[str]] = {
-    "match-recs": ["--match-recs", "--match-fields", "education", "--match-region", "云南"],
-    "match-booking": ["--match-book", "b:education-01"],
+    "match-recs": ["--name", "润泽教育基金会", "--match-recs", "--match-fields", "education", "--match-region", "云南"],
+    "match-booking": ["--name", "润泽教育基金会", "--match-book", "b:education-01"],
     "match-scoreboard": ["--walk", "2,0"],
     "match-report-panel": [],  # the exhibitor's token is added once it exists
     "match-thread": ["--name", "润泽教育基金会", "--match-thread"],  # the funder: its meeting's thread

@@ -58,6 +58,7 @@ class BoothFigures:
         self.model, self.send = model, send
         self.pending: str | None = None  # a booth to fetch once this connection is logged in for it
         self.rows_shown: list[dict] = []  # what was drawn, for --report
+        self.lang_shown = "zh"
 
     def request(self, token: str, booth: str) -> None:
         """Fetch ``booth``'s figures, first logging this connection in with the panel's ``token`` if needed."""
@@ -77,7 +78,7 @@ class BoothFigures:
         return self.model.version
 
     def draw(self, parent: DirectFrame, lang: str, booth: str, sized: Callable[[float], TextFont]) -> None:
-        words = TEXTS[lang]
+        words, self.lang_shown = TEXTS[lang], lang
 
         def label(value: str, x: float, y: float, scale: float, fg: tuple, align=TextNode.ALeft) -> None:
             OnscreenText(parent=parent, text=value, pos=(x, y), scale=scale, fg=fg, align=align, font=sized(scale),
@@ -135,16 +136,21 @@ class BoothFigures:
         mine = [i for i in self.model.intents.values() if party in (i["proposer"], i["other"])]
         if not mine:
             label(words["no_intents"], SIDE_X, y, 0.032, MUTED)
-        for i in sorted(mine, key=lambda i: i["id"])[-5:]:
+        for i in sorted(mine, key=lambda i: (i["state"] != "proposed", i["id"]))[:4]:  # to answer first
             what = f"¥{i['amount_yuan']:,}" if i["amount_yuan"] else f"{i['items']} ×"
-            label(f"{words[i['subject']]} {i['ref'].removeprefix(booth + '-')[:16]} · {what}", SIDE_X, y, 0.032, INK)
-            label(words[i["state"]], SIDE_X, y - 0.04, 0.03, GOOD if i["state"] == "confirmed" else MUTED)
+            if i["amount_yuan"] and i["items"]:
+                what = f"{i['items']} × · ¥{i['amount_yuan']:,}"
+            about = i["title"][self.lang_shown] if "title" in i else i["ref"].removeprefix(booth + "-")
+            label(f"{words[i['subject']]} {what}", SIDE_X, y, 0.034, INK)
+            label(about[:32], SIDE_X, y - 0.04, 0.028, MUTED)
+            y -= 0.04
+            label(words[i["state"]], SIDE_X, y - 0.045, 0.03, GOOD if i["state"] == "confirmed" else MUTED)
             if i["state"] == "proposed" and i["proposer"] != party:
                 for dx, action in ((0.3, "confirm"), (0.5, "decline")):
                     DirectButton(parent=parent, text=words[action], text_font=sized(0.032), text_scale=0.032,
                                  frameColor=((0.2, 0.55, 0.3, 1) if action == "confirm" else (0.7, 0.3, 0.28, 1)),
                                  text_fg=(1, 1, 1, 1), frameSize=(-0.09, 0.09, -0.02, 0.042),
-                                 pos=(SIDE_X + dx + 0.09, 0, y - 0.045), relief=DGG.FLAT,
+                                 pos=(SIDE_X + dx + 0.09, 0, y - 0.05), relief=DGG.FLAT,
                                  command=lambda iid=i["id"], a=action: self.model.answer_intent(iid, a, booth))
             self.rows_shown.append({"kind": "intent", "id": i["id"], "state": i["state"], "subject": i["subject"]})
-            y -= 0.11
+            y -= 0.12

@@ -209,7 +209,8 @@ class MatchPanel:
             what = f"¥{intent['amount_yuan']:,}" if intent["amount_yuan"] else f"{intent['items']} ×"
             colour = {"confirmed": GREEN, "proposed": AMBER}.get(intent["state"], DIM)
             self._card(PAD, self.y, WIDTH - 2 * PAD, 50, CARD)
-            self._label(f"{what} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE, width=WIDTH - 220)
+            about = intent["title"][lang] if "title" in intent else self._party(other, lang)
+            self._label(f"{what} · {about}", PAD + 10, self.y + 7, 15, WHITE, width=WIDTH - 220)
             self._label(text(lang, "i_" + intent["state"]), PAD + 10, self.y + 29, 13, colour)
             if intent["state"] == "proposed" and intent["proposer"] not in me:
                 self._button(text(lang, "confirm"), WIDTH - PAD - 190, self.y + 11, 86,

@@ -34,7 +34,7 @@ from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_do
 from server.match.intents import CONFIRMED, Intent, Intents
 from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
 from server.match.store import Loaded, MatchStore, SavedOffer
-from server.match.threads import Side, Threads, intent_line, meeting_line, subject_title
+from server.match.threads import Side, Subject, Threads, intent_line, meeting_line, subject_title
 from server.match.watch import BoothWatch
 from server.match.wire import board_frame, intent_wire, meeting_wire, report_frame, text_pair
 from server.rooms.feature import RoomsFeature
@@ -338,6 +338,9 @@ class MatchFeature(Feature):
             name = self.contents[ident].institution.zh
         return name or self.names.get(party) or "访客"
 
+    def _about(self, kind: str, ident: str) -> dict | None:
+        return self.subject_title(Subject(kind, ident))
+
     def subject_title(self, subject) -> dict | None:
         """A thread's header for the social feature (``subject``: kind, id): the need's project, kind and amount;
         the offer's, or the 好物出山 product's name."""
@@ -553,14 +556,15 @@ class MatchFeature(Feature):
         party, refused = self._acting(s, msg, "match_intents")
         if party is None:
             return refused
-        intents = [intent_wire(i) for i in self.intents.visible(party)][-200:]
+        intents = [intent_wire(i, self._about(i.subject, i.ref)) for i in self.intents.visible(party)][-200:]
         return [Send(s.cid, encode("match_intent_list", intents=intents))]
 
     def _intent_changed(self, i: Intent, now: float, s: Session, actor: str) -> list[Action]:
         _, lines = self._thread_line(s, actor, i.other if actor == i.proposer else i.proposer, (i.subject, i.ref),
                                      f"{i.id}:{i.state}", lambda name: intent_line(i.state, name, i.amount_yuan,
                                                                                   i.items), now)
-        then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=intent_wire(i))
+        then: list[Action] = self._to_parties(i.parties(), "match_intent_state",
+                                              intent=intent_wire(i, self._about(i.subject, i.ref)))
         if i.state == CONFIRMED:
             board = self.intents.scoreboard()
             then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,

@@ -23,6 +23,15 @@ MARK = "〔洽谈〕"  # every system line starts with it: the clients show such
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What a thread (or an intent) is about, as the match feature names it: ``kind`` need, offer, product or
+    donation, and the thing's id."""
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
 class Side:
     """One end of a thread: a person (``pid``) or a booth's team (``booth``)."""
 

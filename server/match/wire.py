@@ -22,9 +22,11 @@ def meeting_wire(m: Meeting, conv: int | None = None) -> dict:
                                                              "en": slot_label(m.slot, "en")}}
 
 
-def intent_wire(i: Intent) -> dict:
-    return {"id": i.id, "proposer": i.proposer, "other": i.other, "subject": i.subject, "ref": i.ref,
-            "amount_yuan": i.amount_yuan, "items": i.items, "state": i.state}
+def intent_wire(i: Intent, title: dict | None = None) -> dict:
+    """``title``: what it is for, {zh, en} (the need's project, kind and amount; the product's name)."""
+    about = {"title": title} if title is not None else {}
+    return about | {"id": i.id, "proposer": i.proposer, "other": i.other, "subject": i.subject, "ref": i.ref,
+                    "amount_yuan": i.amount_yuan, "items": i.items, "state": i.state}
 
 
 def board_frame(event: dict) -> bytes:

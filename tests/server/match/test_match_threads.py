@@ -99,6 +99,7 @@ def test_the_booking_is_told_in_a_thread_about_the_need_and_they_chat_in_it(fair
     replies = fair.send(1, "match_intent", to="b:education-01", subject="need", ref=NEED, amount_yuan=200_000, items=0)
     assert any("提出对接意向 ¥200,000" in t for t in lines(replies, 2))
     intent = only(replies, 2, "match_intent_state")["intent"]
+    assert intent["title"] == thread["subject"]["title"]  # the intent names what it is for, as the thread does
     replies = fair.send(2, "match_intent_answer", intent=intent["id"], action="confirm", booth="education-01")
     assert any("确认了对接意向" in t for t in lines(replies, 1))
     page = only(fair.send(1, "history", conv=conv), 1, "history_page")["messages"]
