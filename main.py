@@ -56,8 +56,9 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     serve.add_argument("--db", metavar="URL", help="store in PostgreSQL (postgresql://user@host:port/db) instead "
                        "of SQLite in --data; blobs stay in --data (a folder members share)")
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
-    serve.add_argument("--inline-tick", action="store_true",
-                       help="benchmark comparison: compute the halls' ticks on the event loop, not in worker threads")
+    serve.add_argument("--tick-threads", action="store_true",
+                       help="compute each hall's tick in a worker thread, off the event loop (on 2 cores: better "
+                            "at 300 visitors a hall, worse at 500; docs/benchmarks.md)")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
     from server.guard.limits import add_arguments as add_limit_arguments
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         from server.guard.limits import from_args
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
-                             limits=from_args(args), schedule=args.schedule, inline_tick=args.inline_tick)
+                             limits=from_args(args), schedule=args.schedule, tick_threads=args.tick_threads)
     if args.command == "halls":
         from world.listing import print_halls
 

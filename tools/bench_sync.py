@@ -15,7 +15,7 @@ from 127.0.0.1).
 
     python tools/bench_sync.py                      # 100 300 500, naive at 50 100
     python tools/bench_sync.py --levels 100,300,500 --naive-levels "" --baseline main --repeat 2
-    python tools/bench_sync.py --levels 500 --naive-levels "" --inline   # halls' ticks in threads vs on the loop
+    python tools/bench_sync.py --levels 300,500 --naive-levels "" --threads   # halls' ticks on the loop vs in threads
     python tools/bench_sync.py --levels 500 --naive-levels "" --py-spy   # where the server's time goes
 
 Other tools call :func:`single_hall` (one level, one JSON-able row).
@@ -62,7 +62,7 @@ def single_hall(count: int = 500, duration: float = 10.0, ramp: float | None = N
 
 
 def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Path | None,
-              tree: Path = ROOT, inline_tick: bool = False) -> dict:
+              tree: Path = ROOT, threads: bool = False) -> dict:
     data = Path(tempfile.mkdtemp(prefix="bench-"))
     load_average = round(os.getloadavg()[0], 2)
     cmd = [sys.executable]
@@ -71,8 +71,8 @@ def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Pat
     cmd += [str(tree / "main.py"), "serve", "--port", "0", "--data", str(data), *LOOPBACK_LIMITS]
     if naive:
         cmd.append("--naive")
-    if inline_tick:
-        cmd.append("--inline-tick")
+    if threads:
+        cmd.append("--tick-threads")
     log_path = data / "server.log"  # a file, not a pipe: an unread pipe would block the server's logging
     server = subprocess.Popen(cmd, cwd=tree, stdout=subprocess.PIPE, stderr=log_path.open("w"), text=True)
     line = server.stdout.readline()
@@ -107,7 +107,7 @@ def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Pat
         result = json.loads(out.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         result = {"clients": 0, "valid": False, "error": err[-500:]}
-    result["mode"] = "naive" if naive else "inline" if inline_tick else "aoi"
+    result["mode"] = "naive" if naive else "threads" if threads else "aoi"
     result["tree"] = "this" if tree == ROOT else tree.name
     result["bots"] = count
     result["load_average"] = load_average
@@ -115,7 +115,7 @@ def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Pat
     m = re.search(r"stopped after (\d+) ticks \((\d+) overruns, tick mean ([\d.]+) ms, worst ([\d.]+) ms", server_log)
     result["ticks"], result["tick_overruns"] = (int(m.group(1)), int(m.group(2))) if m else (None, None)
     result["tick_mean_ms"], result["tick_worst_ms"] = (float(m.group(3)), float(m.group(4))) if m else (None, None)
-    # a tree whose halls tick off the loop: the loop's tick above is then only the plan; the compute is here
+    # halls ticking in worker threads (--tick-threads): the loop's tick above is then only the plan; the compute here
     m = re.search(r"(\d+) hall ticks computed off the loop \(mean ([\d.]+) ms, worst ([\d.]+) ms CPU\), (\d+) skipped",
                   server_log)
     result["hall_tick_cpu_ms"], result["hall_tick_worst_ms"], result["hall_ticks_skipped"] = (
@@ -226,8 +226,8 @@ def main() -> int:
     p.add_argument("--profile", action="store_true", help="profile the server at the first level; print top 25")
     p.add_argument("--py-spy", action="store_true", help="sample the server with py-spy at every level (less skew)")
     p.add_argument("--baseline", metavar="REF", help="also run each level on this git ref's tree (e.g. main)")
-    p.add_argument("--inline", action="store_true",
-                   help="also run each level on this tree with the halls' ticks on the event loop (--inline-tick)")
+    p.add_argument("--threads", action="store_true",
+                   help="also run each level on this tree with each hall's tick in a worker thread (--tick-threads)")
     p.add_argument("--repeat", type=int, default=1, help="runs per level (with --baseline: pairs, order alternating)")
     p.add_argument("--json", type=Path, help="also write all rows to this file")
     args = p.parse_args()
@@ -241,9 +241,9 @@ def main() -> int:
         for i, count in enumerate(levels):
             for n in range(args.repeat):
                 prof = Path(tempfile.mkstemp(suffix=".prof")[1]) if args.profile and i == n == 0 else None
-                runs = [(ROOT, False)] + ([(base, False)] if base else []) + ([(ROOT, True)] if args.inline else [])
-                for tree, inline in runs if (i + n) % 2 == 0 else runs[::-1]:
-                    rows.append(run_level(count, False, args, prof if tree == ROOT else None, tree, inline))
+                runs = [(ROOT, False)] + ([(base, False)] if base else []) + ([(ROOT, True)] if args.threads else [])
+                for tree, threads in runs if (i + n) % 2 == 0 else runs[::-1]:
+                    rows.append(run_level(count, False, args, prof if tree == ROOT else None, tree, threads))
                     print(json.dumps(rows[-1]), flush=True)
                 if prof:
                     pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
@@ -259,9 +259,9 @@ def main() -> int:
     print_ratios(rows)
     if args.baseline:
         print_baseline(rows, args.baseline)
-    if args.inline:
-        print_baseline([{**r, "mode": "aoi", "tree": "this" if r["mode"] == "aoi" else "inline"}
-                        for r in rows if r["mode"] in ("aoi", "inline") and r["tree"] == "this"], "inline")
+    if args.threads:
+        print_baseline([{**r, "mode": "aoi", "tree": "this" if r["mode"] == "aoi" else "threads"}
+                        for r in rows if r["mode"] in ("aoi", "threads") and r["tree"] == "this"], "threads")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     return 0

@@ -93,7 +93,7 @@ TRIM_AFTER_DROPPED = 100  # connections gone since the busiest moment before fre
 MAX_STREAMS = 32  # blob windows one connection may have waiting (the client keeps a few in flight)
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
-GIL_SWITCH_S = 0.0002  # halls' ticks compute in worker threads: the loop waits at most this for the GIL (measured)
+GIL_SWITCH_S = 0.0002  # with --tick-threads: the loop waits at most this for the GIL (measured: docs/benchmarks.md)
 SYNC_EVERY_S = 2.0  # how often booth versions are re-read (admin rollbacks made outside the server)
 # Kernel send buffer per client (Linux doubles it). Autotuning would let a stuck
 # reader park up to 4 MB in the kernel and hide for a minute; this bounds both
@@ -180,7 +180,7 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-                 limits: Limits | None = None, inline_tick: bool = False):
+                 limits: Limits | None = None, tick_threads: bool = False):
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -203,8 +203,9 @@ class Gateway:
         self._ids = itertools.count(1)
         self._loop = asyncio.get_running_loop()
         self.rooms = next((f for f in core.features if isinstance(f, RoomsFeature)), None)
-        if self.rooms is not None:  # each hall's tick runs as a Job in a worker thread: the loop keeps serving
-            self.rooms.offload = not inline_tick
+        if self.rooms is not None and tick_threads:  # each hall's tick as a Job in a worker thread
+            self.rooms.offload = True
+            sys.setswitchinterval(GIL_SWITCH_S)
 
     # --- connections -----------------------------------------------------
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -565,14 +566,14 @@ async def run_server(
     db: str | None = None,
     limits: Limits | None = None,
     schedule: Path | None = None,
-    inline_tick: bool = False,
+    tick_threads: bool = False,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
-    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``inline_tick`` computes
-    the halls' ticks on the event loop (the comparison for their worker threads); ``schedule``: the
+    ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``tick_threads`` computes
+    each hall's tick in a worker thread instead of on the event loop; ``schedule``: the
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -600,7 +601,7 @@ async def run_server(
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-    gateway = Gateway(core, store, inline_tick=inline_tick)
+    gateway = Gateway(core, store, tick_threads=tick_threads)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -635,7 +636,7 @@ async def run_server(
         store.close()
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms); %s", st.ticks, st.overruns,
-             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000, gateway.rooms.stats if gateway.rooms else "")
+             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000, gateway.rooms.stats if gateway.rooms and gateway.rooms.offload else "halls ticked on the loop")
 
 
 def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:
@@ -674,14 +675,13 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None, inline_tick: bool = False) -> int:
+                  schedule: Path | None = None, tick_threads: bool = False) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
     doing: it asks the loop to stop and arms a timer thread that ends the process after ``drain_s``.
     """
     limits = limits or Limits()
-    sys.setswitchinterval(GIL_SWITCH_S)
     if not 0 <= port <= 65535:
         log.error("cannot serve on port %d: a port number is 0-65535 (0 = any free port)", port)
         return 2
@@ -702,7 +702,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule, inline_tick=inline_tick)
+                         schedule=schedule, tick_threads=tick_threads)
 
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:

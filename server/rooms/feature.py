@@ -29,8 +29,8 @@ class RoomsFeature(Feature):
     def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
-        # offload: each room's tick computation is returned as a Job (the gateway runs it in a worker thread,
-        # one lane per room); otherwise it runs inline in ``tick`` (tests, tools)
+        # offload (serve --tick-threads): each room's tick computation is returned as a Job (the gateway runs it
+        # in a worker thread, one lane per room); otherwise it runs inline in ``tick``
         self.offload = False
         self.computing: set[Room] = set()  # rooms whose tick job has not finished (offload only)
         self.owed: set[Room] = set()  # rooms that missed a tick while computing: they tick again on finishing

@@ -95,3 +95,38 @@ def test_offloaded_one_job_per_busy_room_and_a_tick_missed_while_computing_runs_
     assert not [a for a in core.tick(0.3) if isinstance(a, Job)]  # that one is computing now
     carry_out(owed, 0.35)
     assert [j.lane for j in core.tick(0.4) if isinstance(j, Job)] == ["tick:lobby"]
+
+
+def test_with_tick_threads_visitors_see_each_other_walk(tmp_path):
+    """The real server with each hall's tick in a worker thread (serve --tick-threads)."""
+    import asyncio
+    import threading
+
+    from server.gateway.app import run_server
+    from tests.server.test_server_ws import Visitor, run
+
+    loop, stop, port, ready_evt = asyncio.new_event_loop(), asyncio.Event(), [], threading.Event()
+
+    async def main():
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: (port.append(f.result()), ready_evt.set()))
+        await run_server("127.0.0.1", 0, tmp_path / "data", stop, ready, tick_threads=True)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready_evt.wait(20)
+    url = f"ws://127.0.0.1:{port[0]}"
+
+    async def scenario():
+        a = await Visitor.join(url, "甲")
+        b = await Visitor.join(url, "乙")
+        await a.until(lambda: b.id in a.others)
+        for seq in range(1, 4):
+            await b.send("move", seq=seq, pos=[b.pos[0] + 0.2 * seq, b.pos[1], 0.0], yaw=0.0, anim=1)
+        await a.until(lambda: abs(a.others[b.id][0] - (b.pos[0] + 0.6)) < 0.011)
+
+    try:
+        run(scenario())
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
