@@ -635,8 +635,9 @@ async def run_server(
         gateway.io.shutdown(wait=True)
         store.close()
     st = gateway.stats
+    halls = gateway.rooms.stats if gateway.rooms is not None and gateway.rooms.offload else "halls ticked on the loop"
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms); %s", st.ticks, st.overruns,
-             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000, gateway.rooms.stats if gateway.rooms and gateway.rooms.offload else "halls ticked on the loop")
+             st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000, halls)
 
 
 def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:
