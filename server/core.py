@@ -47,8 +47,10 @@ class Parked:
 
 class ServerCore:
     def __init__(self, features: Iterable[Feature], tick_hz: int = 10,
-                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18), admission: Admission | None = None):
+                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18), admission: Admission | None = None,
+                 member: str = "local"):
         self.tick_hz = tick_hz
+        self.member = member  # this process's name among the cluster's members (events it published carry it)
         self.admission = admission or Admission()
         self.features = tuple(features)
         self.sessions: dict[int, Session] = {}

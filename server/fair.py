@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 
 from server.core import ServerCore
+from server.dispatch import Feature
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
@@ -32,9 +33,12 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
                admission: Admission | None = None, match: MatchSetup | None = None,
                stage: Callable[[RoomsFeature], StageFeature] | None = None,
-               social: SocialFeature | None = None) -> ServerCore:
+               social: SocialFeature | None = None, member: str = "local",
+               extra: Callable[[RoomsFeature], tuple[Feature, ...]] | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
-    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
+    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams);
+    ``member``: this process's name in a cluster; ``extra``: makes the cluster's own features from the rooms
+    (server/cluster/member.py)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
@@ -46,5 +50,6 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         social or SocialFeature(halls, None, DeskStaff(uploads)),
+        *(extra(rooms) if extra else ()),
     ]
-    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, member=member)

@@ -2,7 +2,10 @@
 
 Every member publishes to and listens on one Redis channel per topic prefix
 family (all under ``CHANNEL_PREFIX``). A member's own events come back to it
-through Redis too, so every member sees the same order for a topic. Pub/sub is
+through Redis too, so every member sees the same order for a topic. A member's
+publishes leave in the order they were made (one queue, sent by one task in
+pipelined batches on one connection), so a state change and the notice that
+follows it arrive in that order everywhere. Pub/sub is
 fire-and-forget: events that must not be missed are persisted first (the
 store), and what travels here is the notice that makes members look.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -36,19 +40,27 @@ class RedisBus:
         self.url = url
         self._client = aioredis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self._subscribers: list[Deliver] = []
-        self._pending: set[asyncio.Task] = set()
+        self._outbox: deque[tuple[str, bytes]] = deque()
+        self._wake = asyncio.Event()
+        self._publisher: asyncio.Task | None = None
         self._listener: asyncio.Task | None = None
         self.connected = asyncio.Event()
         self.dropped = 0
+
+    @property
+    def client(self) -> aioredis.Redis:
+        """The connection pool, for the member's other small Redis calls (its id slot)."""
+        return self._client
 
     # --- the Bus interface ----------------------------------------------------------
     def publish(self, topic: str, event: dict) -> None:
         data = pack_event(event)
         if len(data) > MAX_EVENT_BYTES:
             raise ValueError(f"bus event for {topic!r} is {len(data)} bytes; the limit is {MAX_EVENT_BYTES}")
-        task = asyncio.get_running_loop().create_task(self._publish(CHANNEL_PREFIX + topic, data))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._outbox.append((CHANNEL_PREFIX + topic, data))
+        self._wake.set()
+        if self._publisher is None:
+            self._publisher = asyncio.get_running_loop().create_task(self._send())
 
     def subscribe(self, deliver: Deliver) -> None:
         self._subscribers.append(deliver)
@@ -57,20 +69,39 @@ class RedisBus:
 
     # --- life -------------------------------------------------------------------------
     async def close(self) -> None:
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        for _ in range(200):  # what was published before close goes out first (at most ~2 s)
+            if not self._outbox and not self._wake.is_set() and not self._sending:
+                break
+            await asyncio.sleep(0.01)
+        for task in (self._publisher, self._listener):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._client.aclose()
 
-    async def _publish(self, channel: str, data: bytes) -> None:
-        try:
-            await self._client.publish(channel, data)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            self.dropped += 1
-            log.warning("bus: Redis unreachable, event on %s dropped (%d so far): %s", channel, self.dropped, exc)
+    _sending = False
+
+    async def _send(self) -> None:
+        """Publish the outbox in order: everything queued since the last round trip goes in one pipeline."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._outbox:
+                batch = list(self._outbox)
+                self._outbox.clear()
+                self._sending = True
+                try:
+                    async with self._client.pipeline(transaction=False) as pipe:
+                        for channel, data in batch:
+                            pipe.publish(channel, data)
+                        await pipe.execute()
+                except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                    self.dropped += len(batch)
+                    log.warning("bus: Redis unreachable, %d event(s) dropped (%d so far): %s", len(batch),
+                                self.dropped, exc)
+                finally:
+                    self._sending = False
 
     async def _listen(self) -> None:
         attempt = 0
