@@ -27,6 +27,7 @@ from protocol.match import visitor_party
 from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
+from server.match import replica
 from server.match.analytics import Event
 from server.match.booking import ACCEPTED, SLOT_S, Bookings, Meeting, Refused
 from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_doc, load_match, parse_needs
@@ -218,10 +219,28 @@ class MatchFeature(Feature):
         return out
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic == replica.STATE:
+            return self._replicated(event)
         if topic != TOPIC:
             return []
         frame = board_frame(event)
         return [Send(cid, frame) for cid in self.watchers if cid in self.hub.sessions]
+
+    def _replicated(self, event: dict) -> list[Action]:
+        """Another member's committed change (server/match/replica.py): applied here, told to its sides here."""
+        if event.get("member") == self.hub.member:
+            return []  # applied before it was published
+        changed = replica.apply(event, self.intents, self.bookings,
+                                lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
+        if isinstance(changed, Intent):
+            return self._to_parties(changed.parties(), "match_intent_state", intent=intent_wire(changed))
+        if isinstance(changed, Meeting):
+            return self._to_parties(changed.parties(), "match_meeting", meeting=meeting_wire(changed))
+        return []
+
+    def _state(self, event: dict) -> Publish:
+        """The change for the other members, published once committed (in the Persist's ``then``)."""
+        return Publish(replica.STATE, {**event, "member": self.hub.member})
 
     # --- identity ---------------------------------------------------------------
     def _acting(self, s: Session, msg: dict, t: str) -> tuple[str | None, list[Action]]:
@@ -332,7 +351,8 @@ class MatchFeature(Feature):
         reply = Send(s.cid, encode("match_offer_saved", id=self.offers[party][0].id))
         if self.store is None:
             return [reply]
-        return [Persist(lambda: self.store.save_offer(saved, self._wall(now)), (reply,))]
+        return [Persist(lambda: self.store.save_offer(saved, self._wall(now)),
+                        (reply, self._state(replica.offer_event(saved))))]
 
     @staticmethod
     def _offer(o: SavedOffer) -> Offer:
@@ -352,7 +372,8 @@ class MatchFeature(Feature):
                                    slots=self.bookings.free_slots(party, self._wall(now))))
         if self.store is None:
             return [reply]
-        return [Persist(lambda: self.store.save_slots(party, slots), (reply,))]
+        state = self._state(replica.slots_event(party, slots))
+        return [Persist(lambda: self.store.save_slots(party, slots), (reply, state))]
 
     def on_free(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not self._known(msg["party"]):
@@ -403,7 +424,7 @@ class MatchFeature(Feature):
         sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m))
         if self.store is None:
             return sends
-        return [Persist(lambda: self.store.save_meeting(m), tuple(sends))]
+        return [Persist(lambda: self.store.save_meeting(m), (*sends, self._state(replica.meeting_event(m))))]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -458,7 +479,7 @@ class MatchFeature(Feature):
                                         "intents": board.intents}))
         if self.store is None:
             return then
-        return [Persist(lambda: self.store.save_intent(i), tuple(then))]
+        return [Persist(lambda: self.store.save_intent(i), (self._state(replica.intent_event(i)), *then))]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:
