@@ -115,10 +115,10 @@ class SocialFeature(Feature):
         self.banned: set[int] = set()
         self.sanctions_seen: set[int] = set()
         self.sanctions_read = max((sc.id for sc in data.sanctions), default=0)  # the highest id read so far
-        for sanction in data.sanctions:
-            self._apply(sanction, 0.0)
         self.members: dict[int, Member] = {}
         self.online: dict[int, set[int]] = {}  # pid -> connection ids
+        for sanction in data.sanctions:  # nobody is connected yet: this only fills ``muted`` and ``banned``
+            self._apply(sanction, 0.0)
         self.recent: dict[int, OrderedDict[str, tuple[int, int | None, float]]] = {}  # pid -> cmid -> (id, conv, at)
         self.pending: list[tuple[str, tuple]] = []  # rows of profiles made at hello, written with the next Persist
         self.pending_state: list[dict] = []  # their social:state events, published once those rows are committed
@@ -167,8 +167,8 @@ class SocialFeature(Feature):
         unique for the sender: a repeated one is a resend and delivers nothing.
         """
         seen = self._recent(sender).get(cmid)
-        if seen is not None:  # a resend: stored and delivered already
-            return list(ack or [])
+        if seen is not None:  # a resend: stored (or being stored) and delivered already
+            return self._again(sender, cmid, list(ack or []))
         text = self.words.mask(text)
         mid, at = self.message_seq.take(), self._wall(now)
         self._remember(sender, cmid, mid, conv.id, at)
@@ -342,7 +342,8 @@ class SocialFeature(Feature):
             return refuse(s, ErrorCode.UNKNOWN_CONVERSATION, "send")
         seen = self._recent(m.pid).get(msg["cmid"])
         if seen is not None:
-            return [Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2], conv=seen[1] or conv.id))]
+            ack = Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2], conv=seen[1] or conv.id))
+            return self._again(m.pid, msg["cmid"], [ack]) if seen[1] is not None else [ack]
         text, refusal = self._text(s, m, msg["text"], "conv", now, "send")
         if refusal:
             return refusal
@@ -546,6 +547,12 @@ class SocialFeature(Feature):
     def _wall(self, now: float) -> float:
         return now + self.wall_offset
 
+    def _again(self, pid: int, cmid: str, ack: list[Action]) -> list[Action]:
+        """A resent message's acknowledgement: only once the first one is committed (persists run in order, so
+        this one runs after it) and only if it was (a failed write is not acknowledged by its resend)."""
+        store = self.store
+        return [Persist(lambda: store.confirm_message(pid, cmid), tuple(ack))] if store is not None else ack
+
     def _changed(self, row: tuple[str, tuple], event: dict) -> None:
         """A change to what every member keeps in memory: its row goes with the next Persist, and once that is
         committed its event tells the other members (server/social/replica.py)."""
@@ -614,6 +621,8 @@ class SocialFeature(Feature):
         if recent is None:
             rows = self.store.recent_cmids(pid, RECENT_CMIDS) if self.store is not None else []
             recent = self.recent[pid] = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in reversed(rows))
+            if rows:  # written on another member, perhaps never announced (it was killed): number after them
+                self.message_seq.seen(rows[0][1])
         return recent
 
     def _remember(self, pid: int, cmid: str, mid: int, conv: int | None, at: float) -> None:

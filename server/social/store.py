@@ -180,6 +180,11 @@ class SocialStore:
             out[conv] = (count, latest[0] if latest else None)
         return out
 
+    def confirm_message(self, sender: int, cmid: str) -> None:
+        """Raise LookupError unless ``sender``'s message ``cmid`` is stored (a resend is acknowledged only then)."""
+        if not self.store.rows("SELECT 1 FROM messages WHERE sender = ? AND cmid = ?", (sender, cmid)):
+            raise LookupError(f"message {cmid!r} of {sender} is not stored")
+
     def recent_cmids(self, sender: int, n: int = 64) -> list[tuple[str, int, int, float]]:
         """The sender's last ``n`` (cmid, message id, conv, at): a resend after a crash is recognised."""
         return self.store.rows("SELECT cmid, id, conv, at FROM messages WHERE sender = ? ORDER BY id DESC LIMIT ?",
