@@ -231,7 +231,7 @@ class MatchFeature(Feature):
         if event.get("member") == self.hub.member:
             return []  # applied before it was published
         changed = replica.apply(event, self.intents, self.bookings,
-                                lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
+                                lambda o: self.offers.__setitem__(o.party, [self._offer(o)]), self.names)
         if isinstance(changed, Intent):
             return self._to_parties(changed.parties(), "match_intent_state", intent=intent_wire(changed))
         if isinstance(changed, Meeting):
@@ -352,7 +352,7 @@ class MatchFeature(Feature):
         if self.store is None:
             return [reply]
         return [Persist(lambda: self.store.save_offer(saved, self._wall(now)),
-                        (reply, self._state(replica.offer_event(saved))))]
+                        (reply, self._state(replica.offer_event(saved, self.names.get(party, "")))))]
 
     @staticmethod
     def _offer(o: SavedOffer) -> Offer:

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, fields
 
+from protocol.messages import MAX_NAME_CHARS
 from server.match.booking import Bookings, Meeting
 from server.match.intents import PROPOSED, Intent, Intents
 from server.match.store import SavedOffer
@@ -41,12 +42,13 @@ def slots_event(party: str, slots: set[int]) -> dict:
     return {"change": "slots", "party": party, "slots": sorted(slots)}
 
 
-def offer_event(o: SavedOffer) -> dict:
-    return {"change": "offer", **asdict(o)}
+def offer_event(o: SavedOffer, name: str) -> dict:
+    """``name``: how the offer's visitor is shown to others (their name at hello)."""
+    return {"change": "offer", **asdict(o), "name": name}
 
 
-def apply(event: dict, intents: Intents, bookings: Bookings, offers: Callable[[SavedOffer], None]
-          ) -> Intent | Meeting | None:
+def apply(event: dict, intents: Intents, bookings: Bookings, offers: Callable[[SavedOffer], None],
+          names: dict[str, str] | None = None) -> Intent | Meeting | None:
     """Apply another member's committed change; the intent or meeting its sides here must hear of, if any."""
     try:
         change = event["change"]
@@ -67,7 +69,10 @@ def apply(event: dict, intents: Intents, bookings: Bookings, offers: Callable[[S
         if change == "slots":
             bookings.available[str(event["party"])] = {int(s) for s in event["slots"]}
         elif change == "offer":
-            offers(SavedOffer(**{k: tuple(event[k]) if isinstance(event[k], list) else event[k] for k in _OFFER}))
+            offer = SavedOffer(**{k: tuple(event[k]) if isinstance(event[k], list) else event[k] for k in _OFFER})
+            offers(offer)
+            if names is not None and isinstance(event.get("name"), str):
+                names.setdefault(offer.party, event["name"][:MAX_NAME_CHARS])
         else:
             log.warning("match state event of unknown change %r dropped", change)
     except (KeyError, TypeError, ValueError) as exc:

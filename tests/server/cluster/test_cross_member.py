@@ -289,3 +289,14 @@ def test_kill_9_of_a_member_loses_nothing_it_acknowledged(members):
     assert len(acked) >= 3
     one.proc.wait(10)
     run(after(conv_id))
+
+
+def test_a_member_that_cannot_reach_redis_says_so_in_one_line_and_does_not_start(tmp_path):
+    from tests.services import free_port
+
+    run_ = subprocess.run([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(tmp_path),
+                           "--redis", f"redis://127.0.0.1:{free_port()}/0"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30)
+    out = run_.stdout + run_.stderr
+    assert run_.returncode != 0 and "READY" not in out and "Traceback" not in out
+    assert len([line for line in out.splitlines() if "cannot reach Redis" in line]) == 1

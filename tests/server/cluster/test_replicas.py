@@ -9,7 +9,7 @@ from collections import defaultdict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from protocol.codec import decode_server, encode
+from protocol.codec import decode_server, encode, pack_event, unpack_event
 from server.actions import Close, Job, Persist, Publish, Send
 from server.cluster.ids import STRIDE, Ids, Slot
 from server.cluster.presence import PresenceFeature
@@ -17,6 +17,7 @@ from server.fair import build_core
 from server.match import replica as match_replica
 from server.match.booking import Bookings, Meeting
 from server.match.intents import CONFIRMED, PROPOSED, Intent, Intents
+from server.match.store import SavedOffer
 from server.social.feature import SocialFeature
 from server.social.store import SocialStore
 from server.social.words import WordFilter
@@ -205,3 +206,8 @@ def test_a_replicated_answer_is_never_reopened_by_an_older_event():
         match_replica.apply({**match_replica.meeting_event(m), "member": "m1"}, intents, bookings, offers.append)
     assert bookings.meetings["m1"].state == "accepted"
     assert match_replica.apply({"change": "intent", "id": 3}, intents, bookings, offers.append) is None  # malformed
+    names: dict[str, str] = {}
+    offer = SavedOffer("v:bbbb", "foundation", "funds", ("education",), ("云南",), "资助乡村教育", 1, 9)
+    wire = unpack_event(pack_event({**match_replica.offer_event(offer, "润泽基金会"), "member": "m1"}))
+    match_replica.apply(wire, intents, bookings, offers.append, names)
+    assert offers == [offer] and names == {"v:bbbb": "润泽基金会"}  # msgpack's lists are tuples again
