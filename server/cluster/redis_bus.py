@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections import deque
 
 import redis.asyncio as aioredis
@@ -26,7 +27,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from protocol.codec import DecodeError, pack_event, unpack_event
-from server.bus import Deliver
+from server.bus import RESYNC, Deliver
 
 log = logging.getLogger("pavilion.bus")
 
@@ -44,6 +45,7 @@ class RedisBus:
         self._wake = asyncio.Event()
         self._publisher: asyncio.Task | None = None
         self._listener: asyncio.Task | None = None
+        self.ident = secrets.token_hex(6)  # this bus among the members' (its own RESYNC is not applied twice)
         self.connected = asyncio.Event()
         self.dropped = 0
 
@@ -92,16 +94,24 @@ class RedisBus:
                 self._outbox.clear()
                 self._sending = True
                 try:
-                    async with self._client.pipeline(transaction=False) as pipe:
-                        for channel, data in batch:
-                            pipe.publish(channel, data)
-                        await pipe.execute()
-                except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                    self.dropped += len(batch)
-                    log.warning("bus: Redis unreachable, %d event(s) dropped (%d so far): %s", len(batch),
-                                self.dropped, exc)
+                    for tries_left in (1, 0):  # once more on a fresh connection: a pooled one may be from before
+                        try:                   # a Redis restart
+                            await self._pipeline(batch)
+                            break
+                        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                            if tries_left:
+                                continue
+                            self.dropped += len(batch)
+                            log.warning("bus: Redis unreachable, %d event(s) dropped (%d so far): %s", len(batch),
+                                        self.dropped, exc)
                 finally:
                     self._sending = False
+
+    async def _pipeline(self, batch: list[tuple[str, bytes]]) -> None:
+        async with self._client.pipeline(transaction=False) as pipe:
+            for channel, data in batch:
+                pipe.publish(channel, data)
+            await pipe.execute()
 
     async def _listen(self) -> None:
         attempt = 0
@@ -109,8 +119,10 @@ class RedisBus:
             pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.psubscribe(CHANNEL_PREFIX + "*")
-                if attempt:
-                    log.info("bus: Redis is back at %s, listening again", self.url)
+                if attempt:  # what was published meanwhile is lost: this member and the others re-read the store
+                    log.info("bus: Redis is back at %s, listening again; re-reading the store", self.url)
+                    self._to_subscribers(RESYNC, {"bus": self.ident})
+                    self.publish(RESYNC, {"bus": self.ident})
                 attempt = 0
                 self.connected.set()
                 async for message in pubsub.listen():
@@ -137,6 +149,11 @@ class RedisBus:
         except DecodeError as exc:
             log.warning("bus: unreadable event on %s dropped: %s", topic, exc)
             return
+        if topic == RESYNC and event.get("bus") == self.ident:
+            return  # re-read already, when this bus came back
+        self._to_subscribers(topic, event)
+
+    def _to_subscribers(self, topic: str, event: dict) -> None:
         for deliver in self._subscribers:
             try:
                 deliver(topic, event)

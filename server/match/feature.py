@@ -25,6 +25,7 @@ from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.match import visitor_party
 from server.actions import Action, Job, Persist, Publish, Send
+from server.bus import RESYNC
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
 from server.match import replica
@@ -221,6 +222,14 @@ class MatchFeature(Feature):
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
         if topic == replica.STATE:
             return self._replicated(event)
+        if topic == RESYNC and self.store is not None:  # the bus was cut off: the store's intents win
+            def done(result: object, now: float) -> list[Action]:
+                if isinstance(result, Loaded):
+                    replica.reload(result, self.intents, self.bookings,
+                                   lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
+                return []
+
+            return [Job("match-resync", self.store.load, done)]
         if topic != TOPIC:
             return []
         frame = board_frame(event)

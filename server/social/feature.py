@@ -45,6 +45,7 @@ from protocol.messages import MAX_NAME_CHARS
 from protocol.social import MESSAGE_CHARS, NOTE_CHARS, ORG_CHARS, PAGE, PROVINCES
 from protocol.text import TooLong, clean
 from server.actions import Action, Job, Persist, Publish, Send
+from server.bus import RESYNC
 from server.cluster.ids import ALONE, Ids, Slot
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
@@ -228,6 +229,8 @@ class SocialFeature(Feature):
         return Job(f"sanctions:{after}", lambda: self.store.sanctions_after(after), self._sanctions_read)
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic == RESYNC:
+            return self._resync()
         target = topic[len(TOPIC):]
         if target == "mod":
             return self._apply(Sanction(**event), now)
@@ -546,6 +549,22 @@ class SocialFeature(Feature):
     # --- helpers ------------------------------------------------------------------------------
     def _wall(self, now: float) -> float:
         return now + self.wall_offset
+
+    def _resync(self) -> list[Action]:
+        """The bus was cut off and is back: re-read profiles, conversations, favourites and blocks (sanctions
+        are re-read every few seconds anyway, see :meth:`background`)."""
+        store = self.store
+        if store is None:
+            return []
+
+        def done(result: object, now: float) -> list[Action]:
+            if isinstance(result, Loaded):
+                replica.reload(self, result, self.message_seq)
+            else:
+                log.error("re-reading the social state failed: %r", result)
+            return []
+
+        return [Job("social-resync", store.load, done)]
 
     def _again(self, pid: int, cmid: str, ack: list[Action]) -> list[Action]:
         """A resent message's acknowledgement: only once the first one is committed (persists run in order, so

@@ -20,7 +20,7 @@ import logging
 from typing import Protocol
 
 from server.cluster.ids import Ids
-from server.social.store import Conv, Profile, Subject
+from server.social.store import Conv, Loaded, Profile, Subject
 
 log = logging.getLogger("pavilion.social")
 
@@ -78,6 +78,19 @@ def apply(f: SocialFeature, event: dict) -> None:
             log.warning("social state event of unknown kind %r dropped", kind)
     except (KeyError, TypeError, ValueError) as exc:
         log.warning("malformed social state event dropped: %r", exc)
+
+
+def reload(f: SocialFeature, loaded: Loaded, message_seq: Ids) -> None:
+    """After the bus was cut off (events may be lost): take what the store holds, which wins."""
+    for p in loaded.profiles.values():
+        _profile(f, profile_event(p))
+    for c in loaded.convs.values():
+        _conv(f, conv_event(c))
+    f.favourites.clear()
+    f.favourites.update(loaded.favourites)
+    f.blocks.clear()
+    f.blocks.update(loaded.blocks)
+    message_seq.seen(loaded.next_message - 1)
 
 
 def _profile(f: SocialFeature, e: dict) -> None:

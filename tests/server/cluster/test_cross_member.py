@@ -300,3 +300,21 @@ def test_a_member_that_cannot_reach_redis_says_so_in_one_line_and_does_not_start
     out = run_.stdout + run_.stderr
     assert run_.returncode != 0 and "READY" not in out and "Traceback" not in out
     assert len([line for line in out.splitlines() if "cannot reach Redis" in line]) == 1
+
+
+def test_after_redis_restarts_the_members_catch_up_on_what_they_missed(members, services):
+    one, two, _ = members
+    redis = services[0]
+
+    async def main():
+        redis.stop()
+        ann = await Visitor(one.url, "安").open()  # her profile is committed; its event is lost with Redis down
+        await asyncio.sleep(0.5)
+        await asyncio.get_running_loop().run_in_executor(None, redis.start)
+        bob = await Visitor(two.url, "博").open()
+        conv = await open_direct(bob, ann.profile["pid"])  # member two learnt of her from the store
+        await bob.send("send", conv=conv["id"], text="Redis 回来了", cmid="after-redis-1")
+        assert (await ann.expect("message", 10))["message"]["text"] == "Redis 回来了"
+
+    run(main())
+    assert any("re-reading the store" in line for line in two.log)
