@@ -11,7 +11,9 @@ store), and what travels here is the notice that makes members look.
 
 If Redis goes away the listener logs it once, keeps retrying with back-off and
 resubscribes when Redis is back; events published meanwhile are dropped with
-a counted warning (the member stays up; durable state is in the store).
+a counted warning (the member stays up; durable state is in the store), and
+once back the member re-reads the store and asks the others to do the same
+(:data:`server.bus.RESYNC`).
 """
 
 from __future__ import annotations
