@@ -533,7 +533,8 @@ async def run_server(
     wall_offset = time.time() - asyncio.get_running_loop().time()
     puzzles = PuzzleEngine.sealed(deployment_salt(data_dir), halls, store, wall_offset, limits.team_idle_s)
     exhibitors, spool = ExhibitorStore(store, content.blobs, limits.keep_versions), Spool(data_dir / "uploads")
-    content.blobs.sweep()  # temporary files of blobs a crash interrupted
+    content.blobs.sweep(3600.0 if redis else 0.0)  # temporary files of blobs a crash interrupted (not a member's
+    # blob being written in the cluster's shared folder)
     spool.prepare(keep=exhibitors.upload_ids())  # spool files of uploads that finished or were dropped go
     uploads = UploadDesk(exhibitors, content.blobs, spool)
     stage_dir = data_dir / "stage"
