@@ -194,7 +194,7 @@ class SocialFeature(Feature):
         if pid in self.banned:
             self.outbox += close(s, CloseCode.BANNED, ErrorCode.BANNED)
             return
-        self._recent(pid)  # loaded now, while the visitor says hello, not on their first line
+        self._recent(pid, fresh=True)  # read now, while the visitor says hello, not on their first line
         self.outbox += [Send(s.cid, self._profile(profile, you=True)),
                         Send(s.cid, encode("favourites", booths=self.favourites.get(pid, []))),
                         Send(s.cid, encode("blocks", pids=sorted(self.blocks.get(pid, ())))),
@@ -208,9 +208,8 @@ class SocialFeature(Feature):
         if m is not None and m.pid is not None:
             cids = self.online.get(m.pid, set())
             cids.discard(s.cid)
-            if not cids:  # their next visit may be on another member: read their recent ids afresh then
+            if not cids:
                 self.online.pop(m.pid, None)
-                self.recent.pop(m.pid, None)
 
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         self.ticks += 1
@@ -634,12 +633,20 @@ class SocialFeature(Feature):
             return "", [error(s, too_fast, ref)]
         return text, []
 
-    def _recent(self, pid: int) -> OrderedDict[str, tuple[int, int | None, float]]:
-        """The person's last client message ids, read from the store the first time (one indexed read)."""
+    def _recent(self, pid: int, fresh: bool = False) -> OrderedDict[str, tuple[int, int | None, float]]:
+        """The person's last client message ids, read from the store the first time (one indexed read).
+
+        ``fresh`` (at hello): read again and merge with what is remembered here, so ids they sent through
+        another cluster member since are known, and ones whose write is still under way here are kept.
+        """
         recent = self.recent.get(pid)
-        if recent is None:
+        if recent is None or fresh:
             rows = self.store.recent_cmids(pid, RECENT_CMIDS) if self.store is not None else []
-            recent = self.recent[pid] = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in reversed(rows))
+            merged = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in reversed(rows))
+            merged.update(recent or {})
+            while len(merged) > RECENT_CMIDS:
+                merged.popitem(last=False)
+            recent = self.recent[pid] = merged
             if rows:  # written on another member, perhaps never announced (it was killed): number after them
                 self.message_seq.seen(rows[0][1])
         return recent

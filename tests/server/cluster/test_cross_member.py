@@ -229,7 +229,7 @@ def test_an_upload_on_one_member_is_swapped_in_for_a_visitor_on_the_other(member
 
     local, changed, seen_in = run(main())
     assert changed["hash"] == local["hash"]  # the same new booth on both members
-    assert seen_in < 1.0, f"the swap reached the other member in {seen_in:.2f} s (the periodic look is 2 s)"
+    assert seen_in < 1.5, f"the swap reached the other member in {seen_in:.2f} s (the periodic look is 2 s)"
 
 
 def test_hall_counts_add_up_the_visitors_of_every_member(members):

@@ -149,6 +149,26 @@ def test_people_on_two_members_find_each_other_talk_and_keep_their_marks(tmp_pat
         c.close()
 
 
+def test_a_resend_on_another_member_is_recognised_and_stored_once(tmp_path):
+    c = Cluster(tmp_path / "shared.sqlite3")
+    try:
+        bob = c.visit(1, 9, "博", "bob-secret-0123456789")["profile"]
+        c.visit(0, 1, "安", "ann-secret-0123456789")  # member 0 remembers her recent ids from this visit
+        conv = of(c.send(0, 1, "conv_open", to=bob["pid"]), (0, 1), "conv")[0]["conv"]
+        c.send(0, 1, "send", conv=conv["id"], text="第一句", cmid="move-0001")
+        c.leave(0, 1)
+        c.visit(1, 2, "安", "ann-secret-0123456789")
+        first = of(c.send(1, 2, "send", conv=conv["id"], text="第二句", cmid="move-0002"), (1, 2), "said")[0]
+        c.leave(1, 2)  # the ack was lost: she comes back on member 0 and resends
+        c.visit(0, 3, "安", "ann-secret-0123456789")
+        got = c.send(0, 3, "send", conv=conv["id"], text="第二句", cmid="move-0002")
+        assert of(got, (0, 3), "said")[0]["id"] == first["id"] and not of(got, (1, 9), "message")
+        texts = [r[0] for r in c.stores[0].rows("SELECT text FROM messages ORDER BY id")]
+        assert texts == ["第一句", "第二句"]
+    finally:
+        c.close()
+
+
 def test_a_member_ignores_its_own_echo(tmp_path):
     c = Cluster(tmp_path / "shared.sqlite3")
     try:
