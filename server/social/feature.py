@@ -169,7 +169,7 @@ class SocialFeature(Feature):
         """
         seen = self._recent(sender).get(cmid)
         if seen is not None:  # a resend: stored (or being stored) and delivered already
-            return self._again(sender, cmid, list(ack or []))
+            return self._again(sender, cmid, list(ack or []), text, booth)
         text = self.words.mask(text)
         mid, at = self.message_seq.take(), self._wall(now)
         self._remember(sender, cmid, mid, conv.id, at)
@@ -345,7 +345,12 @@ class SocialFeature(Feature):
         seen = self._recent(m.pid).get(msg["cmid"])
         if seen is not None:
             ack = Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2], conv=seen[1] or conv.id))
-            return self._again(m.pid, msg["cmid"], [ack]) if seen[1] is not None else [ack]
+            try:
+                text = clean(msg["text"], MESSAGE_CHARS)
+            except TooLong:
+                text = None
+            return self._again(m.pid, msg["cmid"], [ack], text, me[2:] if me.startswith("b:") else None) \
+                if seen[1] is not None else [ack]
         text, refusal = self._text(s, m, msg["text"], "conv", now, "send")
         if refusal:
             return refusal
@@ -565,11 +570,18 @@ class SocialFeature(Feature):
 
         return [Job("social-resync", store.load, done)]
 
-    def _again(self, pid: int, cmid: str, ack: list[Action]) -> list[Action]:
-        """A resent message's acknowledgement: only once the first one is committed (persists run in order, so
-        this one runs after it) and only if it was (a failed write is not acknowledged by its resend)."""
-        store = self.store
-        return [Persist(lambda: store.confirm_message(pid, cmid), tuple(ack))] if store is not None else ack
+    def _again(self, pid: int, cmid: str, ack: list[Action], text: str | None = None,
+               booth: str | None = None) -> list[Action]:
+        """A resent message's acknowledgement, sent only once the message is committed: persists run in order,
+        so this one runs after the first write. With the ``text`` it is written again unless already stored
+        (the first write may have failed); without, the ack waits for the stored message or is never sent."""
+        store, seen = self.store, self.recent[pid][cmid]
+        if store is None:
+            return ack
+        if text is None:
+            return [Persist(lambda: store.confirm_message(pid, cmid), tuple(ack))]
+        row = SocialStore.message_row_once(seen[0], seen[1], pid, booth, cmid, self.words.mask(text), seen[2])
+        return [Persist(lambda: store.store.write([row]), tuple(ack))]
 
     def _changed(self, row: tuple[str, tuple], event: dict) -> None:
         """A change to what every member keeps in memory: its row goes with the next Persist, and once that is

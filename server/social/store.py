@@ -142,6 +142,13 @@ class SocialStore:
                 (mid, conv, sender, booth, cmid, text, at))
 
     @staticmethod
+    def message_row_once(mid: int, conv: int, sender: int, booth: str | None, cmid: str, text: str,
+                         at: float) -> tuple[str, tuple]:
+        """The message unless it is stored already (a resend whose first write may have failed)."""
+        sql, params = SocialStore.message_row(mid, conv, sender, booth, cmid, text, at)
+        return sql + " ON CONFLICT DO NOTHING", params
+
+    @staticmethod
     def read_row(party_: str, conv: int, upto: int) -> tuple[str, tuple]:
         return ("INSERT INTO reads (party, conv, upto) VALUES (?, ?, ?) ON CONFLICT (party, conv) "
                 "DO UPDATE SET upto = excluded.upto WHERE excluded.upto > reads.upto", (party_, conv, upto))
