@@ -112,9 +112,14 @@ def _conv(f: SocialFeature, e: dict) -> None:
     subject_kind, subject_id = e["subject"]
     conv = Conv(cid, str(e["conv"]), int(e["a"]), int(e["b"]), str(e["booth"]), Subject(str(subject_kind),
                                                                                            str(subject_id)))
-    if conv.key in f.conv_ids:  # opened on two members at once: the store's unique key took only one of them
-        log.warning("conversation %d duplicates %d (opened on two members at once)", cid, f.conv_ids[conv.key])
-        return
+    mine = f.conv_ids.get(conv.key)
+    if mine is not None:
+        # Opened on two members at once. Theirs is announced only once committed, so the store's unique key
+        # refuses ours: theirs is the conversation from now on.
+        log.warning("conversation %d replaces %d (opened on two members at once)", cid, mine)
+        lost = f.convs.pop(mine)
+        for p in lost.parties:
+            f.party_convs[p] = [c for c in f.party_convs.get(p, ()) if c != mine]
     f.convs[cid], f.conv_ids[conv.key] = conv, cid
     for p in conv.parties:
         f.party_convs.setdefault(p, []).append(cid)

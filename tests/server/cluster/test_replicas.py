@@ -4,8 +4,10 @@ member alerts its player on the other, hall counts add up, and replicated 云对
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -165,6 +167,26 @@ def test_a_resend_on_another_member_is_recognised_and_stored_once(tmp_path):
         assert of(got, (0, 3), "said")[0]["id"] == first["id"] and not of(got, (1, 9), "message")
         texts = [r[0] for r in c.stores[0].rows("SELECT text FROM messages ORDER BY id")]
         assert texts == ["第一句", "第二句"]
+    finally:
+        c.close()
+
+
+def test_a_conversation_opened_on_two_members_at_once_ends_as_the_one_the_store_kept(tmp_path):
+    c = Cluster(tmp_path / "shared.sqlite3")
+    try:
+        ann = c.visit(0, 1, "安", "ann-secret-0123456789")["profile"]
+        bob = c.visit(1, 1, "博", "bob-secret-0123456789")["profile"]
+        c.now += 0.01
+        first = c.cores[0].receive(1, encode("conv_open", to=bob["pid"]), c.now)
+        second = c.cores[1].receive(1, encode("conv_open", to=ann["pid"]), c.now)  # before hearing of the first
+        kept = of(c.run(0, first), (0, 1), "conv")[0]["conv"]
+        with pytest.raises(sqlite3.IntegrityError):  # the store refuses the second: it is never acknowledged
+            c.run(1, second)
+        assert c.socials[1].conv_ids == c.socials[0].conv_ids and kept["id"] in c.socials[1].convs
+        got = c.send(1, 1, "conv_open", to=ann["pid"])
+        assert of(got, (1, 1), "conv")[0]["conv"]["id"] == kept["id"]
+        got = c.send(1, 1, "send", conv=kept["id"], text="同一个对话", cmid="race-00001")
+        assert of(got, (0, 1), "message")[0]["message"]["text"] == "同一个对话"
     finally:
         c.close()
 
