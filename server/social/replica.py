@@ -39,6 +39,8 @@ class SocialFeature(Protocol):
     blocks: dict[int, set[int]]
     pid_seq: Ids
     conv_seq: Ids
+    online: dict[int, set[int]]
+    members: dict  # connection -> Member (with its ``pid``)
 
 
 def profile_event(p: Profile) -> dict:
@@ -96,6 +98,15 @@ def reload(f: SocialFeature, loaded: Loaded, message_seq: Ids) -> None:
 def _profile(f: SocialFeature, e: dict) -> None:
     pid = int(e["id"])
     f.pid_seq.seen(pid)
+    mine = f.by_hash.get(str(e["hash"]))
+    if mine is not None and mine != pid:
+        # The same player's first visit on two members at once. Theirs is announced only once committed, so the
+        # store's unique hash refuses ours: their connections here go on as that person.
+        log.warning("profile %d replaces %d (a first visit on two members at once)", pid, mine)
+        f.profiles.pop(mine, None)
+        for cid in f.online.pop(mine, set()):
+            f.members[cid].pid = pid
+            f.online.setdefault(pid, set()).add(cid)
     p = f.profiles.get(pid)
     if p is None:
         p = f.profiles[pid] = Profile(pid, str(e["hash"]), str(e["name"]))

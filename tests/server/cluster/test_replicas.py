@@ -191,6 +191,24 @@ def test_a_conversation_opened_on_two_members_at_once_ends_as_the_one_the_store_
         c.close()
 
 
+def test_a_first_visit_on_two_members_at_once_ends_as_one_person(tmp_path):
+    c = Cluster(tmp_path / "shared.sqlite3")
+    try:
+        hello = encode("hello", name="安", lang="zh", player="ann-secret-0123456789")
+        for m in (0, 1):
+            c.cores[m].connect(1, c.now)
+            c.cores[m].receive(1, hello, c.now)
+        ticks = [c.cores[m].tick(c.now + 0.1) for m in (0, 1)]  # both write a new profile for her
+        kept = of(c.run(0, ticks[0]), (0, 1), "profile")[0]["pid"]
+        with pytest.raises(sqlite3.IntegrityError):  # the store refuses the second one
+            c.run(1, ticks[1])
+        assert c.socials[1].by_hash == c.socials[0].by_hash and c.socials[1].members[1].pid == kept
+        got = c.send(1, 1, "profile_get", pid=kept)
+        assert of(got, (1, 1), "profile")[0]["you"] is True
+    finally:
+        c.close()
+
+
 def test_a_member_ignores_its_own_echo(tmp_path):
     c = Cluster(tmp_path / "shared.sqlite3")
     try:
