@@ -47,7 +47,7 @@ class RoomsFeature(Feature):
 
     def halls(self) -> list[dict]:
         return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en},
-                 "visitors": len(r) + self.elsewhere.get(hid, 0)} for hid, r in self.rooms.items()]
+                 "visitors": min(len(r) + self.elsewhere.get(hid, 0), 1_000_000)} for hid, r in self.rooms.items()]
 
     def hall_counts(self) -> dict[str, int]:
         return {hid: len(r) for hid, r in self.rooms.items()}
