@@ -182,6 +182,9 @@ def test_an_intent_confirmed_on_one_member_moves_the_scoreboard_on_the_other_wit
         staff = await Visitor(one.url, "李老师").open()
         await staff.send("exhibitor_login", token=tokens["upload"])
         await staff.expect("exhibitor")
+        await funder.send("profile_set", name="润泽基金会", org="", role="foundation", province="云南",
+                          interests=[])
+        await funder.expect("profile", where=lambda m: m["role"] == "foundation")
         await funder.send("match_offer", role="foundation", kind="funds", fields=["education", "children"],
                           regions=["云南", "贵州"], text="资助乡村教育", min_yuan=100_000, max_yuan=3_000_000)
         await funder.expect("match_offer_saved")
