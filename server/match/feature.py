@@ -240,6 +240,7 @@ class MatchFeature(Feature):
                 if isinstance(result, Loaded):
                     replica.reload(result, self.intents, self.bookings,
                                    lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
+                    self.people.update(result.people)
                 return []
 
             return [Job("match-resync", self.store.load, done)]
