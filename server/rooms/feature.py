@@ -36,6 +36,7 @@ class RoomsFeature(Feature):
         self.owed: set[Room] = set()  # rooms that missed a tick while computing: they tick again on finishing
         self.busy_vids: set[int] = set()  # the last tick's busy visitors, for a tick owed in between
         self.stats = TickStats()
+        self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
 
     def open_private(self, hall: Hall) -> Room:
         """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
@@ -55,8 +56,8 @@ class RoomsFeature(Feature):
                 "leave": Route(self.on_leave, Cost.SEARCH)}
 
     def halls(self) -> list[dict]:
-        return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}
-                for hid, r in self.rooms.items()]
+        return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en},
+                 "visitors": min(len(r) + self.elsewhere.get(hid, 0), 1_000_000)} for hid, r in self.rooms.items()]
 
     def hall_counts(self) -> dict[str, int]:
         return {hid: len(r) for hid, r in self.rooms.items()}
