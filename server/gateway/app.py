@@ -94,6 +94,7 @@ TRIM_AFTER_DROPPED = 100  # connections gone since the busiest moment before fre
 MAX_STREAMS = 32  # blob windows one connection may have waiting (the client keeps a few in flight)
 MAX_LAG_S = 5.0  # a client that skips snapshots this long is disconnected
 REPORT_EVERY_S = 30.0  # how often the tick loop logs load
+DIRECT_BURST = 16  # messages handled from one connection before the loop turns to the others (as max_queue)
 GIL_SWITCH_S = 0.0002  # with --tick-threads: the loop waits at most this for the GIL (measured: docs/benchmarks.md)
 SYNC_EVERY_S = 2.0  # how often booth versions are re-read (admin rollbacks made outside the server)
 # Kernel send buffer per client (Linux doubles it). Autotuning would let a stuck
@@ -269,13 +270,17 @@ class Gateway:
             ws.transport.abort()
             return
         pause = self.core.backoff(cid)
-        if pause and not ws.transport.is_closing():
+        ws.burst += 1
+        if (pause or ws.burst >= DIRECT_BURST) and ws.held is None and not ws.transport.is_closing():
             ws.held = deque()
             ws.transport.pause_reading()
-            self._loop.call_later(pause, self._resume, cid, ws)
+            if pause:
+                self._loop.call_later(pause, self._resume, cid, ws)
+            else:  # many messages in one read: the others' callbacks go first, then the rest of these
+                self._loop.call_soon(self._resume, cid, ws)
 
     def _resume(self, cid: int, ws: DirectConnection) -> None:
-        held, ws.held = ws.held or deque(), None
+        held, ws.held, ws.burst = ws.held or deque(), None, 0
         while held and ws.held is None:
             self._direct(cid, ws, held.popleft())
         if ws.held is not None:  # paused again: the rest waits behind the new pause

@@ -21,6 +21,11 @@ from websockets.frames import Frame, Opcode
 class DirectConnection(ServerConnection):
     on_message: Callable[[bytes], None] | None = None  # set by the gateway's handler once the upgrade is done
     held: deque[bytes] | None = None  # messages parsed while reading is paused (over budget), handled after
+    burst = 0  # messages handed over since the last read or resume (the gateway yields to others after a few)
+
+    def data_received(self, data: bytes) -> None:
+        self.burst = 0
+        super().data_received(data)
 
     def process_event(self, event) -> None:
         if self.request is not None and isinstance(event, Frame) and event.opcode in (
