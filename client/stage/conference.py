@@ -190,7 +190,7 @@ class Conference:
         self.playing = key
         if stream is None or self.video is None:
             return
-        base_url = http_base(self.base.net.url)
+        base_url = http_base(self.base.net.url, stream.get("port"))
         self.player = StreamPlayer(base_url, stream["path"], stream["started"], stream["live"], VIDEO_SIZE,
                                    clock=self.model.wall)
         self.sound = ScreenSound(self.base, self.video.anchor)
@@ -250,7 +250,7 @@ class Conference:
             self._stop_booth_video()
             face = base.hall_view.booth_faces.get(wanted) if wanted else None
             if face is not None:
-                url = f"{http_base(base.net.url)}/stage/booths/{wanted}.mp4"
+                url = f"{http_base(base.net.url, self.model.videos_port)}/stage/booths/{wanted}.mp4"
                 self.booth_video = (wanted, LoopPlayer(url, BOOTH_VIDEO_SIZE), BoothVideoCard(face))
         if self.booth_video is not None and (picture := self.booth_video[1].frame()) is not None:
             self.booth_video[2].show_picture(picture.bgr)

@@ -39,6 +39,7 @@ class StageModel:
         self.answered: list[dict] = []
         self.moderator = False
         self.booth_videos: set[str] = set()  # booths of this hall with a video
+        self.videos_port: int | None = None  # the stage's HTTP port serving them (None: the WebSocket's)
         self.reactions: deque[tuple[int, str]] = deque(maxlen=64)
         self.version = 0  # bumped on every change the panel shows
 
@@ -69,6 +70,7 @@ class StageModel:
             self.moderator = f["ok"]
         elif t == "stage_booth_videos":
             self.booth_videos = set(f["booths"])
+            self.videos_port = f.get("port")
 
     def left_room(self) -> None:
         """The visitor walked into a hall that is not a conference room."""

@@ -67,6 +67,7 @@ from server.stage import booth_video
 from server.stage.feature import StageFeature
 from server.stage.http import stream_files
 from server.stage.organisers import Organisers
+from server.stage.serve import StageHTTP
 from server.stage.streams import URL_PREFIX as STREAM_PREFIX
 from server.store import gc
 from server.store.open import Database, open_store
@@ -535,13 +536,15 @@ async def run_server(
     stage_dir = data_dir / "stage"
     programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
     organisers = Organisers(store)
+    stage_http = StageHTTP(stage_dir, host)  # HLS + booth videos: own port, own process (server/stage/serve.py)
+    http_port = stage_http.start()
     social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits), social=social,
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
-                                                       lambda: booth_videos(uploads, content, stage_dir)))
+                                                       lambda: booth_videos(uploads, content, stage_dir), http_port))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
@@ -575,6 +578,7 @@ async def run_server(
         gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes, return_exceptions=True)  # every visit recorded first
     finally:
+        stage_http.stop()
         gateway.persists.shutdown(wait=True)
         gateway.jobs.shutdown(wait=True)
         gateway.io.shutdown(wait=True)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import av
 
+from server.stage.streams import BOOTHS_DIR
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SECONDS = 180.0
 MIN_SECONDS = 1.0
@@ -85,7 +87,6 @@ def check_booth_video(data: bytes, name: str = "video.mp4") -> tuple[list[dict],
     return [], stats
 
 
-BOOTHS_DIR = "booths"  # DATA/stage/booths/<booth>.mp4, served as /stage/booths/<booth>.mp4
 
 
 def publish_links(stage_dir: Path, videos: dict[str, Path]) -> frozenset[str]:

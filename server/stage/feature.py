@@ -43,7 +43,9 @@ def talk_info(t: Talk) -> dict:
 class StageFeature(Feature):
     def __init__(self, programme: Programme, rooms: RoomsFeature, wall_offset: float = 0.0,
                  is_organiser: Callable[[str], bool] = lambda token: False, streams_dir: Path | None = None,
-                 booth_videos: Callable[[], frozenset[str]] | None = None):
+                 booth_videos: Callable[[], frozenset[str]] | None = None, http_port: int | None = None):
+        """``http_port``: where the stage's own HTTP server (server/stage/serve.py) serves streams and booth
+        videos; None: the WebSocket's port (its ``/stage/`` route)."""
         self.programme = programme
         self.rooms = rooms
         self.wall_offset = wall_offset
@@ -51,6 +53,7 @@ class StageFeature(Feature):
         self.streams_dir = streams_dir
         self.booth_videos = booth_videos  # blocking: publishes the booths' videos, returns the booths that have one
         self.videos: frozenset[str] = frozenset()
+        self.http_port = {"port": http_port} if http_port else {}
         self.stage_rooms = {t.room for t in programme.talks} | {
             hid for hid, r in rooms.rooms.items() if r.hall.screens}
         self.reminders = Reminders(programme)
@@ -126,14 +129,14 @@ class StageFeature(Feature):
             fields["talk"] = talk_info(talk)
         stream = live or (self.streams.get(talk.id) if talk is not None else None) or (streams[-1] if streams else None)
         if stream is not None:
-            fields["stream"] = stream.shown()
+            fields["stream"] = {**stream.shown(), **self.http_port}
         return encode("stage_room", **fields)
 
     def videos_frame(self, hall: str) -> bytes | None:
         """The booths of ``hall`` with a video (played on the booth when a visitor is near), if any."""
         room = self.rooms.rooms.get(hall)
         booths = [b.id for b in room.hall.booths if b.id in self.videos] if room is not None else []
-        return encode("stage_booth_videos", hall=hall, booths=booths) if booths else None
+        return encode("stage_booth_videos", hall=hall, booths=booths, **self.http_port) if booths else None
 
     def _audience(self, hall: str) -> list[int]:
         room = self.rooms.rooms.get(hall)
@@ -243,7 +246,7 @@ class StageFeature(Feature):
             for hid, room in self.rooms.rooms.items():
                 if any(b.id in changed for b in room.hall.booths):
                     booths = [b.id for b in room.hall.booths if b.id in videos]
-                    out += self._to_room(hid, encode("stage_booth_videos", hall=hid, booths=booths))
+                    out += self._to_room(hid, encode("stage_booth_videos", hall=hid, booths=booths, **self.http_port))
         changed = {st.room for st in result.values() if self.streams.get(st.talk) != st}
         changed |= {st.room for t, st in self.streams.items() if t not in result}
         self.streams = result
