@@ -22,9 +22,10 @@ from server.dispatch import Feature, Route
 from server.guard.costs import Cost
 from server.ratelimit import Bucket, RateLimit
 from server.rooms.feature import RoomsFeature
-from server.session import Session, refuse
+from server.session import Session, error, refuse
 from server.stage.qa import Board, QuestionLimit
 from server.stage.reminders import Reminders
+from server.stage.seats import Refusal, Seating
 from server.stage.streams import Stream, scan
 from world.schedule import Programme, Talk
 
@@ -61,6 +62,8 @@ class StageFeature(Feature):
         self.moderators: set[int] = set()  # visitor ids logged in with an organiser token
         self.streams: dict[str, Stream] = {}
         self.counts: dict[str, int] = {}
+        self.seating = Seating({hid: r.hall for hid, r in rooms.rooms.items()})
+        self.vacated: set[str] = set()  # halls where a place was given back by someone who left the fair
         self.next_count = 0.0
         self.last_now = 0.0  # the latest tick's clock, for the background scan
 
@@ -71,7 +74,8 @@ class StageFeature(Feature):
                 "stage_remind": Route(self.on_remind, Cost.CHEAP), "stage_go": Route(self.on_go, Cost.SEARCH),
                 "stage_ask": Route(self.on_ask, Cost.TRY), "stage_vote": Route(self.on_vote, Cost.TRY),
                 "stage_answer": Route(self.on_answer, Cost.CHEAP), "stage_login": Route(self.on_login, Cost.TRY),
-                "stage_react": Route(self.on_react, Cost.CHEAP)}
+                "stage_react": Route(self.on_react, Cost.CHEAP), "stage_sit": Route(self.on_sit, Cost.CHEAP),
+                "stage_stand": Route(self.on_stand, Cost.CHEAP)}
 
     def topics(self) -> tuple[str, ...]:
         return ("stage:",)
@@ -108,7 +112,11 @@ class StageFeature(Feature):
 
     # --- a visitor in a conference room ----------------------------------
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:
-        out = [Send(s.cid, frame)] if (frame := self.videos_frame(hall)) is not None else []
+        out = self._seats_changed(self.seating.stand(s.vid))  # a place is given back on leaving its room
+        if (frame := self.videos_frame(hall)) is not None:
+            out.append(Send(s.cid, frame))
+        if hall in self.seating.halls:
+            out.append(Send(s.cid, self.seats_frame(hall)))
         if hall not in self.stage_rooms:
             return out
         out.append(Send(s.cid, self.room_frame(hall, now)))
@@ -210,11 +218,50 @@ class StageFeature(Feature):
 
     def left(self, s: Session, now: float) -> None:
         self.moderators.discard(s.vid)
+        self.vacated |= self.seating.stand(s.vid)  # the room hears of it at the next tick
+
+    # --- audience places -------------------------------------------------
+    def seats_frame(self, hall: str) -> bytes:
+        return encode("stage_seats", hall=hall, taken=self.seating.taken(hall))
+
+    def _seats_changed(self, halls: set[str]) -> list[Action]:
+        out: list[Action] = []
+        for hall in halls:
+            out += self._to_room(hall, self.seats_frame(hall))
+        return out
+
+    def on_sit(self, s: Session, msg: dict, now: float) -> list[Action]:
+        """Take a free place within reach; a taken or far one is refused with a reason (not counted as abuse)."""
+        room = s.room
+        avatar = room.avatars.get(s.vid) if room is not None else None
+        if avatar is None:
+            return [error(s, ErrorCode.UNKNOWN_SEAT, "stage_sit")]
+        result = self.seating.sit(s.vid, room.hall.id, msg["spot"], avatar.x, avatar.y, now)
+        if isinstance(result, Refusal):
+            code = {Refusal.TAKEN: ErrorCode.SEAT_TAKEN, Refusal.TOO_FAR: ErrorCode.SEAT_TOO_FAR}.get(
+                result, ErrorCode.UNKNOWN_SEAT)
+            return [error(s, code, "stage_sit")]
+        spot = room.hall.spots[msg["spot"]]
+        return [Send(s.cid, encode("stage_seated", hall=room.hall.id, spot=msg["spot"], pos=list(spot.pos),
+                                   yaw=spot.yaw, kind=spot.kind)), *self._seats_changed(result)]
+
+    def on_stand(self, s: Session, msg: dict, now: float) -> list[Action]:
+        return self._seats_changed(self.seating.stand(s.vid))
 
     # --- the clock -------------------------------------------------------
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         self.last_now = now
         out: list[Action] = []
+        changed: set[str] = set()
+        for vid in list(self.seating.by_vid):  # places whose holder walked away, left, or never sat down
+            s = self.hub.by_vid.get(vid)
+            avatar = s.room.avatars.get(vid) if s is not None and s.room is not None else None
+            if avatar is None:
+                changed |= self.seating.stand(vid)
+            else:
+                changed |= self.seating.check(vid, s.room.hall.id, avatar.x, avatar.y, now)
+        out += self._seats_changed(changed | self.vacated)
+        self.vacated.clear()
         for talk, vids in self.reminders.due(self.wall(now)):
             out.append(Publish(ALERT_TOPIC, {"talk": talk.id, "visitors": sorted(vids)}))
         if now >= self.next_count:
