@@ -14,7 +14,8 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 STAGE_TYPES = frozenset({"stage_schedule", "stage_reminders", "stage_alert", "stage_room", "stage_count",
-                         "stage_questions", "stage_reaction", "stage_moderator", "stage_booth_videos"})
+                         "stage_questions", "stage_reaction", "stage_moderator", "stage_booth_videos",
+                         "stage_seats", "stage_seated"})
 
 
 def local_time(wall: float, tz: str, with_day: bool = False) -> str:
