@@ -199,6 +199,7 @@ class PavilionApp(ShowBase):
         self.match = Match(self, font, args)
         self.match.enter_hall(hall)
         self.conference = Conference(self, mode.offscreen, font, args)
+        self.expo.directory.sessions = self.conference.model.session_line  # the session on now, by its room
         self.conference.enter_hall(hall, self.hall_view.root)
         self.social = Social(self, font, args, self.net.send)
         self.expo.busy = lambda: self.social.typing
@@ -332,6 +333,8 @@ class PavilionApp(ShowBase):
                 self.match.on_message(t, fields)
             elif t in STAGE_TYPES:
                 self.conference.on_message(t, fields)
+                if t == "stage_schedule":
+                    self.expo.directory.refresh()
             elif t in SOCIAL_MESSAGES:
                 self.social.on_message(t, fields)
             elif t == "error":

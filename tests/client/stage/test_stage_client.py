@@ -203,3 +203,16 @@ def test_taking_a_seat_in_the_client_and_seeing_another_visitor_seated(stage_ser
         refused, _ = finish(client(url, tmp_path, "丙", *common, "--stage-sit", "73"), tmp_path, "丙")
         assert refused["stage"]["seat"]["spot"] is None
         assert refused["stage"]["seat"]["problem"] == "这个座位已经有人了，请换一个"
+
+
+def test_the_directory_lists_the_conference_rooms_with_the_session_on_now(stage_server, tmp_path):
+    url, _ = stage_server
+    report, _ = finish(client(url, tmp_path, "戊", "--hall", "lobby", "--frames", "10", "--directory", ""),
+                       tmp_path, "戊")
+    directory = report["directory"]
+    assert set(directory["rooms"]) == {"conference", "forum-a", "forum-b", "forum-c"}
+    assert "conference" not in directory["halls"] and "lobby" in directory["halls"]
+    assert directory["rooms"]["conference"] == "正在进行：会议 live-talk"  # the test programme's (stage_fixtures)
+    assert directory["rooms"]["forum-a"] == "已结束：会议 old-talk"
+    assert directory["rooms"]["forum-c"] == "暂无会议"
+
