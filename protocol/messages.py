@@ -271,6 +271,16 @@ booth_manifest = record({
         "web": Field(record({"hash": Field(content_hash), "size": Field(integer(1, MAX_BLOB_BYTES))}),
                      optional=True),
     }), optional=True),
+    # the booth's video (an exhibitor's upload, server/stage/booth_video.py), played on the booth when near
+    "video": Field(record({
+        "hash": Field(content_hash),
+        "size": Field(integer(1, MAX_BLOB_BYTES)),
+        "seconds": Field(number(0, 3600)),
+        "width": Field(integer(1, 8192)),
+        "height": Field(integer(1, 8192)),
+        "poster": Field(content_hash),  # a PNG of an early picture, a blob like the booth's pictures
+        "path": Field(string(200, 1)),  # where the stage's HTTP server serves it (stage_booth_videos.port)
+    }), optional=True),
 })
 search_hit = record({
     "kind": Field(one_of("booth", "product")),

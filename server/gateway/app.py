@@ -538,13 +538,15 @@ async def run_server(
     organisers = Organisers(store)
     stage_http = StageHTTP(stage_dir, host)  # HLS + booth videos: own port, own process (server/stage/serve.py)
     http_port = stage_http.start()
+    infos = booth_video.VideoInfos(content.blobs.put)  # booth videos described once each (poster, length, size)
     social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits), social=social,
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
-                                                       lambda: booth_videos(uploads, content, stage_dir), http_port))
+                                                       lambda: booth_videos(uploads, content, stage_dir, infos),
+                                                       http_port, content.set_video))
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
@@ -588,14 +590,18 @@ async def run_server(
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
 
 
-def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:
-    """The booths' uploaded videos, linked where the stage's HTTP route serves them (blocking: a job)."""
+def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path,
+                 infos: booth_video.VideoInfos) -> dict[str, dict]:
+    """The booths' uploaded videos, linked where the stage's HTTP server serves them, each described for its
+    booth manifest (blocking: a job)."""
     stored = {}
     for booth in content.booth_hall:
         digest = uploads.exhibitors.images(booth).get(booth_video.STORED_NAME)
         if digest:
             stored[booth] = content.blobs.path_of(digest)
-    return booth_video.publish_links(stage_dir, stored)
+    booth_video.publish_links(stage_dir, stored)
+    described = {booth: infos.of(path.name, path) for booth, path in stored.items()}
+    return {booth: info for booth, info in described.items() if info is not None}
 
 
 def _exit_after(seconds: float) -> None:

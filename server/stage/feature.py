@@ -44,16 +44,21 @@ def talk_info(t: Talk) -> dict:
 class StageFeature(Feature):
     def __init__(self, programme: Programme, rooms: RoomsFeature, wall_offset: float = 0.0,
                  is_organiser: Callable[[str], bool] = lambda token: False, streams_dir: Path | None = None,
-                 booth_videos: Callable[[], frozenset[str]] | None = None, http_port: int | None = None):
+                 booth_videos: Callable[[], dict[str, dict]] | None = None, http_port: int | None = None,
+                 show_video: Callable[[str, dict | None], str | None] | None = None):
         """``http_port``: where the stage's own HTTP server (server/stage/serve.py) serves streams and booth
-        videos; None: the WebSocket's port (its ``/stage/`` route)."""
+        videos; None: the WebSocket's port (its ``/stage/`` route). ``booth_videos`` (blocking, a job): each
+        booth's video as its manifest describes it; ``show_video`` puts one in the booth's manifest (None:
+        takes it out) and returns the manifest's new hash, which every visitor is told (``booth_changed``)."""
         self.programme = programme
         self.rooms = rooms
         self.wall_offset = wall_offset
         self.is_organiser = is_organiser
         self.streams_dir = streams_dir
-        self.booth_videos = booth_videos  # blocking: publishes the booths' videos, returns the booths that have one
+        self.booth_videos = booth_videos
+        self.show_video = show_video
         self.videos: frozenset[str] = frozenset()
+        self.video_infos: dict[str, dict] = {}
         self.http_port = {"port": http_port} if http_port else {}
         self.stage_rooms = {t.room for t in programme.talks} | {
             hid for hid, r in rooms.rooms.items() if r.hall.screens}
@@ -274,19 +279,35 @@ class StageFeature(Feature):
         return out
 
     # --- streams ---------------------------------------------------------
+    def _manifests(self, infos: dict[str, dict]) -> list[Action]:
+        """Booth manifests list their booth's video: changed ones are updated and announced to everyone."""
+        out: list[Action] = []
+        if self.show_video is None:
+            return out
+        for booth in set(infos) | set(self.video_infos):
+            info = infos.get(booth)
+            if info == self.video_infos.get(booth):
+                continue
+            digest = self.show_video(booth, info)
+            if digest is not None:
+                frame = encode("booth_changed", booth=booth, hash=digest)
+                out += [Send(s.cid, frame) for s in self.hub.sessions.values() if s.greeted and not s.closed]
+        self.video_infos = dict(infos)
+        return out
+
     def background(self) -> Job | None:
         if self.streams_dir is None:
             return None
         root, wall, videos = self.streams_dir, self.wall(self.last_now), self.booth_videos
-        return Job("stage-streams", lambda: (scan(root, wall), videos() if videos else frozenset()),
-                   self._streams_read)
+        return Job("stage-streams", lambda: (scan(root, wall), videos() if videos else {}), self._streams_read)
 
     def _streams_read(self, result: object, now: float) -> list[Action]:
         if not isinstance(result, tuple):
             log.warning("reading the streams failed: %r", result)
             return []
-        result, videos = result
-        out: list[Action] = []
+        result, infos = result
+        out = self._manifests(infos)
+        videos = frozenset(infos)
         if videos != self.videos:
             changed = videos ^ self.videos
             self.videos = videos
