@@ -556,7 +556,7 @@ async def run_server(
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
     pygc.freeze()
-    site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
+    site = WebSite(halls, stage_port=http_port)  # plain HTTP GETs on the same port: the web client (server/web/)
     site.router.add(STREAM_PREFIX, stream_files(stage_dir))  # the conference streams' HLS files
     gateway.http = site.router.process_request  # plain GETs; upgrades pass the guard's checks first
     try:

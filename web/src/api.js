@@ -21,7 +21,7 @@ export function exposeApi(app) {
       const info = app.stage?.renderer.info;
       return { drawCalls: info?.render.calls ?? 0, triangles: info?.render.triangles ?? 0, frames: app.frameTimes.slice(),
         firstHallMs: app.firstHallMs, marks: app.marks, booths: app.booths?.stats,
-        boothModels: app.boothModels?.report() ?? {} };
+        boothModels: app.boothModels?.report() ?? {}, boothVideo: app.stage ? app.boothVideo?.report(app.stage.camera, app.stage.width, app.stage.height) ?? null : null };
     },
     openBooth: (id) => app.openBooth(id),
     walkTo: (x, y) => app.walkTo(x, y),
