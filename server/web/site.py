@@ -113,7 +113,7 @@ class WebSite:
         if req.path not in ("", "index.html"):
             return text_reply(404, "not found / 没有这个页面\n")
         bundle = _bundle(self.build)
-        headers = {"Content-Security-Policy": self.csp(req.host)}
+        headers = {"Content-Security-Policy": self.csp(req.host) if self.stage_port else CSP}
         if bundle is None:
             return Reply(NOT_BUILT.encode(), "text/html; charset=utf-8", "no-store", 503, headers)
         html = PAGE.read_text(encoding="utf-8")
