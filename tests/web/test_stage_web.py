@@ -91,3 +91,39 @@ def test_a_booth_video_plays_on_the_booth_when_near_and_in_its_kiosk(fair, page,
     shot(page).save(tmp_path / "kiosk-video.png")
     assert src == shown["src"]
     assert page.errors == []
+
+
+def test_taking_a_seat_in_the_browser_beside_a_seated_visitor(fair, page, tmp_path):
+    from websockets.sync.client import connect
+
+    from protocol.codec import encode
+    from tests.server.stage.test_seats_ws import enter, walk_next_to
+    from tests.server.stage.test_stream_ws import wait_for
+
+    spots = load_halls()["conference"].spots
+    with connect(fair.url) as ws:
+        _, start = enter(ws, "坐着的人")
+        seq = walk_next_to(ws, start, spots[73].pos)
+        ws.send(encode("stage_sit", spot=73))
+        seated = wait_for(ws, "stage_seated")
+        ws.send(encode("move", seq=seq, pos=[*seated["pos"], 0.0], yaw=seated["yaw"], anim=4))
+        page.goto(fair.http + "/?name=入座&hall=conference")
+        joined(page, "conference")
+        x, y = spots[72].pos
+        page.evaluate(f"window.pavilion.walkTo({x - 0.6}, {y - 1.2})")
+        wait_until(page, f"Math.hypot(window.pavilion.state().me.x - {x - 0.6}, window.pavilion.state().me.y - "
+                   f"{y - 1.2}) < 0.1", 30, "walking next to the seat")
+        page.keyboard.press("KeyX")
+        seat = wait_until(page, "(() => { const s = window.pavilion.seat(); return s.seated && s; })()", 30,
+                          "sitting down")
+        assert seat["spot"] == 72 and 73 in seat["taken"]
+        me = page.evaluate("window.pavilion.state().me")
+        assert abs(me["x"] - x) < 0.1 and abs(me["y"] - y) < 0.1 and abs(me["yaw"] - spots[72].yaw) < 0.5
+        wait_until(page, "window.pavilion.state().others.some(o => o.name === '坐着的人' && o.seated)", 20,
+                   "the other visitor drawn seated")
+        page.evaluate("window.pavilion.face(180)")  # look back at the two of them
+        time.sleep(0.5)
+        shot(page).save(tmp_path / "seated.png")
+        page.keyboard.press("KeyX")  # X again stands up
+        wait_until(page, "!window.pavilion.seat().seated", 10, "standing up")
+    assert page.errors == []

@@ -11,7 +11,7 @@ import { FONT_FAMILY } from "./world/labels.js";
 import { buildHall, loadModel } from "./world/hall.js";
 import { BoothModels } from "./world/booth-models.js";
 import { Crowd } from "./avatars/crowd.js";
-import { MoveClock, Player, IDLE } from "./player/walker.js";
+import { MoveClock, Player, IDLE, SEATED } from "./player/walker.js";
 import { Controls } from "./player/controls.js";
 import { Hud } from "./ui/hud.js";
 import { Minimap } from "./ui/minimap.js";
@@ -22,6 +22,7 @@ import { Journal } from "./ui/journal/panel.js";
 import { getLang, setLang } from "./ui/texts.js";
 import { Programme } from "./stage/programme.js";
 import { BoothVideo } from "./stage/booth-video.js";
+import { Seats } from "./stage/seats.js";
 import { exposeApi } from "./api.js";
 
 const MAX_DT = 0.25; // s: slow phones still walk at speed (steps are swept in 0.2 m pieces)
@@ -87,6 +88,7 @@ class App {
     this.boothVideo = new BoothVideo(this.booths);
     this.kiosk = new Kiosk(this.booths, (id) => this._booth(id), (video) => this.boothVideo.url(video));
     this.programme = new Programme();
+    this.seats = new Seats(send);
     const rooms = new Set(world.halls.filter((h) => h.screens.some((s) => s.role === "video")).map((h) => h.id));
     this.directory = new Directory(send, this.hallNames, rooms, (id) => this.programme.sessionLine(id));
     this.journal = new Journal(send);
@@ -152,6 +154,7 @@ class App {
       this.player.place(f.you.pos[0], f.you.pos[1], f.you.yaw);
       this.boothModels.setHall(hall); // the server follows with booth_changed for booths showing an upload
       this.boothVideo.stop();
+      this.seats.enter(hall, this.player);
       this.walkTarget = null;
       this.joined = true;
       closePanel();
@@ -165,6 +168,8 @@ class App {
       this.booths.onMessage(type, f);
     } else if (type === "booth_changed") {
       this.booths.changed(f.booth, f.hash);
+    } else if (type === "stage_seats" || type === "stage_seated") {
+      this.seats.onMessage(type, f, this);
     } else if (type === "error") {
       this.hud.toast(f.msg);
     } else if (type === "stage_schedule") {
@@ -189,6 +194,7 @@ class App {
     let active = false;
     if (p && this.joined) {
       active = this._steer(dt);
+      this.seats.update(this);
       if (this.conn.online && this.moves.due(now, active)) {
         const seq = this.moves.nextSeq(now);
         this.conn.send("move", { seq, pos: [p.x, p.y, 0], yaw: p.yaw, anim: p.anim });
@@ -196,7 +202,7 @@ class App {
       }
       this.stage.follow(p.x, p.y, p.yaw, dt);
     }
-    this.crowd.update(now, p ? { x: p.x, y: p.y, z: 0, yaw: p.yaw } : null, this.stage.camera, this.stage.width, this.stage.height);
+    this.crowd.update(now, p ? { x: p.x, y: p.y, z: 0, yaw: p.yaw, seated: p.anim === SEATED } : null, this.stage.camera, this.stage.width, this.stage.height);
     this.stage.render();
     const others = this.crowd.others().map(([, o]) => o.drawn);
     this.minimap.draw(p, others);
@@ -232,6 +238,7 @@ class App {
       this.directory.open();
     } else if (e.code === "KeyM") this.toggleMap();
     else if (e.code === "KeyJ") this.journal.open();
+    else if (e.code === "KeyX") this.seats.toggle(this.player);
     else if (e.code === "F1") {
       e.preventDefault();
       this.setLang(getLang() === "zh" ? "en" : "zh");
