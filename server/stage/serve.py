@@ -31,6 +31,7 @@ log = logging.getLogger("pavilion.stage.http")
 MAX_HEAD = 8 * 1024  # request line + headers
 IDLE_S = 15.0  # a kept-alive connection with no request for this long is closed
 MAX_REQUESTS = 1000  # per connection
+MAX_CONNECTIONS = 4096  # open at once; more are closed at once (a flood stays in this process's budget)
 START_TIMEOUT_S = 30.0
 
 
@@ -74,6 +75,23 @@ def parse_head(head: bytes) -> tuple[str, str, str, dict[str, str]] | None:
     return method, target, version, headers
 
 
+class Served:
+    """One server's files, cache and count of open connections (one loop: a plain counter)."""
+
+    def __init__(self, root: Path, max_connections: int = MAX_CONNECTIONS):
+        self.root, self.cache, self.max_connections, self.open = root, FileCache(), max_connections, 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.open >= self.max_connections:
+            writer.close()
+            return
+        self.open += 1
+        try:
+            await handle(self.root, self.cache, reader, writer)
+        finally:
+            self.open -= 1
+
+
 async def handle(root: Path, cache: FileCache, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         for _ in range(MAX_REQUESTS):
@@ -102,10 +120,11 @@ async def handle(root: Path, cache: FileCache, reader: asyncio.StreamReader, wri
         writer.close()
 
 
-async def serve(root: Path, host: str, port: int, ready, stop: asyncio.Event) -> None:
-    cache = FileCache()
-    server = await asyncio.start_server(lambda r, w: handle(root, cache, r, w), host, port, limit=MAX_HEAD,
-                                        backlog=1024)
+async def serve(root: Path, host: str, port: int, ready, stop: asyncio.Event,
+                max_connections: int = MAX_CONNECTIONS) -> None:
+    """Answer on (host, port) until ``stop``; ``ready(port)`` once bound."""
+    served = Served(root, max_connections)
+    server = await asyncio.start_server(served.handle, host, port, limit=MAX_HEAD, backlog=1024)
     ready(server.sockets[0].getsockname()[1])
     async with server:
         await stop.wait()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import socket
+import time
 
 import pytest
 
@@ -119,3 +120,44 @@ def test_the_serving_process_ends_with_its_parent(tmp_path):
     child.join(10)
     assert not child.is_alive()
     server.process = None
+
+
+def test_connections_beyond_the_limit_are_closed_and_the_rest_served(tmp_path):
+    import asyncio
+    import threading
+
+    from server.stage.serve import serve
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "index.m3u8").write_text("#EXTM3U\n")
+    loop, stop, ready = asyncio.new_event_loop(), None, threading.Event()
+    port: list[int] = []
+
+    async def main():
+        nonlocal stop
+        stop = asyncio.Event()
+        await serve(tmp_path, "127.0.0.1", 0, lambda p: (port.append(p), ready.set()), stop, max_connections=2)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    idle = [socket.create_connection(("127.0.0.1", port[0]), timeout=5) for _ in range(2)]
+    try:
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port[0]), timeout=5) as third:
+            try:  # closed unanswered (an EOF, or a reset if the request was already in): two are open already
+                third.sendall(b"GET /stage/t/index.m3u8 HTTP/1.1\r\n\r\n")
+                assert third.recv(100) == b""
+            except ConnectionResetError:
+                pass
+        idle[0].sendall(b"GET /stage/t/index.m3u8 HTTP/1.1\r\nConnection: close\r\n\r\n")
+        assert idle[0].recv(100).startswith(b"HTTP/1.1 200")  # the open ones are still served
+        idle[0].close()
+        time.sleep(0.2)
+        assert get(port[0], "/stage/t/index.m3u8")[0] == 200  # and a place freed is taken again
+    finally:
+        for s in idle:
+            s.close()
+        time.sleep(0.2)  # their handlers see the end and return before the loop stops
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
