@@ -215,6 +215,9 @@ class StageFeature(Feature):
         s.budgets["stage_react"] = RateLimit(Bucket(3.0, 6.0), Bucket(1024.0, 2048.0))
         s.budgets["stage_ask"] = RateLimit(Bucket(0.2, 3.0), Bucket(2048.0, 4096.0))
         s.budgets["stage_vote"] = RateLimit(Bucket(2.0, 10.0), Bucket(1024.0, 4096.0))
+        # sitting down and getting up tell the whole room: a visitor does it now and then, not in a loop
+        for kind in ("stage_sit", "stage_stand"):
+            s.budgets[kind] = RateLimit(Bucket(1.0, 4.0), Bucket(512.0, 1024.0))
 
     def on_react(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None or s.room.hall.id not in self.stage_rooms:

@@ -68,10 +68,17 @@ def test_a_place_is_given_back_when_its_holder_walks_off_never_arrives_or_change
     assert seats.check(3, "forum-a", 0.0, 0.0, 20.5) == {"conference"}
 
 
-def walk_to(core, cid, pos, now, seq=[100]):  # noqa: B006 - one move counter for the module is what we want
-    """Walk in small steps (the server allows ~walking speed per move) to ``pos``."""
-    seq[0] += 1
-    core.receive(cid, encode("move", seq=seq[0], pos=[pos[0], pos[1], 0.0], yaw=0.0, anim=1), now)
+def walk_near(core, cid, room, target, now, seq=[100]):  # noqa: B006 - one move counter for the module
+    """Walk at a visitor's pace (the server allows ~walking speed per move) to within 1 m of ``target``;
+    returns the clock after the walk."""
+    av = room.avatars[core.sessions[cid].vid]
+    while (d := ((av.x - target[0]) ** 2 + (av.y - target[1]) ** 2) ** 0.5) > 1.0 and now < 60:
+        step = min(0.4, d)
+        seq[0] += 1
+        pos = [av.x + (target[0] - av.x) / d * step, av.y + (target[1] - av.y) / d * step, 0.0]
+        core.receive(cid, encode("move", seq=seq[0], pos=pos, yaw=0.0, anim=1), now)
+        now += 0.2
+    return now
 
 
 def test_sitting_through_the_core_tells_the_room_refuses_a_taken_seat_in_chinese_and_frees_it_on_leaving():
@@ -90,12 +97,7 @@ def test_sitting_through_the_core_tells_the_room_refuses_a_taken_seat_in_chinese
     assert err["code"] == "seat_too_far" and err["msg"] == "离座位太远了，请走近一些"
     now = 1.0
     for cid in (1, 2):  # both walk next to the place
-        av = room.avatars[core.sessions[cid].vid]
-        while ((av.x - sx) ** 2 + (av.y - sy) ** 2) ** 0.5 > 1.0 and now < 60:
-            step = min(0.4, ((av.x - sx) ** 2 + (av.y - sy) ** 2) ** 0.5)
-            d = ((sx - av.x) ** 2 + (sy - av.y) ** 2) ** 0.5
-            walk_to(core, cid, (av.x + (sx - av.x) / d * step, av.y + (sy - av.y) / d * step), now)
-            now += 0.2
+        now = walk_near(core, cid, room, (sx, sy), now)
     out = core.receive(1, encode("stage_sit", spot=spot), now)
     seated = dict(sent(out, 1))["stage_seated"]
     assert seated["spot"] == spot and seated["kind"] == "stand" and seated["pos"] == list(CONF.spots[spot].pos)
@@ -123,3 +125,19 @@ def test_a_seated_avatar_is_synced_with_the_seated_pose():
     snaps = [m for t, m in sent(core.tick(0.2), 2) if t == "snap"]
     me = core.sessions[1].vid
     assert any(e[0] == me and e[5] == 4 for s in snaps for e in s["ents"])
+
+
+def test_sitting_down_and_getting_up_in_a_loop_is_slowed_down():
+    """Each sit or stand tells the whole room: a loop of them is refused past a small burst."""
+    core = make_core(0.0)
+    greet(core, 1, "conference", "甲")
+    greet(core, 2, "conference", "乙")
+    stage = next(f for f in core.features if f.__class__.__name__ == "StageFeature")
+    now = walk_near(core, 1, stage.rooms.rooms["conference"], CONF.spots[86].pos, 1.0)
+    codes, told = [], 0
+    for i in range(20):
+        msg = encode("stage_sit", spot=86) if i % 2 == 0 else encode("stage_stand")
+        out = core.receive(1, msg, now + i * 0.01)
+        codes += [m["code"] for t, m in sent(out, 1) if t == "error"]
+        told += sum(1 for t, _ in sent(out, 2) if t == "stage_seats")
+    assert set(codes) == {"rate_limited"} and 4 <= told <= 8  # the burst (4 each way), then refused
