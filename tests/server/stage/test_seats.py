@@ -1,6 +1,8 @@
 """Audience places: the server gives each seat or standing place to one visitor, near it, until they leave it."""
 
 import pytest
+from hypothesis import given, settings, target
+from hypothesis import strategies as st
 
 from protocol import stage as stage_protocol
 from protocol.codec import encode
@@ -141,3 +143,31 @@ def test_sitting_down_and_getting_up_in_a_loop_is_slowed_down():
         codes += [m["code"] for t, m in sent(out, 1) if t == "error"]
         told += sum(1 for t, _ in sent(out, 2) if t == "stage_seats")
     assert set(codes) == {"rate_limited"} and 4 <= told <= 8  # the burst (4 each way), then refused
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(("sit", "stand", "check")), st.integers(1, 4), st.integers(-1, 95),
+                          st.floats(-3, 3), st.floats(-3, 3), st.sampled_from(("conference", "forum-a", "lobby"))),
+                max_size=60))
+def test_places_and_holders_always_agree(ops):
+    """Whatever visitors do, a place has at most one holder, a visitor at most one place, both maps agree.
+    Visitors stand within 3 m of the place they name (of the main hall's), so many of their requests succeed."""
+    seats = Seating(HALLS)
+    granted = 0
+    for now, (op, vid, spot, dx, dy, hall) in enumerate(ops):
+        base = CONF.spots[spot].pos if 0 <= spot < len(CONF.spots) else (0.0, 0.0)
+        x, y = base[0] + dx, base[1] + dy
+        if op == "sit":
+            result = seats.sit(vid, hall, spot, x, y, float(now))
+            if not isinstance(result, Refusal):
+                granted += 1
+                assert seats.by_place[(hall, spot)] == vid
+        elif op == "stand":
+            seats.stand(vid)
+            assert vid not in seats.by_vid
+        else:
+            seats.check(vid, hall, x, y, float(now))
+        assert {(t.hall, t.spot): v for v, t in seats.by_vid.items()} == seats.by_place
+        for hall_id, spot_no in seats.by_place:
+            assert 0 <= spot_no < len(HALLS[hall_id].spots)
+    target(float(granted))  # steer the search towards runs where many places are taken
