@@ -113,9 +113,13 @@ def test_taking_a_seat_in_the_browser_beside_a_seated_visitor(fair, page, tmp_pa
         page.evaluate(f"window.pavilion.walkTo({x - 0.6}, {y - 1.2})")
         wait_until(page, f"Math.hypot(window.pavilion.state().me.x - {x - 0.6}, window.pavilion.state().me.y - "
                    f"{y - 1.2}) < 0.1", 30, "walking next to the seat")
+        hint = wait_until(page, "!document.querySelector('.seat-hint').hidden && "
+                          "document.querySelector('.seat-hint').textContent", 10, "the seat button")
+        assert hint == "入座（X）"
         page.keyboard.press("KeyX")
         seat = wait_until(page, "(() => { const s = window.pavilion.seat(); return s.seated && s; })()", 30,
                           "sitting down")
+        assert page.locator(".seat-hint").inner_text() == "起身（X 或走动）"
         assert seat["spot"] == 72 and 73 in seat["taken"]
         me = page.evaluate("window.pavilion.state().me")
         assert abs(me["x"] - x) < 0.1 and abs(me["y"] - y) < 0.1 and abs(me["yaw"] - spots[72].yaw) < 0.5
@@ -124,6 +128,6 @@ def test_taking_a_seat_in_the_browser_beside_a_seated_visitor(fair, page, tmp_pa
         page.evaluate("window.pavilion.face(180)")  # look back at the two of them
         time.sleep(0.5)
         shot(page).save(tmp_path / "seated.png")
-        page.keyboard.press("KeyX")  # X again stands up
+        page.locator(".seat-hint").click()  # the button (a phone's X) stands up
         wait_until(page, "!window.pavilion.seat().seated", 10, "standing up")
     assert page.errors == []

@@ -88,7 +88,7 @@ class App {
     this.boothVideo = new BoothVideo(this.booths);
     this.kiosk = new Kiosk(this.booths, (id) => this._booth(id), (video) => this.boothVideo.url(video));
     this.programme = new Programme();
-    this.seats = new Seats(send);
+    this.seats = new Seats(send, () => this.player);
     const rooms = new Set(world.halls.filter((h) => h.screens.some((s) => s.role === "video")).map((h) => h.id));
     this.directory = new Directory(send, this.hallNames, rooms, (id) => this.programme.sessionLine(id));
     this.journal = new Journal(send);

@@ -1,13 +1,21 @@
 // Taking a seat (or a standing place) in a conference room, as client/stage/seats.py on the desktop:
-// X asks the server for the nearest free place within reach; on stage_seated the avatar walks onto it,
+// X (or the button that shows near a free place, for phones) asks the server for the nearest free place
+// within reach; on stage_seated the avatar walks onto it,
 // turns to the stage and sits (anim 4, which every client draws seated). Walking off stands up.
 import { IDLE, SEATED } from "../player/walker.js";
+import { t } from "../ui/texts.js";
 
 const REACH_M = 2.5; // as the server's (server/stage/seats.py): it checks again
 
 export class Seats {
-  constructor(send) {
+  constructor(send, player = () => null) {
     this.send = send;
+    this.button = document.createElement("button");
+    this.button.type = "button";
+    this.button.className = "seat-hint";
+    this.button.hidden = true;
+    this.button.addEventListener("click", () => this.toggle(player()));
+    document.body.append(this.button);
     this.hall = null;
     this.taken = new Set();
     this.mine = null;
@@ -61,9 +69,13 @@ export class Seats {
     if (spot !== null) this.send("stage_sit", { spot });
   }
 
-  /** Each frame: once on the place, face the stage and sit. */
+  /** Each frame: once on the place, face the stage and sit; the button says what X would do here. */
   update(app) {
     const p = app.player;
+    const spot = this.mine === null ? this.nearestFree(p) : null;
+    const label = this.mine !== null ? t("seated") : spot !== null ? t(`sit_${this.hall.spots[spot].kind}`) : null;
+    this.button.hidden = !label;
+    if (label && this.button.textContent !== label) this.button.textContent = label;
     if (!this.arriving || !p || app.walkTarget) return;
     p.yaw = this.arriving.yaw;
     p.seated = this.arriving.kind === "seat";

@@ -41,6 +41,9 @@ export const TEXTS = {
   no_session: ["暂无会议", "no session scheduled"],
   go: ["前往", "Go"],
   booth_video: ["展位视频", "Booth video"],
+  sit_seat: ["入座（X）", "Take this seat (X)"],
+  sit_stand: ["站到这里（X）", "Stand here (X)"],
+  seated: ["起身（X 或走动）", "Get up (X or walk)"],
   help_touch: ["左下摇杆行走 · 拖动屏幕转视角 · 点击展位查看", "Joystick to walk · drag to look · tap a booth"],
 };
 
