@@ -327,6 +327,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "color": Field(colour, optional=True),
         "resume": Field(string(64, 1), optional=True),
         "player": Field(string(PLAYER_CHARS[1], PLAYER_CHARS[0]), optional=True),
+        "seat": Field(string(512, 1), optional=True),  # a redirect's seat (protocol/cluster.py, server/cluster/)
     },
     "join": {"hall": Field(hall_id)},
     "move": {

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 
 from server.core import ServerCore
+from server.dispatch import Feature
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
@@ -32,9 +33,11 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
                admission: Admission | None = None, match: MatchSetup | None = None,
                stage: Callable[[RoomsFeature], StageFeature] | None = None,
-               social: SocialFeature | None = None) -> ServerCore:
+               social: SocialFeature | None = None,
+               cluster: Callable[[RoomsFeature], Feature] | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
-    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
+    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams);
+    ``cluster``: makes a cluster member's feature from the rooms (server/cluster/; default: one process)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
@@ -47,4 +50,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
-    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)
+    member = cluster(rooms) if cluster else None
+    if member is not None:
+        features.append(member)
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, seats=member)

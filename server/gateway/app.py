@@ -47,6 +47,10 @@ from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
 from server.actions import Close, Job, Persist, Publish, Send, Stream
 from server.bus import Bus, LocalBus
+from server.cluster.cli import ClusterOptions
+from server.cluster.feature import ClusterFeature
+from server.cluster.redis_bus import RedisBus
+from server.cluster.start import join_cluster, member_feature, start_member
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
@@ -69,7 +73,7 @@ from server.stage.http import stream_files
 from server.stage.organisers import Organisers
 from server.stage.streams import URL_PREFIX as STREAM_PREFIX
 from server.store import gc
-from server.store.open import Database, open_store
+from server.store.open import Database, StoreUnavailable, open_store
 from server.store.salt import deployment_salt
 from server.store.spool import Spool
 from server.store.sqlite import BlobStore
@@ -164,7 +168,8 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, first_id: int = 1):
+        """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique)."""
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -184,7 +189,7 @@ class Gateway:
         self.io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-io")  # lanes: short, ordered
         self.lanes: dict[str, Lane] = {}  # lanes with jobs queued or running
         self._lanes_lock = threading.Lock()
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(first_id)
         self._loop = asyncio.get_running_loop()
 
     # --- connections -----------------------------------------------------
@@ -513,8 +518,11 @@ async def run_server(
     db: str | None = None,
     limits: Limits | None = None,
     schedule: Path | None = None,
+    cluster: ClusterOptions | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
+
+    ``cluster``: run as one member of a cluster (Redis for leases and the bus; ``db`` must be PostgreSQL).
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
@@ -522,8 +530,11 @@ async def run_server(
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    if cluster is not None and db is None:
+        raise StoreUnavailable("--redis needs --db postgresql://...: the members of a cluster share one database")
     store = open_store(data_dir, db)
     halls = load_halls()
+    membership = await join_cluster(cluster, list(halls)) if cluster is not None else None
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     limits = limits or Limits()
     wall_offset = time.time() - asyncio.get_running_loop().time()
@@ -541,12 +552,15 @@ async def run_server(
                       admission=Admission(limits), social=social,
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
-                                                       lambda: booth_videos(uploads, content, stage_dir)))
+                                                       lambda: booth_videos(uploads, content, stage_dir)),
+                      cluster=member_feature(membership, wall_offset) if membership is not None else None)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-    gateway = Gateway(core, store)
+    member = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
+    bus = RedisBus(cluster.redis) if cluster is not None else None
+    gateway = Gateway(core, store, bus, first_id=membership.first_id if membership is not None else 1)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -560,6 +574,10 @@ async def run_server(
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
             log.info("web client: %s%s", web_url(host, bound), "" if site.built else " (not built: run make web)")
+            syncs = None
+            if membership is not None:
+                syncs = await start_member(membership, member, cluster.public_url or f"ws://{host}:{bound}", stop,
+                                           gateway.io, store)
             if ready is not None:
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
@@ -572,6 +590,10 @@ async def run_server(
             await ticker
             await syncer
             await collector
+            if syncs is not None:
+                await syncs  # leases given back
+            if bus is not None:
+                await bus.close()
         gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes, return_exceptions=True)  # every visit recorded first
     finally:
@@ -610,7 +632,7 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None) -> int:
+                  schedule: Path | None = None, cluster: ClusterOptions | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -637,7 +659,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule)
+                         schedule=schedule, cluster=cluster)
 
     try:
         asyncio.run(main())

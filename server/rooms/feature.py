@@ -8,6 +8,7 @@ visitor ends up is always the server's decision (world/places.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from protocol.codec import encode, encode_snap
 from protocol.errors import ErrorCode
@@ -26,6 +27,10 @@ class RoomsFeature(Feature):
     def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
+        # In a cluster, asked before a visitor enters a public hall: None (enter here) or the answer instead
+        # (a redirect to the member hosting it); see server/cluster/feature.py.
+        self.router: Callable[[Session, str, tuple[float, float, float] | None, float, str],
+                              list[Action] | None] | None = None
 
     def open_private(self, hall: Hall) -> Room:
         """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
@@ -82,6 +87,10 @@ class RoomsFeature(Feature):
     def place(self, s: Session, room: Room, at: tuple[float, float, float] | None, now: float,
               ref: str) -> list[Action]:
         """Put the visitor at ``at`` (None: the hall's spawn) in ``room``, leaving the current one; tell them."""
+        if self.router is not None and room is not s.room and self.rooms.get(room.hall.id) is room:
+            elsewhere = self.router(s, room.hall.id, at, now, ref)
+            if elsewhere is not None:
+                return elsewhere
         if room is not s.room and room.full:
             return refuse(s, ErrorCode.HALL_FULL, ref)
         if s.room is not None:

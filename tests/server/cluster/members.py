@@ -1,0 +1,65 @@
+"""Cluster members as real ``main.py serve --redis ... --db postgresql://...`` processes, for the tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.services import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class MemberProcess:
+    """One member; its log is read in a thread (kept in ``lines``) so a chatty member never blocks."""
+
+    def __init__(self, data: Path, redis: str, db: str, *extra: str):
+        self.port = free_port()
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.cmd = [sys.executable, str(ROOT / "main.py"), "serve", "--port", str(self.port), "--data", str(data),
+                    "--redis", redis, "--db", db, *extra]
+        self.lines: list[str] = []
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> MemberProcess:
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        ready = threading.Event()
+
+        def drain() -> None:
+            for line in self.proc.stdout:
+                self.lines.append(line.rstrip("\n"))
+                if line.startswith("READY"):
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        if not ready.wait(timeout) or self.proc.poll() is not None:
+            raise RuntimeError("member did not start:\n" + "\n".join(self.lines[-20:]))
+        return self
+
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for_line(self, text: str, timeout: float = 10) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = next((line for line in self.lines if text in line), None)
+            if found:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"no log line with {text!r}:\n" + self.log()[-3000:])
+
+    def stop(self, sig: int = 15) -> int | None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
