@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import redis
+
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -63,3 +65,23 @@ class MemberProcess:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode if self.proc else None
+
+
+def hosts(redis_url: str, timeout: float = 10.0, want: int = 2) -> dict[str, str]:
+    """hall -> member id once ``want`` members host something (the leases have settled)."""
+    r = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while True:
+        got = {k.decode().rsplit(":", 1)[1]: r.get(k).decode() for k in r.scan_iter("pavilion:lease:*")}
+        if len(set(got.values())) >= want and len(got) == 8 or time.monotonic() > deadline:
+            r.close()
+            return got
+        time.sleep(0.1)
+
+
+def member_url(redis_url: str, mid: str) -> str:
+    r = redis.Redis.from_url(redis_url)
+    try:
+        return r.get(f"pavilion:member:{mid}").decode()
+    finally:
+        r.close()

@@ -11,66 +11,12 @@ import subprocess
 import sys
 import time
 
-import pytest
-import redis
 from websockets.asyncio.client import connect
 
 from client.net.connection import NetClient
-from tests.server.cluster.members import ROOT, MemberProcess
+from tests.server.cluster.members import ROOT, hosts, member_url
 from tests.server.test_server_ws import Visitor
-from tests.services import PostgresServer, RedisServer, free_port
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.remove()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    server = RedisServer(folder).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def members(tmp_path, redis_server, postgres):
-    started = []
-
-    def start(n: int = 2) -> list[MemberProcess]:
-        for _ in range(n):
-            started.append(MemberProcess(tmp_path / f"m{len(started)}", redis_server.url, postgres.url).start())
-        return started
-
-    yield start
-    for m in started:
-        m.stop()
-
-
-def hosts(redis_url: str, timeout: float = 10.0, want: int = 2) -> dict[str, str]:
-    """hall -> member id once ``want`` members host something (the leases have settled)."""
-    r = redis.Redis.from_url(redis_url)
-    deadline = time.monotonic() + timeout
-    while True:
-        got = {k.decode().rsplit(":", 1)[1]: r.get(k).decode() for k in r.scan_iter("pavilion:lease:*")}
-        if len(set(got.values())) >= want and len(got) == 8 or time.monotonic() > deadline:
-            r.close()
-            return got
-        time.sleep(0.1)
-
-
-def member_url(redis_url: str, mid: str) -> str:
-    r = redis.Redis.from_url(redis_url)
-    try:
-        return r.get(f"pavilion:member:{mid}").decode()
-    finally:
-        r.close()
+from tests.services import free_port
 
 
 def wait_for(client: NetClient, want, timeout: float = 10.0) -> list[tuple[str, dict]]:
