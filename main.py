@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         from server.guard.limits import from_args
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
-                             limits=from_args(args), schedule=args.schedule, cluster=cluster_options(args))
+                             limits=from_args(args), schedule=args.schedule, cluster=cluster_options(args),
+                             hall_cap=args.hall_cap)
     if args.command == "halls":
         from world.listing import print_halls
 

@@ -378,6 +378,7 @@ SERVER_MESSAGES: dict[str, dict[str, Field]] = {
         "hall": Field(hall_id),
         "you": Field(place),
         "tick": Field(integer(0, 2**62)),
+        "instance": Field(integer(2, 999), optional=True),  # a full hall's instance (server/rooms/instances.py)
     },
     "snap": {
         "tick": Field(integer(0, 2**62)),

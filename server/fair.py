@@ -34,18 +34,22 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                admission: Admission | None = None, match: MatchSetup | None = None,
                stage: Callable[[RoomsFeature], StageFeature] | None = None,
                social: SocialFeature | None = None,
-               cluster: Callable[[RoomsFeature], Feature] | None = None) -> ServerCore:
+               cluster: Callable[[RoomsFeature], Feature] | None = None,
+               hall_cap: int | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
     ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams);
-    ``cluster``: makes a cluster member's feature from the rooms (server/cluster/; default: one process)."""
+    ``cluster``: makes a cluster member's feature from the rooms (server/cluster/; default: one process);
+    ``hall_cap``: visitors per room before a hall is split into instances (server/rooms/instances.py)."""
     content = content or ContentService(halls)
-    rooms = rooms or RoomsFeature(halls, view_radius, max_view)
+    rooms = rooms or RoomsFeature(halls, view_radius, max_view, cap=hall_cap)
+    puzzles = puzzles or PuzzleEngine({}, b"")
+    rooms.companions = lambda s: puzzles.companions(s.cid)  # a party shares an instance of a full hall
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
     features = [
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
         UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
-        PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+        PuzzlesFeature(puzzles),
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         social or SocialFeature(halls, None, DeskStaff(uploads)),

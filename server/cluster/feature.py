@@ -29,6 +29,7 @@ from server.cluster.leases import LeaseBook, Member
 from server.cluster.seats import Seat, SeatDesk
 from server.dispatch import Feature
 from server.rooms.feature import RoomsFeature
+from server.rooms.instances import split
 from server.session import Place, Session, error
 
 log = logging.getLogger("pavilion.cluster")
@@ -53,6 +54,7 @@ class ClusterFeature(Feature):
         self.links_ok = True  # the membership layer's last Redis sync and PostgreSQL probe both worked
         self.ticks = 0
         rooms.router = self.route
+        rooms.counts = self.counts
 
     def healthy(self, now: float) -> bool:
         return self.links_ok and self.book.healthy(now)
@@ -63,6 +65,8 @@ class ClusterFeature(Feature):
         """None: place the visitor here. Otherwise the answer instead (a redirect or why not)."""
         if not self.healthy(now):
             return [error(s, ErrorCode.CLUSTER_UNAVAILABLE, ref)]
+        if hall not in self.book.owners:  # a new instance of a full hall: leased like any room
+            self.book.add_room(hall)
         if self.book.hosts(hall, now):
             return None
         host = self.book.host_of(hall)
@@ -75,7 +79,8 @@ class ClusterFeature(Feature):
         seat = self.seats.issue(to=host.id, vid=s.vid, name=s.name, look=s.look, room=hall, at=at,
                                 resume=s.token, now_wall=now + self.wall_offset)
         log.debug("visitor %d sent to %s for %s", s.vid, host.id, hall)
-        return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=hall))
+        # the client is told the hall (its scene); the seat names the instance
+        return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=split(hall)[0]))
 
     def redeem(self, seat: str, resume: str | None, now: float) -> Arrival | ErrorCode:
         """``hello.seat``: the visitor it was issued for, or why it is refused."""
@@ -107,6 +112,12 @@ class ClusterFeature(Feature):
                 if s is not None:
                     out.append(self.redirect(s, hall, host, (av.x, av.y, av.yaw), now))
         return out
+
+    def counts(self) -> dict[str, int]:
+        """Visitors per room over the cluster (every known room, 0 included; ours counted as they are now)."""
+        local = self.rooms.hall_counts()
+        return dict.fromkeys(self.book.rooms, 0) | self.book.counts | {r: local[r] for r in self.book.held()
+                                                                        if r in local}
 
     def occupied(self) -> set[str]:
         return {hall for hall, n in self.rooms.hall_counts().items() if n}

@@ -58,6 +58,7 @@ class LeaseBook:
         self.owners: dict[str, str | None] = dict.fromkeys(self.rooms)
         self.free_for: dict[str, int] = dict.fromkeys(self.rooms, 0)
         self.last_owner: dict[str, str | None] = dict.fromkeys(self.rooms)  # who held a free room before
+        self.counts: dict[str, int] = {}  # visitors per room on every live member, as of the last sync
         self.synced_at: float | None = None
 
     def add_room(self, room: str) -> None:
@@ -67,9 +68,12 @@ class LeaseBook:
             self.owners[room], self.free_for[room], self.last_owner[room] = None, 0, None
 
     # --- what Redis said ------------------------------------------------------
-    def observe(self, now: float, members: dict[str, Member], owners: dict[str, str | None]) -> None:
-        """A completed sync: the live members and every room's lease holder (None: free)."""
+    def observe(self, now: float, members: dict[str, Member], owners: dict[str, str | None],
+                counts: dict[str, int] | None = None) -> None:
+        """A completed sync: the live members, every room's lease holder (None: free) and visitor counts."""
         self.members, self.synced_at = dict(members), now
+        if counts is not None:
+            self.counts = dict(counts)
         for room in self.rooms:
             owner = owners.get(room)
             if owner is None and self.owners[room] is not None:

@@ -9,7 +9,9 @@ Keys (all under ``pavilion:``):
   its heartbeat is fresh;
 - ``lease:<room>``: the member hosting the room, taken with ``SET NX PX`` and
   kept by a check-and-extend script, let go by a check-and-delete one;
-- ``secret``: the seat-signing key, set once by the first member (``SET NX``).
+- ``secret``: the seat-signing key, set once by the first member (``SET NX``);
+- ``rooms``: every room id beyond the halls (instances of full halls), a set;
+- ``counts``: a hash, member -> its visitors per room (JSON), for choosing instances and the directory.
 
 Every :data:`SYNC_S` the member renews, reads all leases and members, feeds
 them to the :class:`~server.cluster.leases.LeaseBook` and carries out its
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -87,7 +90,7 @@ class Membership:
         self.book = LeaseBook(self.me, rooms, self.lease_s)
         log.info("cluster: member %s on Redis %s", self.me, self.url)
 
-    async def run(self, stop: asyncio.Event, occupied: Callable[[], set[str]], store_probe=None,
+    async def run(self, stop: asyncio.Event, counts: Callable[[], dict[str, int]], store_probe=None,
                   links: Callable[[bool], None] = lambda ok: None) -> None:
         """Sync every ``sync_s`` until ``stop``; ``store_probe``: an awaitable factory that raises if the
         store is unreachable; ``links(ok)``: told after each round whether Redis and the store both answered."""
@@ -95,7 +98,7 @@ class Membership:
         while not stop.is_set():
             started = loop.time()
             try:
-                await self.sync(started, occupied)
+                await self.sync(started, counts)
                 self._redis_state(True, None)
             except (RedisError, OSError) as exc:
                 self._redis_state(False, exc)
@@ -128,16 +131,29 @@ class Membership:
                           str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, self.me)
         self.store_ok = ok
 
-    async def sync(self, now: float, occupied: Callable[[], set[str]]) -> None:
+    async def sync(self, now: float, counts: Callable[[], dict[str, int]]) -> None:
+        """One round: heartbeat, renew, publish our counts, read leases, members, rooms and counts, then act.
+        ``counts``: visitors per room on this member."""
         book, ttl = self.book, int(self.lease_s * 1000)
-        await self.redis.set(PREFIX + "member:" + self.me, self.public_url, px=ttl)
+        local = counts()
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(PREFIX + "member:" + self.me, self.public_url, px=ttl)
+        pipe.hset(PREFIX + "counts", self.me, json.dumps(local))
+        if extra := [r for r in book.rooms if "~" in r]:
+            pipe.sadd(PREFIX + "rooms", *extra)
+        pipe.smembers(PREFIX + "rooms")
+        pipe.hgetall(PREFIX + "counts")
+        *_, rooms, by_member = await pipe.execute()
+        for room in sorted(r.decode() for r in rooms):
+            book.add_room(room)
         held = book.held()
         if held:
             await self._renew(keys=[PREFIX + "lease:" + r for r in held], args=[self.me, ttl])
         values = await self.redis.mget([PREFIX + "lease:" + r for r in book.rooms])
         owners = {r: v.decode() if v is not None else None for r, v in zip(book.rooms, values, strict=True)}
-        book.observe(now, await self._members(ttl), owners)
-        plan = book.plan(occupied())
+        members = await self._members(ttl)
+        book.observe(now, members, owners, self._merge(by_member, members))
+        plan = book.plan({room for room, n in local.items() if n})
         for room in plan.claim:
             key = PREFIX + "lease:" + room
             won = bool(await self.redis.set(key, self.me, nx=True, px=ttl))
@@ -149,6 +165,17 @@ class Membership:
             await self._release(keys=[PREFIX + "lease:" + room], args=[self.me])
             book.released(room)
             log.info("cluster: %s let %s go to its preferred member", self.me, room)
+
+    def _merge(self, by_member: dict[bytes, bytes], members: dict[str, Member]) -> dict[str, int]:
+        """Visitors per room over the live members (a dead member's counts are ignored)."""
+        total: dict[str, int] = {}
+        for mid, data in by_member.items():
+            if mid.decode() not in members:
+                continue
+            with contextlib.suppress(ValueError, AttributeError):
+                for room, n in json.loads(data).items():
+                    total[room] = total.get(room, 0) + int(n)
+        return total
 
     async def _members(self, ttl: int) -> dict[str, Member]:
         keys = [k async for k in self.redis.scan_iter(match=PREFIX + "member:*", count=200)]
@@ -174,5 +201,6 @@ class Membership:
             for room in self.book.held() if self.book else ():
                 await self._release(keys=[PREFIX + "lease:" + room], args=[self.me])
             await self.redis.delete(PREFIX + "member:" + self.me)
+            await self.redis.hdel(PREFIX + "counts", self.me)
         with contextlib.suppress(RedisError, OSError):
             await self.redis.aclose()

@@ -48,7 +48,7 @@ async def start_member(membership: Membership, feature: ClusterFeature, url: str
     def probe():
         return loop.run_in_executor(io, store.rows, "SELECT 1")
 
-    await membership.sync(loop.time(), feature.occupied)
+    await membership.sync(loop.time(), feature.rooms.hall_counts)
     log.info("cluster: member %s serves at %s", membership.me, url)
-    return asyncio.create_task(membership.run(stop, feature.occupied, probe,
+    return asyncio.create_task(membership.run(stop, feature.rooms.hall_counts, probe,
                                               lambda ok: setattr(feature, "links_ok", ok)))

@@ -519,10 +519,12 @@ async def run_server(
     limits: Limits | None = None,
     schedule: Path | None = None,
     cluster: ClusterOptions | None = None,
+    hall_cap: int | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
-    ``cluster``: run as one member of a cluster (Redis for leases and the bus; ``db`` must be PostgreSQL).
+    ``cluster``: run as one member of a cluster (Redis for leases and the bus; ``db`` must be PostgreSQL);
+    ``hall_cap``: visitors per hall before it is split into instances.
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
 
@@ -553,7 +555,8 @@ async def run_server(
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
                                                        lambda: booth_videos(uploads, content, stage_dir)),
-                      cluster=member_feature(membership, wall_offset) if membership is not None else None)
+                      cluster=member_feature(membership, wall_offset) if membership is not None else None,
+                      hall_cap=hall_cap)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
@@ -632,7 +635,8 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None, cluster: ClusterOptions | None = None) -> int:
+                  schedule: Path | None = None, cluster: ClusterOptions | None = None,
+                  hall_cap: int | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -659,7 +663,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule, cluster=cluster)
+                         schedule=schedule, cluster=cluster, hall_cap=hall_cap)
 
     try:
         asyncio.run(main())

@@ -30,9 +30,10 @@ def redis_server(tmp_path):
 def members(tmp_path, redis_server, postgres):
     started = []
 
-    def start(n: int = 2) -> list[MemberProcess]:
+    def start(n: int = 2, *extra: str) -> list[MemberProcess]:
         for _ in range(n):
-            started.append(MemberProcess(tmp_path / f"m{len(started)}", redis_server.url, postgres.url).start())
+            started.append(MemberProcess(tmp_path / f"m{len(started)}", redis_server.url, postgres.url,
+                                         *extra).start())
         return started
 
     yield start

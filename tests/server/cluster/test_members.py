@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import redis
 from websockets.asyncio.client import connect
 
 from client.net.connection import NetClient
@@ -91,6 +92,27 @@ def test_a_seat_works_once_for_its_visitor_only(members, redis_server):
             await c.ws.close()
 
     asyncio.run(scenario())
+
+
+def test_a_hall_over_its_cap_opens_a_second_instance_somewhere_in_the_cluster(members, redis_server):
+    a, b = members(2, "--hall-cap", "2")
+    hosts(redis_server.url)
+    clients = []
+    try:
+        instances = []
+        for n in range(3):
+            client = NetClient((a, b)[n % 2].url, f"访客{n}", "zh", "culture").start()
+            clients.append(client)
+            seen = wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == "culture")
+            instances.append(seen[-1][1].get("instance", 1))
+            time.sleep(1.0)  # the counts travel through Redis at every sync
+        assert instances == [1, 1, 2]
+        r = redis.Redis.from_url(redis_server.url)
+        assert r.sismember("pavilion:rooms", "culture~2") and r.get("pavilion:lease:culture~2") is not None
+        r.close()
+    finally:
+        for c in clients:
+            c.stop()
 
 
 def test_after_kill_9_the_visitors_are_back_in_their_hall_within_5_s(members, redis_server):
