@@ -191,7 +191,10 @@ class NetClient:
 
     async def _open(self) -> ClientConnection | None:
         """Connect to our member, else to the first other member that answers, unless stop() comes first."""
-        for url in [self.url, *(m for m in self.members if m != self.url)]:
+        for n, url in enumerate([self.url, *(m for m in self.members if m != self.url)]):
+            if n == 1:  # ours is gone: pause once, so a member still sending us to it is not asked in a loop
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), MOVING_RETRY_S)
             ws = await self._open_one(url)
             if ws is not None or self._stop.is_set():
                 if ws is not None and url != self.url:
