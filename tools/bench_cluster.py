@@ -57,7 +57,12 @@ def bots(url: str, hall: str, count: int, duration: float, ramp: float, rate: fl
 
 
 def summary(proc: subprocess.Popen, timeout: float) -> dict:
-    out, err = proc.communicate(timeout=timeout)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return {"clients": 0, "valid": False, "p99_ms": None, "errors": 1, "error": "the bots did not finish"}
     try:
         return json.loads(out.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
@@ -226,6 +231,9 @@ def main() -> int:
         fo = failover(members, redis_server.url, postgres.url, clients=5)
         report["failover"] = fo
         report["failover_s"], report["lost_acknowledged"] = fo["failover_s"], fo["lost_acknowledged"]
+        # a member that missed its lease window (a stalled loop on a loaded machine) refused joins meanwhile
+        report["member_outages"] = sum("refuses new joins" in line for m in members for line in m.lines)
+        report["join_refusals"] = {h: r.get("error_codes", {}) for h, r in res.items() if r.get("error_codes")}
     finally:
         for m in members:
             m.stop()

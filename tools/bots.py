@@ -34,6 +34,7 @@ PAUSE_CHANCE = 0.25  # at a waypoint, linger at a booth this often
 SENT_MEMORY = 64  # positions remembered per bot for latency lookups
 MAX_HOPS = 4  # redirects a bot follows to reach the cluster member hosting its hall
 MOVING_RETRY_S = 0.5  # a hall changing members (hall_moving): ask again this soon
+HANDSHAKE_S = 30.0  # a bot not in its hall by then gives up (counted as disconnected)
 
 
 @dataclass
@@ -67,7 +68,7 @@ class Bot:
         try:
             for _ in range(MAX_HOPS):
                 async with connect(self.url, max_size=1 << 20, open_timeout=20, close_timeout=2) as ws:
-                    moved = await self._handshake(ws, seat)
+                    moved = await asyncio.wait_for(self._handshake(ws, seat), HANDSHAKE_S)
                     if moved is not None:
                         self.url, seat = moved["url"], moved["seat"]
                         continue
@@ -100,8 +101,11 @@ class Bot:
                 return None
             if t == "redirect":
                 return m
-            if t == "error" and m["code"] == "hall_moving":
-                await asyncio.sleep(MOVING_RETRY_S)
+            if t == "error":
+                self.stats.error_codes[m["code"]] = self.stats.error_codes.get(m["code"], 0) + 1
+                if m["code"] not in ("hall_moving", "cluster_unavailable"):
+                    raise ConnectionError(f"join refused: {m['code']}")
+                await asyncio.sleep(MOVING_RETRY_S)  # moving between members, or a member briefly cut off
                 await ws.send(encode("join", hall=self.hall))
 
     def _next_target(self) -> tuple[float, float]:
