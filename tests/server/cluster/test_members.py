@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import psycopg
 import redis
 from websockets.asyncio.client import connect
 
@@ -170,3 +171,32 @@ def test_a_member_without_redis_does_not_start_and_says_why(tmp_path, postgres):
     out = run.stdout + run.stderr
     assert run.returncode != 0 and "Traceback" not in out
     assert f"cannot reach Redis at {dead}" in out
+
+
+def test_postgresql_lost_refuses_joins_with_one_clear_line(members, redis_server, postgres):
+    (a,) = members(1)
+    hosts(redis_server.url, want=1)
+
+    async def join() -> str:
+        v = Visitor(await connect(a.url))
+        await v.send("hello", name="访客", lang="en")
+        await v.recv_type("welcome")
+        await v.send("join", hall="rural")
+        while True:
+            t, m = await v.recv(5)
+            if t in ("hall_state", "error"):
+                await v.ws.close()
+                return m.get("code", t)
+
+    assert asyncio.run(join()) == "hall_state"
+    admin = psycopg.connect(postgres.url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+    try:  # the database goes away for this member: no new connections, its own cut
+        admin.execute("ALTER DATABASE pavilion ALLOW_CONNECTIONS false")
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'pavilion'")
+        line = a.wait_for_line("cannot reach the database")
+        assert "refuses new joins" in line and "ERROR" in line
+        assert asyncio.run(join()) == "cluster_unavailable"
+        assert sum("cannot reach the database" in x for x in a.lines) == 1
+    finally:
+        admin.execute("ALTER DATABASE pavilion ALLOW_CONNECTIONS true")
+        admin.close()
