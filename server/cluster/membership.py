@@ -102,6 +102,8 @@ class Membership:
                 self._redis_state(True, None)
             except (RedisError, OSError) as exc:
                 self._redis_state(False, exc)
+            except Exception:  # a bug here must not silently stop the heartbeat: log it, try again next round
+                log.exception("cluster: a sync failed")
             if store_probe is not None:
                 try:
                     await store_probe()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from protocol.codec import encode
 from server.cluster.feature import ClusterFeature
 from server.cluster.leases import LeaseBook, Member
 from server.cluster.seats import SeatDesk
 from server.fair import build_core
 from tests.server.test_core import sent
+from world.places import booth_front
 from world.scene import load_halls
 
 HALLS = load_halls()
@@ -62,3 +65,18 @@ def test_a_refused_seat_is_explained_and_the_visitor_is_welcomed_as_new():
     (t, err), (t2, welcome) = hello(two, 1_000_001, seat="bm90.aXQ", resume="x" * 20)
     assert (t, err["code"], t2, welcome["resumed"]) == ("error", "seat_invalid", "welcome", False)
     assert welcome["id"] == 1_000_001
+
+
+def test_a_teleport_to_a_booth_in_a_hall_on_another_member_carries_the_spot_in_the_seat():
+    one, _ = member("m1")
+    two, _ = member("m2")
+    (_, welcome), = hello(one, 1)
+    sent(one.receive(1, encode("join", hall="rural"), 0.1))
+    booth = HALLS["culture"].booths[0].id
+    (t, redirect), = sent(one.receive(1, encode("teleport", booth=booth), 0.5))
+    assert t == "redirect" and redirect["hall"] == "culture"
+    hello(two, 1_000_001, 1.0, seat=redirect["seat"], resume=welcome["resume"])
+    (t, state), *_ = sent(two.receive(1_000_001, encode("join", hall="culture"), 1.1))
+    room = two.by_vid[welcome["id"]].room
+    front = booth_front(room.hall, room.hall.booth(booth), room.walkable)
+    assert t == "hall_state" and state["you"]["pos"][:2] == pytest.approx(front[:2], abs=0.01)  # at the booth
