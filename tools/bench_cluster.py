@@ -47,7 +47,8 @@ SPLIT_HALL, SPLIT_CAP = "culture", 400
 # Every bot comes from 127.0.0.1: the per-address limits (server/guard), meant for one school's NAT, are lifted
 # so the bots count as the many visitors they stand for (as tools/bench_chat.py does); per-connection limits stay.
 LOOPBACK_LIMITS = ("--max-per-address", "100000", "--address-connect-rate", "100000", "--connect-rate", "100000",
-                   "--address-msg-rate", "1e7", "--address-bytes-in", "1e12", "--address-out-queue", str(2**40))
+                   "--address-msg-rate", "1e7", "--address-bytes-in", "1e12", "--address-out-queue", str(2**40),
+                   "--address-search-rate", "1e6")  # 600 joins (and hall changes) from one address in seconds
 
 
 def bots(url: str, hall: str, count: int, duration: float, ramp: float, rate: float, seed: int) -> subprocess.Popen:
@@ -243,7 +244,8 @@ def main() -> int:
         report["failover"] = fo
         report["failover_s"], report["lost_acknowledged"] = fo["failover_s"], fo["lost_acknowledged"]
         # a member that missed its lease window (a stalled loop on a loaded machine) refused joins meanwhile
-        report["member_outages"] = sum("refuses new joins" in line for m in members for line in m.lines)
+        report["member_outages"] = sum("refuses new joins" in line or "heartbeat" in line and "late" in line
+                                       for m in members for line in m.lines)
         report["join_refusals"] = {h: r.get("error_codes", {}) for h, r in res.items() if r.get("error_codes")}
     finally:
         for m in members:

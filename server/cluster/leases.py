@@ -17,8 +17,8 @@ passed in, what to claim, what to let go and whom to send a visitor to:
 - an empty room whose preferred member is another, fresh one is released, so a
   member that joins later gets its share without moving anybody.
 
-A member that has not completed a sync for longer than the lease (minus a
-margin) may already have lost its leases to another member: it then hosts
+A member that has not completed a sync for most of a lease (the lease runs
+from the sync's start, so this is safe) may soon lose its leases to another member: it then hosts
 nothing (:meth:`hosts` is False), and the gateway refuses new joins.
 """
 
@@ -28,7 +28,7 @@ import hashlib
 from dataclasses import dataclass
 
 ORPHAN_SYNCS = 4  # syncs a room may stay free before any member claims it
-MARGIN = 0.25  # of the lease: stop hosting this much before a lease we could not renew expires
+MARGIN = 0.1  # of the lease: stop hosting this much before a lease we could not renew expires
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,20 @@ Keys (all under ``pavilion:``):
 
 - ``members:next``: a counter; each member start takes the next number, so a
   member id (``m7``) and its visitor-id range are never reused;
-- ``member:<id>``: the member's websocket URL, ``SET PX`` every sync: its
-  remaining time (``PTTL``, counted by Redis, so no clock skew) says whether
-  its heartbeat is fresh;
+- ``members``: a sorted set, member -> Redis's own clock at its last heartbeat
+  (so ages need no clock agreement between machines); ``urls``: member -> the
+  websocket URL visitors reach it at; a member silent for a whole lease is
+  dropped from both;
 - ``lease:<room>``: the member hosting the room, taken with ``SET NX PX`` and
-  kept by a check-and-extend script, let go by a check-and-delete one;
-- ``secret``: the seat-signing key, set once by the first member (``SET NX``);
+  extended at every heartbeat by its holder, given back by a check-and-delete;
 - ``rooms``: every room id beyond the halls (instances of full halls), a set;
-- ``counts``: a hash, member -> its visitors per room (JSON), for choosing instances and the directory.
+- ``counts``: member -> its visitors per room (JSON), for choosing instances;
+- ``secret``: the seat-signing key, set once by the first member (``SET NX``).
 
-Every :data:`SYNC_S` the member renews, reads all leases and members, feeds
-them to the :class:`~server.cluster.leases.LeaseBook` and carries out its
-plan. Redis gone: the sync fails, the book turns unhealthy after most of a
+Every :data:`SYNC_S` one script (:data:`SYNC`, one round trip, atomic) beats
+the heart, extends our leases and reads every lease, member and count; the
+:class:`~server.cluster.leases.LeaseBook` decides and claims or releases
+follow (rare). Redis gone: the sync fails, the book turns unhealthy within a
 lease and the gateway refuses joins; one log line says so, one says when it is
 back (a restarted Redis has lost every key: members re-register, re-claim the
 halls they have visitors in first, then the rest). The store is probed too.
@@ -38,22 +40,39 @@ from server.cluster.leases import LeaseBook, Member
 log = logging.getLogger("pavilion.cluster")
 
 PREFIX = "pavilion:"
-LEASE_S = 2.0  # a dead member's halls are free this long after its last renewal
-SYNC_S = 0.4  # renew and look around this often (5 chances per lease)
-STALE_S = 0.9  # a member whose heartbeat is older than this is not sent visitors
+LEASE_S = 2.5  # a dead member's halls are free this long after its last heartbeat
+SYNC_S = 0.4  # beat, renew and look around this often (6 chances per lease)
+STALE_S = 1.0  # a member whose heartbeat is older than this is not sent visitors
 IDS_PER_MEMBER = 1_000_000  # visitor ids of member n: n * IDS_PER_MEMBER + 1 ... (protocol: < 2**31)
 MEMBER_SLOTS = 2000
 
-RENEW = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
-    redis.call('PEXPIRE', key, ARGV[2]); out[i] = 1
-  else
-    out[i] = 0
-  end
+# KEYS: members, urls, counts, rooms, then one lease key per room; ARGV: me, url, lease ms, counts JSON,
+# then rooms to add to the set. Returns {lease holders ('' = free), {member, age ms, url}..., counts, rooms}.
+SYNC = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local me, ttl = ARGV[1], tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], now, me)
+redis.call('HSET', KEYS[2], me, ARGV[2])
+redis.call('HSET', KEYS[3], me, ARGV[4])
+for i = 5, #ARGV do redis.call('SADD', KEYS[4], ARGV[i]) end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl)) do
+  redis.call('ZREM', KEYS[1], m); redis.call('HDEL', KEYS[2], m); redis.call('HDEL', KEYS[3], m)
 end
-return out
+local owners = {}
+for i = 5, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v == me then redis.call('PEXPIRE', KEYS[i], ttl) end
+  owners[#owners + 1] = v or ''
+end
+local members = {}
+local seen = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #seen, 2 do
+  members[#members + 1] = seen[i]
+  members[#members + 1] = tostring(now - tonumber(seen[i + 1]))
+  members[#members + 1] = redis.call('HGET', KEYS[2], seen[i]) or ''
+end
+return {owners, members, redis.call('HGETALL', KEYS[3]), redis.call('SMEMBERS', KEYS[4])}
 """
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -65,7 +84,7 @@ class Membership:
     def __init__(self, url: str, lease_s: float = LEASE_S, sync_s: float = SYNC_S):
         self.url, self.lease_s, self.sync_s = url, lease_s, sync_s
         self.redis = aioredis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
-        self._renew = self.redis.register_script(RENEW)
+        self._sync = self.redis.register_script(SYNC)
         self._release = self.redis.register_script(RELEASE)
         self.number = 0
         self.secret = b""
@@ -95,10 +114,15 @@ class Membership:
         """Sync every ``sync_s`` until ``stop``; ``store_probe``: an awaitable factory that raises if the
         store is unreachable; ``links(ok)``: told after each round whether Redis and the store both answered."""
         loop = asyncio.get_running_loop()
+        last_ok = loop.time()
         while not stop.is_set():
             started = loop.time()
+            if started - last_ok > self.lease_s * 0.9 and self.redis_ok:
+                log.warning("cluster: heartbeat %.1f s late (the event loop was busy): member %s refused joins "
+                            "meanwhile", started - last_ok, self.me)
             try:
                 await self.sync(started, counts)
+                last_ok = started
                 self._redis_state(True, None)
             except (RedisError, OSError) as exc:
                 self._redis_state(False, exc)
@@ -134,27 +158,24 @@ class Membership:
         self.store_ok = ok
 
     async def sync(self, now: float, counts: Callable[[], dict[str, int]]) -> None:
-        """One round: heartbeat, renew, publish our counts, read leases, members, rooms and counts, then act.
+        """One round: the :data:`SYNC` script (heartbeat, renewals, what everyone holds), then the book's plan.
         ``counts``: visitors per room on this member."""
         book, ttl = self.book, int(self.lease_s * 1000)
         local = counts()
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.set(PREFIX + "member:" + self.me, self.public_url, px=ttl)
-        pipe.hset(PREFIX + "counts", self.me, json.dumps(local))
-        if extra := [r for r in book.rooms if "~" in r]:
-            pipe.sadd(PREFIX + "rooms", *extra)
-        pipe.smembers(PREFIX + "rooms")
-        pipe.hgetall(PREFIX + "counts")
-        *_, rooms, by_member = await pipe.execute()
+        keys = [PREFIX + k for k in ("members", "urls", "counts", "rooms")]
+        keys += [PREFIX + "lease:" + r for r in book.rooms]
+        instances = [r for r in book.rooms if "~" in r]  # added again each time: a restarted Redis forgot them
+        holders, seen, by_member, rooms = await self._sync(
+            keys=keys, args=[self.me, self.public_url, ttl, json.dumps(local), *instances])
+        owners = {r: v.decode() or None for r, v in zip(book.rooms, holders, strict=True)}
+        members = {}
+        for i in range(0, len(seen), 3):
+            mid, age, url = seen[i].decode(), int(seen[i + 1]), seen[i + 2].decode()
+            if url:
+                members[mid] = Member(mid, url, fresh=age < STALE_S * 1000)
+        book.observe(now, members, owners, self._merge(by_member, members))
         for room in sorted(r.decode() for r in rooms):
             book.add_room(room)
-        held = book.held()
-        if held:
-            await self._renew(keys=[PREFIX + "lease:" + r for r in held], args=[self.me, ttl])
-        values = await self.redis.mget([PREFIX + "lease:" + r for r in book.rooms])
-        owners = {r: v.decode() if v is not None else None for r, v in zip(book.rooms, values, strict=True)}
-        members = await self._members(ttl)
-        book.observe(now, members, owners, self._merge(by_member, members))
         plan = book.plan({room for room, n in local.items() if n})
         for room in plan.claim:
             key = PREFIX + "lease:" + room
@@ -168,41 +189,24 @@ class Membership:
             book.released(room)
             log.info("cluster: %s let %s go to its preferred member", self.me, room)
 
-    def _merge(self, by_member: dict[bytes, bytes], members: dict[str, Member]) -> dict[str, int]:
-        """Visitors per room over the live members (a dead member's counts are ignored)."""
+    def _merge(self, by_member: list[bytes], members: dict[str, Member]) -> dict[str, int]:
+        """Visitors per room over the live members (``by_member``: HGETALL's flat list of member, JSON)."""
         total: dict[str, int] = {}
-        for mid, data in by_member.items():
+        for mid, data in zip(by_member[::2], by_member[1::2], strict=True):
             if mid.decode() not in members:
                 continue
-            with contextlib.suppress(ValueError, AttributeError):
+            with contextlib.suppress(ValueError, AttributeError, TypeError):
                 for room, n in json.loads(data).items():
                     total[room] = total.get(room, 0) + int(n)
         return total
-
-    async def _members(self, ttl: int) -> dict[str, Member]:
-        keys = [k async for k in self.redis.scan_iter(match=PREFIX + "member:*", count=200)]
-        if not keys:
-            return {}
-        pipe = self.redis.pipeline(transaction=False)
-        for k in keys:
-            pipe.get(k)
-            pipe.pttl(k)
-        got = await pipe.execute()
-        members = {}
-        for i, key in enumerate(keys):
-            url, left = got[2 * i], got[2 * i + 1]
-            if url is None or not url:
-                continue
-            mid = key.decode()[len(PREFIX + "member:"):]
-            members[mid] = Member(mid, url.decode(), fresh=left > ttl - STALE_S * 1000)
-        return members
 
     async def leave(self) -> None:
         """A clean stop: give every lease back at once (another member takes the halls at its next sync)."""
         with contextlib.suppress(RedisError, OSError):
             for room in self.book.held() if self.book else ():
                 await self._release(keys=[PREFIX + "lease:" + room], args=[self.me])
-            await self.redis.delete(PREFIX + "member:" + self.me)
+            await self.redis.zrem(PREFIX + "members", self.me)
+            await self.redis.hdel(PREFIX + "urls", self.me)
             await self.redis.hdel(PREFIX + "counts", self.me)
         with contextlib.suppress(RedisError, OSError):
             await self.redis.aclose()

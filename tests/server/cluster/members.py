@@ -89,6 +89,6 @@ def hosts(redis_url: str, timeout: float = 10.0, want: int = 2) -> dict[str, str
 def member_url(redis_url: str, mid: str) -> str:
     r = redis.Redis.from_url(redis_url)
     try:
-        return r.get(f"pavilion:member:{mid}").decode()
+        return r.hget("pavilion:urls", mid).decode()
     finally:
         r.close()
