@@ -70,12 +70,14 @@ class LeaseBook:
     # --- what Redis said ------------------------------------------------------
     def observe(self, now: float, members: dict[str, Member], owners: dict[str, str | None],
                 counts: dict[str, int] | None = None) -> None:
-        """A completed sync: the live members, every room's lease holder (None: free) and visitor counts."""
+        """A completed sync: the live members, the rooms' lease holders (None: free) and visitor counts."""
         self.members, self.synced_at = dict(members), now
         if counts is not None:
             self.counts = dict(counts)
         for room in self.rooms:
-            owner = owners.get(room)
+            if room not in owners:  # a room added after the sync was asked for: not seen yet
+                continue
+            owner = owners[room]
             if owner is None and self.owners[room] is not None:
                 self.last_owner[room] = self.owners[room]
             self.owners[room] = owner

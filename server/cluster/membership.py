@@ -15,7 +15,9 @@ Keys (all under ``pavilion:``):
 - ``secret``: the seat-signing key, set once by the first member (``SET NX``).
 
 Every :data:`SYNC_S` one script (:data:`SYNC`, one round trip, atomic) beats
-the heart, extends our leases and reads every lease, member and count; the
+the heart, extends our leases and reads every lease, member and count. It runs
+in a thread of its own (:class:`Heartbeat`), so a busy event loop does not let
+the leases lapse; the results land on the loop, where the
 :class:`~server.cluster.leases.LeaseBook` decides and claims or releases
 follow (rare). Redis gone: the sync fails, the book turns unhealthy within a
 lease and the gateway refuses joins; one log line says so, one says when it is
@@ -30,8 +32,11 @@ import contextlib
 import json
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Callable
 
+import redis
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -45,6 +50,7 @@ SYNC_S = 0.4  # beat, renew and look around this often (6 chances per lease)
 STALE_S = 1.0  # a member whose heartbeat is older than this is not sent visitors
 IDS_PER_MEMBER = 1_000_000  # visitor ids of member n: n * IDS_PER_MEMBER + 1 ... (protocol: < 2**31)
 MEMBER_SLOTS = 2000
+LOOP_STALL_S = 10.0  # an event loop silent this long: stop the heartbeat and let the halls move
 
 # KEYS: members, urls, counts, rooms, then one lease key per room; ARGV: me, url, lease ms, counts JSON,
 # then rooms to add to the set. Returns {lease holders ('' = free), {member, age ms, url}..., counts, rooms}.
@@ -80,6 +86,43 @@ return 0
 """
 
 
+class Heartbeat(threading.Thread):
+    """The heartbeat in a thread of its own, with its own Redis connection: a busy event loop (a burst of
+    arrivals on a loaded machine) must not let this member's leases lapse. It runs :data:`SYNC` every
+    ``sync_s`` with the last ``request`` the loop gave it and hands each result back to the loop. If the loop
+    itself stops answering for :data:`LOOP_STALL_S`, the heartbeat stops too, so a hung member's halls move
+    to the others instead of staying with a process that serves nobody."""
+
+    def __init__(self, membership: Membership, deliver: Callable[[float, object], None]):
+        super().__init__(name="pavilion-heartbeat", daemon=True)
+        self.m, self.deliver = membership, deliver
+        self.request: tuple[list[str], list] = ([], [])
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        client = redis.Redis.from_url(self.m.url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        script = client.register_script(SYNC)
+        stalled = False
+        try:
+            while not self.stop.is_set():
+                started = time.monotonic()
+                if started - self.m.alive_at > LOOP_STALL_S:
+                    if not stalled:
+                        log.error("cluster: the event loop of member %s has not answered for %.0f s: heartbeat "
+                                  "stopped, its halls will move", self.m.me, started - self.m.alive_at)
+                    stalled = True
+                else:
+                    stalled = False
+                    keys, args = self.request
+                    try:
+                        self.deliver(started, script(keys=keys, args=args))
+                    except (RedisError, OSError) as exc:
+                        self.deliver(started, exc)
+                self.stop.wait(max(0.0, self.m.sync_s - (time.monotonic() - started)))
+        finally:
+            client.close()
+
+
 class Membership:
     def __init__(self, url: str, lease_s: float = LEASE_S, sync_s: float = SYNC_S):
         self.url, self.lease_s, self.sync_s = url, lease_s, sync_s
@@ -91,6 +134,8 @@ class Membership:
         self.book: LeaseBook | None = None
         self.public_url = ""
         self.redis_ok = self.store_ok = True
+        self.alive_at = 0.0  # the loop's last sign of life (time.monotonic()), for the heartbeat thread
+        self._acting: asyncio.Task | None = None
 
     @property
     def me(self) -> str:
@@ -111,33 +156,58 @@ class Membership:
 
     async def run(self, stop: asyncio.Event, counts: Callable[[], dict[str, int]], store_probe=None,
                   links: Callable[[bool], None] = lambda ok: None) -> None:
-        """Sync every ``sync_s`` until ``stop``; ``store_probe``: an awaitable factory that raises if the
-        store is unreachable; ``links(ok)``: told after each round whether Redis and the store both answered."""
+        """Until ``stop``: the heartbeat thread syncs every ``sync_s`` and hands each result to this loop
+        (:meth:`_landed`); here, every ``sync_s``, the thread is given fresh counts, the store is probed
+        (``store_probe``: an awaitable factory that raises if it is unreachable) and ``links(ok)`` is told
+        whether Redis and the store both answer."""
         loop = asyncio.get_running_loop()
-        last_ok = loop.time()
-        while not stop.is_set():
-            started = loop.time()
-            if started - last_ok > self.lease_s * 0.9 and self.redis_ok:
-                log.warning("cluster: heartbeat %.1f s late (the event loop was busy): member %s refused joins "
-                            "meanwhile", started - last_ok, self.me)
-            try:
-                await self.sync(started, counts)
-                last_ok = started
-                self._redis_state(True, None)
-            except (RedisError, OSError) as exc:
-                self._redis_state(False, exc)
-            except Exception:  # a bug here must not silently stop the heartbeat: log it, try again next round
-                log.exception("cluster: a sync failed")
-            if store_probe is not None:
-                try:
-                    await store_probe()
-                    self._store_state(True, None)
-                except Exception as exc:  # noqa: BLE001 - any failure of the probe means: not reachable
-                    self._store_state(False, exc)
-            links(self.redis_ok and self.store_ok)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), max(0.0, self.sync_s - (loop.time() - started)))
-        await self.leave()
+        self.alive_at = loop.time()
+        beat = Heartbeat(self, lambda started, got: loop.call_soon_threadsafe(self._landed, started, got, counts))
+        beat.request = self._request(counts())
+        beat.start()
+        try:
+            while not stop.is_set():
+                self.alive_at = loop.time()
+                beat.request = self._request(counts())
+                if store_probe is not None:
+                    try:
+                        await store_probe()
+                        self._store_state(True, None)
+                    except Exception as exc:  # noqa: BLE001 - any failure of the probe means: not reachable
+                        self._store_state(False, exc)
+                links(self.redis_ok and self.store_ok)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.sync_s)
+        finally:
+            beat.stop.set()
+            await loop.run_in_executor(None, beat.join, 5)
+            if self._acting is not None:
+                await asyncio.gather(self._acting, return_exceptions=True)
+            await self.leave()
+
+    def _request(self, local: dict[str, int]) -> tuple[list[str], list]:
+        """The :data:`SYNC` script's keys and arguments for the current rooms and visitor counts."""
+        book = self.book
+        keys = [PREFIX + k for k in ("members", "urls", "counts", "rooms")]
+        keys += [PREFIX + "lease:" + r for r in book.rooms]
+        instances = [r for r in book.rooms if "~" in r]  # added again each time: a restarted Redis forgot them
+        return keys, [self.me, self.public_url, int(self.lease_s * 1000), json.dumps(local), *instances]
+
+    def _landed(self, started: float, got, counts: Callable[[], dict[str, int]]) -> None:
+        """On the loop: a heartbeat's result (or the error it met)."""
+        if isinstance(got, BaseException):
+            self._redis_state(False, got)
+            return
+        try:
+            self._observe(started, got, len(got[0]))
+        except Exception:  # a bug here must not silently stop the membership: log it, try again next round
+            log.exception("cluster: a sync result could not be read")
+            return
+        self._redis_state(True, None)
+        if self._acting is None or self._acting.done():
+            plan = self.book.plan({room for room, n in counts().items() if n})
+            if plan.claim or plan.release:
+                self._acting = asyncio.get_running_loop().create_task(self._act(plan))
 
     def _redis_state(self, ok: bool, exc: Exception | None) -> None:
         if ok != self.redis_ok:
@@ -158,36 +228,44 @@ class Membership:
         self.store_ok = ok
 
     async def sync(self, now: float, counts: Callable[[], dict[str, int]]) -> None:
-        """One round: the :data:`SYNC` script (heartbeat, renewals, what everyone holds), then the book's plan.
-        ``counts``: visitors per room on this member."""
-        book, ttl = self.book, int(self.lease_s * 1000)
+        """One round on this loop (at start, before the first visitor): the :data:`SYNC` script, then the plan."""
         local = counts()
-        keys = [PREFIX + k for k in ("members", "urls", "counts", "rooms")]
-        keys += [PREFIX + "lease:" + r for r in book.rooms]
-        instances = [r for r in book.rooms if "~" in r]  # added again each time: a restarted Redis forgot them
-        holders, seen, by_member, rooms = await self._sync(
-            keys=keys, args=[self.me, self.public_url, ttl, json.dumps(local), *instances])
-        owners = {r: v.decode() or None for r, v in zip(book.rooms, holders, strict=True)}
+        keys, args = self._request(local)
+        got = await self._sync(keys=keys, args=args)
+        self._observe(now, got, len(self.book.rooms))
+        await self._act(self.book.plan({room for room, n in local.items() if n}))
+
+    def _observe(self, started: float, got: list, asked: int) -> None:
+        """Feed the book one :data:`SYNC` result (``asked``: how many rooms' leases the script was given)."""
+        book = self.book
+        holders, seen, by_member, rooms = got
+        owners = {r: v.decode() or None for r, v in zip(book.rooms[:asked], holders, strict=True)}
         members = {}
         for i in range(0, len(seen), 3):
             mid, age, url = seen[i].decode(), int(seen[i + 1]), seen[i + 2].decode()
             if url:
                 members[mid] = Member(mid, url, fresh=age < STALE_S * 1000)
-        book.observe(now, members, owners, self._merge(by_member, members))
+        book.observe(started, members, owners, self._merge(by_member, members))
         for room in sorted(r.decode() for r in rooms):
             book.add_room(room)
-        plan = book.plan({room for room, n in local.items() if n})
-        for room in plan.claim:
-            key = PREFIX + "lease:" + room
-            won = bool(await self.redis.set(key, self.me, nx=True, px=ttl))
-            holder = None if won else await self.redis.get(key)
-            book.claimed(room, won, holder.decode() if holder is not None else None)
-            if won:
-                log.info("cluster: %s now hosts %s", self.me, room)
-        for room in plan.release:
-            await self._release(keys=[PREFIX + "lease:" + room], args=[self.me])
-            book.released(room)
-            log.info("cluster: %s let %s go to its preferred member", self.me, room)
+
+    async def _act(self, plan) -> None:
+        """Claims and releases the book asked for (rare: a free room, or an empty one to hand over)."""
+        book, ttl = self.book, int(self.lease_s * 1000)
+        try:
+            for room in plan.claim:
+                key = PREFIX + "lease:" + room
+                won = bool(await self.redis.set(key, self.me, nx=True, px=ttl))
+                holder = None if won else await self.redis.get(key)
+                book.claimed(room, won, holder.decode() if holder is not None else None)
+                if won:
+                    log.info("cluster: %s now hosts %s", self.me, room)
+            for room in plan.release:
+                await self._release(keys=[PREFIX + "lease:" + room], args=[self.me])
+                book.released(room)
+                log.info("cluster: %s let %s go to its preferred member", self.me, room)
+        except (RedisError, OSError) as exc:  # the next heartbeat says so and the next plan tries again
+            log.debug("cluster: a claim or release failed: %s", exc)
 
     def _merge(self, by_member: list[bytes], members: dict[str, Member]) -> dict[str, int]:
         """Visitors per room over the live members (``by_member``: HGETALL's flat list of member, JSON)."""

@@ -14,6 +14,7 @@ def live(*ids: str, stale: tuple[str, ...] = ()) -> dict[str, Member]:
 
 def settle(books: dict[str, LeaseBook], owners: dict[str, str | None], members, occupied=None, now=0.0, rounds=4):
     """Sync rounds of every book against one shared lease table (what Redis would do with SET NX)."""
+    owners = {room: owners.get(room) for room in ROOMS}
     for r in range(rounds):
         for me, book in books.items():
             book.observe(now + r, members, owners)
@@ -71,7 +72,7 @@ def test_after_a_redis_restart_the_member_with_visitors_gets_its_room_back_first
     owners[other] = "m1"
     a.claimed(other, True, "m1")
     b.observe(19.0, live("m1", "m2"), owners)
-    empty: dict[str, str | None] = {}  # Redis restarted: every key gone
+    empty: dict[str, str | None] = dict.fromkeys(ROOMS)  # Redis restarted: every key gone
     a.observe(20.0, live("m1", "m2"), empty)
     b.observe(20.0, live("m1", "m2"), empty)
     assert other in a.plan({room, other}).claim  # at once, having visitors there
@@ -92,6 +93,8 @@ def test_a_member_that_cannot_sync_stops_hosting_before_its_lease_can_expire():
     assert a.hosts("x", 1.0)
     assert not a.hosts("x", TTL)  # no sync for a whole lease: maybe someone else's now
     assert not a.healthy(TTL * 0.95)
+    a.observe(1.0, live("m1"), {})  # a room not in the answer (added since the sync was asked): unchanged
+    assert a.hosts("x", 1.5)
 
 
 def test_lost_rooms_are_the_occupied_ones_another_member_holds():
