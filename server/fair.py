@@ -16,6 +16,7 @@ from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
 from server.match.feature import MatchFeature, MatchSetup
+from server.match.social_link import SocialThreads
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
@@ -44,15 +45,17 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
     rooms = rooms or RoomsFeature(halls, view_radius, max_view, cap=hall_cap)
     puzzles = puzzles or PuzzleEngine({}, b"")
     rooms.companions = lambda s: puzzles.companions(s.cid)  # a party shares an instance of a full hall
-    matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
+    social = social or SocialFeature(halls, None, DeskStaff(uploads))
+    matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads, SocialThreads(social))
+    social.connect(noticed=matching.noticed, describe=matching.subject_title)  # favourites and messages: figures
     features = [
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
         UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
         PuzzlesFeature(puzzles),
+        social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
-        social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
     member = cluster(rooms) if cluster else None
     if member is not None:
