@@ -60,27 +60,28 @@ class ClusterFeature(Feature):
         return self.links_ok and self.book.healthy(now)
 
     # --- into a hall -------------------------------------------------------------
-    def route(self, s: Session, hall: str, at: tuple[float, float, float] | None, now: float,
+    def route(self, s: Session, room: str, at: tuple[float, float, float] | None, now: float,
               ref: str) -> list[Action] | None:
-        """None: place the visitor here. Otherwise the answer instead (a redirect or why not)."""
+        """None: place the visitor in ``room`` (a hall or an instance) here. Otherwise the answer instead (a
+        redirect or why not)."""
         if not self.healthy(now):
             return [error(s, ErrorCode.CLUSTER_UNAVAILABLE, ref)]
-        if hall not in self.book.owners:  # a new instance of a full hall: leased like any room
-            self.book.add_room(hall)
-        if self.book.hosts(hall, now):
+        if room not in self.book.owners:  # a new instance of a full hall: leased like any room
+            self.book.add_room(room)
+        if self.book.hosts(room, now):
             return None
-        host = self.book.host_of(hall)
+        host = self.book.host_of(room)
         if host is None or host.id == self.book.me:
             return [error(s, ErrorCode.HALL_MOVING, ref)]
-        return [self.redirect(s, hall, host, at, now)]
+        return [self.redirect(s, room, host, at, now)]
 
-    def redirect(self, s: Session, hall: str, host: Member, at: tuple[float, float, float] | None,
+    def redirect(self, s: Session, room: str, host: Member, at: tuple[float, float, float] | None,
                  now: float) -> Send:
-        seat = self.seats.issue(to=host.id, vid=s.vid, name=s.name, look=s.look, room=hall, at=at,
+        seat = self.seats.issue(to=host.id, vid=s.vid, name=s.name, look=s.look, room=room, at=at,
                                 resume=s.token, now_wall=now + self.wall_offset)
-        log.debug("visitor %d sent to %s for %s", s.vid, host.id, hall)
+        log.debug("visitor %d sent to %s for %s", s.vid, host.id, room)
         # the client is told the hall (its scene); the seat names the instance
-        return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=split(hall)[0]))
+        return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=split(room)[0]))
 
     def redeem(self, seat: str, resume: str | None, now: float) -> Arrival | ErrorCode:
         """``hello.seat``: the visitor it was issued for, or why it is refused."""
@@ -101,16 +102,16 @@ class ClusterFeature(Feature):
         if self.ticks % HANDOVER_EVERY:
             return []
         out: list[Action] = []
-        for hall in self.book.lost(self.occupied(), now):
-            host = self.book.host_of(hall)
+        for room_id in self.book.lost(self.occupied(), now):
+            host = self.book.host_of(room_id)
             if host is None:
                 continue
-            room = self.rooms.rooms[hall]
-            log.info("hall %s is now hosted by %s: handing over %d visitors", hall, host.id, len(room))
+            room = self.rooms.rooms[room_id]
+            log.info("room %s is now hosted by %s: handing over %d visitors", room_id, host.id, len(room))
             for vid, av in list(room.avatars.items()):
                 s = self.hub.by_vid.get(vid)
                 if s is not None:
-                    out.append(self.redirect(s, hall, host, (av.x, av.y, av.yaw), now))
+                    out.append(self.redirect(s, room_id, host, (av.x, av.y, av.yaw), now))
         return out
 
     def counts(self) -> dict[str, int]:

@@ -80,3 +80,21 @@ def test_a_teleport_to_a_booth_in_a_hall_on_another_member_carries_the_spot_in_t
     room = two.by_vid[welcome["id"]].room
     front = booth_front(room.hall, room.hall.booth(booth), room.walkable)
     assert t == "hall_state" and state["you"]["pos"][:2] == pytest.approx(front[:2], abs=0.01)  # at the booth
+
+
+def test_visitors_in_a_hall_whose_lease_moved_away_are_handed_over_where_they_stand():
+    one, book = member("m1")
+    (_, welcome), = hello(one, 1)
+    sent(one.receive(1, encode("join", hall="lobby"), 0.1))
+    book.observe(0.5, MEMBERS, OWNERS | {"lobby": "m2"})  # Redis restarted and m2 took the lobby first
+    got = []
+    for n in range(5):
+        got += sent(one.tick(0.6 + n / 10))
+    redirects = [f for t, f in got if t == "redirect"]
+    assert len(redirects) == 1 and redirects[0]["url"] == "ws://two" and redirects[0]["hall"] == "lobby"
+    av = one.by_vid[welcome["id"]].room.avatars[welcome["id"]]
+    two, book2 = member("m2")
+    book2.observe(0.5, MEMBERS, OWNERS | {"lobby": "m2"})
+    hello(two, 1_000_001, 1.0, seat=redirects[0]["seat"], resume=welcome["resume"])
+    (t, state), *_ = sent(two.receive(1_000_001, encode("join", hall="lobby"), 1.1))
+    assert t == "hall_state" and state["you"]["pos"][:2] == pytest.approx([av.x, av.y], abs=0.01)
