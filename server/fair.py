@@ -34,13 +34,16 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
                admission: Admission | None = None, match: MatchSetup | None = None,
                stage: Callable[[RoomsFeature], StageFeature] | None = None,
-               social: SocialFeature | None = None,
+               social: SocialFeature | None = None, member: str = "local",
+               extra: Callable[[RoomsFeature], tuple[Feature, ...]] | None = None,
                cluster: Callable[[RoomsFeature], Feature] | None = None,
                hall_cap: int | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
     ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams);
-    ``cluster``: makes a cluster member's feature from the rooms (server/cluster/; default: one process);
-    ``hall_cap``: visitors per room before a hall is split into instances (server/rooms/instances.py)."""
+    ``member``: this process's name in a cluster; ``extra``: makes the cluster's own features from the rooms
+    (server/cluster/member.py); ``cluster``: makes the hall leases' feature from the rooms (halls hosted by one
+    member each, server/cluster/feature.py); ``hall_cap``: visitors per room before a hall is split into
+    instances (server/rooms/instances.py)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view, cap=hall_cap)
     puzzles = puzzles or PuzzleEngine({}, b"")
@@ -56,8 +59,10 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
+        *(extra(rooms) if extra else ()),
     ]
-    member = cluster(rooms) if cluster else None
-    if member is not None:
-        features.append(member)
-    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, seats=member)
+    leases = cluster(rooms) if cluster else None
+    if leases is not None:
+        features.append(leases)
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, member=member,
+                      seats=leases)

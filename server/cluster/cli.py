@@ -20,9 +20,10 @@ def positive(text: str) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("cluster", "run as one member of a cluster (needs --db postgresql://...)")
-    g.add_argument("--redis", metavar="URL", help="Redis shared by the members (redis://host:port/0): hall leases, "
-                   "seat keys and the event bus; without it the server is a single process")
+    g = p.add_argument_group("cluster", "with --redis: each hall hosted by one member (leases), visitors "
+                             "redirected to it (docs/cluster.md)")
+    g.add_argument("--halls-everywhere", action="store_true", help="with --redis: every member hosts every hall "
+                   "(no leases, no redirects; cross-member events only): for testing what crosses members")
     g.add_argument("--public-url", metavar="URL", help="websocket URL visitors are redirected to for this member "
                    "(default ws://HOST:PORT)")
     p.add_argument("--hall-cap", type=positive, metavar="N", help="visitors per hall before it is split into instances "
@@ -30,4 +31,5 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def from_args(args: argparse.Namespace) -> ClusterOptions | None:
-    return ClusterOptions(args.redis, args.public_url) if args.redis else None
+    """The hall leases' options: on with ``--redis`` unless ``--halls-everywhere``."""
+    return ClusterOptions(args.redis, args.public_url) if args.redis and not args.halls_everywhere else None

@@ -93,7 +93,7 @@ class Heartbeat(threading.Thread):
     itself stops answering for :data:`LOOP_STALL_S`, the heartbeat stops too, so a hung member's halls move
     to the others instead of staying with a process that serves nobody."""
 
-    def __init__(self, membership: Membership, deliver: Callable[[float, object], None]):
+    def __init__(self, membership: Leases, deliver: Callable[[float, object], None]):
         super().__init__(name="pavilion-heartbeat", daemon=True)
         self.m, self.deliver = membership, deliver
         self.request: tuple[list[str], list] = ([], [])
@@ -123,7 +123,7 @@ class Heartbeat(threading.Thread):
             client.close()
 
 
-class Membership:
+class Leases:
     def __init__(self, url: str, lease_s: float = LEASE_S, sync_s: float = SYNC_S):
         self.url, self.lease_s, self.sync_s = url, lease_s, sync_s
         self.redis = aioredis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)

@@ -1,4 +1,4 @@
-"""Starting a cluster member inside ``run_server``: join Redis, build the feature, run the syncs."""
+"""Hall leases inside ``run_server``: join Redis, build the lease feature, run the heartbeat."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 
 from server.cluster.cli import ClusterOptions
 from server.cluster.feature import ClusterFeature
-from server.cluster.membership import Membership
+from server.cluster.membership import Leases
 from server.cluster.seats import SeatDesk
 from server.rooms.feature import RoomsFeature
 
@@ -21,8 +21,8 @@ class ClusterUnavailable(OSError):
     """Redis cannot be reached at start: the member says so in one line and does not start."""
 
 
-async def join_cluster(options: ClusterOptions, rooms: list[str]) -> Membership:
-    membership = Membership(options.redis)
+async def join_leases(options: ClusterOptions, rooms: list[str]) -> Leases:
+    membership = Leases(options.redis)
     try:
         await membership.join(rooms)
     except (RedisError, OSError) as exc:
@@ -31,14 +31,14 @@ async def join_cluster(options: ClusterOptions, rooms: list[str]) -> Membership:
     return membership
 
 
-def member_feature(membership: Membership, wall_offset: float):
+def lease_feature(membership: Leases, wall_offset: float):
     """The factory ``build_core`` calls with the rooms feature."""
     def make(rooms: RoomsFeature) -> ClusterFeature:
         return ClusterFeature(membership.book, SeatDesk(membership.secret, membership.me), rooms, "", wall_offset)
     return make
 
 
-async def start_member(membership: Membership, feature: ClusterFeature, url: str, stop: asyncio.Event,
+async def start_leases(membership: Leases, feature: ClusterFeature, url: str, stop: asyncio.Event,
                        io: Executor, store) -> asyncio.Task:
     """Advertise ``url``, sync once (so the member knows the map before its first visitor), then keep syncing
     in a task that gives the leases back when ``stop`` is set."""

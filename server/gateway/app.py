@@ -49,8 +49,8 @@ from server.actions import Close, Job, Persist, Publish, Send, Stream
 from server.bus import Bus, LocalBus
 from server.cluster.cli import ClusterOptions
 from server.cluster.feature import ClusterFeature
-from server.cluster.redis_bus import RedisBus
-from server.cluster.start import join_cluster, member_feature, start_member
+from server.cluster.member import Membership, join_cluster
+from server.cluster.start import join_leases, lease_feature, start_leases
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
@@ -73,7 +73,7 @@ from server.stage.http import stream_files
 from server.stage.organisers import Organisers
 from server.stage.streams import URL_PREFIX as STREAM_PREFIX
 from server.store import gc
-from server.store.open import Database, StoreUnavailable, open_store
+from server.store.open import Database, open_store
 from server.store.salt import deployment_salt
 from server.store.spool import Spool
 from server.store.sqlite import BlobStore
@@ -518,52 +518,54 @@ async def run_server(
     db: str | None = None,
     limits: Limits | None = None,
     schedule: Path | None = None,
-    cluster: ClusterOptions | None = None,
+    redis: str | None = None,
+    hall_leases: ClusterOptions | None = None,
     hall_cap: int | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
-    ``cluster``: run as one member of a cluster (Redis for leases and the bus; ``db`` must be PostgreSQL);
-    ``hall_cap``: visitors per hall before it is split into instances.
-
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
+    ``redis``: a Redis URL: this process is one member of a cluster (:mod:`server.cluster.member`);
+    ``hall_leases``: each hall hosted by one member, visitors redirected to it (:mod:`server.cluster.feature`);
+    ``hall_cap``: visitors per hall before it is split into instances.
 
     ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    if cluster is not None and db is None:
-        raise StoreUnavailable("--redis needs --db postgresql://...: the members of a cluster share one database")
+    cluster = await join_cluster(redis) if redis else Membership.alone()
     store = open_store(data_dir, db)
     halls = load_halls()
-    membership = await join_cluster(cluster, list(halls)) if cluster is not None else None
+    leases = await join_leases(hall_leases, list(halls)) if hall_leases is not None else None
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     limits = limits or Limits()
     wall_offset = time.time() - asyncio.get_running_loop().time()
     puzzles = PuzzleEngine.sealed(deployment_salt(data_dir), halls, store, wall_offset, limits.team_idle_s)
     exhibitors, spool = ExhibitorStore(store, content.blobs, limits.keep_versions), Spool(data_dir / "uploads")
-    content.blobs.sweep()  # temporary files of blobs a crash interrupted
+    content.blobs.sweep(3600.0 if redis else 0.0)  # temporary files of blobs a crash interrupted (not a member's
+    # blob being written in the cluster's shared folder)
     spool.prepare(keep=exhibitors.upload_ids())  # spool files of uploads that finished or were dropped go
     uploads = UploadDesk(exhibitors, content.blobs, spool)
     stage_dir = data_dir / "stage"
     programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
     organisers = Organisers(store)
-    social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
+    social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset,
+                           slot=cluster.slot)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits), social=social,
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
                                                        lambda: booth_videos(uploads, content, stage_dir)),
-                      cluster=member_feature(membership, wall_offset) if membership is not None else None,
+                      member=cluster.member, extra=cluster.features(),
+                      cluster=lease_feature(leases, wall_offset) if leases is not None else None,
                       hall_cap=hall_cap)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-    member = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
-    bus = RedisBus(cluster.redis) if cluster is not None else None
-    gateway = Gateway(core, store, bus, first_id=membership.first_id if membership is not None else 1)
+    hosting = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
+    gateway = Gateway(core, store, cluster.bus, first_id=leases.first_id if leases is not None else 1)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -578,8 +580,8 @@ async def run_server(
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
             log.info("web client: %s%s", web_url(host, bound), "" if site.built else " (not built: run make web)")
             syncs = None
-            if membership is not None:
-                syncs = await start_member(membership, member, cluster.public_url or f"ws://{host}:{bound}", stop,
+            if leases is not None:
+                syncs = await start_leases(leases, hosting, hall_leases.public_url or f"ws://{host}:{bound}", stop,
                                            gateway.io, store)
             if ready is not None:
                 ready.set_result(bound)
@@ -595,8 +597,6 @@ async def run_server(
             await collector
             if syncs is not None:
                 await syncs  # leases given back
-            if bus is not None:
-                await bus.close()
         gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes, return_exceptions=True)  # every visit recorded first
     finally:
@@ -604,6 +604,7 @@ async def run_server(
         gateway.jobs.shutdown(wait=True)
         gateway.io.shutdown(wait=True)
         store.close()
+        await cluster.close()
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
@@ -635,8 +636,8 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None, cluster: ClusterOptions | None = None,
-                  hall_cap: int | None = None) -> int:
+                  schedule: Path | None = None, redis: str | None = None,
+                  hall_leases: ClusterOptions | None = None, hall_cap: int | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -663,7 +664,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule, cluster=cluster, hall_cap=hall_cap)
+                         schedule=schedule, redis=redis, hall_leases=hall_leases, hall_cap=hall_cap)
 
     try:
         asyncio.run(main())

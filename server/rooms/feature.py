@@ -39,6 +39,7 @@ class RoomsFeature(Feature):
         # (a redirect to the member hosting it); see server/cluster/feature.py.
         self.router: Callable[[Session, str, tuple[float, float, float] | None, float, str],
                               list[Action] | None] | None = None
+        self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
 
     def open_private(self, hall: Hall) -> Room:
         """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
@@ -58,9 +59,11 @@ class RoomsFeature(Feature):
                 "leave": Route(self.on_leave, Cost.SEARCH)}
 
     def halls(self) -> list[dict]:
-        counts = self.counts()
+        counts = self.counts()  # with hall leases: every member's visitors per room (server/cluster/feature.py)
+        elsewhere = self.elsewhere if self.router is None else {}  # else presence's sums (cluster/presence)
         return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en},
-                 "visitors": sum(n for room, n in counts.items() if split(room)[0] == hid)}
+                 "visitors": min(sum(n for room, n in counts.items() if split(room)[0] == hid)
+                                 + elsewhere.get(hid, 0), 1_000_000)}
                 for hid, r in self.rooms.items() if split(hid)[1] == 1]
 
     def hall_counts(self) -> dict[str, int]:
