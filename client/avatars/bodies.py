@@ -32,6 +32,8 @@ WALK_FULL, RUN_FROM, RUN_FULL = 1.0, 4.0, 6.0  # m/s: walking clip at full weigh
 STRIDE = 2.6  # m per walk cycle at play rate 1 (feet do not slide at walking pace)
 RUN_STRIDE = 3.6  # m per run cycle at play rate 1
 SMOOTH = 8.0  # 1/s: how fast the shown speed follows the measured one
+SEATED_DROP = 0.47  # m: the hips (0.92 m) down onto a seat (0.45 m, tools/build_assets.py SEAT_Z)
+LEGS = ("leg.l", "leg.r")  # joints of tools/avatar_rig.py, turned forward to sit
 
 
 def gait(speed: float) -> tuple[tuple[float, float, float], float, float]:
@@ -53,6 +55,7 @@ class AvatarView:
         for clip in CLIPS:
             self.actor.loop(clip)
         self.animating, self.speed, self.last = True, 0.0, None
+        self.seated = False
         if far is None:
             self.actor.reparentTo(self.root)
         else:
@@ -107,8 +110,19 @@ class AvatarView:
             if self.animating:
                 self._blend(self.speed)
         self.last = state
-        self.root.setPos(state.x, state.y, state.z)
+        if state.seated != self.seated:
+            self._sit(state.seated)
+        self.root.setPos(state.x, state.y, state.z - (SEATED_DROP if state.seated else 0.0))
         self.root.setH(state.yaw)
+
+    def _sit(self, seated: bool) -> None:
+        """Seated: the legs leave the clips and point forward, the body is lowered onto the seat."""
+        self.seated = seated
+        for joint in LEGS:
+            if seated:
+                self.actor.controlJoint(None, "modelRoot", joint).setP(88)
+            else:
+                self.actor.releaseJoint("modelRoot", joint)
 
     def _blend(self, speed: float) -> None:
         weights, walk_rate, run_rate = gait(speed)

@@ -19,7 +19,8 @@ async function sha256Hex(bytes) {
 const modelHash = (entry) => entry.web?.hash ?? entry.hash;
 
 export function pictures(manifest) {
-  return [...new Set([manifest.poster, ...manifest.products.map((p) => p.image)])];
+  const video = manifest.video ? [manifest.video.poster] : [];
+  return [...new Set([manifest.poster, ...manifest.products.map((p) => p.image), ...video])];
 }
 
 export class BoothFetcher {
