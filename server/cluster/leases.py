@@ -27,6 +27,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from server.rooms.instances import split
+
 ORPHAN_SYNCS = 4  # syncs a room may stay free before any member claims it
 MARGIN = 0.1  # of the lease: stop hosting this much before a lease we could not renew expires
 
@@ -101,7 +103,13 @@ class LeaseBook:
         return [r for r in self.rooms if self.owners[r] == self.me]
 
     def preferred(self, room: str) -> str | None:
+        """The member that should host ``room``: rendezvous hashing over the fresh members; an instance of a
+        full hall prefers a member not already hosting one of its siblings (splitting is for spreading)."""
         live = [m for m in self.members if self.members[m].fresh] or list(self.members)
+        hall, n = split(room)
+        if n > 1:
+            siblings = {o for r, o in self.owners.items() if r != room and split(r)[0] == hall}
+            live = [m for m in live if m not in siblings] or live
         return max(live, key=lambda m: rank(m, room)) if live else None
 
     def plan(self, occupied: set[str]) -> Plan:

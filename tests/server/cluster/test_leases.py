@@ -101,3 +101,12 @@ def test_lost_rooms_are_the_occupied_ones_another_member_holds():
     a = LeaseBook("m1", ["x", "y"], TTL)
     a.observe(0.0, live("m1", "m2"), {"x": "m2", "y": "m1"})
     assert a.lost({"x", "y"}, 0.5) == ["x"]
+
+
+def test_a_second_instance_prefers_a_member_not_hosting_the_first():
+    for hall in ROOMS:
+        book = LeaseBook("m1", [hall, f"{hall}~2"], TTL)
+        book.observe(0.0, live("m1", "m2"), {hall: "m1", f"{hall}~2": None})
+        assert book.preferred(f"{hall}~2") == "m2"
+        book.observe(1.0, live("m1", "m2"), {hall: "m2", f"{hall}~2": None})
+        assert book.preferred(f"{hall}~2") == "m1"
