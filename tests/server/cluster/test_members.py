@@ -34,6 +34,14 @@ def wait_for(client: NetClient, want, timeout: float = 10.0) -> list[tuple[str, 
     raise AssertionError(f"timed out; saw {[t for t, _ in seen][-20:]}")
 
 
+def until_placed(join, seconds: float = 20.0) -> str:
+    """Join until placed (the hall may be between hosts for a moment on a loaded machine); the last answer."""
+    deadline = time.monotonic() + seconds
+    while (got := asyncio.run(join("rural"))) != "hall_state" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return got
+
+
 def test_the_desktop_client_follows_a_redirect_and_keeps_its_identity(members, redis_server):
     a, b = members(2)
     leases = hosts(redis_server.url)
@@ -149,18 +157,15 @@ def test_redis_lost_refuses_joins_with_one_clear_line_and_recovers_when_it_is_ba
                 await v.ws.close()
                 return m.get("code", t)
 
-    assert asyncio.run(join("rural")) == "hall_state"
+    assert until_placed(join) == "hall_state"
     redis_server.stop()
     line = a.wait_for_line("cannot reach Redis")
     assert "refuses new joins" in line and "ERROR" in line
     assert asyncio.run(join("rural")) == "cluster_unavailable"
     assert sum("cannot reach Redis" in x for x in a.lines) == 1  # one line, not one per retry
     redis_server.start()  # an empty Redis: every lease and key gone
-    a.wait_for_line("reachable again")
-    deadline = time.monotonic() + 10
-    while (got := asyncio.run(join("rural"))) != "hall_state" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert got == "hall_state"
+    a.wait_for_line("reachable again", timeout=20)
+    assert until_placed(join) == "hall_state"
 
 
 def test_a_member_without_redis_does_not_start_and_says_why(tmp_path, postgres):
@@ -177,18 +182,18 @@ def test_postgresql_lost_refuses_joins_with_one_clear_line(members, redis_server
     (a,) = members(1)
     hosts(redis_server.url, want=1)
 
-    async def join() -> str:
+    async def join(hall: str = "rural") -> str:
         v = Visitor(await connect(a.url))
         await v.send("hello", name="访客", lang="en")
         await v.recv_type("welcome")
-        await v.send("join", hall="rural")
+        await v.send("join", hall=hall)
         while True:
             t, m = await v.recv(5)
             if t in ("hall_state", "error"):
                 await v.ws.close()
                 return m.get("code", t)
 
-    assert asyncio.run(join()) == "hall_state"
+    assert until_placed(join) == "hall_state"
     admin = psycopg.connect(postgres.url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
     try:  # the database goes away for this member: no new connections, its own cut
         admin.execute("ALTER DATABASE pavilion ALLOW_CONNECTIONS false")
