@@ -167,11 +167,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
                              limits=from_args(args), schedule=args.schedule, redis=args.redis,
-<<<<<<< HEAD
+                             hall_leases=cluster_options(args), hall_cap=args.hall_cap,
                              tick_threads=args.tick_threads)
-=======
-                             hall_leases=cluster_options(args), hall_cap=args.hall_cap)
->>>>>>> main
     if args.command == "halls":
         from world.listing import print_halls
 

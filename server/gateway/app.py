@@ -186,12 +186,9 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-<<<<<<< HEAD
-                 limits: Limits | None = None, tick_threads: bool = False):
-=======
-                 limits: Limits | None = None, first_id: int = 1):
+                 limits: Limits | None = None, first_id: int = 1,
+                 tick_threads: bool = False):
         """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique)."""
->>>>>>> main
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -582,12 +579,9 @@ async def run_server(
     limits: Limits | None = None,
     schedule: Path | None = None,
     redis: str | None = None,
-<<<<<<< HEAD
-    tick_threads: bool = False,
-=======
     hall_leases: ClusterOptions | None = None,
     hall_cap: int | None = None,
->>>>>>> main
+    tick_threads: bool = False,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
@@ -636,12 +630,9 @@ async def run_server(
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-<<<<<<< HEAD
-    gateway = Gateway(core, store, cluster.bus, tick_threads=tick_threads)
-=======
     hosting = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
-    gateway = Gateway(core, store, cluster.bus, first_id=leases.first_id if leases is not None else 1)
->>>>>>> main
+    gateway = Gateway(core, store, cluster.bus, first_id=leases.first_id if leases is not None else 1,
+                      tick_threads=tick_threads)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -728,12 +719,9 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-<<<<<<< HEAD
-                  schedule: Path | None = None, redis: str | None = None, tick_threads: bool = False) -> int:
-=======
                   schedule: Path | None = None, redis: str | None = None,
-                  hall_leases: ClusterOptions | None = None, hall_cap: int | None = None) -> int:
->>>>>>> main
+                  hall_leases: ClusterOptions | None = None, hall_cap: int | None = None,
+                  tick_threads: bool = False) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -760,11 +748,8 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-<<<<<<< HEAD
-                         schedule=schedule, redis=redis, tick_threads=tick_threads)
-=======
-                         schedule=schedule, redis=redis, hall_leases=hall_leases, hall_cap=hall_cap)
->>>>>>> main
+                         schedule=schedule, redis=redis, hall_leases=hall_leases, hall_cap=hall_cap,
+                         tick_threads=tick_threads)
 
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:

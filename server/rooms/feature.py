@@ -8,25 +8,18 @@ visitor ends up is always the server's decision (world/places.py).
 from __future__ import annotations
 
 import logging
-<<<<<<< HEAD
 import time
-from dataclasses import dataclass
-=======
 from collections.abc import Callable, Iterable, Mapping
->>>>>>> main
+from dataclasses import dataclass
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
-<<<<<<< HEAD
+from server.rooms.instances import choose, split
 from server.rooms.room import Room
 from server.rooms.tick import Result, Snapshot
-=======
-from server.rooms.instances import choose, split
-from server.rooms.room import Room, Snapshot
->>>>>>> main
 from server.session import Place, Session, refuse
 from world.places import arrival, portal_at
 from world.scene import Hall
@@ -45,7 +38,6 @@ class RoomsFeature(Feature):
         # visitors per room id, of every instance that exists (a cluster's: every member's); default: here
         self.counts: Callable[[], Mapping[str, int]] = self.hall_counts
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
-<<<<<<< HEAD
         # offload (serve --tick-threads): each room's tick computation is returned as a Job (the gateway runs it
         # in a worker thread, one lane per room); otherwise it runs inline in ``tick``
         self.offload = False
@@ -53,12 +45,10 @@ class RoomsFeature(Feature):
         self.owed: set[Room] = set()  # rooms that missed a tick while computing: they tick again on finishing
         self.busy_vids: set[int] = set()  # the last tick's busy visitors, for a tick owed in between
         self.stats = TickStats()
-=======
         # In a cluster, asked before a visitor enters a public hall: None (enter here) or the answer instead
         # (a redirect to the member hosting it); see server/cluster/feature.py.
         self.router: Callable[[Session, str, tuple[float, float, float] | None, float, str],
                               list[Action] | None] | None = None
->>>>>>> main
         self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
 
     def open_private(self, hall: Hall) -> Room:
