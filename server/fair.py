@@ -14,6 +14,7 @@ from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
+from server.looks.feature import LooksFeature, roles
 from server.match.feature import MatchFeature, MatchSetup
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
@@ -45,6 +46,8 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
-        social or SocialFeature(halls, None, DeskStaff(uploads)),
     ]
+    staff = DeskStaff(uploads)
+    social = social or SocialFeature(halls, None, staff)
+    features += [social, LooksFeature(roles(staff.booths_of, social.is_organiser))]
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)

@@ -33,6 +33,7 @@ class Session:
     lang: str = "zh"
     name: str = ""
     look: dict = field(default_factory=dict)
+    rich_looks: bool = False  # its hello named an outfit or hat: it reads the whole look record (issue 16)
     greeted: bool = False
     room: Room | None = None
     token: str = ""

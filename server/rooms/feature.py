@@ -16,6 +16,7 @@ from server.dispatch import Feature, Route
 from server.guard.costs import Cost
 from server.rooms.room import Room, Snapshot
 from server.session import Place, Session, refuse
+from world.looks import legacy_look
 from world.places import arrival, portal_at
 from world.scene import Hall
 
@@ -119,9 +120,12 @@ class RoomsFeature(Feature):
         by_vid = self.hub.by_vid
         for room in [*self.rooms.values(), *self.private.values()]:
             for vid, snap in room.tick(busy_vids).items():
-                out.append(Send(by_vid[vid].cid, snap_frame(room, snap), snapshot=True))
+                s = by_vid[vid]
+                out.append(Send(s.cid, snap_frame(room, snap, s.rich_looks), snapshot=True))
         return out
 
 
-def snap_frame(room: Room, snap: Snapshot) -> bytes:
-    return encode_snap(room.tick_no, snap.full, snap.ack, snap.enter, snap.leave, snap.ents)
+def snap_frame(room: Room, snap: Snapshot, rich_looks: bool = True) -> bytes:
+    """``rich_looks`` False: an older client, told only the look fields it knows (world/looks.py)."""
+    enter = snap.enter if rich_looks else [{**info, "look": legacy_look(info["look"])} for info in snap.enter]
+    return encode_snap(room.tick_no, snap.full, snap.ack, enter, snap.leave, snap.ents)
