@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return views
 
     def figures():
-        return [AvatarView(rigged, base.render, "#3498db", far=far) for _ in spots]
+        return [AvatarView(rigged, base.render, {"color": "#3498db", "model": "avatar"}, far=far) for _ in spots]
 
     def run(views, animated: bool) -> list[float]:
         times = []

@@ -58,7 +58,8 @@ class Exhibition:
                                         join=self.join, favourites=lambda: sorted(self.favourites),
                                         booth_name=lambda b: names.get(b, Text(b, b)))
         self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight, base.win.getYSize() / 2)
-        self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
+        self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)),
+                                       staff_login=lambda token: send("exhibitor_login", token=token))
         self.highlight = Highlight(base.render)
         self.favourites: set[str] = set()
         self.hall: Hall | None = None
