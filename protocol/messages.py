@@ -259,6 +259,7 @@ booth_product = record({
     "price_cny": Field(number(0, 1_000_000)),
     "origin": Field(texts(60)),
     "image": Field(content_hash),
+    "thumb": Field(content_hash, optional=True),  # a small version of ``image`` to show first (issue 16)
 })
 booth_manifest = record({
     "format": Field(integer(1, 1)),
@@ -269,6 +270,7 @@ booth_manifest = record({
     "projects": Field(list_of(booth_project, 12)),
     "products": Field(list_of(booth_product, 24)),
     "poster": Field(content_hash),
+    "poster_thumb": Field(content_hash, optional=True),  # a small version of ``poster`` to show first
     "contact": Field(texts(200)),
     "model": Field(record({  # an exhibitor's uploaded booth model, placed by a stored transform (server/uploads/fit.py)
         "hash": Field(content_hash),

@@ -210,7 +210,7 @@ class ServerCore:
             s.name = " ".join(msg["name"].split()) or f"访客{s.vid}"
             s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar",
                       "outfit": msg.get("outfit", DEFAULT_OUTFIT), "hat": msg.get("hat", DEFAULT_HAT)}
-        s.rich_looks = "outfit" in msg or "hat" in msg
+        s.extras = "outfit" in msg or "hat" in msg
         s.token = self.new_token()
         self.by_vid[s.vid] = s
         for feature in self.features:

@@ -63,7 +63,7 @@ class LooksFeature(Feature):
             audience += s.room.watchers(s.vid)
         frame = encode("look", id=s.vid, look=look)
         by_vid = self.hub.by_vid
-        return [Send(by_vid[v].cid, frame) for v in audience if v in by_vid and by_vid[v].rich_looks]
+        return [Send(by_vid[v].cid, frame) for v in audience if v in by_vid and by_vid[v].extras]
 
 
 def roles(staff_booths: Callable[[int], frozenset], is_organiser: Callable[[int], bool]) -> RoleOf:

@@ -121,11 +121,11 @@ class RoomsFeature(Feature):
         for room in [*self.rooms.values(), *self.private.values()]:
             for vid, snap in room.tick(busy_vids).items():
                 s = by_vid[vid]
-                out.append(Send(s.cid, snap_frame(room, snap, s.rich_looks), snapshot=True))
+                out.append(Send(s.cid, snap_frame(room, snap, s.extras), snapshot=True))
         return out
 
 
-def snap_frame(room: Room, snap: Snapshot, rich_looks: bool = True) -> bytes:
-    """``rich_looks`` False: an older client, told only the look fields it knows (world/looks.py)."""
-    enter = snap.enter if rich_looks else [{**info, "look": legacy_look(info["look"])} for info in snap.enter]
+def snap_frame(room: Room, snap: Snapshot, extras: bool = True) -> bytes:
+    """``extras`` False: an older client, told only the look fields it knows (world/looks.py)."""
+    enter = snap.enter if extras else [{**info, "look": legacy_look(info["look"])} for info in snap.enter]
     return encode_snap(room.tick_no, snap.full, snap.ack, enter, snap.leave, snap.ents)
