@@ -22,7 +22,8 @@ TITLE = {"zh": "我的形象  Appearance", "en": "Appearance  我的形象"}
 ROWS = {"zh": ("颜色 Colour", "服装 Outfit", "帽子/徽章 Hat or badge", "F7 或 Esc 关闭"),
         "en": ("Colour 颜色", "Outfit 服装", "Hat or badge 帽子/徽章", "F7 or Esc to close")}
 INK, ACCENT, CHOSEN, PLAIN = (0.13, 0.14, 0.17, 1), (0.72, 0.2, 0.15, 1), (0.98, 0.82, 0.7, 1), (0.9, 0.88, 0.83, 1)
-FRAME = (-0.78, 0.78, -0.5, 0.42)
+FRAME = (-0.66, 0.66, -0.5, 0.42)
+AT = (0.86, 0, 0.08)  # right of the middle: the visitor's own avatar (the camera follows it) stays in view
 
 
 def label(names: dict[str, tuple[str, str]], key: str, lang: str) -> str:
@@ -48,28 +49,28 @@ class AppearancePanel:
         self.lang = lang
         titles = ROWS[lang]
         self.frame = DirectFrame(parent=self.parent, frameColor=(0.985, 0.975, 0.955, 0.96), frameSize=FRAME,
-                                 sortOrder=15)
+                                 pos=AT, sortOrder=15)
         self.frame.setTransparency(TransparencyAttrib.MAlpha)
         DirectFrame(parent=self.frame, frameColor=ACCENT, frameSize=(FRAME[0], FRAME[1], FRAME[3] - 0.01, FRAME[3]))
-        OnscreenText(parent=self.frame, text=TITLE[lang], pos=(0, 0.33), scale=0.06, fg=INK, font=self.font,
+        OnscreenText(parent=self.frame, text=TITLE[lang], pos=(0, 0.34), scale=0.06, fg=INK, font=self.font,
                      align=TextNode.ACenter)
         self._row_title(titles[0], 0.22)
         for i, hex_colour in enumerate(AVATAR_COLOURS):
-            chosen = hex_colour == self.look.color
-            DirectButton(parent=self.frame, text="✓" if chosen else "", text_font=self.font, text_scale=0.05,
-                         text_fg=(1, 1, 1, 1), frameColor=render.colour(render.hex_rgb(hex_colour)),
-                         frameSize=(-0.055, 0.055, -0.04, 0.06), pos=(-0.46 + i * 0.13, 0, 0.12),
-                         relief=DGG.FLAT if not chosen else DGG.SUNKEN, borderWidth=(0.012, 0.012),
+            x = -0.455 + i * 0.13
+            if hex_colour == self.look.color:  # the chosen one: framed in ink
+                DirectFrame(parent=self.frame, frameColor=INK, frameSize=(x - 0.068, x + 0.068, 0.067, 0.193))
+            DirectButton(parent=self.frame, frameColor=render.colour(render.hex_rgb(hex_colour)),
+                         frameSize=(-0.055, 0.055, -0.04, 0.06), pos=(x, 0, 0.12), relief=DGG.FLAT,
                          command=self._pick, extraArgs=[{"color": hex_colour}])
         self._row_title(titles[1], 0.0)
-        self._choices(OUTFITS, OUTFIT_NAMES, "outfit", -0.11, 0.36)
+        self._choices(OUTFITS, OUTFIT_NAMES, "outfit", -0.11, 0.4)
         self._row_title(titles[2], -0.23)
-        self._choices(HATS, HAT_NAMES, "hat", -0.34, 0.32)
-        OnscreenText(parent=self.frame, text=titles[3], pos=(0.72, -0.47), scale=0.035, fg=INK, font=self.font,
-                     align=TextNode.ARight)
+        self._choices(HATS, HAT_NAMES, "hat", -0.34, 0.31)
+        OnscreenText(parent=self.frame, text=titles[3], pos=(FRAME[1] - 0.05, -0.46), scale=0.035, fg=INK,
+                     font=self.font, align=TextNode.ARight)
 
     def _row_title(self, text: str, z: float) -> None:
-        OnscreenText(parent=self.frame, text=text, pos=(-0.72, z), scale=0.042, fg=(0.38, 0.4, 0.45, 1),
+        OnscreenText(parent=self.frame, text=text, pos=(FRAME[0] + 0.06, z), scale=0.042, fg=(0.38, 0.4, 0.45, 1),
                      font=self.font, align=TextNode.ALeft)
 
     def _choices(self, keys: tuple[str, ...], names: dict, field: str, z: float, step: float) -> None:
