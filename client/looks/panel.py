@@ -35,6 +35,7 @@ class AppearancePanel:
     def __init__(self, parent, font: TextFont, look: Look, on_change: Callable[[Look], None]):
         self.parent, self.font, self.look, self.on_change = parent, font, look, on_change
         self.frame: DirectFrame | None = None
+        self.buttons: dict[str, DirectButton] = {}  # "outfit:vest", "color:#e74c3c" ... -> its button
         self.lang = "zh"
 
     @property
@@ -59,7 +60,8 @@ class AppearancePanel:
             x = -0.455 + i * 0.13
             if hex_colour == self.look.color:  # the chosen one: framed in ink
                 DirectFrame(parent=self.frame, frameColor=INK, frameSize=(x - 0.068, x + 0.068, 0.067, 0.193))
-            DirectButton(parent=self.frame, frameColor=render.colour(render.hex_rgb(hex_colour)),
+            self.buttons[f"color:{hex_colour}"] = DirectButton(
+                         parent=self.frame, frameColor=render.colour(render.hex_rgb(hex_colour)),
                          frameSize=(-0.055, 0.055, -0.04, 0.06), pos=(x, 0, 0.12), relief=DGG.FLAT,
                          command=self._pick, extraArgs=[{"color": hex_colour}])
         self._row_title(titles[1], 0.0)
@@ -77,7 +79,8 @@ class AppearancePanel:
         x0 = -step * (len(keys) - 1) / 2
         for i, key in enumerate(keys):
             chosen = getattr(self.look, field) == key
-            DirectButton(parent=self.frame, text=label(names, key, self.lang), text_font=self.font,
+            self.buttons[f"{field}:{key}"] = DirectButton(
+                         parent=self.frame, text=label(names, key, self.lang), text_font=self.font,
                          text_scale=0.038, text_fg=INK, frameColor=CHOSEN if chosen else PLAIN,
                          frameSize=(-step / 2 + 0.015, step / 2 - 0.015, -0.07, 0.065), pos=(x0 + i * step, 0, z),
                          text_pos=(0, 0.015), relief=DGG.FLAT, command=self._pick, extraArgs=[{field: key}])
@@ -90,4 +93,4 @@ class AppearancePanel:
     def close(self) -> None:
         if self.frame is not None:
             self.frame.destroy()
-        self.frame = None
+        self.frame, self.buttons = None, {}
