@@ -14,8 +14,11 @@ Appearance variants (issue 16) are extra skinned meshes on the same skeleton,
 one glTF node each, named ``outfit-<name>`` and ``hat-<name>`` after the wire
 enums (protocol/messages.py OUTFITS, HATS); a client shows the visitor's two
 and hides the rest. They keep their own colours (only ``visitor-body`` is
-tinted): a navy jacket over a shirt front in the visitor's colour, a red
-volunteer vest with a reflective band, a cap, a straw hat, a heart badge.
+tinted): a navy jacket over a white shirt, a red volunteer vest with
+reflective bands, a cap, a straw hat with a ribbon, a heart badge. Each is a
+single primitive whose pieces' colours are vertex colours (COLOR_0, authored
+sRGB like the halls' baked shade) on a white material: one draw call per
+variant worn, so a dressed crowd costs little more than a plain one.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ AVATAR_VISOR = solids.Mat("avatar-visor", "#1e2630", 0.3, 0.3)
 TROUSERS = solids.Mat("avatar-trousers", "#9aa0aa", 0.8)  # multiplied by the visitor's colour: a darker shade of it
 SHOES = solids.Mat("avatar-shoes", "#3b3f46", 0.6)
 SKIN = solids.Mat("avatar-skin", "#ffffff", 0.6)  # the head and hands, tinted like the body
+VARIANT = solids.Mat("avatar-variant", "#ffffff", 0.7)  # outfits and hats: colours in COLOR_0
 JACKET = solids.Mat("avatar-jacket", "#27344a", 0.75)
+SHIRT = solids.Mat("avatar-shirt", "#f4f1ea", 0.7)
 VEST = solids.Mat("avatar-vest", "#d7263d", 0.7)
 BAND = solids.Mat("avatar-band", "#e8edf2", 0.35, 0.2)  # the vest's reflective band
 CAP = solids.Mat("avatar-cap", "#1f4e8c", 0.7)
@@ -91,7 +96,7 @@ def variants(detail: int) -> dict[str, list[tuple[solids.Mat, solids.Part, int]]
     jacket = [
         (JACKET, solids.cylinder(0.215, 0.8, 1.43, seg, 0.245), SPINE),
         (JACKET, solids.sphere(0.245, seg, max(3, seg // 3)).scaled(1.0, 0.82, 0.36).moved(z=1.43), SPINE),
-        (AVATAR_BODY, shirt, SPINE),
+        (SHIRT, shirt, SPINE),
         (JACKET, solids.cylinder(0.085, 1.38, 1.47, seg // 2, 0.095), HEAD),  # the collar
     ]
     for joint, x in ((ARM_L, -0.28), (ARM_R, 0.28)):
@@ -120,16 +125,18 @@ def variants(detail: int) -> dict[str, list[tuple[solids.Mat, solids.Part, int]]
     return {"outfit-jacket": jacket, "outfit-vest": vest, "hat-cap": cap, "hat-straw": straw, "hat-heart": heart}
 
 
-def _mesh(w: solids.GlbWriter, name: str, pieces_of: list[tuple[solids.Mat, solids.Part, int]]) -> int:
-    """One skinned glTF mesh (a primitive per material) from (material, solid, joint) pieces; its index."""
+def _mesh(w: solids.GlbWriter, name: str, pieces_of: list[tuple[solids.Mat, solids.Part, int]],
+          coloured: bool = False) -> int:
+    """One skinned glTF mesh from (material, solid, joint) pieces; its index. A primitive per material, or
+    (``coloured``) one primitive of :data:`VARIANT` with each piece's colour as its vertex colour."""
     doc = w.doc
     prims = []
     by_mat: dict[solids.Mat, list[tuple[solids.Part, int]]] = {}
     for mat, part, joint in pieces_of:
-        by_mat.setdefault(mat, []).append((part, joint))
+        by_mat.setdefault(VARIANT if coloured else mat, []).append((part, joint, mat))
     for mat, pieces in by_mat.items():
-        part = solids.merge([p for p, _ in pieces])
-        joints = np.concatenate([np.full(len(p.pos), j, np.uint8) for p, j in pieces])
+        part = solids.merge([p for p, _, _ in pieces])
+        joints = np.concatenate([np.full(len(p.pos), j, np.uint8) for p, j, _ in pieces])
         attrs = gl.Attributes(
             POSITION=w.accessor(solids.to_gltf_space(part.pos), "VEC3", gl.ARRAY_BUFFER, True),
             NORMAL=w.accessor(solids.to_gltf_space(part.nrm), "VEC3", gl.ARRAY_BUFFER),
@@ -137,6 +144,10 @@ def _mesh(w: solids.GlbWriter, name: str, pieces_of: list[tuple[solids.Mat, soli
                                 normalized=False),
             WEIGHTS_0=w.accessor(np.tile(np.array([1, 0, 0, 0], np.float32), (len(joints), 1)), "VEC4",
                                  gl.ARRAY_BUFFER))
+        if coloured:
+            rgba = np.concatenate([np.tile([int(m.color[i:i + 2], 16) for i in (1, 3, 5)] + [255], (len(p.pos), 1))
+                                   for p, _, m in pieces]).astype(np.uint8)
+            attrs.COLOR_0 = w.accessor(rgba, "VEC4", gl.ARRAY_BUFFER)
         idx = w.accessor(part.idx.reshape(-1).astype(np.uint32), "SCALAR", gl.ELEMENT_ARRAY_BUFFER)
         prims.append(gl.Primitive(attributes=attrs, indices=idx, material=w.material(mat)))
     doc.meshes.append(gl.Mesh(name=name, primitives=prims))
@@ -172,7 +183,8 @@ def save(path, detail: int = 16) -> None:
     doc.skins.append(gl.Skin(joints=joint_nodes, skeleton=joint_nodes[HIPS],
                              inverseBindMatrices=w.accessor(ibm.reshape(-1, 16), "MAT4", None)))
     body = w.node(name="visitor-body", mesh=_mesh(w, "visitor", parts(detail)), skin=0)
-    extras = [w.node(name=name, mesh=_mesh(w, name, pieces), skin=0) for name, pieces in variants(detail).items()]
+    extras = [w.node(name=name, mesh=_mesh(w, name, pieces, coloured=True), skin=0)
+              for name, pieces in variants(detail).items()]
     for name, (period, motion) in CLIPS.items():
         times = np.linspace(0.0, period, KEYS + 1, dtype=np.float32)
         channels, samplers = [], []
