@@ -177,7 +177,7 @@ class PavilionApp(ShowBase):
         self.avatar_model = load_model(self.loader, AVATAR_FILE)
         self.avatar_far = load_model(self.loader, AVATAR_FAR_FILE)
         for model in (self.avatar_model, self.avatar_far):
-            render.prepare_model(model)
+            render.prepare_model(model, colour_vertices=True)
         stored = choice.load(args.look_file, args.name)
         self.look = stored.with_(color=(args.color or stored.color).lower(), outfit=args.outfit or stored.outfit,
                                  hat=args.hat or stored.hat)

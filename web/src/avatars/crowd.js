@@ -28,13 +28,29 @@ const CAPACITY = 1100; // a snapshot lists at most 1,024 visitors
 const TAG_RANGE = 28; // m: farther name tags are hidden
 const FAR = 15; // m: beyond this the low-detail body is drawn, as on the desktop (client/avatars/bodies.py)
 
+/** The outfits' and hats' vertex colours are authored sRGB, like the materials' (tools/avatar_rig.py);
+ * three.js reads COLOR_0 as linear, so convert them once. */
+function linearColours(geometry) {
+  const attr = geometry.getAttribute("color");
+  if (!attr) return;
+  const out = new Float32Array(attr.count * 4);
+  const c = new THREE.Color();
+  for (let i = 0; i < attr.count; i++) {
+    c.setRGB(attr.getX(i), attr.getY(i), attr.getZ(i), THREE.SRGBColorSpace); // stored to linear
+    out.set([c.r, c.g, c.b, attr.itemSize > 3 ? attr.getW(i) : 1], i * 4);
+  }
+  geometry.setAttribute("color", new THREE.BufferAttribute(out, 4));
+}
+
 /** One instanced mesh per part of a body model: the whole crowd in one draw call per part. */
 function instancedParts(gltf, scene, lod) {
   const parts = [];
   gltf.scene.updateMatrixWorld(true);
   gltf.scene.traverse((o) => {
     if (!o.isMesh) return;
-    const mesh = new THREE.InstancedMesh(o.geometry.clone().applyMatrix4(o.matrixWorld), o.material, CAPACITY);
+    const geometry = o.geometry.clone().applyMatrix4(o.matrixWorld);
+    linearColours(geometry);
+    const mesh = new THREE.InstancedMesh(geometry, o.material, CAPACITY);
     mesh.name = `crowd-${lod}-${o.material.name}`;
     mesh.frustumCulled = false; // instances spread over the hall; the count keeps the cost to who is there
     mesh.count = 0;
