@@ -208,10 +208,12 @@ class PavilionApp(ShowBase):
         self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
         self.match = Match(self, font, args)
+        self.expo.exhibitor.panel.figures = self.match.figures  # F4's 展位数据 page
         self.match.enter_hall(hall)
         self.conference = Conference(self, mode.offscreen, font, args)
         self.conference.enter_hall(hall, self.hall_view.root)
         self.social = Social(self, font, args, self.net.send)
+        self.social.profile.extra = self.match.offer_form  # 发布资源 in the profile (企业 / 基金会)
         self.expo.busy = lambda: self.social.typing
         if not mode.offscreen:
             self.accept("mouse1", self._click)

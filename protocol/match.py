@@ -16,6 +16,7 @@ from protocol.messages import (
     booth_id,
     integer,
     list_of,
+    number,
     one_of,
     record,
     string,
@@ -23,6 +24,7 @@ from protocol.messages import (
 )
 
 MAX_YUAN = 10_000_000_000
+OFFER_CHARS = 200
 MAX_ITEMS = 10_000_000
 MAX_RECS = 10
 MAX_MEETINGS = 200
@@ -31,6 +33,7 @@ KINDS = ("funds", "goods", "volunteers", "channels", "skills")
 FIELDS = ("rural", "education", "elderly", "relief", "health", "children", "environment", "culture", "goods",
           "scenery", "service")
 ROLES = ("individual", "enterprise", "foundation", "ngo", "media")
+INTENT_SUBJECTS = ("need", "product", "donation")  # a need; a 好物出山 product to buy, or to buy and donate
 SLOT_MIN, SLOT_MAX = 1_600_000_000, 4_000_000_000
 
 
@@ -59,17 +62,23 @@ meeting = record({
     "id": Field(ident), "requester": Field(party), "host": Field(party), "slot": Field(slot),
     "state": Field(one_of("requested", "accepted", "declined", "cancelled")),
     "waiting": Field(string(50)), "need": Field(string(64)), "label": Field(texts(40)),
+    "conv": Field(integer(1, 2**53), optional=True),  # its thread: a conversation (docs/protocol.md, "People")
 })
 intent = record({
-    "id": Field(ident), "proposer": Field(party), "other": Field(party), "subject": Field(one_of("need", "product")),
+    "id": Field(ident), "proposer": Field(party), "other": Field(party), "subject": Field(one_of(*INTENT_SUBJECTS)),
     "ref": Field(ident), "amount_yuan": Field(yuan), "items": Field(integer(0, MAX_ITEMS)),
     "state": Field(one_of("proposed", "confirmed", "declined")),
+    "title": Field(texts(80), optional=True),  # what it is for: the need's project, kind and amount; the product
 })
 report_row = record({
     "hour": Field(string(16, 16)), "visits": Field(integer(0, 2**40)), "unique_visitors": Field(integer(0, 2**40)),
     "median_dwell_s": Field(integer(0, 2**40)), "kiosk_opens": Field(integer(0, 2**40)),
     "favourites": Field(integer(0, 2**40)), "messages": Field(integer(0, 2**40)),
     "meetings": Field(integer(0, 2**40)), "intents": Field(integer(0, 2**40)),
+})
+contact = record({  # a visitor who wrote to the booth, met it or made an intent with it (only those are named)
+    "party": Field(party), "name": Field(string(60, 1)), "messages": Field(integer(0, 2**40)),
+    "meetings": Field(integer(0, 2**40)), "intents": Field(integer(0, 2**40)), "last": Field(number(0, 1e11)),
 })
 as_booth = Field(booth_id, optional=True)  # staff act for their booth (after exhibitor_login)
 
@@ -84,7 +93,7 @@ CLIENT = {
         "kind": Field(one_of(*KINDS)),
         "fields": Field(list_of(field_id, 6)),
         "regions": Field(list_of(province, 34)),
-        "text": Field(string(200, 1, printable=False)),  # NFC-normalised, control and bidi characters stripped
+        "text": Field(string(OFFER_CHARS, 1, printable=False)),  # NFC-normalised, control and bidi characters stripped
         "min_yuan": Field(yuan, optional=True),
         "max_yuan": Field(yuan, optional=True),
     },
@@ -95,7 +104,7 @@ CLIENT = {
     "match_answer": {"meeting": Field(ident), "action": Field(one_of("accept", "decline", "propose", "cancel")),
                      "slot": Field(slot, optional=True), "booth": as_booth},
     "match_meetings": {"booth": as_booth},
-    "match_intent": {"to": Field(party), "subject": Field(one_of("need", "product")), "ref": Field(ident),
+    "match_intent": {"to": Field(party), "subject": Field(one_of(*INTENT_SUBJECTS)), "ref": Field(ident),
                      "amount_yuan": Field(yuan), "items": Field(integer(0, MAX_ITEMS)), "booth": as_booth},
     "match_intent_answer": {"intent": Field(ident), "action": Field(one_of("confirm", "decline")),
                             "booth": as_booth},
@@ -119,6 +128,7 @@ SERVER = {
     "match_intent_list": {"intents": Field(list_of(intent, MAX_MEETINGS))},
     "match_scoreboard": {"projects": Field(integer(0, 2**40)), "amount_yuan": Field(integer(0, 2**62)),
                          "intents": Field(integer(0, 2**40)), "line": Field(texts(80))},
-    "match_report_rows": {"booth": Field(booth_id), "rows": Field(list_of(report_row, MAX_REPORT_HOURS))},
+    "match_report_rows": {"booth": Field(booth_id), "rows": Field(list_of(report_row, MAX_REPORT_HOURS)),
+                          "contacts": Field(list_of(contact, 50), optional=True)},
     "match_meeting_now": {"meeting": Field(meeting), "room": Field(string(48, 1))},
 }

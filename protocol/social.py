@@ -19,6 +19,7 @@ from protocol.messages import (
     one_of,
     record,
     string,
+    texts,
     visitor_id,
 )
 
@@ -53,7 +54,8 @@ conv_id = integer(1, 2**53)
 client_msg_id = string(36, 8)  # the client's id for a line: a resend with the same one is never shown twice
 wire_text = string(WIRE_TEXT_CHARS, printable=False)
 wall_time = number(0, 1e11)
-subject = record({"kind": Field(string(16, 1)), "id": Field(string(48, 1))})
+subject = record({"kind": Field(string(16, 1)), "id": Field(string(48, 1)),
+                  "title": Field(texts(80), optional=True)})  # e.g. the need: "项目 · 资金 · ¥200,000"
 profile_fields = {
     "pid": Field(person_id),
     "name": Field(string(MAX_NAME_CHARS, 1)),

@@ -16,6 +16,7 @@ from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
 from server.looks.feature import LooksFeature, roles
 from server.match.feature import MatchFeature, MatchSetup
+from server.match.social_link import SocialThreads
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
@@ -38,12 +39,15 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
     ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
-    matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads)
+    social = social or SocialFeature(halls, None, DeskStaff(uploads))
+    matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads, SocialThreads(social))
+    social.connect(noticed=matching.noticed, describe=matching.subject_title)  # favourites and messages: figures
     features = [
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
         UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
         PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+        social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
     ]

@@ -54,12 +54,17 @@ class Bot:
 
 async def run(url: str, token: str, booth: str, yuan: int, player: str) -> dict:
     funder = await Bot.start(url, "润泽教育基金会", player)
-    staff = await Bot.start(url, "禾丰 李老师")
+    staff = await Bot.start(url, "禾丰 李老师", "match-bot-staff-" + booth)  # a person: answers sign the thread
     await staff.send("exhibitor_login", token=token)
     await staff.expect("exhibitor")
     first = (int(time.time()) // SLOT_S + 2) * SLOT_S
     await staff.send("match_slots", slots=[first + i * SLOT_S for i in range(6)], booth=booth)
     await staff.expect("match_free_slots")
+    await funder.send("favourite", booth=booth, on=True)  # counted in the booth's figures
+    await funder.expect("favourites")
+    await funder.send("profile_set", name="润泽教育基金会", org="润泽教育基金会", role="foundation", province="云南",
+                      interests=["education", "children"])  # an offer needs a profile that says 基金会
+    await funder.expect("profile")
     await funder.send("match_offer", role="foundation", kind="funds", fields=["education", "children"],
                       regions=["云南", "贵州", "四川"], text="资助西南乡村教育和儿童关爱项目", min_yuan=100_000,
                       max_yuan=3_000_000)
@@ -71,8 +76,13 @@ async def run(url: str, token: str, booth: str, yuan: int, player: str) -> dict:
     free = (await funder.expect("match_free_slots"))["slots"]
     await funder.send("match_request", to=f"b:{booth}", slot=free[0], need=need["id"])
     meeting = (await staff.expect("match_meeting"))["meeting"]
+    await funder.send("send", conv=meeting["conv"], text="李老师您好，想和您聊聊助学金的预算和受益学校。",
+                      cmid="match-bot-0001")
+    await funder.expect("said")
     await staff.send("match_answer", meeting=meeting["id"], action="accept", booth=booth)
     await staff.expect("match_meeting")
+    await staff.send("send", conv=meeting["conv"], text="您好！预算表已准备好，洽谈时详细介绍。", cmid="match-bot-0002")
+    await staff.expect("said")
     await funder.send("match_intent", to=f"b:{booth}", subject="need", ref=need["id"], amount_yuan=yuan, items=0)
     intent = (await staff.expect("match_intent_state"))["intent"]
     await staff.send("match_intent_answer", intent=intent["id"], action="confirm", booth=booth)

@@ -47,11 +47,17 @@ SHOTS: dict[str, list[str]] = {
 
 MATCH_FUNDER = "match-bot-funder-0123456789"  # the funder bot's player secret: its meetings show in match-booking
 MATCH: dict[str, list[str]] = {
-    "match-recs": ["--match-recs", "--match-fields", "education", "--match-region", "云南"],
-    "match-booking": ["--match-book", "b:education-01"],
+    "match-recs": ["--name", "润泽教育基金会", "--match-recs", "--match-fields", "education", "--match-region", "云南"],
+    "match-booking": ["--name", "润泽教育基金会", "--match-book", "b:education-01"],
     "match-scoreboard": ["--walk", "2,0"],
     "match-report-panel": [],  # the exhibitor's token is added once it exists
+    "match-thread": ["--name", "润泽教育基金会", "--match-thread"],  # the funder: its meeting's thread
+    "match-product": ["--open-booth", "education-01", "--match-product", "education-01-p1:donate", "--match-send"],
+    "match-figures": [],  # F4's 展位数据 page: the exhibitor's token is added once it exists (after match-product)
+    "match-offer": ["--name", "山河企业", "--size", "960x860", "--profile", "--match-offer",
+                    "funds:800000:资助云南乡村学校的图书角"],
 }
+MATCH_COMPANY = "match-shots-company-0123456789"  # match-offer: a visitor whose profile says 企业
 
 
 WEB_SHOTS = ("web-desktop", "web-phone", "web-phone-kiosk")
@@ -245,9 +251,13 @@ def main() -> int:
             token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
             subprocess.run([sys.executable, str(ROOT / "tools" / "match_bots.py"), "--server", url, "--token", token,
                             "--player", MATCH_FUNDER], cwd=ROOT, check=True, capture_output=True, timeout=60)
-            for name in ("match-booking", "match-recs"):  # the funder: its offer's needs and its meetings show
+            for name in ("match-booking", "match-recs", "match-thread"):  # the funder: its needs, meetings, thread
                 (tmp / f"{name}.player").write_text(MATCH_FUNDER + "\n")
             MATCH["match-report-panel"] = ["--match-token", token, "--match-report", "education-01"]
+            MATCH["match-figures"] = ["--exhibitor-token", token, "--exhibitor-figures"]
+            if "match-offer" in wanted:
+                company(url)
+                (tmp / "match-offer.player").write_text(MATCH_COMPANY + "\n")
             for name, extra in MATCH.items():
                 if name in wanted:
                     subprocess.run(client(url, args.renderer, tmp, name, "--screenshot", str(OUT / f"{name}.png"),
@@ -262,6 +272,19 @@ def main() -> int:
         stage_talk(args.renderer, tmp)
         print(f"wrote {OUT / 'stage-talk'}.png")
     return 0
+
+
+def company(url: str) -> None:
+    """A visitor's profile says 企业, with interests and a province (the profile panel then offers 发布资源)."""
+    from websockets.sync.client import connect
+
+    from protocol.codec import encode
+
+    with connect(url) as ws:
+        ws.send(encode("hello", name="山河企业", lang="zh", player=MATCH_COMPANY))
+        ws.send(encode("profile_set", name="山河企业", org="山河集团", role="company", province="云南",
+                       interests=["education", "rural"]))
+        time.sleep(1.0)  # the profile is written before the connection closes
 
 
 def stage_talk(renderer: str, tmp: Path) -> None:

@@ -31,6 +31,8 @@ def add_arguments(offscreen: argparse._ArgumentGroup) -> None:
     offscreen.add_argument("--exhibitor-booth", metavar="ID", help="the booth to pick (default: the token's first)")
     offscreen.add_argument("--exhibitor-file", metavar="PATH", help="after logging in, check this file")
     offscreen.add_argument("--exhibitor-publish", action="store_true", help="and publish it if the check passes")
+    offscreen.add_argument("--exhibitor-figures", action="store_true",
+                           help="after logging in, show the booth's figures page (charts, contacts, intents)")
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Script:
     booth: str | None
     file: str | None
     publish: bool
+    figures: bool = False
     step: str = "start"
 
 
@@ -54,8 +57,8 @@ class ExhibitorMode:
         self.link = ExhibitorLink(args.server, args.lang)
         self.panel = ExhibitorPanel(font, self.link, booth_name, base.win.getYSize() / 2)
         token = getattr(args, "exhibitor_token", None)
-        self.script = Script(token, args.exhibitor_booth, args.exhibitor_file, args.exhibitor_publish) \
-            if token else None
+        self.script = Script(token, args.exhibitor_booth, args.exhibitor_file, args.exhibitor_publish,
+                             args.exhibitor_figures) if token else None
         self.asked: str | None = None  # the thumbnail hash asked of the fetcher
 
     @property
@@ -94,6 +97,11 @@ class ExhibitorMode:
             self.panel.file.set(s.file)
             (self.link.publish if s.publish else self.link.check_file)(s.file)
             s.step = "work"
+        elif s.step == "login" and self.link.account is not None and s.figures:
+            if s.booth:
+                self.link.choose(s.booth)
+            self.panel.show_figures()
+            s.step = "done"
         else:
             s.step = "done"
 
@@ -129,6 +137,8 @@ class ExhibitorMode:
                              "thumbnail": r.get("thumbnail"), "problems": r["report"]["problems"]}
         if self.is_open:
             out["box"] = aspect_box(self.base, FRAME)
+        if self.panel.page == "figures" and self.panel.figures is not None:
+            out["figures"] = self.panel.figures.rows_shown
         if self.panel.thumb_shown:
             x, y, half = THUMB
             out["thumbnail_box"] = aspect_box(self.base, (x - half, x + half, y - half, y + half))

@@ -87,6 +87,8 @@ class ExhibitorPanel:
         self.thumb_shown: str | None = None  # hash of the thumbnail on screen
         self.lang = "zh"
         self._texture: tuple[str, Texture] | None = None  # the thumbnail's, kept across redraws
+        self.figures = None  # 云对接's BoothFigures (client/match/figures.py), given by the app: the 展位数据 page
+        self.page = "publish"  # or "figures": the lower half shows the booth's charts, contacts and intents
         self.frame.hide()
 
     def _entry(self, y: float, width: float, command, **extra) -> DirectEntry:
@@ -117,7 +119,8 @@ class ExhibitorPanel:
 
     def refresh(self, lang: str, thumbnail: tuple[str, bytes] | None) -> None:
         """Draw again if anything shown changed: the link's state, the language or the thumbnail."""
-        key = (lang, self.link.version, thumbnail[0] if thumbnail else None)
+        key = (lang, self.link.version, thumbnail[0] if thumbnail else None, self.page,
+               self.figures.version() if self.figures is not None and self.page == "figures" else 0)
         if key == self.drawn or not self.is_open:
             return
         self.drawn, self.lang = key, lang
@@ -139,9 +142,26 @@ class ExhibitorPanel:
         self._text(labels["types"], (left + 0.06, ROWS[2] - 0.09), 0.036, MUTED)
         DirectFrame(parent=self.body, frameColor=(0.86, 0.84, 0.8, 1),
                     frameSize=(left + 0.06, right - 0.06, 0.2, 0.206))
+        if self.figures is not None:
+            on_figures = self.page == "figures"
+            self._button("发布 Publish" if on_figures else "展位数据 Figures", (0.42, top - 0.1), 0.38,
+                         self.show_publish if on_figures else self.show_figures,
+                         on_figures or (link.account is not None and link.booth is not None))
+            if on_figures and link.booth is not None:
+                self.figures.draw(self.body, lang, link.booth, self._sized)
+                return
         self._report(lang, labels)
         self._publishing(labels)
         self._thumbnail(labels, thumbnail)
+
+    def show_figures(self) -> None:
+        """The 展位数据 page: the chosen booth's figures, fetched with the token typed above."""
+        if self.figures is not None and self.link.booth is not None:
+            self.page = "figures"
+            self.figures.request(self.token.get(), self.link.booth)
+
+    def show_publish(self) -> None:
+        self.page = "publish"
 
     def _account_row(self, labels: dict) -> None:
         link = self.link

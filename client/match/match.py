@@ -15,7 +15,9 @@ from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, Point3, TextFont, TextNode
 
 from client import render
+from client.match.figures import BoothFigures
 from client.match.model import MATCH_TYPES, MatchModel
+from client.match.offer_form import OfferForm
 from client.match.panel import MatchPanel
 from client.match.texts import text
 from client.offscreen import screen_box
@@ -39,6 +41,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--match-token", metavar="T",
                        help="an exhibitor token: act for its booth here (answer meetings and intents, see its figures)")
     group.add_argument("--match-report", metavar="BOOTH", help="show BOOTH's hourly figures (with --match-token)")
+    group.add_argument("--match-product", metavar="PRODUCT:KIND",
+                       help="with --open-booth: once its kiosk is shown, open the purchase (buy) or donation (donate) "
+                            "intent for one of its products, e.g. education-01-p1:donate")
+    group.add_argument("--match-send", action="store_true", help="send the intent --match-product opened")
+    group.add_argument("--match-offer", metavar="KIND:YUAN:TEXT",
+                       help="with --profile (as 企业 or 基金会): fill 发布资源 and publish, "
+                            "e.g. funds:500000:资助乡村教育")
+    group.add_argument("--match-thread", action="store_true",
+                       help="open the thread (conversation) of your first meeting that has one, in the chat box")
     group.add_argument("--match-enter", action="store_true",
                        help="enter the 洽谈室 of your first accepted meeting (the server says whether it is open)")
 
@@ -117,15 +128,42 @@ class Match:
         booths = {b.id: b.name for h in load_halls().values() for b in h.booths}
         self.panel = MatchPanel(base, font, self.model, lambda: self.me | {"b:" + b for b in self.staff_booths()},
                                 lambda b, lang: booths[b].pick(lang) if b in booths else b,
-                                lambda: base.net.join("lobby"))
+                                lambda: base.net.join("lobby"), self.open_thread)
         self.board = Scoreboard(base, font)
+        self.figures = BoothFigures(self.model, self.model.send)  # drawn in the exhibitor panel (F4)
+        self.offer_form = OfferForm(self.model.send)  # drawn in the profile panel (P) for 企业 / 基金会
+        if args.match_offer:
+            kind, _, rest = args.match_offer.partition(":")
+            amount, _, about = rest.partition(":")
+            self.offer_form.script = (kind, amount, about)
         self.fields = [f for f in args.match_fields.split(",") if f]
         self.region = args.match_region or None
         self.start_recs, self.start_book, self.start_enter = args.match_recs, args.match_book, args.match_enter
         self.start_report = args.match_report
+        self.start_thread = args.match_thread
         if not render.current().offscreen:
             base.accept("r", self._key, ["r"])
             base.accept("b", self._key, ["b"])
+        base.accept("booth-book", self._book_booth)  # the kiosk's 预约洽谈
+        base.accept("product-intent", self._product_intent)  # the kiosk's 购买 / 捐赠 under a product
+        self.start_product = args.match_product
+
+    def _book_booth(self) -> None:
+        booth = self.base.expo.panel.booth
+        if booth is not None:
+            self.base.expo.panel.close()
+            self.model.book_with("b:" + booth)
+
+    def _product_intent(self, args: list) -> None:
+        booth, product, kind = args
+        self.base.expo.panel.close()
+        self.model.want_product(booth, product, kind)
+
+    def open_thread(self, conv: int) -> None:
+        """The meeting's conversation opens in the chat box (the social side listens for ``open-thread``), in
+        place of this panel."""
+        self.model.close()
+        self.base.messenger.send("open-thread", [conv])
 
     def _key(self, key: str) -> None:
         if self.base.expo.typing or self.base.journal.typing:
@@ -154,16 +192,23 @@ class Match:
         if self.start_book:
             party, self.start_book = self.start_book, None
             self.model.book_with(party)
-        if self.start_enter and not is_meeting_room(hall.id):
+        if (self.start_enter or self.start_thread) and not is_meeting_room(hall.id):
             self.model.my_meetings()
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
+        self.figures.on_message(t, fields)
+        self.offer_form.on_message(t, fields)
         if t == "match_meeting_now" and self.model.view is None:  # it is time: show the meeting and its room
             self.model.my_meetings()
         if t == "exhibitor" and self.start_report:
             booth, self.start_report = self.start_report, None
             self.model.show_report(booth)
+        if t == "match_meeting_list" and self.start_thread:
+            threads = [m["conv"] for m in fields["meetings"] if "conv" in m]
+            if threads:
+                self.start_thread = False
+                self.open_thread(threads[0])
         if t == "match_meeting_list" and self.start_enter:
             accepted = [m for m in fields["meetings"] if m["state"] == "accepted"]
             if accepted:
@@ -176,12 +221,28 @@ class Match:
         self.model.close()
         return True
 
+    def _scripted_product(self) -> None:
+        """--match-product: as a click on 购买 / 捐赠 under that product in the open kiosk."""
+        panel = self.base.expo.panel
+        manifest = self.base.expo.fetcher.manifest(panel.booth) if panel.booth else None
+        if manifest is None:
+            return
+        ident, _, kind = self.start_product.partition(":")
+        product = next((p for p in manifest["products"] if p["id"] == ident), None)
+        self.start_product = None
+        if product is not None:
+            self._product_intent([panel.booth, product, kind or "buy"])
+            if self.args.match_send:
+                self.model.send_product_intent()
+
     def update(self, lang: str) -> None:
+        if self.start_product:
+            self._scripted_product()
         self.panel.refresh(lang)
         self.board.show(self.model.board, lang)
 
     def settled(self) -> bool:
-        return self.model.settled
+        return self.model.settled and not self.start_product and self.offer_form.settled()
 
     def report(self) -> dict:
         m = self.model
@@ -190,4 +251,5 @@ class Match:
             "rows": self.panel.rows,
             "scoreboard": self.board.shown or None, "scoreboard_box": self.board.box(),
             "board": m.board and {k: m.board[k] for k in ("projects", "amount_yuan", "intents")},
+            "offer": self.offer_form.status[0] if self.offer_form.status else None,
         }}

@@ -9,7 +9,8 @@ from collections.abc import Callable
 MATCH_TYPES = frozenset({"exhibitor", "match_recs", "match_offer_saved", "match_free_slots", "match_meeting",
                          "match_meeting_list", "match_intent_state", "match_scoreboard", "match_meeting_now",
                          "match_report_rows", "match_intent_list"})
-RECS, BOOK, REPORT = "recs", "book", "report"
+RECS, BOOK, REPORT, PRODUCT = "recs", "book", "report", "product"
+MAX_QTY = 100_000  # items in one purchase or donation intent (the server takes up to 10,000,000)
 
 
 class MatchModel:
@@ -29,6 +30,7 @@ class MatchModel:
         self.in_room = False  # in a 洽谈室 now
         self.staff: list[str] = []  # booths this connection acts for (after exhibitor_login)
         self.report: dict | None = None  # match_report_rows of the booth shown
+        self.product: dict | None = None  # PRODUCT view: {booth, id, name, price, kind, qty, sent}
 
     def _changed(self) -> None:
         self.version += 1
@@ -61,8 +63,9 @@ class MatchModel:
         self.send("match_intent", to=to, subject="need", ref=need, amount_yuan=amount_yuan,
                   items=0 if amount_yuan else 1)
 
-    def answer_intent(self, intent: str, action: str) -> None:
-        self.send("match_intent_answer", intent=intent, action=action)
+    def answer_intent(self, intent: str, action: str, booth: str | None = None) -> None:
+        """Confirm or decline; ``booth``: as that booth's staff."""
+        self.send("match_intent_answer", intent=intent, action=action, **({"booth": booth} if booth else {}))
 
     def request(self, slot: int) -> None:
         if self.party:
@@ -75,6 +78,44 @@ class MatchModel:
         self.view, self.report = REPORT, {"booth": booth, "rows": None}
         self.send("match_report", booth=booth)
         self.waiting_for.add("match_report_rows")
+        self._changed()
+
+    def want_product(self, booth: str, product: dict, kind: str) -> None:
+        """From a kiosk's product: the PRODUCT view, to register a purchase (``buy``) or donation intent."""
+        self.view = PRODUCT
+        self.product = {"booth": booth, "id": product["id"], "name": product["name"], "price": product["price_cny"],
+                        "kind": kind, "qty": 10, "sent": None}
+        self._changed()
+
+    def set_kind(self, kind: str) -> None:
+        """``buy`` or ``donate``, until the intent is sent."""
+        if self.product is not None and self.product["sent"] is None:
+            self.product["kind"] = kind
+            self._changed()
+
+    def change_qty(self, by: int) -> None:
+        p = self.product
+        if p is not None and p["sent"] is None:
+            p["qty"] = min(MAX_QTY, max(1, p["qty"] + by))
+            self._changed()
+
+    def send_product_intent(self) -> None:
+        """The intent: whole 元 (price × quantity, rounded) and the items; the booth confirms it."""
+        p = self.product
+        if p is None or p["sent"] is not None:
+            return
+        p["sent"] = "sending"
+        self.send("match_intent", to="b:" + p["booth"], subject="product" if p["kind"] == "buy" else "donation",
+                  ref=p["id"], amount_yuan=round(p["price"] * p["qty"]), items=p["qty"])
+        self.waiting_for.add("match_intent_state")
+        self._changed()
+
+    def fetch_figures(self, booth: str) -> None:
+        """The booth's hourly figures and its intents, for the exhibitor panel (no 云对接 panel opens)."""
+        self.report = {"booth": booth, "rows": None}
+        self.send("match_report", booth=booth)
+        self.send("match_intents", booth=booth)
+        self.waiting_for |= {"match_report_rows", "match_intent_list"}
         self._changed()
 
     def enter_room(self, meeting: str) -> None:
@@ -108,6 +149,9 @@ class MatchModel:
             self.meetings[f["meeting"]["id"]] = f["meeting"]
         elif t == "match_intent_state":
             self.intents[f["intent"]["id"]] = f["intent"]
+            if self.product is not None and self.product["sent"] == "sending" and f["intent"]["ref"] == \
+                    self.product["id"]:
+                self.product["sent"] = f["intent"]["state"]
         elif t == "match_intent_list":
             self.intents = {i["id"]: i for i in f["intents"]}
         elif t == "match_scoreboard":

@@ -17,7 +17,7 @@ from direct.gui.DirectGui import DGG, DirectButton
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, TextFont, TextNode, TransparencyAttrib
 
-from client.match.model import RECS, REPORT, MatchModel
+from client.match.model import PRODUCT, RECS, REPORT, MatchModel
 from client.match.texts import KIND, text
 from client.ui import wrap
 
@@ -41,9 +41,10 @@ def slot_text(slot: int, lang: str) -> str:
 
 class MatchPanel:
     def __init__(self, base: ShowBase, font: TextFont, model: MatchModel, me: Callable[[], set[str]],
-                 booth_name: Callable[[str, str], str], leave_room: Callable[[], None]):
+                 booth_name: Callable[[str, str], str], leave_room: Callable[[], None],
+                 open_thread: Callable[[int], None] = lambda conv: None):
         self.base, self.model, self.me, self.booth_name = base, model, me, booth_name  # me(): who I act for
-        self.leave_room = leave_room
+        self.leave_room, self.open_thread = leave_room, open_thread
         self.fonts = {}
         for px in SIZES:
             f = font.makeCopy()
@@ -84,6 +85,8 @@ class MatchPanel:
             self._recs()
         elif self.model.view == REPORT:
             self._report()
+        elif self.model.view == PRODUCT:
+            self._product()
         else:
             self._book()
         self.y += 6
@@ -174,20 +177,29 @@ class MatchPanel:
             other = meeting["host"] if meeting["requester"] in me else meeting["requester"]
             colour = {"accepted": GREEN, "requested": AMBER}.get(meeting["state"], DIM)
             self._card(PAD, self.y, WIDTH - 2 * PAD, 50, CARD)
-            self._label(f"{meeting['label'][lang]} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE,
-                        width=WIDTH - 220)
             self._label(text(lang, meeting["state"]), PAD + 10, self.y + 29, 13, colour)
             due = m.due is not None and m.due["meeting"]["id"] == meeting["id"]
+            right = WIDTH - PAD - 10  # buttons from the right edge leftwards
             if meeting["state"] == "accepted" and not m.in_room and (
                     due or meeting["slot"] - 600 <= self.now() < meeting["slot"] + 1800):
-                self._button(text(lang, "enter_room"), WIDTH - PAD - 130, self.y + 11, 120,
+                right -= 120
+                self._button(text(lang, "enter_room"), right, self.y + 11, 120,
                              lambda i=meeting["id"]: m.enter_room(i))
             if meeting["state"] == "requested" and meeting["waiting"] in me:
-                self._button(text(lang, "accept"), WIDTH - PAD - 190, self.y + 11, 86,
-                             lambda i=meeting["id"]: m.answer(i, "accept"))
-                self._button(text(lang, "decline"), WIDTH - PAD - 96, self.y + 11, 86,
+                right -= 86
+                self._button(text(lang, "decline"), right, self.y + 11, 86,
                              lambda i=meeting["id"]: m.answer(i, "decline"), colour=BUTTON_ALT)
-            self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"]})
+                right -= 94
+                self._button(text(lang, "accept"), right, self.y + 11, 86,
+                             lambda i=meeting["id"]: m.answer(i, "accept"))
+            if "conv" in meeting:  # its thread: the conversation about the need, with every answer in it
+                right -= 78
+                self._button(text(lang, "thread"), right, self.y + 11, 70,
+                             lambda c=meeting["conv"]: self.open_thread(c), colour=BUTTON_OK)
+            self._label(f"{meeting['label'][lang]} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE,
+                        width=right - PAD - 20)
+            self.rows.append({"kind": "meeting", "id": meeting["id"], "state": meeting["state"],
+                              "thread": meeting.get("conv")})
             self.y += 56
         if m.intents:
             self._label(text(lang, "my_intents"), PAD, self.y, 15, WHITE)
@@ -197,7 +209,8 @@ class MatchPanel:
             what = f"¥{intent['amount_yuan']:,}" if intent["amount_yuan"] else f"{intent['items']} ×"
             colour = {"confirmed": GREEN, "proposed": AMBER}.get(intent["state"], DIM)
             self._card(PAD, self.y, WIDTH - 2 * PAD, 50, CARD)
-            self._label(f"{what} · {self._party(other, lang)}", PAD + 10, self.y + 7, 15, WHITE, width=WIDTH - 220)
+            about = intent["title"][lang] if "title" in intent else self._party(other, lang)
+            self._label(f"{what} · {about}", PAD + 10, self.y + 7, 15, WHITE, width=WIDTH - 220)
             self._label(text(lang, "i_" + intent["state"]), PAD + 10, self.y + 29, 13, colour)
             if intent["state"] == "proposed" and intent["proposer"] not in me:
                 self._button(text(lang, "confirm"), WIDTH - PAD - 190, self.y + 11, 86,
@@ -206,6 +219,35 @@ class MatchPanel:
                              lambda i=intent["id"]: m.answer_intent(i, "decline"), colour=BUTTON_ALT)
             self.rows.append({"kind": "intent", "id": intent["id"], "state": intent["state"]})
             self.y += 56
+
+    def _product(self) -> None:
+        """A purchase or donation intent for a kiosk's product: the quantity, the total, send; then its state."""
+        lang, p = self.lang, self.model.product
+        kind = p["kind"]
+        self._label(text(lang, f"{kind}_title", name=p["name"][lang]), PAD, self.y, 20, GOLD, width=WIDTH - 2 * PAD)
+        self.y += 32
+        self._label(text(lang, f"{kind}_note"), PAD, self.y, 13, DIM, width=WIDTH - 2 * PAD)
+        self.y += 28
+        if p["sent"] is None:
+            for i, choice in enumerate(("buy", "donate")):
+                self._button(text(lang, choice), PAD + i * 100, self.y, 92, lambda c=choice: self.model.set_kind(c),
+                             colour=BUTTON_OK if choice == kind else BUTTON)
+            self.y += 38
+        self._card(PAD, self.y, WIDTH - 2 * PAD, 86, CARD)
+        self._label(text(lang, "qty", qty=p["qty"], price=p["price"]), PAD + 12, self.y + 10, 15, WHITE)
+        self._label(text(lang, "total", total=round(p["price"] * p["qty"])), PAD + 12, self.y + 52, 20, GOLD)
+        if p["sent"] is None:
+            for i, by in enumerate((-10, -1, 1, 10)):
+                self._button(f"{by:+d}", WIDTH - PAD - 250 + i * 60, self.y + 8, 52,
+                             lambda b=by: self.model.change_qty(b))
+            self._button(text(lang, "send_intent"), WIDTH - PAD - 130, self.y + 48, 120, self.model.send_product_intent,
+                         colour=BUTTON_OK)
+        else:
+            colour = {"confirmed": GREEN, "declined": DIM}.get(p["sent"], AMBER)
+            self._label(text(lang, "sending" if p["sent"] == "sending" else f"sent_{p['sent']}"),
+                        WIDTH - PAD - 250, self.y + 56, 13, colour)
+        self.rows.append({"kind": "product", "id": p["id"], "qty": p["qty"], "intent": p["kind"], "sent": p["sent"]})
+        self.y += 94
 
     def _report(self) -> None:
         """Four small bar charts of the booth's last 12 hours (the same panels as `admin report --png`)."""

@@ -40,6 +40,7 @@ class Conversation:
     peer: int | None = None
     booth: str | None = None
     unread: int = 0
+    subject: dict | None = None  # what another feature opened it about: {kind, id, title?{zh, en}} (a need)
     messages: dict[int, dict] = field(default_factory=dict)  # id -> message
     more: bool = True  # older pages may exist
 
@@ -57,6 +58,7 @@ class SocialModel:
     def __init__(self, send: Callable[..., None], clock: Callable[[], float]):
         self.send, self.clock = send, clock
         self.me: dict | None = None
+        self.refetch: int | None = None  # a conversation whose page came before the inbox named it
         self.convs: dict[int, Conversation] = {}
         self.lines: deque[Line] = deque(maxlen=LOG_LINES)
         self.bubbles: dict[int, tuple[str, float]] = {}  # vid -> (text, until)
@@ -158,6 +160,7 @@ class SocialModel:
         if c is None:
             c = self.convs[info["id"]] = Conversation(info["id"], info["kind"], info["title"])
         c.kind, c.title, c.peer, c.booth = info["kind"], info["title"], info.get("peer"), info.get("booth")
+        c.subject = info.get("subject")
         c.unread = info["unread"]
         if "last" in info:
             c.messages.setdefault(info["last"]["id"], info["last"])
@@ -172,9 +175,15 @@ class SocialModel:
     def _on_inbox(self, m: dict) -> None:
         for info in m["convs"]:
             self._conv(info)
+        if self.refetch in self.convs and self.refetch == self.open_conv:
+            self.show_conv(self.refetch)  # now that it is known, its page is kept
+            self.refetch = None
 
     def _on_history_page(self, m: dict) -> None:
         c = self.convs.get(m["conv"])
+        if c is None and m["conv"] == self.open_conv:  # a thread opened before the inbox named it
+            self.refetch = m["conv"]
+            self.send("inbox_get")
         if c is not None:
             for msg in m["messages"]:
                 c.messages[msg["id"]] = msg

@@ -15,7 +15,7 @@ from panda3d.core import TextFont, TextNode
 
 from client.social.canvas import BUTTON, BUTTON_HOT, BUTTON_OFF, CARD, DIM, GOLD, PANEL, RED, WHITE, Canvas
 from client.social.model import SocialModel
-from client.social.texts import category_name, province_name, role_name, text
+from client.social.texts import category_name, line_text, province_name, role_name, text
 from protocol.social import PROVINCES, ROLES
 from world.content import CATEGORIES
 
@@ -25,6 +25,7 @@ INBOX_W = 380
 CARD_W = 360
 PROFILE_W = 460
 INK = (0.08, 0.08, 0.1, 1)
+SYSTEM = (0.5, 0.85, 0.6, 1)  # a meeting's or intent's system line in its thread
 
 
 def _entry(canvas: Canvas, px: int, width: float, command, **extra) -> DirectEntry:
@@ -80,8 +81,12 @@ class ChatBox:
             if conv is None:
                 return [(text(lang, f"no_{self.tab}"), DIM)]
             me = m.me["pid"] if m.me else None
-            return [(f"{msg['name']}：{msg['text']}", GOLD if msg["from"] == me else WHITE)
-                    for msg in conv.ordered()]
+            out = []
+            for msg in conv.ordered():
+                shown, system = line_text(msg["text"], lang)
+                out.append((f"· {shown}", SYSTEM) if system else
+                           (f"{msg['name']}：{shown}", GOLD if msg["from"] == me else WHITE))
+            return out
         return [(f"{line.name}：{line.text}", GOLD if line.mine else WHITE) for line in m.lines
                 if line.channel == self.tab]
 
@@ -89,7 +94,8 @@ class ChatBox:
         m = self.model
         conv = m.convs.get(m.open_conv or 0)
         key = (lang, self.open, self.tab, len(m.lines), m.lines[-1].at if m.lines else 0,
-               len(conv.messages) if conv else -1, conv.title if conv else "", m.muted_until)
+               len(conv.messages) if conv else -1, conv.title if conv else "", m.muted_until,
+               str(conv.subject) if conv else "")
         if key == self.drawn:
             return
         self.drawn = key
@@ -98,7 +104,8 @@ class ChatBox:
         self.shown_lines = [t for t, _ in shown]
         pad, row = 12, 21
         log_h = len(shown) * row
-        height = (34 + log_h + 44 + 20) if self.open else (log_h + 30)
+        about = self.about(lang) if self.open else None
+        height = (34 + log_h + 44 + 20 + (24 if about else 0)) if self.open else (log_h + 30)
         self.height = height
         backdrop = self.canvas.begin((12, -height - CHAT_BOTTOM))
         y = pad
@@ -114,6 +121,9 @@ class ChatBox:
                                    colour=BUTTON_HOT if tab == self.tab else BUTTON_OFF, height=24)
                 x += w + 6
             y += 30
+            if about:  # the thread's subject: the need (project, kind, amount) the meeting is about
+                self.canvas.label(about, pad, y, 13, GOLD, width=CHAT_W - 2 * pad)
+                y += 24
         else:
             self.canvas.card(0, 0, CHAT_W, height, (0.04, 0.05, 0.08, 0.5), backdrop)
         for line, colour in shown:
@@ -129,6 +139,11 @@ class ChatBox:
         else:
             self.canvas.label(text(lang, "chat_closed"), pad, y, 12, DIM)
         self.entry.reparentTo(self.canvas.root)
+
+    def about(self, lang: str) -> str | None:
+        conv = self.conv() if self.tab in ("direct", "booth") else None
+        title = conv.subject.get("title") if conv is not None and conv.subject else None
+        return text(lang, "about", title=title[lang]) if title else None
 
     def set_tab(self, tab: str) -> None:
         """Show a tab; the direct and booth tabs open the latest conversation of their kind if none is open."""
@@ -202,7 +217,7 @@ class InboxPanel:
             return
         m = self.model
         convs = sorted(m.convs.values(), key=lambda c: -max(c.messages, default=0))
-        key = (lang, tuple((c.id, c.unread, max(c.messages, default=0), c.title) for c in convs))
+        key = (lang, tuple((c.id, c.unread, max(c.messages, default=0), c.title, str(c.subject)) for c in convs))
         if key == self.drawn:
             return
         self.drawn = key
@@ -221,14 +236,17 @@ class InboxPanel:
             self.canvas.card(pad, y, INBOX_W - 2 * pad, 50, CARD, backdrop)
             self.canvas.button("", pad, y, INBOX_W - 2 * pad, lambda cid=c.id: self.open_conv(cid),
                                colour=(0, 0, 0, 0), height=50)
-            self.canvas.label(c.title, pad + 10, y + 7, 15, WHITE, width=INBOX_W - 130)
+            about = (c.subject or {}).get("title")  # a meeting's thread: what it is about
+            self.canvas.label(f"{c.title} · {about[lang]}" if about else c.title, pad + 10, y + 7, 15, WHITE,
+                              width=INBOX_W - 130)
             if c.unread:
                 label = text(lang, "unread", n=c.unread)
                 w = 16 + self.canvas.measure(label, 12)
                 self.canvas.card(INBOX_W - pad - 10 - w, y + 6, w, 20, RED)
                 self.canvas.label(label, INBOX_W - pad - 10 - w / 2, y + 9, 12, WHITE, align=TextNode.ACenter)
             if last is not None:
-                self.canvas.label(f"{last['name']}：{last['text']}", pad + 10, y + 29, 13, DIM,
+                shown, system = line_text(last["text"], lang)
+                self.canvas.label(shown if system else f"{last['name']}：{shown}", pad + 10, y + 29, 13, DIM,
                                   width=INBOX_W - 2 * pad - 20)
             self.rows.append({"title": c.title, "unread": c.unread, "last": last["text"] if last else None,
                               "box": self.canvas.box(pad, top, INBOX_W - 2 * pad, 50, "top-left")})
@@ -328,6 +346,8 @@ class ProfilePanel:
             e.hide()
         self.draft: dict | None = None
         self.drawn: tuple | None = None
+        self.height = 0.0
+        self.extra = None  # 云对接's OfferForm (client/match/offer_form.py), given by the app: shown to 企业/基金会
 
     @property
     def visible(self) -> bool:
@@ -335,7 +355,8 @@ class ProfilePanel:
 
     @property
     def typing(self) -> bool:
-        return self.visible and (bool(self.name["focus"]) or bool(self.org["focus"]))
+        return self.visible and (bool(self.name["focus"]) or bool(self.org["focus"]) or
+                                 (self.extra is not None and self.extra.typing()))
 
     def show(self, on: bool) -> None:
         me = self.model.me
@@ -349,8 +370,15 @@ class ProfilePanel:
             self.draft = None
             self.name.hide()
             self.org.hide()
+            if self.extra is not None:
+                self.extra.hide()
             self.canvas.clear()
         self.drawn = None
+
+    def box(self) -> list[float]:
+        """Pixel box [left, top, right, bottom]: the panel hangs from the window's top centre."""
+        mid = self.canvas.base.win.getXSize() / 2
+        return [mid - PROFILE_W / 2, 70.0, mid + PROFILE_W / 2, 70.0 + self.height]
 
     def _cycle(self, field: str, choices: list[str]) -> None:
         i = choices.index(self.draft[field]) if self.draft[field] in choices else -1
@@ -370,7 +398,7 @@ class ProfilePanel:
         d = self.draft
         if d is None:
             return
-        key = (lang, d["role"], d["province"], tuple(d["interests"]))
+        key = (lang, d["role"], d["province"], tuple(d["interests"]), self.extra.version if self.extra else 0)
         if key == self.drawn:
             return
         self.drawn = key
@@ -401,7 +429,12 @@ class ProfilePanel:
         self.canvas.button(text(lang, "save"), pad, y, 100, self._save, colour=BUTTON_HOT, height=30)
         self.canvas.label(text(lang, "profile_hint"), pad + 116, y + 8, 12, DIM)
         y += 30 + pad
+        if self.extra is not None and self.extra.shown_for(d["role"]):
+            y = self.extra.draw(self.canvas, lang, x0, 70, y + 4, PROFILE_W, d)
+        elif self.extra is not None:
+            self.extra.hide()
         self.canvas.card(0, 0, PROFILE_W, y, PANEL, backdrop)
+        self.height = y
         for entry in (self.name, self.org):
             entry.reparentTo(self.canvas.root)
 

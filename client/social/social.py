@@ -105,6 +105,7 @@ class Social(DirectObject):
             self.accept("p", self.toggle_profile)
             self.accept("o", self.toggle_reports)
         self.accept("contact-booth", self.contact_booth)
+        self.accept("open-thread", self.open_conv)  # 云对接: a meeting's thread, from the bookings panel
 
     # --- driven by the app -------------------------------------------------------------
     def on_welcome(self) -> None:
@@ -143,8 +144,9 @@ class Social(DirectObject):
             self.model.post(self.model.open_conv, self.said)
             self.said = None
         if self.model.open_conv != self.shown_conv:  # a conversation was opened (联系展商, a name card, the inbox)
-            self.shown_conv = self.model.open_conv
-            conv = self.model.convs.get(self.shown_conv or 0)
+            conv = self.model.convs.get(self.model.open_conv or 0)
+            if conv is not None or self.model.open_conv is None:  # else: named by the inbox it asked for
+                self.shown_conv = self.model.open_conv
             if conv is not None:
                 self.chat.set_tab(conv.kind)
                 self.chat.show(True)
@@ -273,7 +275,7 @@ class Social(DirectObject):
         out = {"me": m.me, "unread": m.unread, "bubbles": bubbles,
                "badge": {"text": self.badge.label, "box": self.badge.box()},
                "chat": {"open": self.chat.open, "tab": self.chat.tab, "lines": self.chat.shown_lines,
-                        "box": self.chat.box()},
+                        "about": self.chat.about(self.lang) if self.chat.open else None, "box": self.chat.box()},
                "favourites": m.favourites, "organiser": m.organiser}
         if self.inbox.visible:
             out["inbox"] = {"rows": self.inbox.rows, "box": self.inbox.box()}
@@ -281,4 +283,5 @@ class Social(DirectObject):
             out["card"] = {"profile": self.card.profile, "box": self.card.box(), "actions": self.card.actions_shown}
         if self.profile.visible:
             out["profile"] = self.profile.draft
+            out["profile_box"] = self.profile.box()
         return out

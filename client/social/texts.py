@@ -22,7 +22,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reported": "已举报，主办方会尽快处理。谢谢！", "moderated": "已执行：{action}",
         "muted": "你已被主办方禁言，暂时不能发言", "organiser": "主办方模式 · {name}",
         "reports": "举报列表", "reports_empty": "暂无举报", "report_note": "在聊天中举报",
-        "none": "未填写", "more": "更早的消息…",
+        "none": "未填写", "more": "更早的消息…", "about": "洽谈事项：{title}",
     },
     "en": {
         "nearby": "Nearby", "hall": "Hall", "direct": "Direct", "booth": "Exhibitors", "inbox": "Messages",
@@ -44,7 +44,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reported": "Reported. The organisers will look at it soon. Thank you!", "moderated": "Done: {action}",
         "muted": "An organiser has muted you for now", "organiser": "Organiser mode · {name}",
         "reports": "Reports", "reports_empty": "No reports", "report_note": "reported from the chat",
-        "none": "not given", "more": "Older messages…",
+        "none": "not given", "more": "Older messages…", "about": "About: {title}",
     },
 }
 CATEGORY_NAMES = {
@@ -54,6 +54,17 @@ CATEGORY_NAMES = {
     "environment": ("生态环保", "Environment"), "culture": ("文化传承", "Culture"), "goods": ("好物出山", "Goods"),
     "scenery": ("百县百景", "Scenery"), "service": ("志愿服务", "Volunteering"),
 }
+
+
+SYSTEM_MARK = "〔洽谈〕"  # a line the server wrote about a meeting or an intent (server/match/threads.py)
+
+
+def line_text(value: str, lang: str) -> tuple[str, bool]:
+    """A message's text to show, and whether it is a system line: those carry "zh / en"; show one language."""
+    if not value.startswith(SYSTEM_MARK):
+        return value, False
+    zh, sep, en = value[len(SYSTEM_MARK):].partition(" / ")
+    return (en if lang == "en" and sep else zh), True
 
 
 def text(lang: str, key: str, **fields) -> str:

@@ -29,10 +29,12 @@ BODY = 0.046
 MAX_PRODUCTS_SHOWN = 8
 LABELS = {
     "zh": {"loading": "正在加载展位内容…", "projects": "公益项目", "products": "展品与好物", "intro": "机构介绍",
-           "fav": "☆ 收藏", "faved": "★ 已收藏", "contact": "联系展商", "close": "Esc 关闭", "yuan": "¥{p:g}"},
+           "fav": "☆ 收藏", "faved": "★ 已收藏", "contact": "联系展商", "close": "Esc 关闭", "yuan": "¥{p:g}",
+           "book": "预约洽谈", "intent_hint": "点击好物，登记购买或捐赠意向"},
     "en": {"loading": "Loading booth content…", "projects": "Projects", "products": "Products", "intro": "About us",
            "fav": "☆ Favourite", "faved": "★ Favourited", "contact": "Contact", "close": "Esc to close",
-           "yuan": "¥{p:g}"},
+           "yuan": "¥{p:g}", "book": "Book a meeting",
+           "intent_hint": "click a product to buy or donate it"},
 }
 
 
@@ -150,8 +152,9 @@ class BoothPanel:
         for line in wrap(manifest["contact"][lang], 0.84, self.measure(0.036)):
             self._text(line, (x0, y), 0.036, MUTED)
             y -= 0.05
-        self._button(labels["faved"] if favourite else labels["fav"], (x0 + 0.2, y - 0.06), "booth-favourite")
-        self._button(labels["contact"], (x0 + 0.63, y - 0.06), "booth-contact")
+        self._button(labels["faved"] if favourite else labels["fav"], (x0 + 0.12, y - 0.06), "booth-favourite")
+        self._button(labels["contact"], (x0 + 0.42, y - 0.06), "booth-contact")
+        self._button(labels["book"], (x0 + 0.72, y - 0.06), "booth-book")  # 云对接: this booth's free slots
         if self.contact_shown:
             for line in wrap(manifest["contact"][lang], 0.84, self.measure(0.034))[:2]:
                 y -= 0.05
@@ -176,6 +179,8 @@ class BoothPanel:
                 y -= 0.052
         y -= 0.02
         self._text(labels["products"], (cx, y), 0.048, ACCENT)
+        if manifest["products"]:
+            self._text(labels["intent_hint"], (right - 0.06, y), 0.032, MUTED, TextNode.ARight)
         products = manifest["products"][:MAX_PRODUCTS_SHOWN]
         size = min(0.2, (cw - 0.03 * 3) / 4 / 1.0)
         for i, p in enumerate(products):
@@ -189,6 +194,9 @@ class BoothPanel:
             self._text(name, (px - size / 2, py - size / 2 - 0.05), 0.036, INK)
             self._text(labels["yuan"].format(p=p["price_cny"]), (px - size / 2, py - size / 2 - 0.095), 0.036,
                        ACCENT)
+            DirectButton(parent=self.frame, frameColor=(0, 0, 0, 0), relief=DGG.FLAT, pos=(px, 0, py),
+                         frameSize=(-size / 2, size / 2, -size / 2, size / 2), command=messenger.send,
+                         extraArgs=["product-intent", [self.booth, p, "buy"]])  # 云对接: buy or donate it
             lowest = min(lowest, py - size / 2 - 0.11)
         return min(lowest, y - 0.06)
 
@@ -197,6 +205,7 @@ class BoothPanel:
                             mayChange=False)
 
     def _button(self, text: str, pos: tuple, event: str) -> None:
+        """A button that sends ``event`` to whoever listens (exhibition, social, matchmaking)."""
         DirectButton(parent=self.frame, text=text, text_font=self.font, text_scale=0.042, pos=(pos[0], 0, pos[1]),
                      frameColor=(0.93, 0.9, 0.84, 1), pad=(0.04, 0.025), relief=DGG.FLAT, text_fg=INK,
                      command=messenger.send, extraArgs=[event])

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode
-from protocol.match import visitor_party
+from protocol.match import OFFER_CHARS, visitor_party
+from protocol.text import TooLong, clean
 from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
@@ -33,8 +34,9 @@ from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_do
 from server.match.intents import CONFIRMED, Intent, Intents
 from server.match.recommend import ProjectIndex, Signals, fair_items, needs_for, offers_for
 from server.match.store import Loaded, MatchStore, SavedOffer
+from server.match.threads import Side, Subject, Threads, intent_line, meeting_line, subject_title
 from server.match.watch import BoothWatch
-from server.match.wire import board_frame, clean, intent_wire, meeting_wire, report_frame, text_pair
+from server.match.wire import board_frame, intent_wire, meeting_wire, report_frame, text_pair
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
 from server.store.sqlite import Store
@@ -51,6 +53,8 @@ OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
 FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
+PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
+PROFILE_ROLES = {"company": "enterprise", "foundation": "foundation"}  # a profile's role -> who may publish offers
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class MatchFeature(Feature):
                  staff_booths: Callable[[int], list[str]] = lambda cid: [],
                  booth_spots: dict[str, dict[str, tuple[float, float]]] | None = None,
                  room_members: Callable[[str], dict[int, tuple[float, float]]] = lambda hall: {},
-                 rooms: RoomsFeature | None = None,
+                 rooms: RoomsFeature | None = None, threads: Threads | None = None,
                  wall_offset: float = 0.0, new_id: Callable[[], str] = lambda: secrets.token_hex(8)):
         self.data, self.contents, self.store = data, contents, store
         self.staff_booths, self.room_members, self.rooms = staff_booths, room_members, rooms
@@ -96,13 +100,16 @@ class MatchFeature(Feature):
         self.bookings, self.intents = Bookings(), Intents()
         self.players: dict[int, str] = {}  # cid -> visitor party
         self.watchers: set[int] = set()
+        self.threads = threads  # meeting threads in the people-meeting feature's conversations (None: no threads)
+        self.people: dict[str, int] = {}  # visitor party -> profile id, kept so a thread reaches one who is away
+        self.people_new: list[tuple[str, int]] = []
         self.watch = BoothWatch(self.booth_spots)
         self._observed = self._flushed = -math.inf
         self._ids = itertools.count(1)
 
     @classmethod
-    def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None
-              ) -> MatchFeature:
+    def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None,
+              threads: Threads | None = None) -> MatchFeature:
         """The feature connected to the halls (where booths stand), the rooms (who stands where) and the
         exhibitor logins (who acts for which booth); restored from the store when there is one."""
 
@@ -117,7 +124,7 @@ class MatchFeature(Feature):
         spots = {h.id: {b.id: booth_front(h, b)[:2] for b in h.booths if b.id in setup.contents}
                  for h in halls.values()}
         feature = cls(setup.data, setup.contents, store=setup.store, staff_booths=staff_booths, booth_spots=spots,
-                      room_members=members, rooms=rooms, wall_offset=setup.wall_offset)
+                      room_members=members, rooms=rooms, threads=threads, wall_offset=setup.wall_offset)
         if setup.store is not None:
             feature.restore(setup.store.load())
         return feature
@@ -133,6 +140,7 @@ class MatchFeature(Feature):
         for o in loaded.offers:
             self.offers[o.party] = [self._offer(o)]
         self.watch.restore(loaded.signals)
+        self.people.update(loaded.people)
         self.index.set_popularity(self.watch.visits)
 
     # --- the feature's hooks -----------------------------------------------------
@@ -157,6 +165,7 @@ class MatchFeature(Feature):
         if hello.get("player"):
             party = self.players[s.cid] = visitor_party(hello["player"])
             self.names[party] = s.name
+            self._learn(party, s)
 
     def left(self, s: Session, now: float) -> None:
         self.watch.leave(s.cid, self._wall(now))
@@ -208,6 +217,10 @@ class MatchFeature(Feature):
             people = {cid: (s.vid, self.players.get(cid, f"c:{s.vid}")) for cid, s in self.hub.sessions.items()}
             self.watch.observe(members, people, self._wall(now))
             out += self._meetings_due(now)
+        if self.people_new:
+            people, self.people_new = self.people_new, []
+            told = Publish(PEOPLE, {"people": [list(p) for p in people]})
+            out.append(Persist(lambda: self.store.save_people(people), (told,)) if self.store is not None else told)
         events = self.watch.events
         if events and (now - self._flushed >= FLUSH_EVERY_S or len(events) >= FLUSH_AT_EVENTS):
             self._flushed = now
@@ -218,6 +231,9 @@ class MatchFeature(Feature):
         return out
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic == PEOPLE:  # learned on another member (or here: the same pairs again)
+            self.people.update((party, pid) for party, pid in event["people"])
+            return []
         if topic != TOPIC:
             return []
         frame = board_frame(event)
@@ -257,6 +273,90 @@ class MatchFeature(Feature):
 
     def _wall(self, now: float) -> float:
         return now + self.wall_offset
+
+    # --- threads (server/match/threads.py) -------------------------------------------------
+    def _learn(self, party: str, s: Session) -> int | None:
+        """The profile id of visitor ``party`` on ``s``, remembered (and stored) when new."""
+        pid = self.threads.person(s) if self.threads is not None else None
+        if pid is not None and self.people.get(party) != pid:
+            self.people[party] = pid
+            self.people_new.append((party, pid))
+        return pid
+
+    def _profile_says(self, s: Session, role: str) -> bool:
+        """The visitor's profile (people feature) gives this role: 企业 for ``enterprise``, 基金会 for ``foundation``
+        (a server without profiles takes the role as declared)."""
+        pid = self.threads.person(s) if self.threads is not None else None
+        return pid is None or PROFILE_ROLES.get(self.threads.role(pid) or "") == role
+
+    def _side(self, party: str) -> Side | None:
+        """A party in the social feature's terms; None for a seeded funder (nobody to talk to) or an unknown visitor."""
+        kind, _, ident = party.partition(":")
+        if kind == "b":
+            return Side(booth=ident)
+        pid = self.people.get(party) if kind == "v" else None
+        return Side(pid=pid) if pid is not None else None
+
+    def _meeting_subject(self, m: Meeting) -> tuple[str, str]:
+        """A need's (or offer's) thread; a meeting about nothing in particular is told in the two sides' plain
+        conversation (so requests without a need never add conversations)."""
+        if m.need in self.needs:
+            return "need", m.need
+        return ("offer", m.need) if m.need else ("", "")
+
+    def _thread_of(self, m: Meeting) -> int | None:
+        a, b = self._side(m.requester), self._side(m.host)
+        if self.threads is None or a is None or b is None:
+            return None
+        return self.threads.find(a, b, self._meeting_subject(m))
+
+    def _thread_line(self, s: Session, actor: str, other: str, subject: tuple[str, str], key: str,
+                     line: Callable[[str], str], now: float) -> tuple[int | None, list[Action]]:
+        """Open (or find) the thread between ``actor`` (on ``s``) and ``other`` about ``subject`` and post the
+        system line ``line(actor's name)`` in it, once per ``key``. No thread without a profile on ``s``."""
+        if self.threads is None:
+            return None, []
+        pid = self._learn(actor, s) if actor.startswith("v:") else self.threads.person(s)
+        mine, theirs = self._side(actor), self._side(other)
+        if pid is None or mine is None or theirs is None:
+            return None, []
+        conv, out = self.threads.thread(mine, theirs, subject, now)
+        if conv is None:
+            return None, out
+        booth = actor[2:] if actor.startswith("b:") else ""
+        name = self.contents[booth].institution.zh if booth in self.contents else s.name
+        return conv, [*out, *self.threads.post(conv, pid, booth, line(name[:40]), "match:" + key, now)]
+
+    def _party_name(self, party: str) -> str:
+        """Who a party is, for an exhibitor's list of those who contacted the booth."""
+        kind, _, ident = party.partition(":")
+        pid = self.people.get(party)
+        name = self.threads.name(pid) if self.threads is not None and pid is not None else None
+        if kind == "f" and party in self.funders:
+            name = self.funders[party].name.zh
+        elif kind == "b" and ident in self.contents:
+            name = self.contents[ident].institution.zh
+        return name or self.names.get(party) or "访客"
+
+    def _about(self, kind: str, ident: str) -> dict | None:
+        return self.subject_title(Subject(kind, ident))
+
+    def subject_title(self, subject) -> dict | None:
+        """A thread's header for the social feature (``subject``: kind, id): the need's project, kind and amount;
+        the offer's, or the 好物出山 product's name."""
+        if subject.kind == "need" and subject.id in self.needs:
+            n = self.needs[subject.id]
+            it = self.index.items[self.index.pos[n.project]] if n.project in self.index.pos else None
+            name = (it.name.zh, it.name.en) if it else (n.project, n.project)
+            return subject_title(name, n.kind, n.amount_yuan)
+        if subject.kind == "offer":
+            offer = next((o for lst in self.offers.values() for o in lst if o.id == subject.id), None)
+            if offer is not None:
+                return subject_title((offer.text.zh, offer.text.en), offer.kind, offer.max_yuan)
+        if subject.kind in ("product", "donation") and subject.id in self.products:
+            p = next(p for p in self.contents[self.products[subject.id]].products if p.id == subject.id)
+            return {"zh": f"好物出山 · {p.name.zh}"[:80], "en": f"Mountain goods · {p.name.en}"[:80]}
+        return None
 
     # --- recommendations ------------------------------------------------------------
     def on_recommend(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -318,12 +418,16 @@ class MatchFeature(Feature):
         party, refused = self._acting(s, msg, "match_offer")
         if party is None:
             return refused
-        if msg["role"] not in ("enterprise", "foundation"):
+        if msg["role"] not in ("enterprise", "foundation") or (party.startswith("v:") and
+                                                                not self._profile_says(s, msg["role"])):
             return [error(s, ErrorCode.MATCH_PROFILE_REQUIRED, "match_offer")]
         lo, hi = msg.get("min_yuan", 0), msg.get("max_yuan", 0)
         if (msg["kind"] == "funds") != (hi > 0) or lo > hi or not msg["fields"]:
             return refuse(s, ErrorCode.MATCH_BAD_AMOUNT, "match_offer")
-        text = clean(msg["text"])
+        try:
+            text = clean(msg["text"], OFFER_CHARS)
+        except TooLong:
+            return [error(s, ErrorCode.TEXT_TOO_LONG, "match_offer")]
         if not text:
             return refuse(s, ErrorCode.BAD_MESSAGE, "match_offer")
         saved = SavedOffer(party, msg["role"], msg["kind"], tuple(dict.fromkeys(msg["fields"])),
@@ -374,7 +478,7 @@ class MatchFeature(Feature):
             m = self.bookings.request(f"m{self.new_id()}", party, msg["to"], msg["slot"], self._wall(now), need)
         except Refused as exc:
             return [error(s, exc.code, "match_request")]
-        return self._meeting_changed(m, now)
+        return self._meeting_changed(m, now, s, party, "request")
 
     def on_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_answer")
@@ -390,20 +494,25 @@ class MatchFeature(Feature):
                 m = getattr(self.bookings, action)(mid, party, wall)
         except Refused as exc:
             return [error(s, exc.code, "match_answer")]
-        return self._meeting_changed(m, now)
+        return self._meeting_changed(m, now, s, party, action)
 
     def on_meetings(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_meetings")
         if party is None:
             return refused
-        meetings = [meeting_wire(m) for m in self.bookings.visible(party)][-200:]
+        meetings = [meeting_wire(m, self._thread_of(m)) for m in self.bookings.visible(party)][-200:]
         return [Send(s.cid, encode("match_meeting_list", meetings=meetings))]
 
-    def _meeting_changed(self, m: Meeting, now: float) -> list[Action]:
-        sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m))
+    def _meeting_changed(self, m: Meeting, now: float, s: Session, actor: str, event: str) -> list[Action]:
+        """Persisted, then both sides told, then the thread (opened at the request) says what happened: a line
+        never tells of a change that is not on disk."""
+        key = f"{m.id}:{event}:{m.slot}:{m.updated:.0f}"
+        conv, lines = self._thread_line(s, actor, m.other(actor), self._meeting_subject(m), key,
+                                        lambda name: meeting_line(event, m.slot, name), now)
+        sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m, conv))
         if self.store is None:
-            return sends
-        return [Persist(lambda: self.store.save_meeting(m), tuple(sends))]
+            return [*sends, *lines]
+        return [Persist(lambda: self.store.save_meeting(m), (*sends, *lines))]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -428,7 +537,7 @@ class MatchFeature(Feature):
                                      msg["amount_yuan"], msg["items"], self._wall(now))
         except Refused as exc:
             return [error(s, exc.code, "match_intent")]
-        return self._intent_changed(i, now)
+        return self._intent_changed(i, now, s, party)
 
     def on_intent_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_intent_answer")
@@ -439,7 +548,7 @@ class MatchFeature(Feature):
             i = answer(msg["intent"], party, self._wall(now))
         except Refused as exc:
             return [error(s, exc.code, "match_intent_answer")]
-        return self._intent_changed(i, now)
+        return self._intent_changed(i, now, s, party)
 
     def on_intents(self, s: Session, msg: dict, now: float) -> list[Action]:
         """The intents the visitor (or the booth) is a side of, newest last: a purchase or donation intent
@@ -447,18 +556,22 @@ class MatchFeature(Feature):
         party, refused = self._acting(s, msg, "match_intents")
         if party is None:
             return refused
-        intents = [intent_wire(i) for i in self.intents.visible(party)][-200:]
+        intents = [intent_wire(i, self._about(i.subject, i.ref)) for i in self.intents.visible(party)][-200:]
         return [Send(s.cid, encode("match_intent_list", intents=intents))]
 
-    def _intent_changed(self, i: Intent, now: float) -> list[Action]:
-        then: list[Action] = self._to_parties(i.parties(), "match_intent_state", intent=intent_wire(i))
+    def _intent_changed(self, i: Intent, now: float, s: Session, actor: str) -> list[Action]:
+        _, lines = self._thread_line(s, actor, i.other if actor == i.proposer else i.proposer, (i.subject, i.ref),
+                                     f"{i.id}:{i.state}", lambda name: intent_line(i.state, name, i.amount_yuan,
+                                                                                  i.items), now)
+        then: list[Action] = self._to_parties(i.parties(), "match_intent_state",
+                                              intent=intent_wire(i, self._about(i.subject, i.ref)))
         if i.state == CONFIRMED:
             board = self.intents.scoreboard()
             then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
                                         "intents": board.intents}))
         if self.store is None:
-            return then
-        return [Persist(lambda: self.store.save_intent(i), tuple(then))]
+            return [*then, *lines]
+        return [Persist(lambda: self.store.save_intent(i), (*then, *lines))]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:
@@ -481,13 +594,13 @@ class MatchFeature(Feature):
                         if m.state == ACCEPTED]
             pending += [Event(booth, "intent", i.other if i.proposer == party else i.proposer, i.updated)
                         for i in self.intents.visible(party) if i.state == CONFIRMED]
-            return [Send(s.cid, report_frame(booth, pending))]
+            return [Send(s.cid, report_frame(booth, pending, self._party_name))]
 
         def done(result: object, now: float) -> list[Action]:
             if isinstance(result, BaseException):
                 log.error("report for %s failed: %r", booth, result)
                 return [error(s, ErrorCode.BAD_MESSAGE, "match_report")]
-            return [Send(s.cid, report_frame(booth, [*result, *pending]))]
+            return [Send(s.cid, report_frame(booth, [*result, *pending], self._party_name))]
 
         return [Job(f"match-report:{booth}", lambda: self.store.events(booth), done)]
 
@@ -500,7 +613,7 @@ class MatchFeature(Feature):
                 self.rooms.close_private(meeting_hall(m.id).id)  # once both have left
             if m.state == ACCEPTED and m.id not in self.notified and m.slot <= wall < m.slot + SLOT_S:
                 self.notified.add(m.id)
-                out += self._to_parties(m.parties(), "match_meeting_now", meeting=meeting_wire(m),
+                out += self._to_parties(m.parties(), "match_meeting_now", meeting=meeting_wire(m, self._thread_of(m)),
                                         room=meeting_hall(m.id).id)
         return out
 

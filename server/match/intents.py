@@ -15,7 +15,7 @@ from server.match.booking import Refused
 from server.match.data import MAX_QUANTITY, MAX_YUAN
 
 PROPOSED, CONFIRMED, DECLINED = "proposed", "confirmed", "declined"
-SUBJECTS = ("need", "product")
+SUBJECTS = ("need", "product", "donation")  # donation: buy a 好物出山 product to give it (to the booth's project)
 MAX_OPEN = 50  # proposed, unanswered intents per proposer
 
 
@@ -24,7 +24,7 @@ class Intent:
     id: str
     proposer: str
     other: str
-    subject: str  # "need" or "product"
+    subject: str  # "need", "product" (a purchase) or "donation" (of that product)
     ref: str  # the need's or product's id
     project: str  # the project (for a product: the product) the scoreboard counts
     amount_yuan: int

@@ -38,6 +38,7 @@ class Loaded:
     slots: dict[str, set[int]]
     offers: list[SavedOffer]
     signals: list[tuple[str, str, str, int, float]]  # visitor, booth, kind, count, sum(value)
+    people: dict[str, int]  # visitor party -> profile id (server/match/threads.py)
 
 
 class MatchStore:
@@ -72,6 +73,10 @@ class MatchStore:
         self.store.write([("INSERT INTO match_events (booth, kind, visitor, t, value) VALUES (?, ?, ?, ?, ?)",
                            (e.booth, e.kind, e.visitor, e.t, e.value)) for e in events])
 
+    def save_people(self, people: list[tuple[str, int]]) -> None:
+        self.store.write([("INSERT INTO match_people VALUES (?, ?) ON CONFLICT (party) DO UPDATE SET "
+                           "pid = excluded.pid", pair) for pair in people])
+
     def events(self, booth: str) -> list[Event]:
         """``booth``'s observed events, plus its accepted meetings and confirmed intents (read from their own
         durable tables, so the report counts exactly what was acknowledged)."""
@@ -99,4 +104,5 @@ class MatchStore:
                       "SELECT party, role, kind, fields, regions, text, min_yuan, max_yuan FROM match_offers")]
         signals = self.store.rows("SELECT visitor, booth, kind, COUNT(*), SUM(value) FROM match_events "
                                   "WHERE visitor LIKE 'v:%' GROUP BY visitor, booth, kind")
-        return Loaded(meetings, self.intents(), slots, offers, signals)
+        people = dict(self.store.rows("SELECT party, pid FROM match_people"))
+        return Loaded(meetings, self.intents(), slots, offers, signals, people)

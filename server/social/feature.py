@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from protocol.codec import encode
@@ -121,6 +122,15 @@ class SocialFeature(Feature):
         self.outbox: list[Action] = []  # what hooks that cannot answer (greeted) leave for the next tick
         self.limits = ChatLimits()
         self.ticks = 0
+        self.noticed: Callable[[Session, str, str, float], None] = lambda s, booth, kind, now: None
+        self.describe: Callable[[Subject], dict | None] = lambda subject: None
+
+    def connect(self, noticed: Callable[[Session, str, str, float], None],
+                describe: Callable[[Subject], dict | None]) -> None:
+        """Hooks given by server/fair.py: ``noticed(s, booth, kind, now)`` hears of a favourite (``favourite``)
+        and of a visitor's message to a booth (``message``), for the booth's figures; ``describe(subject)``
+        titles a conversation's subject ({"zh", "en"}) in its header (matchmaking: the need)."""
+        self.noticed, self.describe = noticed, describe
 
     def routes(self) -> dict[str, Route]:
         """Each message with what it may cost (server/guard/costs.py); chat has its own pace on top (limits.py)."""
@@ -158,6 +168,18 @@ class SocialFeature(Feature):
         """The direct conversation between people ``a`` and ``b`` about ``subject``, created (and persisted) if new."""
         conv, created = self._conversation("direct", a, b, "", subject, now)
         return conv, [self._persist([], [])] if created else []
+
+    def open_booth(self, person: int, booth: str, now: float,
+                   subject: Subject = NO_SUBJECT) -> tuple[Conv, list[Action]]:
+        """The conversation between ``person`` and ``booth``'s team about ``subject``, created (and persisted) if
+        new."""
+        conv, created = self._conversation("booth", person, 0, booth, subject, now)
+        return conv, [self._persist([], [])] if created else []
+
+    def find_conv(self, kind: str, a: int, b: int, booth: str, subject: Subject) -> Conv | None:
+        """The stored conversation of that kind, people, booth and subject, or None (nothing is created)."""
+        cid = self.conv_ids.get(conv_key(kind, a, b, booth, subject))
+        return self.convs[cid] if cid is not None else None
 
     def post(self, conv: Conv, sender: int, text: str, now: float, cmid: str, booth: str | None = None,
              ack: list[Send] | None = None) -> list[Action]:
@@ -342,6 +364,8 @@ class SocialFeature(Feature):
         if refusal:
             return refusal
         mid, booth = self.next_message, me[2:] if me.startswith("b:") else None
+        if conv.kind == "booth" and booth is None:  # a visitor writing to a booth's team
+            self.noticed(s, conv.booth, "message", now)
         ack = Send(s.cid, encode("said", cmid=msg["cmid"], id=mid, at=self._wall(now), conv=conv.id))
         return self.post(conv, m.pid, text, now, msg["cmid"], booth, [ack])
 
@@ -393,6 +417,7 @@ class SocialFeature(Feature):
             if len(mine) >= MAX_FAVOURITES:
                 return refuse(s, ErrorCode.BAD_MESSAGE, "favourite", "too many favourites")
             mine.append(booth)
+            self.noticed(s, booth, "favourite", now)
         elif not msg["on"] and booth in mine:
             mine.remove(booth)
         row = SocialStore.favourite_row(m.pid, booth, msg["on"], self._wall(now))
@@ -672,6 +697,9 @@ class SocialFeature(Feature):
             info.update(title=self.booth_names[conv.booth].zh[:60], booth=conv.booth)
         if conv.subject.kind:
             info["subject"] = conv.subject.wire()
+            title = self.describe(conv.subject)
+            if title is not None:
+                info["subject"]["title"] = title
         if last is not None:
             info["last"] = last
         return info

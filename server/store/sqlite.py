@@ -229,6 +229,11 @@ _MIGRATIONS = (
     );
     CREATE INDEX reports_target ON reports(target, id);
     """,
+    # 9: 云对接 meeting threads (server/match/store.py): which profile a visitor's match party is, so a booth can
+    # open a thread with a visitor who is away.
+    """
+    CREATE TABLE match_people (party TEXT PRIMARY KEY, pid INTEGER NOT NULL)
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 DB_FILE = "pavilion.sqlite3"  # the database's name in a data folder (server and admin commands share it)

@@ -15,6 +15,7 @@ from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import CHANGED, crop, run_client
 from tests.conftest import ServerProcess
 from tests.server.match.test_match_ws import five_minutes_before  # noqa: F401 (a fixture)
+from tools.match_bots import Bot
 from tools.match_bots import run as run_bots
 
 FUNDER = "match-bot-funder-0123456789"
@@ -81,6 +82,21 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     assert [r["state"] for r in m["rows"] if r["kind"] == "intent"] == ["confirmed"]
     slots = [r["slot"] for r in m["rows"] if r["kind"] == "slot"]
     assert slots and bots["slot"] not in slots  # the booked slot is no longer offered
+    assert [r["thread"] is not None for r in m["rows"] if r["kind"] == "meeting"] == [True]
+
+    # the meeting's thread: the need in the header, the booking told in system lines, and the chat
+    code, report, img = run_client(srv.url, tmp_path, "润泽基金会", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "pf"), "--match-thread")
+    assert code == 0
+    chat = report["social"]["chat"]
+    assert chat["open"] and chat["tab"] == "booth" and chat["about"].startswith("洽谈事项：")
+    assert "资金 · ¥" in chat["about"]
+    assert any(line.startswith("· 润泽教育基金会 申请预约洽谈") for line in chat["lines"])
+    assert any("接受了" in line for line in chat["lines"]) and any("预算表已准备好" in line for line in chat["lines"])
+    box = crop(img, chat["box"])
+    green = (box[..., 1] > 170) & (box[..., 0] < 170) & (box[..., 2] < 190)  # the system lines' colour
+    gold = (box[..., 0] > 200) & (box[..., 1] > 160) & (box[..., 2] < 120)  # the header and my own lines
+    assert green.sum() > 200 and gold.sum() > 200, (green.sum(), gold.sum())
 
     code, report, img = run_client(srv.url, tmp_path, "大屏", "--frames", "10", "--renderer", "tiny",
                                    "--player-file", str(tmp_path / "p3"), "--walk", "2,0")
@@ -96,6 +112,33 @@ def test_panels_and_scoreboard_offscreen(fair, tmp_path):
     hours = [r for r in report["match"]["rows"] if r["kind"] == "hour"]
     assert sum(r["meetings"] for r in hours) == 1 and sum(r["intents"] for r in hours) == 1
 
+    # a visitor registers a donation intent from the kiosk's product entry (捐赠 under the product, +10, send)
+    code, report, img = run_client(srv.url, tmp_path, "小王", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "p5"), "--open-booth", "education-01",
+                                   "--match-product", "education-01-p1:donate", "--match-send")
+    assert code == 0 and report["match"]["panel"] == "product"
+    row, = [r for r in report["match"]["rows"] if r["kind"] == "product"]
+    assert (row["intent"], row["qty"], row["sent"]) == ("donate", 10, "proposed")
+    panel = crop(img, report["match"]["panel_box"])
+    assert panel.mean() < 90 and len(np.unique(panel.reshape(-1, 3), axis=0)) > 30
+
+    # F4's 展位数据 page: eight charts by hour, the funder named as a contact, the donation intent to answer
+    code, report, img = run_client(srv.url, tmp_path, "李老师F4", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "p4"), "--exhibitor-token", bots["token"],
+                                   "--exhibitor-figures")
+    assert code == 0 and report["exhibitor"]["open"]
+    shown = report["exhibitor"]["figures"]
+    charts = {r["field"]: r["values"] for r in shown if r["kind"] == "chart"}
+    assert len(charts) == 8 and sum(charts["favourites"]) == 1 and sum(charts["messages"]) == 1
+    assert sum(charts["meetings"]) == 1 and sum(charts["intents"]) == 1
+    assert [r["name"] for r in shown if r["kind"] == "contact"] == ["润泽基金会"]  # the name they last came by
+    assert sorted((r["subject"], r["state"]) for r in shown if r["kind"] == "intent") == \
+        [("donation", "proposed"), ("need", "confirmed")]
+    panel = crop(img, report["exhibitor"]["box"])
+    red = (panel[..., 0] > 180) & (panel[..., 1] < 110) & (panel[..., 2] < 110)  # the favourites' bar
+    purple = (panel[..., 2] > 150) & (panel[..., 1] < 130) & (panel[..., 0] > 100)  # the messages' bar
+    assert red.sum() > 100 and purple.sum() > 100, (red.sum(), purple.sum())
+
 
 @pytest.mark.render
 def test_the_funder_enters_the_meeting_room(five_minutes_before, tmp_path):  # noqa: F811 (the fixture)
@@ -110,3 +153,39 @@ def test_the_funder_enters_the_meeting_room(five_minutes_before, tmp_path):  # n
     panel = report["match"]["panel_box"]
     room = crop(img, [panel[2] + 2, 60, img.shape[1], panel[3]]).reshape(-1, 3).mean(axis=0)
     assert room[0] > room[2] + 10  # warm walls and a wooden floor, not the halls' sky or the lobby's white
+
+
+@pytest.mark.render
+def test_a_company_publishes_an_offer_from_its_profile(fair, tmp_path):
+    srv, bots = fair
+    secret = "company-offer-secret-0123456789"
+
+    async def become_a_company():
+        bot = await Bot.start(srv.url, "山河企业", secret)
+        await bot.send("profile_set", name="山河企业", org="山河集团", role="company", province="云南",
+                       interests=["education", "rural"])
+        await bot.expect("profile")
+        await bot.ws.close()
+
+    asyncio.run(become_a_company())
+    (tmp_path / "pc").write_text(secret + "\n")
+    code, report, img = run_client(srv.url, tmp_path, "山河企业", "--frames", "10", "--renderer", "tiny",
+                                   "--player-file", str(tmp_path / "pc"), "--size", "1000x900", "--profile",
+                                   "--match-offer", "funds:800,000:资助云南乡村学校的\u202e图书角")
+    assert code == 0 and report["match"]["offer"] == "saved"
+    assert report["social"]["profile"]["role"] == "company"
+    panel = crop(img, report["social"]["profile_box"])
+    assert panel.size and panel.mean() < 90 and len(np.unique(panel.reshape(-1, 3), axis=0)) > 30
+
+    async def the_booth_is_offered_it():
+        staff = await Bot.start(srv.url, "李老师")
+        await staff.send("exhibitor_login", token=bots["token"])
+        await staff.expect("exhibitor")
+        await staff.send("match_recommend", booth="education-01")
+        recs = await staff.expect("match_recs")
+        await staff.ws.close()
+        return recs["offers"]
+
+    offers = asyncio.run(the_booth_is_offered_it())
+    mine = [o for o in offers if o["text"]["zh"] == "资助云南乡村学校的图书角"]
+    assert mine and mine[0]["amount_yuan"] == 800_000 and mine[0]["name"]["zh"] == "山河企业"

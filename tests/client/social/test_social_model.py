@@ -80,3 +80,26 @@ def test_a_click_picks_the_nearest_avatar_on_the_ray():
     assert pick_avatar(eye, (0.6, 1.0, -0.05), avatars) == 3
     assert pick_avatar(eye, (0.0, -1.0, 0.0), avatars) is None  # behind
     assert pick_avatar(eye, (0.0, 1.0, 0.5), avatars) is None  # over their heads
+
+
+def test_a_meeting_thread_opened_before_the_inbox_names_it_is_fetched_again_and_keeps_its_subject():
+    m, sent, _ = model()
+    m.show_conv(9)  # 对话 on a meeting: the thread is not known yet
+    m.on_message("history_page", {"conv": 9, "messages": [msg(1, conv=9)["message"]], "more": False})
+    assert 9 not in m.convs and sent[-1] == ("inbox_get", {})
+    subject = {"kind": "need", "id": "education-01-j1-n1", "title": {"zh": "春苗助学金 · 资金 · ¥1,000,000",
+                                                                       "en": "Spring Sprout · funding · ¥1,000,000"}}
+    m.on_message("inbox", {"convs": [{"id": 9, "kind": "booth", "title": "禾丰", "booth": "education-01",
+                                      "subject": subject, "unread": 1, "last": msg(1, conv=9)["message"]}],
+                           "unread": 1})
+    assert m.convs[9].subject == subject and ("history", {"conv": 9}) in sent[-3:]
+    assert m.open_conv == 9 and m.refetch is None
+
+
+def test_system_lines_show_in_the_readers_language():
+    from client.social.texts import line_text
+
+    line = "〔洽谈〕润泽 申请预约洽谈 12月3日 19:30–20:00 / 润泽 asked for a meeting at 3 Dec 19:30–20:00"
+    assert line_text(line, "zh") == ("润泽 申请预约洽谈 12月3日 19:30–20:00", True)
+    assert line_text(line, "en") == ("润泽 asked for a meeting at 3 Dec 19:30–20:00", True)
+    assert line_text("你好 / hello", "en") == ("你好 / hello", False)  # a person's words are never split

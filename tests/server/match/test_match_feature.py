@@ -78,6 +78,8 @@ def test_funder_and_exhibitor_meet_and_pledge(fair):
     fair.hello(3, "观众", "someone-else-0123456789")
     only(fair.send(3, "match_scoreboard_watch", on=True), 3, "match_scoreboard")
 
+    fair.send(1, "profile_set", name="润泽基金会", org="润泽", role="foundation", province="云南",
+              interests=["education"])  # an offer needs a profile that says 基金会 (or 企业)
     saved = only(fair.send(1, "match_offer", role="foundation", kind="funds", fields=["education"],
                            regions=["云南"], text="资助云南乡村教育\u202e项目", min_yuan=100_000,
                            max_yuan=2_000_000), 1, "match_offer_saved")

@@ -52,6 +52,9 @@ def test_funder_and_exhibitor_book_and_pledge_then_kill_9(tmp_path):
         await watcher.send("match_scoreboard_watch", on=True)
         _, board0 = await watcher.recv_type("match_scoreboard")
 
+        await funder.send("profile_set", name="润泽基金会", org="", role="foundation", province="云南",
+                          interests=["education"])  # an offer needs a profile that says 基金会
+        await funder.recv_type("profile")
         await funder.send("match_offer", role="foundation", kind="funds", fields=["education", "children"],
                           regions=["云南", "贵州"], text="资助云南、贵州乡村教育项目", min_yuan=100_000,
                           max_yuan=3_000_000)
@@ -157,6 +160,9 @@ def test_exhibitor_edits_needs_with_the_content_upload(live_server, tmp_path):
         path.write_text(__import__("json").dumps({**doc, "match": good}, ensure_ascii=False), encoding="utf-8")
         accepted = await send_items(live_server, token, BOOTH, items_for(path))
         funder = await visitor(live_server, "基金会", "funder-bot-secret-0123456789")
+        await funder.send("profile_set", name="润泽基金会", org="", role="foundation", province="云南",
+                          interests=["education"])  # an offer needs a profile that says 基金会
+        await funder.recv_type("profile")
         await funder.send("match_offer", role="foundation", kind="funds", fields=["education"], regions=["贵州"],
                           text="贵州教育", min_yuan=500_000, max_yuan=1_000_000)
         await funder.recv_type("match_offer_saved")
