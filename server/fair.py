@@ -51,7 +51,5 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
     ]
-    staff = DeskStaff(uploads)
-    social = social or SocialFeature(halls, None, staff)
-    features += [social, LooksFeature(roles(staff.booths_of, social.is_organiser))]
+    features.append(LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser)))
     return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)
