@@ -442,6 +442,7 @@ class PavilionApp(ShowBase):
                 "head_screen": screen_point(self, (x, y, z + AVATAR_HEIGHT)),
                 "tag_screen": screen_point(self, node_point(self, view.tag)),
                 "look": view.look,
+                "restyled": view.restyled,
             })
         return {
             "id": self.my_id,

@@ -62,6 +62,7 @@ class AvatarView:
                  name: str | None = None, far: NodePath | None = None):
         self.root = parent.attachNewNode("avatar")
         self.name, self.look = name, {}
+        self.restyled = -1  # looks shown after the first: live changes (``--report``)
         self.actor = Actor(template)
         self.actor.enableBlend()
         for clip in CLIPS:
@@ -101,6 +102,7 @@ class AvatarView:
             self.tag = self._make_tag(self.name, look.get("role"))
             self.tag.hide()  # until the crowd's tag layout places it
         self.look = dict(look)
+        self.restyled += 1
 
     @property
     def role(self) -> str | None:

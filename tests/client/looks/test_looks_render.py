@@ -1,9 +1,10 @@
 """Two visitors' chosen looks and a staff badge, as a third visitor sees them: checked in pixels of A's picture.
 
-B chose a red volunteer vest and a straw hat; C kept the T-shirt and no hat
-and logged in with a booth token. A's screenshot must show straw and vest red
-at B's reported position, neither at C's, and a green role badge above C's
-name tag (the server gave it; C never claimed it).
+B (a scripted visitor) walks into A's view in a T-shirt, then changes live to
+a red volunteer vest and a straw hat; C kept the T-shirt and no hat and
+logged in with a booth token. A's screenshot must show straw and vest red at
+B's reported position, neither at C's, and a green role badge above C's name
+tag (the server gave it; C never claimed it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from server.store.sqlite import Store
 from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import client_cmd, crop, load
 from tests.conftest import ROOT, ServerProcess
+from tests.web.browser import Bot
 
 pytestmark = pytest.mark.render
 
@@ -45,7 +47,7 @@ def test_chosen_outfit_hat_and_a_staff_badge_are_seen_by_another_visitor(tmp_pat
     store.close()
     srv = ServerProcess(data).start()
     shot, report_path = tmp_path / "A.png", tmp_path / "A.json"
-    others = []
+    others, bob = [], None
     a = subprocess.Popen(client_cmd(srv.url, "Ann", "--wait-visitors", "2", "--wait-still", "--frames", "240",
                                     "--timeout", "50", "--look-file", str(tmp_path / "a.json"),
                                     "--screenshot", str(shot), "--report", str(report_path)),
@@ -55,12 +57,17 @@ def test_chosen_outfit_hat_and_a_staff_badge_are_seen_by_another_visitor(tmp_pat
         for line in a.stderr:
             if "joined lobby" in line or time.monotonic() > deadline:
                 break
-        for name, walk, extra in (("Bob", "-1.2,-5.5", ("--outfit", "vest", "--hat", "straw")),
-                                  ("Cat", "1.4,-5.5", ("--exhibitor-token", token))):
-            others.append(subprocess.Popen(
-                client_cmd(srv.url, name, f"--walk={walk}", "--frames", "100000", "--timeout", "60",
-                           "--color", "#3498db", "--look-file", str(tmp_path / f"{name}.json"), *extra),
-                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        others.append(subprocess.Popen(
+            client_cmd(srv.url, "Cat", "--walk=1.4,-5.5", "--frames", "100000", "--timeout", "60", "--color",
+                       "#3498db", "--look-file", str(tmp_path / "Cat.json"), "--exhibitor-token", token),
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        bob = Bot(srv.url, "Bob", "#3498db", outfit="tee", hat="none").start()
+        bob.walk((-1.2, -5.5))
+        end = time.monotonic() + 20
+        while "Ann" not in bob.names.values() and time.monotonic() < end:  # A is told of B in the same tick
+            time.sleep(0.1)
+        time.sleep(1.0)
+        bob.send("look_set", color="#3498db", outfit="vest", hat="straw")  # a live change A must show
         a.stderr.read()
         assert a.wait(55) == 0
     finally:
@@ -68,11 +75,14 @@ def test_chosen_outfit_hat_and_a_staff_badge_are_seen_by_another_visitor(tmp_pat
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(15)
+        if bob is not None:
+            bob.stop()
         srv.stop()
     report, img = json.loads(report_path.read_text(encoding="utf-8")), load(shot)
     by_name = {v["name"]: v for v in report["avatars"]}
     bob, cat = by_name["Bob"], by_name["Cat"]
     assert bob["look"] == {"color": "#3498db", "model": "avatar", "outfit": "vest", "hat": "straw"}
+    assert bob["restyled"] >= 1, "B's new look should reach A as a live change, not only as B entering"
     assert cat["look"].get("role") == "staff" and cat["look"]["outfit"] == "tee"
 
     def region(v, top: float, bottom: float, half: float) -> np.ndarray:
