@@ -7,10 +7,13 @@ import asyncio
 
 import msgpack
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from websockets.asyncio.client import connect
 
 from protocol.codec import DecodeError, decode_client, decode_server, encode
 from protocol.errors import ErrorCode, error_text
+from protocol.messages import HATS, OUTFITS
 from server.actions import Send
 from server.fair import build_core
 from server.looks.feature import LooksFeature
@@ -181,3 +184,30 @@ def test_staff_and_organiser_badges_follow_real_logins(tmp_path):
         asyncio.run(main())
     finally:
         srv.stop()
+
+
+# --- fuzz -----------------------------------------------------------------------------------------
+_values = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**64 - 1), st.floats(), st.text(max_size=40),
+                    st.binary(max_size=8),
+                    st.sampled_from([*OUTFITS, *HATS, "#ffffff", "#FfFfFf", "staff", "organiser"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields=st.dictionaries(st.sampled_from(["color", "outfit", "hat", "role", "model", "x"]), _values, max_size=6))
+def test_any_look_set_is_applied_cleanly_or_refused_and_the_server_stays_up(fields):
+    core = build_core(load_halls())
+    greet(core, 1, "甲", outfit="tee")
+    greet(core, 2, "乙", outfit="tee")
+    core.tick(0.1)
+    before = dict(core.sessions[1].look)
+    out = core.receive(1, msgpack.packb({"v": 1, "t": "look_set", **fields}), 0.2)
+    kinds = [t for t, _ in frames(out)]
+    ok = set(fields) == {"color", "outfit", "hat"} and fields["outfit"] in OUTFITS and fields["hat"] in HATS \
+        and isinstance(fields["color"], str) and len(fields["color"]) == 7 and fields["color"][0] == "#" \
+        and all(c in "0123456789abcdefABCDEF" for c in fields["color"][1:])
+    if ok:
+        assert kinds == ["look", "look"] and core.sessions[1].look["outfit"] == fields["outfit"]
+    else:
+        assert kinds == ["error"] and core.sessions[1].look == before
+    assert "role" not in core.sessions[1].look
+    assert [t for t, _ in frames(core.receive(1, encode("ping", n=1), 0.3))] == ["pong"]
