@@ -211,3 +211,15 @@ def test_any_look_set_is_applied_cleanly_or_refused_and_the_server_stays_up(fiel
         assert kinds == ["error"] and core.sessions[1].look == before
     assert "role" not in core.sessions[1].look
     assert [t for t, _ in frames(core.receive(1, encode("ping", n=1), 0.3))] == ["pong"]
+
+
+def test_a_hello_with_a_hostile_look_is_refused_and_a_good_one_then_greets():
+    core = build_core(load_halls())
+    core.connect(1, 0.0)
+    bad = msgpack.packb({"v": 1, "t": "hello", "name": "甲", "lang": "zh", "outfit": "tee", "hat": "<img>"})
+    assert frames(core.receive(1, bad, 0.0)) == [
+        ("error", {"code": "bad_message", "msg": error_text(ErrorCode.BAD_MESSAGE, "zh"), "ref": "hello"})]
+    bad_role = msgpack.packb({"v": 1, "t": "hello", "name": "甲", "lang": "zh", "role": "organiser"})
+    assert frames(core.receive(1, bad_role, 0.0))[0][1]["code"] == "bad_message"
+    (t, _), = frames(core.receive(1, encode("hello", name="甲", lang="zh", outfit="vest", hat="cap"), 0.0))
+    assert t == "welcome" and core.sessions[1].look["hat"] == "cap" and "role" not in core.sessions[1].look
