@@ -55,6 +55,8 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
     _add_server_options(serve, 8765)
     serve.add_argument("--db", metavar="URL", help="store in PostgreSQL (postgresql://user@host:port/db) instead "
                        "of SQLite in --data; blobs stay in --data (a folder members share)")
+    serve.add_argument("--redis", metavar="URL", help="run as one member of a cluster: cross-process events over "
+                       "this Redis (redis://host:port/0); use with --db postgresql://... and a shared --data")
     serve.add_argument("--naive", action="store_true", help="benchmark baseline: relay every move to all as JSON")
     serve.add_argument("--view", type=int, default=50, choices=range(1, 501), metavar="N",
                        help="most other visitors each visitor is sent (default 50, the nearest)")
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         from server.guard.limits import from_args
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
-                             limits=from_args(args), schedule=args.schedule)
+                             limits=from_args(args), schedule=args.schedule, redis=args.redis)
     if args.command == "halls":
         from world.listing import print_halls
 

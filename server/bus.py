@@ -17,6 +17,11 @@ from typing import Protocol
 
 Deliver = Callable[[str, dict], None]
 
+RESYNC = "cluster:resync"
+"""Published by a member whose bus was cut off and is back: events may have been lost meanwhile, so every
+member's features re-read what they keep in memory from the store (the truth). The core hands it to every
+feature's ``deliver``."""
+
 
 class Bus(Protocol):
     def publish(self, topic: str, event: dict) -> None:

@@ -19,6 +19,7 @@ from protocol.codec import DecodeError, decode_client, encode
 from protocol.errors import Close as CloseCode
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Send
+from server.bus import RESYNC
 from server.dispatch import Feature, Handler, Route
 from server.guard.admission import Admission, Refusal
 from server.guard.costs import Cost
@@ -47,8 +48,10 @@ class Parked:
 
 class ServerCore:
     def __init__(self, features: Iterable[Feature], tick_hz: int = 10,
-                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18), admission: Admission | None = None):
+                 new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18), admission: Admission | None = None,
+                 member: str = "local"):
         self.tick_hz = tick_hz
+        self.member = member  # this process's name among the cluster's members (events it published carry it)
         self.admission = admission or Admission()
         self.features = tuple(features)
         self.sessions: dict[int, Session] = {}
@@ -174,7 +177,10 @@ class ServerCore:
         return [job for f in self.features if (job := f.background()) is not None]
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
-        """An event from the bus: the feature owning the topic's prefix turns it into local messages."""
+        """An event from the bus: the feature owning the topic's prefix turns it into local messages
+        (:data:`server.bus.RESYNC` goes to every feature)."""
+        if topic == RESYNC:
+            return [a for f in self.features for a in f.deliver(topic, event, now)]
         prefix = topic[:topic.index(":") + 1] if ":" in topic else topic
         feature = self.subscribers.get(prefix)
         return [] if feature is None else feature.deliver(topic, event, now)

@@ -31,8 +31,10 @@ class Route:
 
 
 class Hub(Protocol):
-    """What the core offers features: the live sessions and the 'visitor entered a hall' broadcast."""
+    """What the core offers features: the live sessions, the 'visitor entered a hall' broadcast, and the
+    member's name (a feature tags the bus events it publishes with it to know its own echo)."""
 
+    member: str
     sessions: Mapping[int, Session]
     by_vid: Mapping[int, Session]
 

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 
 from server.core import ServerCore
+from server.dispatch import Feature
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
@@ -34,9 +35,12 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                uploads: UploadDesk | None = None, rooms: RoomsFeature | None = None,
                admission: Admission | None = None, match: MatchSetup | None = None,
                stage: Callable[[RoomsFeature], StageFeature] | None = None,
-               social: SocialFeature | None = None) -> ServerCore:
+               social: SocialFeature | None = None, member: str = "local",
+               extra: Callable[[RoomsFeature], tuple[Feature, ...]] | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
-    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams)."""
+    ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams);
+    ``member``: this process's name in a cluster; ``extra``: makes the cluster's own features from the rooms
+    (server/cluster/member.py)."""
     content = content or ContentService(halls)
     rooms = rooms or RoomsFeature(halls, view_radius, max_view)
     social = social or SocialFeature(halls, None, DeskStaff(uploads))
@@ -50,6 +54,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
+        *(extra(rooms) if extra else ()),
     ]
     features.append(LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser)))
-    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission)
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, member=member)

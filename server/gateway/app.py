@@ -47,6 +47,7 @@ from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
 from server.actions import Close, Job, Persist, Publish, Send, Stream
 from server.bus import Bus, LocalBus
+from server.cluster.member import Membership, join_cluster
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
@@ -513,15 +514,18 @@ async def run_server(
     db: str | None = None,
     limits: Limits | None = None,
     schedule: Path | None = None,
+    redis: str | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
+    ``redis``: a Redis URL: this process is one member of a cluster (:mod:`server.cluster.member`).
 
     ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    cluster = await join_cluster(redis) if redis else Membership.alone()
     store = open_store(data_dir, db)
     halls = load_halls()
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
@@ -529,24 +533,27 @@ async def run_server(
     wall_offset = time.time() - asyncio.get_running_loop().time()
     puzzles = PuzzleEngine.sealed(deployment_salt(data_dir), halls, store, wall_offset, limits.team_idle_s)
     exhibitors, spool = ExhibitorStore(store, content.blobs, limits.keep_versions), Spool(data_dir / "uploads")
-    content.blobs.sweep()  # temporary files of blobs a crash interrupted
+    content.blobs.sweep(3600.0 if redis else 0.0)  # temporary files of blobs a crash interrupted (not a member's
+    # blob being written in the cluster's shared folder)
     spool.prepare(keep=exhibitors.upload_ids())  # spool files of uploads that finished or were dropped go
     uploads = UploadDesk(exhibitors, content.blobs, spool)
     stage_dir = data_dir / "stage"
     programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
     organisers = Organisers(store)
-    social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset)
+    social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset,
+                           slot=cluster.slot)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
                       uploads=uploads, rooms=NaiveRooms(halls, max_view=max_view) if naive else None,
                       admission=Admission(limits), social=social,
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
-                                                       lambda: booth_videos(uploads, content, stage_dir)))
+                                                       lambda: booth_videos(uploads, content, stage_dir)),
+                      member=cluster.member, extra=cluster.features())
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-    gateway = Gateway(core, store)
+    gateway = Gateway(core, store, cluster.bus)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -579,6 +586,7 @@ async def run_server(
         gateway.jobs.shutdown(wait=True)
         gateway.io.shutdown(wait=True)
         store.close()
+        await cluster.close()
     st = gateway.stats
     log.info("stopped after %d ticks (%d overruns, tick mean %.2f ms, worst %.1f ms)", st.ticks, st.overruns,
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
@@ -610,7 +618,7 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None) -> int:
+                  schedule: Path | None = None, redis: str | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -637,7 +645,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule)
+                         schedule=schedule, redis=redis)
 
     try:
         asyncio.run(main())

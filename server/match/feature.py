@@ -26,8 +26,10 @@ from protocol.errors import ErrorCode
 from protocol.match import OFFER_CHARS, visitor_party
 from protocol.text import TooLong, clean
 from server.actions import Action, Job, Persist, Publish, Send
+from server.bus import RESYNC
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
+from server.match import replica
 from server.match.analytics import Event
 from server.match.booking import ACCEPTED, SLOT_S, Bookings, Meeting, Refused
 from server.match.data import BoothNeeds, MatchData, Need, Offer, booth_needs_doc, load_match, parse_needs
@@ -231,6 +233,17 @@ class MatchFeature(Feature):
         return out
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic == replica.STATE:
+            return self._replicated(event)
+        if topic == RESYNC and self.store is not None:  # the bus was cut off: the store's intents win
+            def done(result: object, now: float) -> list[Action]:
+                if isinstance(result, Loaded):
+                    replica.reload(result, self.intents, self.bookings,
+                                   lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
+                    self.people.update(result.people)
+                return []
+
+            return [Job("match-resync", self.store.load, done)]
         if topic == PEOPLE:  # learned on another member (or here: the same pairs again)
             self.people.update((party, pid) for party, pid in event["people"])
             return []
@@ -238,6 +251,24 @@ class MatchFeature(Feature):
             return []
         frame = board_frame(event)
         return [Send(cid, frame) for cid in self.watchers if cid in self.hub.sessions]
+
+    def _replicated(self, event: dict) -> list[Action]:
+        """Another member's committed change (server/match/replica.py): applied here, told to its sides here."""
+        if event.get("member") == self.hub.member:
+            return []  # applied before it was published
+        changed = replica.apply(event, self.intents, self.bookings,
+                                lambda o: self.offers.__setitem__(o.party, [self._offer(o)]), self.names)
+        if isinstance(changed, Intent):
+            return self._to_parties(changed.parties(), "match_intent_state",
+                                    intent=intent_wire(changed, self._about(changed.subject, changed.ref)))
+        if isinstance(changed, Meeting):
+            return self._to_parties(changed.parties(), "match_meeting",
+                                    meeting=meeting_wire(changed, self._thread_of(changed)))
+        return []
+
+    def _state(self, event: dict) -> Publish:
+        """The change for the other members, published once committed (in the Persist's ``then``)."""
+        return Publish(replica.STATE, {**event, "member": self.hub.member})
 
     # --- identity ---------------------------------------------------------------
     def _acting(self, s: Session, msg: dict, t: str) -> tuple[str | None, list[Action]]:
@@ -436,7 +467,8 @@ class MatchFeature(Feature):
         reply = Send(s.cid, encode("match_offer_saved", id=self.offers[party][0].id))
         if self.store is None:
             return [reply]
-        return [Persist(lambda: self.store.save_offer(saved, self._wall(now)), (reply,))]
+        return [Persist(lambda: self.store.save_offer(saved, self._wall(now)),
+                        (reply, self._state(replica.offer_event(saved, self.names.get(party, "")))))]
 
     @staticmethod
     def _offer(o: SavedOffer) -> Offer:
@@ -456,7 +488,8 @@ class MatchFeature(Feature):
                                    slots=self.bookings.free_slots(party, self._wall(now))))
         if self.store is None:
             return [reply]
-        return [Persist(lambda: self.store.save_slots(party, slots), (reply,))]
+        state = self._state(replica.slots_event(party, slots))
+        return [Persist(lambda: self.store.save_slots(party, slots), (reply, state))]
 
     def on_free(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not self._known(msg["party"]):
@@ -512,7 +545,7 @@ class MatchFeature(Feature):
         sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m, conv))
         if self.store is None:
             return [*sends, *lines]
-        return [Persist(lambda: self.store.save_meeting(m), (*sends, *lines))]
+        return [Persist(lambda: self.store.save_meeting(m), (*sends, self._state(replica.meeting_event(m)), *lines))]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -571,7 +604,7 @@ class MatchFeature(Feature):
                                         "intents": board.intents}))
         if self.store is None:
             return [*then, *lines]
-        return [Persist(lambda: self.store.save_intent(i), (*then, *lines))]
+        return [Persist(lambda: self.store.save_intent(i), (self._state(replica.intent_event(i)), *then, *lines))]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:

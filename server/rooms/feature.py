@@ -27,6 +27,7 @@ class RoomsFeature(Feature):
     def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
+        self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
 
     def open_private(self, hall: Hall) -> Room:
         """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
@@ -46,8 +47,8 @@ class RoomsFeature(Feature):
                 "leave": Route(self.on_leave, Cost.SEARCH)}
 
     def halls(self) -> list[dict]:
-        return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en}, "visitors": len(r)}
-                for hid, r in self.rooms.items()]
+        return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en},
+                 "visitors": min(len(r) + self.elsewhere.get(hid, 0), 1_000_000)} for hid, r in self.rooms.items()]
 
     def hall_counts(self) -> dict[str, int]:
         return {hid: len(r) for hid, r in self.rooms.items()}

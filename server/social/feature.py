@@ -46,9 +46,12 @@ from protocol.messages import MAX_NAME_CHARS
 from protocol.social import MESSAGE_CHARS, NOTE_CHARS, ORG_CHARS, PAGE, PROVINCES
 from protocol.text import TooLong, clean
 from server.actions import Action, Job, Persist, Publish, Send
+from server.bus import RESYNC
+from server.cluster.ids import ALONE, Ids, Slot
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
 from server.session import Session, close, error, refuse
+from server.social import replica
 from server.social.limits import ChatLimits
 from server.social.staff import Staff
 from server.social.store import (
@@ -89,8 +92,9 @@ class Member:
 
 class SocialFeature(Feature):
     def __init__(self, halls: dict[str, Hall], store: SocialStore | None, staff: Staff,
-                 words: WordFilter | None = None, wall_offset: float = 0.0):
-        """``wall_offset`` turns the core's monotonic ``now`` into the wall-clock time stored and shown."""
+                 words: WordFilter | None = None, wall_offset: float = 0.0, slot: Slot = ALONE):
+        """``wall_offset`` turns the core's monotonic ``now`` into the wall-clock time stored and shown;
+        ``slot``: this member's share of the ids in a cluster (server/cluster/ids.py)."""
         self.store, self.staff, self.wall_offset = store, staff, wall_offset
         self.words = words or WordFilter([])
         self.booth_names = {b.id: b.name for h in halls.values() for b in h.booths}
@@ -105,20 +109,21 @@ class SocialFeature(Feature):
                 self.party_convs.setdefault(p, []).append(c.id)
         self.blocks: dict[int, set[int]] = data.blocks
         self.favourites: dict[int, list[str]] = data.favourites
-        self.next_message = data.next_message
-        self.next_pid = max(self.profiles, default=0) + 1
-        self.next_conv = max(self.convs, default=0) + 1
+        self.message_seq = Ids(data.next_message - 1, slot)
+        self.pid_seq = Ids(max(self.profiles, default=0), slot)
+        self.conv_seq = Ids(max(self.convs, default=0), slot)
         self.next_line = 1  # ids of nearby/hall lines (never stored)
         self.muted: dict[int, tuple[float, str]] = {}  # pid -> (until, reason), wall-clock
         self.banned: set[int] = set()
         self.sanctions_seen: set[int] = set()
         self.sanctions_read = max((sc.id for sc in data.sanctions), default=0)  # the highest id read so far
-        for sanction in data.sanctions:
-            self._apply(sanction, 0.0)
         self.members: dict[int, Member] = {}
         self.online: dict[int, set[int]] = {}  # pid -> connection ids
+        for sanction in data.sanctions:  # nobody is connected yet: this only fills ``muted`` and ``banned``
+            self._apply(sanction, 0.0)
         self.recent: dict[int, OrderedDict[str, tuple[int, int | None, float]]] = {}  # pid -> cmid -> (id, conv, at)
         self.pending: list[tuple[str, tuple]] = []  # rows of profiles made at hello, written with the next Persist
+        self.pending_state: list[dict] = []  # their social:state events, published once those rows are committed
         self.outbox: list[Action] = []  # what hooks that cannot answer (greeted) leave for the next tick
         self.limits = ChatLimits()
         self.ticks = 0
@@ -190,11 +195,10 @@ class SocialFeature(Feature):
         unique for the sender: a repeated one is a resend and delivers nothing.
         """
         seen = self._recent(sender).get(cmid)
-        if seen is not None:  # a resend: stored and delivered already
-            return list(ack or [])
+        if seen is not None:  # a resend: stored (or being stored) and delivered already
+            return self._again(sender, cmid, list(ack or []), text, booth)
         text = self.words.mask(text)
-        mid, at = self.next_message, self._wall(now)
-        self.next_message += 1
+        mid, at = self.message_seq.take(), self._wall(now)
         self._remember(sender, cmid, mid, conv.id, at)
         me = booth_party(booth) if booth else party(sender)
         rows = [SocialStore.message_row(mid, conv.id, sender, booth, cmid, text, at),
@@ -213,11 +217,11 @@ class SocialFeature(Feature):
         profile = self.profiles[pid]
         if profile.name != s.name:  # the name a visitor greets with is their name from now on (the avatar's too)
             profile.name = s.name
-            self.pending.append(SocialStore.profile_row(profile, self._wall(now)))
+            self._changed(SocialStore.profile_row(profile, self._wall(now)), replica.profile_event(profile))
         if pid in self.banned:
             self.outbox += close(s, CloseCode.BANNED, ErrorCode.BANNED)
             return
-        self._recent(pid)  # loaded now, while the visitor says hello, not on their first line
+        self._recent(pid, fresh=True)  # read now, while the visitor says hello, not on their first line
         self.outbox += [Send(s.cid, self._profile(profile, you=True)),
                         Send(s.cid, encode("favourites", booths=self.favourites.get(pid, []))),
                         Send(s.cid, encode("blocks", pids=sorted(self.blocks.get(pid, ())))),
@@ -251,12 +255,19 @@ class SocialFeature(Feature):
         return Job(f"sanctions:{after}", lambda: self.store.sanctions_after(after), self._sanctions_read)
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        if topic == RESYNC:
+            return self._resync()
         target = topic[len(TOPIC):]
         if target == "mod":
             return self._apply(Sanction(**event), now)
+        if topic == replica.STATE:
+            if event.get("member") != self.hub.member:  # our own changes were applied before they were published
+                replica.apply(self, event)
+            return []
         by_person = target.startswith("p:")
         cids = list(self.online.get(int(target[2:]), ())) if by_person else self.staff.online(target[2:])
         sender, m = event["sender"], event["message"]
+        self.message_seq.seen(m["id"])  # a reply made here is numbered after what it answers
         frame = encode("message", message=m)
         out: list[Action] = []
         for cid in cids:
@@ -284,7 +295,8 @@ class SocialFeature(Feature):
         p = self.profiles[m.pid]
         p.name, p.org, p.role, p.province, p.interests = name, org, msg["role"], msg["province"], interests
         s.name = name
-        return [self._persist([SocialStore.profile_row(p, self._wall(now))], [Send(s.cid, self._profile(p, True))])]
+        self._changed(SocialStore.profile_row(p, self._wall(now)), replica.profile_event(p))
+        return [self._persist([], [Send(s.cid, self._profile(p, True))])]
 
     def on_profile_get(self, s: Session, msg: dict, now: float) -> list[Action]:
         if "vid" in msg:
@@ -359,11 +371,17 @@ class SocialFeature(Feature):
             return refuse(s, ErrorCode.UNKNOWN_CONVERSATION, "send")
         seen = self._recent(m.pid).get(msg["cmid"])
         if seen is not None:
-            return [Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2], conv=seen[1] or conv.id))]
+            ack = Send(s.cid, encode("said", cmid=msg["cmid"], id=seen[0], at=seen[2], conv=seen[1] or conv.id))
+            try:
+                text = clean(msg["text"], MESSAGE_CHARS)
+            except TooLong:
+                text = None
+            return self._again(m.pid, msg["cmid"], [ack], text, me[2:] if me.startswith("b:") else None) \
+                if seen[1] is not None else [ack]
         text, refusal = self._text(s, m, msg["text"], "conv", now, "send")
         if refusal:
             return refusal
-        mid, booth = self.next_message, me[2:] if me.startswith("b:") else None
+        mid, booth = self.message_seq.peek(), me[2:] if me.startswith("b:") else None
         if conv.kind == "booth" and booth is None:  # a visitor writing to a booth's team
             self.noticed(s, conv.booth, "message", now)
         ack = Send(s.cid, encode("said", cmid=msg["cmid"], id=mid, at=self._wall(now), conv=conv.id))
@@ -399,7 +417,7 @@ class SocialFeature(Feature):
         conv, me = self._access(s, m, msg["conv"])
         if conv is None:
             return refuse(s, ErrorCode.UNKNOWN_CONVERSATION, "read")
-        return [self._persist([SocialStore.read_row(me, conv.id, min(msg["upto"], self.next_message - 1))], [])]
+        return [self._persist([SocialStore.read_row(me, conv.id, min(msg["upto"], self.message_seq.highest))], [])]
 
     def on_inbox_get(self, s: Session, msg: dict, now: float) -> list[Action]:
         m, refusal = self._member(s, "inbox_get")
@@ -420,8 +438,9 @@ class SocialFeature(Feature):
             self.noticed(s, booth, "favourite", now)
         elif not msg["on"] and booth in mine:
             mine.remove(booth)
-        row = SocialStore.favourite_row(m.pid, booth, msg["on"], self._wall(now))
-        return [self._persist([row], [Send(s.cid, encode("favourites", booths=list(mine)))])]
+        self._changed(SocialStore.favourite_row(m.pid, booth, msg["on"], self._wall(now)),
+                      replica.mark_event("favourite", m.pid, booth, msg["on"]))
+        return [self._persist([], [Send(s.cid, encode("favourites", booths=list(mine)))])]
 
     def on_block(self, s: Session, msg: dict, now: float) -> list[Action]:
         m, refusal = self._member(s, "block")
@@ -436,8 +455,9 @@ class SocialFeature(Feature):
             mine.add(other)
         else:
             mine.discard(other)
-        row = SocialStore.block_row(m.pid, other, msg["on"], self._wall(now))
-        return [self._persist([row], [Send(s.cid, encode("blocks", pids=sorted(mine)))])]
+        self._changed(SocialStore.block_row(m.pid, other, msg["on"], self._wall(now)),
+                      replica.mark_event("block", m.pid, other, msg["on"]))
+        return [self._persist([], [Send(s.cid, encode("blocks", pids=sorted(mine)))])]
 
     # --- reports and moderation -------------------------------------------------------------
     def on_report(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -564,18 +584,55 @@ class SocialFeature(Feature):
     def _wall(self, now: float) -> float:
         return now + self.wall_offset
 
+    def _resync(self) -> list[Action]:
+        """The bus was cut off and is back: re-read profiles, conversations, favourites and blocks (sanctions
+        are re-read every few seconds anyway, see :meth:`background`)."""
+        store = self.store
+        if store is None:
+            return []
+
+        def done(result: object, now: float) -> list[Action]:
+            if isinstance(result, Loaded):
+                replica.reload(self, result, self.message_seq)
+            else:
+                log.error("re-reading the social state failed: %r", result)
+            return []
+
+        return [Job("social-resync", store.load, done)]
+
+    def _again(self, pid: int, cmid: str, ack: list[Action], text: str | None = None,
+               booth: str | None = None) -> list[Action]:
+        """A resent message's acknowledgement, sent only once the message is committed: persists run in order,
+        so this one runs after the first write. With the ``text`` it is written again unless already stored
+        (the first write may have failed); without, the ack waits for the stored message or is never sent."""
+        store, seen = self.store, self.recent[pid][cmid]
+        if store is None:
+            return ack
+        if text is None:
+            return [Persist(lambda: store.confirm_message(pid, cmid), tuple(ack))]
+        row = SocialStore.message_row_once(seen[0], seen[1], pid, booth, cmid, self.words.mask(text), seen[2])
+        return [Persist(lambda: store.store.write([row]), tuple(ack))]
+
+    def _changed(self, row: tuple[str, tuple], event: dict) -> None:
+        """A change to what every member keeps in memory: its row goes with the next Persist, and once that is
+        committed its event tells the other members (server/social/replica.py)."""
+        self.pending.append(row)
+        self.pending_state.append({**event, "member": self.hub.member})
+
     def _persist(self, rows: list[tuple[str, tuple]], then: list[Action]) -> Persist:
         rows, self.pending = self.pending + rows, []
+        then = [*then, *(Publish(replica.STATE, e) for e in self.pending_state)]
+        self.pending_state = []
         store = self.store
         return Persist((lambda: store.store.write(rows)) if store is not None else (lambda: None), tuple(then))
 
     def _person_for(self, digest: str, name: str, now: float) -> int:
         pid = self.by_hash.get(digest)
         if pid is None:
-            pid, self.next_pid = self.next_pid, self.next_pid + 1
+            pid = self.pid_seq.take()
             p = self.profiles[pid] = Profile(pid, digest, name)
             self.by_hash[digest] = pid
-            self.pending.append(SocialStore.profile_row(p, self._wall(now)))
+            self._changed(SocialStore.profile_row(p, self._wall(now)), replica.profile_event(p))
         return pid
 
     def _member(self, s: Session, ref: str) -> tuple[Member | None, list[Action]]:
@@ -618,12 +675,22 @@ class SocialFeature(Feature):
             return "", [error(s, too_fast, ref)]
         return text, []
 
-    def _recent(self, pid: int) -> OrderedDict[str, tuple[int, int | None, float]]:
-        """The person's last client message ids, read from the store the first time (one indexed read)."""
+    def _recent(self, pid: int, fresh: bool = False) -> OrderedDict[str, tuple[int, int | None, float]]:
+        """The person's last client message ids, read from the store the first time (one indexed read).
+
+        ``fresh`` (at hello): read again and merge with what is remembered here, so ids they sent through
+        another cluster member since are known, and ones whose write is still under way here are kept.
+        """
         recent = self.recent.get(pid)
-        if recent is None:
+        if recent is None or fresh:
             rows = self.store.recent_cmids(pid, RECENT_CMIDS) if self.store is not None else []
-            recent = self.recent[pid] = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in reversed(rows))
+            merged = OrderedDict((cmid, (mid, conv, at)) for cmid, mid, conv, at in reversed(rows))
+            merged.update(recent or {})
+            while len(merged) > RECENT_CMIDS:
+                merged.popitem(last=False)
+            recent = self.recent[pid] = merged
+            if rows:  # written on another member, perhaps never announced (it was killed): number after them
+                self.message_seq.seen(rows[0][1])
         return recent
 
     def _remember(self, pid: int, cmid: str, mid: int, conv: int | None, at: float) -> None:
@@ -654,12 +721,11 @@ class SocialFeature(Feature):
             return self.convs[cid], False
         if kind == "direct":
             a, b = min(a, b), max(a, b)
-        conv = Conv(self.next_conv, kind, a, b, booth, subject)
-        self.next_conv += 1
+        conv = Conv(self.conv_seq.take(), kind, a, b, booth, subject)
         self.convs[conv.id], self.conv_ids[conv.key] = conv, conv.id
         for p in conv.parties:
             self.party_convs.setdefault(p, []).append(conv.id)
-        self.pending.append(SocialStore.conv_row(conv, self._wall(now)))
+        self._changed(SocialStore.conv_row(conv, self._wall(now)), replica.conv_event(conv))
         return conv, True
 
     def _inbox_job(self, s: Session) -> Job | Send:

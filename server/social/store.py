@@ -142,6 +142,13 @@ class SocialStore:
                 (mid, conv, sender, booth, cmid, text, at))
 
     @staticmethod
+    def message_row_once(mid: int, conv: int, sender: int, booth: str | None, cmid: str, text: str,
+                         at: float) -> tuple[str, tuple]:
+        """The message unless it is stored already (a resend whose first write may have failed)."""
+        sql, params = SocialStore.message_row(mid, conv, sender, booth, cmid, text, at)
+        return sql + " ON CONFLICT DO NOTHING", params
+
+    @staticmethod
     def read_row(party_: str, conv: int, upto: int) -> tuple[str, tuple]:
         return ("INSERT INTO reads (party, conv, upto) VALUES (?, ?, ?) ON CONFLICT (party, conv) "
                 "DO UPDATE SET upto = excluded.upto WHERE excluded.upto > reads.upto", (party_, conv, upto))
@@ -179,6 +186,11 @@ class SocialStore:
                                      "ORDER BY id DESC LIMIT 1", (conv,))
             out[conv] = (count, latest[0] if latest else None)
         return out
+
+    def confirm_message(self, sender: int, cmid: str) -> None:
+        """Raise LookupError unless ``sender``'s message ``cmid`` is stored (a resend is acknowledged only then)."""
+        if not self.store.rows("SELECT 1 FROM messages WHERE sender = ? AND cmid = ?", (sender, cmid)):
+            raise LookupError(f"message {cmid!r} of {sender} is not stored")
 
     def recent_cmids(self, sender: int, n: int = 64) -> list[tuple[str, int, int, float]]:
         """The sender's last ``n`` (cmid, message id, conv, at): a resend after a crash is recognised."""

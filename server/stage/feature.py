@@ -5,7 +5,11 @@ The conference rooms are ordinary halls (``scenes/halls/conference.json``,
 in them. ``now`` is the server's monotonic clock as everywhere; the
 programme is in wall-clock time, so the feature is given ``wall_offset``
 (wall = now + offset) — tests inject it to stand at any moment of the fair.
-Reminders cross rooms, so they go through the bus (topic ``stage:alert``).
+Reminders are kept by who asked (their player identity, else their visitor id)
+and shared with every cluster member on the bus (topic ``stage:remind``): when
+a session starts, each member tells the visitors connected to it, wherever
+they set the reminder. Q&A, reactions and attendee counts stay in the room's
+own member (a hall lives in one process).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode
+from protocol.match import visitor_party
 from protocol.stage import MAX_QUESTIONS_SHOWN
 from server.actions import Action, Job, Publish, Send
 from server.dispatch import Feature, Route
@@ -31,7 +36,7 @@ from world.schedule import Programme, Talk
 log = logging.getLogger("pavilion.stage")
 
 COUNT_EVERY_S = 1.0  # attendee counts are sent at most this often, and only when they change
-ALERT_TOPIC = "stage:alert"
+REMIND_TOPIC = "stage:remind"
 
 
 def talk_info(t: Talk) -> dict:
@@ -56,6 +61,7 @@ class StageFeature(Feature):
         self.reminders = Reminders(programme)
         self.boards: dict[str, Board] = {}
         self.moderators: set[int] = set()  # visitor ids logged in with an organiser token
+        self.who: dict[int, str] = {}  # connection -> whom its reminders are kept for ("v:..." or "c:<vid>")
         self.streams: dict[str, Stream] = {}
         self.counts: dict[str, int] = {}
         self.next_count = 0.0
@@ -85,8 +91,12 @@ class StageFeature(Feature):
         talk = self.programme.get(msg["talk"])
         if talk is None:
             return refuse(s, ErrorCode.UNKNOWN_TALK, "stage_remind")
-        self.reminders.set(s.vid, talk.id, msg["on"] and talk.start > self.wall(now))
-        return [Send(s.cid, encode("stage_reminders", talks=self.reminders.of(s.vid)))]
+        who, on = self.who.get(s.cid, f"c:{s.vid}"), msg["on"] and talk.start > self.wall(now)
+        self.reminders.set(who, talk.id, on)
+        out: list[Action] = [Send(s.cid, encode("stage_reminders", talks=self.reminders.of(who)))]
+        if who.startswith("v:"):  # a player may come back on another member: every member keeps their reminders
+            out.append(Publish(REMIND_TOPIC, {"member": self.hub.member, "who": who, "talk": talk.id, "on": on}))
+        return out
 
     def on_go(self, s: Session, msg: dict, now: float) -> list[Action]:
         """The teleport a reminder offers: into the session's room, at its entrance."""
@@ -97,11 +107,12 @@ class StageFeature(Feature):
         return self.rooms.place(s, room, None, now, "stage_go")
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
-        talk = self.programme.get(event.get("talk", ""))
-        if topic != ALERT_TOPIC or talk is None:
-            return []
-        frame = encode("stage_alert", talk=talk_info(talk))
-        return [Send(s.cid, frame) for vid in event.get("visitors", ()) if (s := self.hub.by_vid.get(vid))]
+        """A reminder set on another member (a player's: kept here too, so this member can tell them)."""
+        talk, who = self.programme.get(str(event.get("talk", ""))), event.get("who")
+        if topic == REMIND_TOPIC and talk is not None and isinstance(who, str) and who.startswith("v:") \
+                and event.get("member") != self.hub.member:
+            self.reminders.set(who[:40], talk.id, bool(event.get("on")))
+        return []
 
     # --- a visitor in a conference room ----------------------------------
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:
@@ -195,6 +206,7 @@ class StageFeature(Feature):
 
     # --- reactions -------------------------------------------------------
     def greeted(self, s: Session, hello: dict, now: float) -> None:
+        self.who[s.cid] = visitor_party(hello["player"]) if hello.get("player") else f"c:{s.vid}"
         # a few claps a second and a question every few seconds at most, apart from the general budget
         s.budgets["stage_react"] = RateLimit(Bucket(3.0, 6.0), Bucket(1024.0, 2048.0))
         s.budgets["stage_ask"] = RateLimit(Bucket(0.2, 3.0), Bucket(2048.0, 4096.0))
@@ -207,13 +219,15 @@ class StageFeature(Feature):
 
     def left(self, s: Session, now: float) -> None:
         self.moderators.discard(s.vid)
+        self.who.pop(s.cid, None)
 
     # --- the clock -------------------------------------------------------
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         self.last_now = now
         out: list[Action] = []
-        for talk, vids in self.reminders.due(self.wall(now)):
-            out.append(Publish(ALERT_TOPIC, {"talk": talk.id, "visitors": sorted(vids)}))
+        for talk, whom in self.reminders.due(self.wall(now)):
+            frame = encode("stage_alert", talk=talk_info(talk))
+            out += [Send(cid, frame) for cid, who in self.who.items() if who in whom]
         if now >= self.next_count:
             self.next_count = now + COUNT_EVERY_S
             for hall in self.stage_rooms:

@@ -8,12 +8,14 @@ their sha256, so a reader never sees half a blob.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import sqlite3
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 _MIGRATIONS = (
@@ -361,11 +363,15 @@ class BlobStore:
             os.close(dir_fd)
         return digest
 
-    def sweep(self) -> int:
-        """Delete temporary files a crash left behind (never visible under a hash); how many."""
-        stale = list(self.root.glob("*/.tmp-*"))
-        for path in stale:
-            path.unlink(missing_ok=True)
+    def sweep(self, min_age_s: float = 0.0) -> int:
+        """Delete temporary files a crash left behind (never visible under a hash); how many. Only those older
+        than ``min_age_s``: in a cluster's shared folder a younger one may be another member's blob being written."""
+        stale = []
+        for path in self.root.glob("*/.tmp-*"):
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > min_age_s:
+                    path.unlink(missing_ok=True)
+                    stale.append(path)
         return len(stale)
 
     def size(self, digest: str) -> int:

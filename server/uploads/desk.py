@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from protocol.codec import encode
 from protocol.errors import ErrorCode
-from server.actions import Action, Job, Persist, Send
+from server.actions import Action, Job, Persist, Publish, Send
 from server.dispatch import Feature, Handler, Route
 from server.exhibits.content import ContentService
 from server.guard.costs import Cost
@@ -109,6 +109,9 @@ class UploadDesk:
         return next((a for a in self.by_booth.values() if a.rec.id == upload), None)
 
 
+LIVE_TOPIC = "uploads:live"  # a booth version went live on a member (committed before): the others look
+
+
 class UploadsFeature(Feature):
     """``uploads`` None: a server without exhibitor uploads (every upload message is refused)."""
 
@@ -123,6 +126,17 @@ class UploadsFeature(Feature):
             ("upload_begin", self.on_upload_begin, Cost.HEAVY),
             ("upload_chunk", self.on_upload_chunk, Cost.CHEAP),
             ("upload_end", self.on_upload_end, Cost.HEAVY))}
+
+    def topics(self) -> tuple[str, ...]:
+        return ("uploads:",)
+
+    def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
+        """Another cluster member published a booth version: read the live versions now (the shared store
+        says which; the blobs are in the members' shared folder) instead of at the next periodic look."""
+        if topic != LIVE_TOPIC or event.get("member") == self.hub.member:
+            return []
+        job = self.background()
+        return [job] if job is not None else []
 
     # --- connection lifecycle ----------------------------------------------------
     def left(self, s: Session, now: float) -> None:
@@ -366,6 +380,8 @@ class UploadsFeature(Feature):
         if result.version is not None:
             self.uploads.generation += 1
             out += self.show_version(a.rec.booth, result.version)
+            out.append(Publish(LIVE_TOPIC, {"member": self.hub.member, "booth": a.rec.booth,
+                                            "version": result.version.version}))
         log.info("upload %s for %s: %s", ident, a.rec.booth, f"published v{result.version.version}"
                  if result.version else ("stored" if result.ok else "refused"))
         return out
