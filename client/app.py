@@ -42,7 +42,7 @@ from client.net.connection import Link, NetClient
 from client.offscreen import Goal, node_point, parse_size, parse_walk, save_png, screen_box, screen_point
 from client.player.camera import ChaseCamera
 from client.player.controls import Controls
-from client.player.walker import IDLE, MoveClock, Player
+from client.player.walker import IDLE, SEATED, MoveClock, Player
 from client.social.model import MESSAGES as SOCIAL_MESSAGES
 from client.social.social import Social
 from client.social.social import add_arguments as add_social_arguments
@@ -211,6 +211,7 @@ class PavilionApp(ShowBase):
         self.expo.exhibitor.panel.figures = self.match.figures  # F4's 展位数据 page
         self.match.enter_hall(hall)
         self.conference = Conference(self, mode.offscreen, font, args)
+        self.expo.directory.sessions = self.conference.model.session_line  # the session on now, by its room
         self.conference.enter_hall(hall, self.hall_view.root)
         self.social = Social(self, font, args, self.net.send)
         self.social.profile.extra = self.match.offer_form  # 发布资源 in the profile (企业 / 基金会)
@@ -292,7 +293,8 @@ class PavilionApp(ShowBase):
             p, seq = self.player, self.moves.next_seq(now)
             self.net.send("move", seq=seq, pos=[p.x, p.y, 0.0], yaw=p.yaw, anim=p.anim)
             p.sent(seq)
-        self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw))
+        self.me.place(State(now, self.player.x, self.player.y, 0.0, self.player.yaw,
+                            seated=self.player.anim == SEATED))
         self.crowd.update(now)
         for view in self.crowd.views.values():
             view.set_near(view.root.getDistance(self.camera) < FAR_MODEL_FROM)
@@ -364,8 +366,12 @@ class PavilionApp(ShowBase):
                 self.match.on_message(t, fields)
             elif t in STAGE_TYPES:
                 self.conference.on_message(t, fields)
+                if t == "stage_schedule":
+                    self.expo.directory.refresh()
             elif t in SOCIAL_MESSAGES:
                 self.social.on_message(t, fields)
+            elif t == "error":
+                self.conference.on_error(fields)
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""
@@ -438,6 +444,7 @@ class PavilionApp(ShowBase):
                 "name": self.crowd.names[vid],
                 "pos": [round(x, 3), round(y, 3), round(z, 3)],
                 "yaw": round(view.root.getH() % 360.0, 2),
+                "seated": view.seated,
                 "screen": screen_point(self, (x, y, z)),
                 "head_screen": screen_point(self, (x, y, z + AVATAR_HEIGHT)),
                 "tag_screen": screen_point(self, node_point(self, view.tag)),

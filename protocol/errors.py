@@ -104,6 +104,10 @@ class ErrorCode(StrEnum):
 
     # the house (sans-I/O upload desk): the disk or the store failed under an upload
     UPLOAD_FAILED = "upload_failed"
+    # stage: audience seats (云会议, server/stage/seats.py)
+    SEAT_TAKEN = "seat_taken"
+    SEAT_TOO_FAR = "seat_too_far"
+    UNKNOWN_SEAT = "unknown_seat"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -203,6 +207,10 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     # the house (sans-I/O upload desk)
     ErrorCode.UPLOAD_FAILED: ("服务器暂时无法保存这次上传，请稍后重试",
                               "the server could not store this upload; please try again later"),
+    # stage: audience seats (云会议)
+    ErrorCode.SEAT_TAKEN: ("这个座位已经有人了，请换一个", "someone is already in that place; pick another"),
+    ErrorCode.SEAT_TOO_FAR: ("离座位太远了，请走近一些", "that place is too far away; walk closer"),
+    ErrorCode.UNKNOWN_SEAT: ("这里没有这个座位", "there is no such place in this room"),
 }
 
 

@@ -19,7 +19,7 @@ MAX_NAME_CHARS = 24
 HALL_ID_CHARS = 48
 MAX_COORD = 1000.0  # metres; halls are far smaller
 MAX_SEQ = 2**31 - 1
-ANIMS = 4  # 0 idle, 1 walk, 2 run, 3 wave
+ANIMS = 5  # 0 idle, 1 walk, 2 run, 3 wave, 4 seated (on a place the server gave: server/stage/seats.py)
 LANGS = ("zh", "en")
 
 
@@ -281,6 +281,16 @@ booth_manifest = record({
         # the lighter browser variant of the same model (Draco geometry, WebP textures), same transform
         "web": Field(record({"hash": Field(content_hash), "size": Field(integer(1, MAX_BLOB_BYTES))}),
                      optional=True),
+    }), optional=True),
+    # the booth's video (an exhibitor's upload, server/stage/booth_video.py), played on the booth when near
+    "video": Field(record({
+        "hash": Field(content_hash),
+        "size": Field(integer(1, MAX_BLOB_BYTES)),
+        "seconds": Field(number(0, 3600)),
+        "width": Field(integer(1, 8192)),
+        "height": Field(integer(1, 8192)),
+        "poster": Field(content_hash),  # a PNG of an early picture, a blob like the booth's pictures
+        "path": Field(string(200, 1)),  # where the stage's HTTP server serves it (stage_booth_videos.port)
     }), optional=True),
 })
 search_hit = record({

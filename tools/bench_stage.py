@@ -1,4 +1,4 @@
-"""Benchmark: N viewers of one live stage stream, on loopback, against the server's own HTTP serving.
+"""Benchmark: N viewers of one live stage stream, on loopback, fetched from the stage's own HTTP port.
 
     python tools/bench_stage.py --viewers 500 --duration 20 --json
 
@@ -42,8 +42,21 @@ TALK = "bench-talk"
 
 
 def cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid`` and its child processes (the stage's HTTP server is one, server/stage/serve.py)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in children(pid))
+
+
+def http_cpu(pid: int) -> float:
+    return sum(cpu_seconds(child) for child in children(pid))
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        out += [int(c) for c in task.read_text().split()]
+    return out
 
 
 def own_cpu() -> float:
@@ -63,13 +76,16 @@ class Viewers:
     port: int
     folder: Path
     started: float = 0.0
-    bytes_in: int = 0
+    window: tuple[float, float] = (0.0, 0.0)  # bytes are counted for responses completed inside it
+    bytes_in: int = 0  # everything on the wire: status lines, headers, playlists, segments
+    segment_bytes: int = 0  # segment bodies only
     requests: int = 0
     errors: int = 0
     startup_s: list[float] = field(default_factory=list)
     shown_at: dict[str, list[float]] = field(default_factory=dict)  # segment -> when each viewer can show it
     lags: list[float] = field(default_factory=list)
     late: int = 0
+    skipped: int = 0  # segments a viewer never fetched because it was already past them (a player would skip)
     segments: int = 0
 
     async def get(self, path: str) -> tuple[int, bytes]:
@@ -81,8 +97,10 @@ class Viewers:
         finally:
             writer.close()
         self.requests += 1
-        self.bytes_in += len(data)
         head, _, body = data.partition(b"\r\n\r\n")
+        if self.window[0] <= time.time() < self.window[1]:
+            self.bytes_in += len(data)
+            self.segment_bytes += len(body) if path.endswith(".m4s") else 0
         m = re.match(rb"HTTP/1\.1 (\d+)", head)
         return (int(m.group(1)) if m else 0), body
 
@@ -104,7 +122,12 @@ class Viewers:
                         raise OSError(f"init: HTTP {status}")
                 due = time.time() - self.started - LIVE_DELAY_S
                 for seg in playlist.segments:
-                    if seg.uri in done or seg.start + seg.duration <= due or seg.start > due + 2.0:
+                    if seg.uri in done or seg.start > due + 2.0:
+                        continue
+                    if seg.start + seg.duration <= due:
+                        if not first and measuring.is_set():
+                            self.skipped += 1
+                        done.add(seg.uri)
                         continue
                     status, data = await self.get(base + seg.uri)
                     if status != 200 or not data:
@@ -134,11 +157,12 @@ async def run_viewers(v: Viewers, count: int, ramp: float, warm_until: float, un
         await asyncio.sleep(ramp / count * rng.uniform(0.5, 1.5))
     await asyncio.sleep(max(0.0, warm_until - time.time()))
     measuring.set()
-    b0, c0, t0 = v.bytes_in, own_cpu(), time.time()
+    c0, t0 = own_cpu(), time.time()
+    v.window = (t0, until)  # the viewers stop one by one after ``until``: that tail is not counted
     await asyncio.gather(*tasks)
-    elapsed = time.time() - t0
-    return {"bytes_in_per_s": (v.bytes_in - b0) / elapsed, "generator_cores": (own_cpu() - c0) / elapsed,
-            "elapsed": elapsed}
+    elapsed = until - t0
+    return {"bytes_in_per_s": v.bytes_in / elapsed, "segment_bytes_per_s": v.segment_bytes / elapsed,
+            "generator_cores": (own_cpu() - c0) / (time.time() - t0), "elapsed": elapsed}
 
 
 def start_server(data: Path, schedule: Path) -> tuple[subprocess.Popen, int]:
@@ -151,6 +175,30 @@ def start_server(data: Path, schedule: Path) -> tuple[subprocess.Popen, int]:
         server.kill()
         raise SystemExit(f"server did not start: {line!r}")
     return server, int(m.group(1))
+
+
+def advertised_port(port: int) -> int:
+    """The port the server tells a visitor in the hall to fetch the stream from (``stage_room.stream.port``)."""
+    from websockets.sync.client import connect
+
+    from protocol.codec import decode_server, encode
+
+    with connect(f"ws://127.0.0.1:{port}") as ws:
+        ws.send(encode("hello", name="bench", lang="en"))
+        ws.send(encode("join", hall=HALL))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            kind, msg = decode_server(ws.recv(timeout=30))
+            if kind == "stage_room" and "stream" in msg:
+                return msg["stream"].get("port", port)
+    raise SystemExit("the server never showed the stream")
+
+
+def media_bitrate(folder: Path, media_from: float, media_to: float) -> float:
+    """Bytes per media second of the listed segments that start inside [media_from, media_to)."""
+    playlist = parse_playlist((folder / "index.m3u8").read_text())
+    segs = [s for s in playlist.segments if media_from <= s.start < media_to] or list(playlist.segments)
+    return sum((folder / s.uri).stat().st_size for s in segs) / max(1e-9, sum(s.duration for s in segs))
 
 
 def sync_bots(port: int, count: int, duration: float) -> subprocess.Popen:
@@ -207,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             listed = (folder / "index.m3u8").read_text().count("#EXTINF")
             behind = time.time() - started - listed
             print(f"broadcast: {listed} s of media listed, {behind:.1f} s behind the wall clock", file=sys.stderr)
-            v = Viewers("127.0.0.1", port, folder, started)
+            http_port = advertised_port(port)
+            print(f"stream served on port {http_port} (WebSocket on {port})", file=sys.stderr)
+            v = Viewers("127.0.0.1", http_port, folder, started)
             walkers = sync_bots(port, args.walkers, args.duration + args.ramp + 4)
             warm_until = time.time() + args.ramp + 4
             until = warm_until + args.duration
@@ -215,9 +265,10 @@ def main(argv: list[str] | None = None) -> int:
             async def phase2() -> dict:
                 task = asyncio.create_task(run_viewers(v, args.viewers, args.ramp, warm_until, until))
                 await asyncio.sleep(max(0.0, warm_until - time.time()))
-                c1, t1 = cpu_seconds(server.pid), time.time()
+                c1, h1, t1 = cpu_seconds(server.pid), http_cpu(server.pid), time.time()
                 result = await task
                 result["server_cores_total"] = (cpu_seconds(server.pid) - c1) / (time.time() - t1)
+                result["http_cores"] = (http_cpu(server.pid) - h1) / (time.time() - t1)
                 return result
 
             loaded = asyncio.run(phase2())
@@ -227,9 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             cast.wait()
             server.terminate()
             server.wait(15)
-        segs = sorted(folder.glob("seg_*.m4s"))
-        media_s = len(segs)  # 1-second segments
-        bitrate = sum(p.stat().st_size for p in segs) / max(1, media_s)
+        # the media the window's viewers were due to play: [window - started - delay]
+        bitrate = media_bitrate(folder, v.window[0] - started - LIVE_DELAY_S, v.window[1] - started - LIVE_DELAY_S)
     drift = max((max(t) - min(t) for t in v.shown_at.values() if len(t) > 1), default=0.0)
     serving = max(0.0, loaded["server_cores_total"] - base_cores)
     expected = bitrate * args.viewers
@@ -239,9 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         "server_cores": round(serving, 3),
         "server_cores_total": round(loaded["server_cores_total"], 3),
         "server_cores_baseline": round(base_cores, 3),
+        "server_cores_http_process": round(loaded["http_cores"], 3),
         "bytes_out_per_s": round(loaded["bytes_in_per_s"]),
         "bitrate_bytes_per_s": round(bitrate),
         "bytes_ratio": round(loaded["bytes_in_per_s"] / expected, 3) if expected else None,
+        "segment_bytes_per_s": round(loaded["segment_bytes_per_s"]),
+        "segment_bytes_ratio": round(loaded["segment_bytes_per_s"] / expected, 3) if expected else None,
         # the viewer bots share the cores: a run where they fetched under 90 % of a full audience's bytes
         # measured the machine's contention, not the server, and is marked invalid
         "valid": bool(expected) and loaded["bytes_in_per_s"] >= 0.9 * expected,
@@ -249,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         "live_lag_s_p95": round(pct(v.lags, 95) or 0.0, 3),
         "viewer_drift_s_max": round(drift, 3),
         "late_segments": v.late,
+        "skipped_segments": v.skipped,
         "segments_fetched": v.segments,
         "sync_p99_ms": with_viewers.get("p99_ms"),
         "sync_p99_ms_baseline": base.get("p99_ms"),

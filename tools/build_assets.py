@@ -601,6 +601,28 @@ def stage(hall: Hall, fx: Fixture) -> Mesh:
     return m.placed(*fx.pos, fx.yaw)
 
 
+SEAT_Z = 0.45  # the seat's top: where a seated visitor's hips rest (client/avatars/bodies.py)
+
+
+def audience(hall: Hall) -> Mesh:
+    """The audience places (scenes/halls ``seating``): a chair for each seat, a floor mark for each standing
+    place, in the theme's colour so the rows read as the hall's own; local frame: the sitter faces +Y."""
+    m = Mesh()
+    cushion, frame = tinted(darker(hall.theme, 0.7)), TRIM
+    for spot in hall.spots:
+        chair = Mesh()
+        if spot.kind == "seat":
+            chair.add(cushion, box((-0.24, -0.22, SEAT_Z - 0.07), (0.24, 0.24, SEAT_Z)))
+            chair.add(cushion, box((-0.24, -0.3, SEAT_Z - 0.05), (0.24, -0.22, 0.98)))  # the back, behind
+            for sx in (-0.2, 0.2):
+                chair.add(frame, box((sx - 0.025, -0.2, 0.0), (sx + 0.025, 0.22, SEAT_Z - 0.07)))
+        else:
+            chair.add(BORDER, box((-0.28, -0.28, 0.0), (0.28, 0.28, 0.012)))
+            chair.add(cushion, box((-0.2, -0.2, 0.012), (0.2, 0.2, 0.018)))
+        m.extend(chair.placed(*spot.pos, spot.yaw))
+    return m
+
+
 def directory_kiosk(hall: Hall, fx: Fixture) -> Mesh:
     """A totem with a lit map screen: the hall directory (Tab opens it)."""
     m, (w, d) = Mesh(), fx.size
@@ -744,6 +766,8 @@ def hall_mesh(hall: Hall) -> tuple[Mesh, dict[str, bytes]]:
         m.extend(screen_board(hall, screen))
     if hall.stage is not None:
         m.extend(stage(hall, hall.stage))
+    if hall.spots:
+        m.extend(audience(hall))
     if hall.directory is not None:
         m.extend(directory_kiosk(hall, hall.directory))
     textures = surfaces.hall_textures(hall.id)

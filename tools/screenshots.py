@@ -274,6 +274,52 @@ def main() -> int:
     return 0
 
 
+AUDIENCE = (("王芳", 5), ("Lucy", 6), ("陈强", 20), ("赵敏", 22), ("Omar", 37), ("刘洋", 34), ("孙丽", 53),
+            ("Ken", 54), ("李雷", 12))  # name, seat (scenes/halls/conference.json ``seating`` order): rows ahead
+MING_SEAT = 70  # the back row, left of the aisle: the stage and the Q&A screen on the left wall in view
+
+
+def seated_visitor(url: str, name: str, spot: int, stop) -> None:
+    """An audience member: walks to ``spot`` at a visitor's pace, takes it, and sits until ``stop`` is set."""
+    import math
+
+    from websockets.sync.client import connect
+
+    from protocol.codec import decode_server, encode
+    from world.scene import load_halls
+
+    target = load_halls()["conference"].spots[spot].pos
+    with connect(url) as ws:
+        ws.send(encode("hello", name=name, lang="zh"))
+        ws.send(encode("join", hall="conference"))
+        while (m := decode_server(ws.recv(timeout=10)))[0] != "hall_state":
+            pass
+        (x, y), seq = m[1]["you"]["pos"][:2], 0
+        while (d := math.dist((x, y), target)) > 0.05:
+            step = min(0.3, d)
+            x, y = x + (target[0] - x) / d * step, y + (target[1] - y) / d * step
+            seq += 1
+            ws.send(encode("move", seq=seq, pos=[x, y, 0.0], yaw=0.0, anim=1))
+            drain(ws, 0.1)
+        ws.send(encode("stage_sit", spot=spot))
+        while (m := decode_server(ws.recv(timeout=10)))[0] != "stage_seated":
+            pass
+        while not stop.is_set():
+            seq += 1
+            ws.send(encode("move", seq=seq, pos=[*m[1]["pos"], 0.0], yaw=m[1]["yaw"], anim=4))
+            drain(ws, 1.0)
+
+
+def drain(ws, seconds: float) -> None:
+    """Read (and drop) what the server sends for ``seconds``: an unread socket stops answering pings."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            ws.recv(timeout=left)
+        except TimeoutError:
+            return
+
+
 def company(url: str) -> None:
     """A visitor's profile says 企业, with interests and a province (the profile panel then offers 发布资源)."""
     from websockets.sync.client import connect
@@ -288,8 +334,10 @@ def company(url: str) -> None:
 
 
 def stage_talk(renderer: str, tmp: Path) -> None:
-    """A talk on the main stage: a live broadcast (a booth tour as the talk's film), questions, one answered."""
+    """A talk on the main stage: a live broadcast (a booth tour as the talk's film), questions, one answered, an
+    audience in the seats and 小明 taking one of them."""
     import json
+    import threading
     import time as clock
 
     from websockets.sync.client import connect
@@ -299,7 +347,7 @@ def stage_talk(renderer: str, tmp: Path) -> None:
     from world.schedule import load_programme
 
     seminar = load_programme().get("seminar")
-    data, now = tmp / "stage", clock.time()
+    data, now = tmp / "stage-talk", clock.time()  # its own server's data (tmp/stage is the first server's streams)
     data.mkdir()
 
     def local(t: float) -> str:
@@ -324,7 +372,12 @@ def stage_talk(renderer: str, tmp: Path) -> None:
     cast = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "stage", "broadcast", str(film), "--session",
                              "seminar", "--token", token, "--data", str(data), "--schedule", str(schedule)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stop = threading.Event()
+    audience = [threading.Thread(target=seated_visitor, args=(url, name, spot, stop), daemon=True)
+                for name, spot in AUDIENCE]
     try:
+        for member in audience:
+            member.start()
         with connect(url) as host:
             host.send(encode("hello", name="主持人", lang="zh"))
             host.send(encode("join", hall="conference"))
@@ -340,10 +393,14 @@ def stage_talk(renderer: str, tmp: Path) -> None:
                     break
             clock.sleep(4)  # a few segments out
             subprocess.run(client(url, renderer, tmp, "stage", "--hall", "conference", "--name", "小明",
-                                  "--walk=-3,-1", "--wait-video", "40", "--stage-react", "clap",
-                                  "--screenshot", str(OUT / "stage-talk.png")),
-                           cwd=ROOT, check=True, capture_output=True, timeout=180)
+                                  "--stage-sit", str(MING_SEAT), "--wait-video", "40",
+                                  "--wait-visitors", str(len(AUDIENCE)),
+                                  "--stage-react", "clap", "--screenshot", str(OUT / "stage-talk.png")),
+                           cwd=ROOT, check=True, capture_output=True, timeout=450)
     finally:
+        stop.set()
+        for member in audience:
+            member.join(10)
         cast.terminate()
         server.terminate()
         cast.wait(20)

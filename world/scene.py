@@ -115,6 +115,20 @@ class Screen:
     role: str
 
 
+SPOT_KINDS = ("seat", "stand")
+MAX_SPOTS = 512
+FOCUS_BEHIND_M = 20.0
+
+
+@dataclass(frozen=True)
+class Spot:
+    """An audience place: a ``seat`` (sit down) or a ``stand``ing place at the back; ``yaw`` faces the stage."""
+
+    pos: tuple[float, float]
+    yaw: float
+    kind: str
+
+
 @dataclass(frozen=True)
 class Hall:
     id: str
@@ -132,6 +146,7 @@ class Hall:
     directory: Fixture | None = None
     carpets: tuple[tuple[float, float, float, float], ...] = ()  # aisle rugs: x0, y0, x1, y1
     screens: tuple[Screen, ...] = ()
+    spots: tuple[Spot, ...] = ()  # audience seats and standing places, numbered in file order (server/stage/seats.py)
 
     def screen(self, role: str) -> Screen | None:
         """The hall's first screen with ``role`` (a conference room has one video and one Q&A screen)."""
@@ -351,6 +366,7 @@ def parse_hall(data: object, source: Path | str) -> Hall:
             name=r.text(r.get(value, "name", key), key + ".name"),
         )
 
+    stage = fixture("stage")
     return Hall(
         id=r.ident(r.get(data, "id", ""), "id"),
         name=r.text(r.get(data, "name", ""), "name"),
@@ -363,12 +379,42 @@ def parse_hall(data: object, source: Path | str) -> Hall:
         source=str(source),
         outline=outline,
         portals=tuple(portals),
-        stage=fixture("stage"),
+        stage=stage,
         directory=fixture("directory"),
         carpets=tuple(_carpet(r, c, f"carpets[{i}]", hx, hy)
                       for i, c in enumerate(r.items(r.get(data, "carpets", "", optional=True) or [], "carpets", 16))),
         screens=tuple(screens),
+        spots=_seating(r, r.get(data, "seating", "", optional=True), stage, inside),
     )
+
+
+def _seating(r: FieldReader, value, stage: Fixture | None, inside) -> tuple[Spot, ...]:
+    """Rows of audience places: ``{"kind": "seat"|"stand", "from": [x, y], "to": [x, y], "count": N}``, N evenly
+    spaced from ``from`` to ``to``, each turned towards the stage: towards a point behind its centre (the rows curve
+    gently, as in a hall, rather than all staring at one spot); ``yaw`` in a hall without a stage."""
+    spots: list[Spot] = []
+    if stage is not None:  # the stage faces the audience along its yaw; the focus is FOCUS_BEHIND_M behind it
+        rad = math.radians(stage.yaw)
+        focus = (stage.pos[0] - math.sin(rad) * FOCUS_BEHIND_M, stage.pos[1] - math.cos(rad) * FOCUS_BEHIND_M)
+    for i, row in enumerate(r.items(value or [], "seating", 32)):
+        f = f"seating[{i}]"
+        kind = r.get(row, "kind", f)
+        if kind not in SPOT_KINDS:
+            raise r.fail(f + ".kind", "one of " + ", ".join(SPOT_KINDS), kind)
+        a = r.vec(r.get(row, "from", f), f + ".from", 2, -200.0, 200.0)
+        b = r.vec(r.get(row, "to", f), f + ".to", 2, -200.0, 200.0)
+        inside(a, f + ".from")
+        inside(b, f + ".to")
+        count = int(r.number(r.get(row, "count", f), f + ".count", 1, 64))
+        yaw = None if stage else r.number(r.get(row, "yaw", f), f + ".yaw", -360.0, 360.0)
+        for k in range(count):
+            t = k / (count - 1) if count > 1 else 0.5
+            x, y = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+            facing = yaw if stage is None else math.degrees(math.atan2(-(focus[0] - x), focus[1] - y)) % 360
+            spots.append(Spot((round(x, 3), round(y, 3)), round(facing, 2), kind))
+    if len(spots) > MAX_SPOTS:
+        raise r.fail("seating", f"at most {MAX_SPOTS} places in all", len(spots))
+    return tuple(spots)
 
 
 def _carpet(r: FieldReader, value, field: str, hx: float, hy: float) -> tuple[float, float, float, float]:

@@ -45,6 +45,8 @@ def badge_text(role: str) -> str:
     """The role badge's line, both languages at once (a visitor reads it whatever their setting)."""
     zh, en = ROLE_NAMES[role]
     return f"{zh} {en}"
+SEATED_DROP = 0.47  # m: the hips (0.92 m) down onto a seat (0.45 m, tools/build_assets.py SEAT_Z)
+LEGS = ("leg.l", "leg.r")  # joints of tools/avatar_rig.py, turned forward to sit
 
 
 def gait(speed: float) -> tuple[tuple[float, float, float], float, float]:
@@ -69,6 +71,7 @@ class AvatarView:
             self.actor.loop(clip)
         self.animating, self.speed, self.last = True, 0.0, None
         self.far_body: NodePath | None = None
+        self.seated = False
         if far is None:
             self.actor.reparentTo(self.root)
         else:
@@ -171,8 +174,19 @@ class AvatarView:
             if self.animating:
                 self._blend(self.speed)
         self.last = state
-        self.root.setPos(state.x, state.y, state.z)
+        if state.seated != self.seated:
+            self._sit(state.seated)
+        self.root.setPos(state.x, state.y, state.z - (SEATED_DROP if state.seated else 0.0))
         self.root.setH(state.yaw)
+
+    def _sit(self, seated: bool) -> None:
+        """Seated: the legs leave the clips and point forward, the body is lowered onto the seat."""
+        self.seated = seated
+        for joint in LEGS:
+            if seated:
+                self.actor.controlJoint(None, "modelRoot", joint).setP(88)
+            else:
+                self.actor.releaseJoint("modelRoot", joint)
 
     def _blend(self, speed: float) -> None:
         weights, walk_rate, run_rate = gait(speed)

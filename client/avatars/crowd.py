@@ -16,6 +16,7 @@ from client.avatars.interp import State, TickClock, Track
 from protocol.messages import CM, dequantize_yaw
 
 MOVING_ANIMS = (1, 2)  # walk, run
+SEATED = 4  # on an audience seat (server/stage/seats.py)
 STILL_EPS = 0.001  # m: less motion than this between frames counts as standing
 
 
@@ -60,7 +61,8 @@ class Crowd:
         for vid, x, y, z, yaw, anim in snap["ents"]:
             track = self.tracks.get(vid)
             if track is not None:
-                track.push(State(t, x / CM, y / CM, z / CM, dequantize_yaw(yaw), anim in MOVING_ANIMS))
+                track.push(State(t, x / CM, y / CM, z / CM, dequantize_yaw(yaw), anim in MOVING_ANIMS,
+                                 anim == SEATED))
 
     def update(self, now: float) -> None:
         """Place every view where its track says it is at ``now``."""

@@ -34,6 +34,7 @@ class State:
     z: float
     yaw: float
     moving: bool = False
+    seated: bool = False  # on an audience seat (anim 4): drawn sitting
 
     def distance(self, other: State) -> float:
         return math.dist((self.x, self.y, self.z), (other.x, other.y, other.z))
@@ -62,6 +63,7 @@ def lerp_state(a: State, b: State, t: float) -> State:
         a.z + (b.z - a.z) * f,
         wrap_yaw(a.yaw + yaw_delta(a.yaw, b.yaw) * min(f, 1.0)),
         b.moving,
+        b.seated,
     )
 
 

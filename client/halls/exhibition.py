@@ -58,7 +58,8 @@ class Exhibition:
         self.directory = DirectoryPanel(font, {hid: h.name for hid, h in halls.items()},
                                         search=lambda q: send("search", q=q), teleport=self.teleport,
                                         join=self.join, favourites=lambda: sorted(self.favourites),
-                                        booth_name=lambda b: names.get(b, Text(b, b)))
+                                        booth_name=lambda b: names.get(b, Text(b, b)),
+                                        rooms=frozenset(hid for hid, h in halls.items() if h.screen("video")))
         self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight, base.win.getYSize() / 2)
         self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)),
                                        staff_login=lambda token: send("exhibitor_login", token=token))
@@ -242,7 +243,8 @@ class Exhibition:
         if self.exhibitor.script is not None or self.exhibitor.is_open:
             out["exhibitor"] = self.exhibitor.report()
         if self.directory.is_open:
-            out["directory"] = {"query": self.directory.query, "hits": self.directory.hits}
+            out["directory"] = {"query": self.directory.query, "hits": self.directory.hits,
+                                "halls": list(self.directory.halls), "rooms": self.directory.room_lines(self.lang)}
         if not self.minimap.root.isHidden() and self.hall is not None:
             me = self.minimap.me.getPos(self.base.render2d)
             out["minimap"] = {"others": self.minimap.shown_others,

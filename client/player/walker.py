@@ -19,7 +19,7 @@ RUN_SPEED = 6.0
 TURN_SPEED = 120.0  # degrees/s with Q/E or the arrow keys
 SUBSTEP = 0.2  # m: sweep long steps in pieces, like the server
 ARRIVED = 0.05  # m: close enough to a waypoint
-IDLE, WALK, RUN = 0, 1, 2  # protocol anim values
+IDLE, WALK, RUN, SEATED = 0, 1, 2, 4  # protocol anim values
 
 
 def forward_of(yaw: float) -> tuple[float, float]:
@@ -50,6 +50,7 @@ class Player:
         self.walkable = walkable
         self.x, self.y, self.yaw = x, y, yaw
         self.anim = IDLE
+        self.seated = False  # on an audience seat the server gave (client/stage/seats.py): anim SEATED while still
         self.pending: deque[tuple[int, float, float]] = deque(maxlen=self.MAX_PENDING)
 
     def place(self, x: float, y: float, yaw: float) -> None:
@@ -93,8 +94,9 @@ class Player:
         dx, dy = fx * intent.forward + rx * intent.strafe, fy * intent.forward + ry * intent.strafe
         norm = math.hypot(dx, dy)
         if norm < 1e-6:
-            self.anim = IDLE
+            self.anim = SEATED if self.seated else IDLE
             return turned
+        self.seated = False  # walking off stands up; the server gives the place back
         speed = RUN_SPEED if intent.run else WALK_SPEED
         scale = speed * dt / max(norm, 1.0)
         self._sweep(dx * scale, dy * scale)
@@ -140,6 +142,10 @@ class MoveClock:
         self.was_active = active
         wait = 1.0 / self.SEND_HZ if active else self.IDLE_EVERY
         return stopped or now - self.sent_at >= wait
+
+    def soon(self) -> None:
+        """Send at the next frame (the pose changed without walking: sat down)."""
+        self.sent_at = -math.inf
 
     def next_seq(self, now: float) -> int:
         self.sent_at = now

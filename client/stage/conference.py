@@ -18,6 +18,7 @@ from panda3d.core import NodePath, TextFont, TextNode
 
 from client import render
 from client.offscreen import screen_box
+from client.stage import seats
 from client.stage.model import STAGE_TYPES, StageModel
 from client.stage.panel import StagePanel
 from client.stage.screens import (
@@ -30,6 +31,7 @@ from client.stage.screens import (
     VideoScreen,
     find_screen,
 )
+from client.stage.seats import Seats
 from client.stage.sound import ScreenSound
 from client.stage.stream import LoopPlayer, StreamPlayer, http_base
 from world.scene import Hall
@@ -61,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--stage-go", action="store_true", help="follow the first reminder into its room")
     group.add_argument("--stage-ask", action="append", default=[], metavar="TEXT", help="ask a question")
     group.add_argument("--stage-react", choices=("clap", "like"), help="react once, on entering the room")
+    seats.add_arguments(group)
 
 
 class Conference:
@@ -68,6 +71,7 @@ class Conference:
         self.base, self.args = base, args
         self.model = StageModel(lambda t, **fields: base.net.send(t, **fields))
         self.panel = StagePanel(base, font, self.model, self._room_name)
+        self.seats = Seats(base, offscreen, font, args)
         self.video: VideoScreen | None = None
         self.pip_card: PipCard | None = None
         self.qa: QaScreen | None = None
@@ -115,6 +119,7 @@ class Conference:
         """New scenery: find its screens; outside a conference room there is nothing to play."""
         self._stop_players()
         self._stop_booth_video()
+        self.seats.enter_hall(hall)
         self.model.booth_videos = set()
         self.video = self.qa = self.pip_card = None
         video, qa = hall.screen("video"), hall.screen("qa")
@@ -127,6 +132,7 @@ class Conference:
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
+        self.seats.on_message(t, fields)
         if t == "stage_room":
             self._play(fields.get("stream"))
             for text in self.scripted["ask"]:
@@ -164,7 +170,11 @@ class Conference:
             self.model.go(talk["id"])
             self.banner.hide()
 
+    def on_error(self, fields: dict) -> None:
+        self.seats.on_error(fields)
+
     def update(self, lang: str) -> None:
+        self.seats.update(lang)
         wall = self.model.wall()
         self.panel.refresh(lang, wall)
         self._show_video(lang)
@@ -190,7 +200,7 @@ class Conference:
         self.playing = key
         if stream is None or self.video is None:
             return
-        base_url = http_base(self.base.net.url)
+        base_url = http_base(self.base.net.url, stream.get("port"))
         self.player = StreamPlayer(base_url, stream["path"], stream["started"], stream["live"], VIDEO_SIZE,
                                    clock=self.model.wall)
         self.sound = ScreenSound(self.base, self.video.anchor)
@@ -250,7 +260,7 @@ class Conference:
             self._stop_booth_video()
             face = base.hall_view.booth_faces.get(wanted) if wanted else None
             if face is not None:
-                url = f"{http_base(base.net.url)}/stage/booths/{wanted}.mp4"
+                url = f"{http_base(base.net.url, self.model.videos_port)}/stage/booths/{wanted}.mp4"
                 self.booth_video = (wanted, LoopPlayer(url, BOOTH_VIDEO_SIZE), BoothVideoCard(face))
         if self.booth_video is not None and (picture := self.booth_video[1].frame()) is not None:
             self.booth_video[2].show_picture(picture.bgr)
@@ -298,7 +308,7 @@ class Conference:
 
     # --- offscreen -------------------------------------------------------------------
     def settled(self) -> bool:
-        if self.scripted["ask"] or self.scripted["react"]:
+        if self.scripted["ask"] or self.scripted["react"] or not self.seats.settled():
             return False
         if self.args.wait_booth_video and (self.booth_video is None or (
                 self.booth_video[1].frames_shown < self.args.wait_booth_video and self.booth_video[1].problem is None)):
@@ -327,7 +337,7 @@ class Conference:
                      "questions": m.questions, "answered": m.answered, "moderator": m.moderator,
                      "floating": len(self.floating), "panel": self.panel.page if self.panel.visible else None,
                      "panel_rows": self.panel.rows, "caption": self.video.caption_text if self.video else None,
-                     "booth_videos": sorted(m.booth_videos), "booth_video": booth}
+                     "booth_videos": sorted(m.booth_videos), "booth_video": booth, "seat": self.seats.report()}
         if self.video is not None:
             corners = [tuple(self.base.render.getRelativePoint(self.video.anchor, (x, 0, z)))
                        for x in (-self.video.w / 2, self.video.w / 2) for z in (-self.video.h / 2, self.video.h / 2)]

@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 STAGE_TYPES = frozenset({"stage_schedule", "stage_reminders", "stage_alert", "stage_room", "stage_count",
-                         "stage_questions", "stage_reaction", "stage_moderator", "stage_booth_videos"})
+                         "stage_questions", "stage_reaction", "stage_moderator", "stage_booth_videos",
+                         "stage_seats", "stage_seated"})
+
+
+SESSION_LINE_UNITS = 46  # a directory row's width, in half-width characters
+
+
+def fit(text: str, units: int) -> str:
+    """``text`` cut to ``units`` half-width characters (a CJK character counts two), with '…' if cut."""
+    widths = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text]
+    if sum(widths) <= units:
+        return text
+    used = 0
+    for i, w in enumerate(widths):
+        if used + w > units - 1:
+            return text[:i] + "…"
+        used += w
+    return text
 
 
 def local_time(wall: float, tz: str, with_day: bool = False) -> str:
@@ -39,6 +57,7 @@ class StageModel:
         self.answered: list[dict] = []
         self.moderator = False
         self.booth_videos: set[str] = set()  # booths of this hall with a video
+        self.videos_port: int | None = None  # the stage's HTTP port serving them (None: the WebSocket's)
         self.reactions: deque[tuple[int, str]] = deque(maxlen=64)
         self.version = 0  # bumped on every change the panel shows
 
@@ -69,6 +88,7 @@ class StageModel:
             self.moderator = f["ok"]
         elif t == "stage_booth_videos":
             self.booth_videos = set(f["booths"])
+            self.videos_port = f.get("port")
 
     def left_room(self) -> None:
         """The visitor walked into a hall that is not a conference room."""
@@ -81,6 +101,27 @@ class StageModel:
 
     def upcoming(self, wall: float, n: int) -> list[dict]:
         return [t for t in self.talks if t["start"] > wall][:n]
+
+    def session_line(self, room: str, lang: str, wall: float | None = None) -> str | None:
+        """What the directory says under a conference room: the session on now, else the next one, else the
+        last one that ended there, else None."""
+        wall = self.wall() if wall is None else wall
+        here = [t for t in self.talks if t["room"] == room]
+        coming = [t for t in here if t["end"] > wall]
+        if not coming:
+            if not here:
+                return None
+            title = max(here, key=lambda t: t["end"])["title"][lang]
+            return fit(f"已结束：{title}" if lang == "zh" else f"Ended: {title}", SESSION_LINE_UNITS)
+        talk = min(coming, key=lambda t: t["start"])
+        title = talk["title"][lang]
+        if talk["start"] <= wall:
+            line = f"正在进行：{title}" if lang == "zh" else f"Now: {title}"
+        else:
+            when = local_time(talk["start"], self.timezone, local_time(wall, self.timezone, True)[:5]
+                              != local_time(talk["start"], self.timezone, True)[:5])
+            line = f"{when} 下一场：{title}" if lang == "zh" else f"Next, {when}: {title}"
+        return fit(line, SESSION_LINE_UNITS)
 
     def days(self) -> list[str]:
         """The fair's days, 'MM-DD' in its time zone, in order."""

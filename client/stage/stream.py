@@ -71,10 +71,12 @@ def parse_playlist(text: str) -> Playlist:
     return Playlist(init, tuple(segments), ended)
 
 
-def http_base(ws_url: str) -> str:
-    """The HTTP origin of the server's WebSocket URL (the same host and port)."""
+def http_base(ws_url: str, port: int | None = None) -> str:
+    """The HTTP origin of the stage's files: the WebSocket's host, on the stage's own ``port`` if the server
+    advertised one, else the WebSocket's port."""
     u = urllib.parse.urlsplit(ws_url)
-    return urllib.parse.urlunsplit(("https" if u.scheme == "wss" else "http", u.netloc, "", "", ""))
+    netloc = u.netloc if port is None else f"{'[' + u.hostname + ']' if ':' in u.hostname else u.hostname}:{port}"
+    return urllib.parse.urlunsplit(("https" if u.scheme == "wss" else "http", netloc, "", "", ""))
 
 
 def fetch(url: str, limit: int, timeout: float = 5.0) -> bytes:

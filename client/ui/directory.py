@@ -1,4 +1,5 @@
-"""The hall directory: every hall to jump to, your 收藏 (favourites), and search by booth or product name.
+"""The hall directory: every hall to jump to, the conference centre's rooms with the session on now (or next),
+your 收藏 (favourites), and search by booth or product name.
 
 Typing sends ``search`` to the server (which indexes current content) at most
 every SEARCH_EVERY_S, always ending with the query as last typed: the server
@@ -22,24 +23,32 @@ FRAME = (-1.0, 1.0, -0.85, 0.85)
 INK, MUTED, ACCENT = (0.13, 0.14, 0.17, 1), (0.38, 0.4, 0.45, 1), (0.72, 0.2, 0.15, 1)
 MAX_ROWS = 9
 LABELS = {
-    "zh": {"title": "展馆导览", "halls": "前往展馆", "search": "搜索机构、展位或产品（中文或英文）：",
+    "zh": {"title": "展馆导览", "halls": "前往展馆", "rooms": "云会议中心 · 会场（点击前往）",
+           "no_session": "暂无会议", "search": "搜索机构、展位或产品（中文或英文）：",
            "none": "没有找到结果", "hint": "点击结果即可传送 · Tab / Esc 关闭", "product": "产品", "booth": "展位",
            "favourites": "我的收藏", "no_favourites": "还没有收藏：在展位面板点“收藏”"},
-    "en": {"title": "Hall Directory", "halls": "Go to a hall", "search": "Search institutions, booths or products:",
+    "en": {"title": "Hall Directory", "halls": "Go to a hall", "rooms": "Conference centre · rooms (click to go)",
+           "no_session": "no session scheduled", "search": "Search institutions, booths or products:",
            "none": "No results", "hint": "Click a result to teleport · Tab / Esc to close", "product": "product",
            "booth": "booth", "favourites": "My favourites",
            "no_favourites": "No favourites yet: press Favourite on a booth's panel"},
 }
 MAX_FAVOURITES_SHOWN = 6
+ROW = 0.075  # a search hit's height
 SEARCH_EVERY_S = 0.5  # within the server's search budget (2 a second per connection)
 
 
 class DirectoryPanel:
     def __init__(self, font: TextFont, halls: dict[str, Text], search: Callable[[str], None],
                  teleport: Callable[[str], None], join: Callable[[str], None],
-                 favourites: Callable[[], list[str]] = list, booth_name: Callable[[str], Text] = lambda b: Text(b, b)):
-        """``favourites``: the visitor's 收藏 (kept by the server), listed with a teleport each."""
-        self.font, self.halls = font, halls
+                 favourites: Callable[[], list[str]] = list, booth_name: Callable[[str], Text] = lambda b: Text(b, b),
+                 rooms: frozenset[str] = frozenset()):
+        """``favourites``: the visitor's 收藏 (kept by the server), listed with a teleport each; ``rooms``: the
+        halls that are conference rooms, listed apart with :attr:`sessions` (hall, lang -> the line under it)."""
+        self.font = font
+        self.halls = {hid: name for hid, name in halls.items() if hid not in rooms}
+        self.rooms = {hid: name for hid, name in halls.items() if hid in rooms}
+        self.sessions: Callable[[str, str], str | None] = lambda hall, lang: None
         self.favourites, self.booth_name = favourites, booth_name
         self.search, self.teleport, self.join = search, teleport, join
         self.frame: DirectFrame | None = None
@@ -61,6 +70,15 @@ class DirectoryPanel:
         self._draw()
         if query:
             self.search(query)
+
+    def room_lines(self, lang: str) -> dict[str, str]:
+        """Each conference room's line: the session on now, or next (or that none is scheduled)."""
+        return {hid: self.sessions(hid, lang) or LABELS[lang]["no_session"] for hid in self.rooms}
+
+    def refresh(self) -> None:
+        """Draw again with what is known now (the programme arrived), keeping the query typed so far."""
+        if self.is_open:
+            self._draw()
 
     def close(self) -> None:
         if self.frame is not None:
@@ -118,6 +136,14 @@ class DirectoryPanel:
             y = top - 0.3 - (i // 2) * 0.09
             self._button(self.frame, name.pick(lang), (x, y), 0.88, lambda h=hid: self.join(h))
         y = top - 0.3 - ((len(self.halls) + 1) // 2) * 0.09 - 0.03
+        if self.rooms:
+            self._text(labels["rooms"], (left + 0.06, y), 0.045, ACCENT)
+            for i, (hid, name) in enumerate(self.rooms.items()):
+                x = left + 0.06 + (i % 2) * 0.96
+                ry = y - 0.09 - (i // 2) * 0.14
+                self._button(self.frame, name.pick(lang), (x, ry), 0.88, lambda h=hid: self.join(h))
+                self._text(self.room_lines(lang)[hid], (x + 0.01, ry - 0.062), 0.037, MUTED)
+            y -= 0.09 + ((len(self.rooms) + 1) // 2) * 0.14
         self._text(labels["favourites"], (left + 0.06, y), 0.045, ACCENT)
         favourites = self.favourites()[-MAX_FAVOURITES_SHOWN:]
         if not favourites:
@@ -145,10 +171,11 @@ class DirectoryPanel:
         left, right, y = FRAME[0], FRAME[1], self.hits_top
         if self.hits is not None and not self.hits:
             self._text(labels["none"], (left + 0.06, y - 0.04), 0.045, MUTED, parent=self.hits_frame)
-        for i, hit in enumerate((self.hits or [])[:MAX_ROWS]):
+        fits = max(1, int((y - FRAME[2] - 0.04) / ROW) + 1)
+        for i, hit in enumerate((self.hits or [])[:min(MAX_ROWS, fits)]):
             kind = labels[hit["kind"]]
             text = f"[{kind}] {hit['name'][lang]}  ·  {hit['where'][lang]}"
-            self._button(self.hits_frame, text, (left + 0.06, y - i * 0.075), right - left - 0.12,
+            self._button(self.hits_frame, text, (left + 0.06, y - i * ROW), right - left - 0.12,
                          lambda b=hit["booth"]: self.teleport(b))
 
     def _text(self, text, pos, scale, fg, align=TextNode.ALeft, parent=None) -> None:

@@ -39,8 +39,11 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
             if len(kept) > 1 and (tok in NO_START or kept[-1] in NO_END):
                 # carry the last character over, and any opening punctuation before it: "（元" + "）"
                 cut = len(kept) - 1
-                while cut > 1 and kept[cut - 1] in NO_END:
+                while cut > 1 and (kept[cut - 1] in NO_END or kept[cut] in NO_START):
                     cut -= 1
+                if kept[cut] in NO_START and tok in NO_START:
+                    line += tok  # nothing can be carried: the closing mark hangs past the margin (burasage)
+                    continue
                 lines.append(kept[:cut].rstrip())
                 line = line[cut:] + tok
             else:

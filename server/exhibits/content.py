@@ -81,6 +81,8 @@ class ContentService:
         # picture path -> hash, picture path -> thumbnail hash
         self._plain: dict[str, tuple[str, dict]] = {}  # manifest hash -> the same without thumbnails, and its hash
         self.uploaded: dict[str, str] = {}  # booth -> manifest hash, for booths with an uploaded version live
+        self.shown: dict[str, object] = {}  # booth -> the uploaded version shown (absent: the seed content)
+        self.videos: dict[str, dict] = {}  # booth -> its video as the manifest lists it (server/stage/booth_video.py)
         self.directory = Directory(halls, {})
 
     @classmethod
@@ -141,17 +143,30 @@ class ContentService:
             web_size = self.blob_size(version.web_hash) if version.web_hash else None
             if web_size:
                 manifest["model"]["web"] = {"hash": version.web_hash, "size": web_size}
+        if booth in self.videos:
+            manifest["video"] = self.videos[booth]
         digest = manifest_hash(manifest)
         self._manifests[booth] = (digest, manifest)
         if version is None:
             self.uploaded.pop(booth, None)
+            self.shown.pop(booth, None)
         else:
             self.uploaded[booth] = digest
+            self.shown[booth] = version
         return digest
 
+    def set_video(self, booth: str, video: dict | None) -> str | None:
+        """List ``video`` in the booth's manifest (None: no video); the manifest's new hash, or None."""
+        if video is None:
+            self.videos.pop(booth, None)
+        else:
+            self.videos[booth] = video
+        return self.apply(booth, self.shown.get(booth))
+
     def live_blobs(self) -> set[str]:
-        """Blobs this server holds outside the database (the seed content's pictures): never collected."""
-        return set(self._hot)
+        """Blobs this server holds outside the database (the seed content's pictures, the booth videos'
+        posters): never collected."""
+        return set(self._hot) | {v["poster"] for v in self.videos.values()}
 
     def manifest(self, booth: str, thumbs: bool = True) -> tuple[str, dict] | None:
         """(hash, manifest) of the booth's current content, or None for a booth without content.

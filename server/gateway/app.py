@@ -68,6 +68,7 @@ from server.stage import booth_video
 from server.stage.feature import StageFeature
 from server.stage.http import stream_files
 from server.stage.organisers import Organisers
+from server.stage.serve import StageHTTP
 from server.stage.streams import URL_PREFIX as STREAM_PREFIX
 from server.store import gc
 from server.store.open import Database, open_store
@@ -540,6 +541,9 @@ async def run_server(
     stage_dir = data_dir / "stage"
     programme = load_programme(schedule or SCHEDULE_DIR / "fair.json", rooms=halls)
     organisers = Organisers(store)
+    stage_http = StageHTTP(stage_dir, host)  # HLS + booth videos: own port, own process (server/stage/serve.py)
+    http_port = stage_http.start()
+    infos = booth_video.VideoInfos(content.blobs.put)  # booth videos described once each (poster, length, size)
     social = SocialFeature(halls, SocialStore(store), DeskStaff(uploads), WordFilter.load(), wall_offset,
                            slot=cluster.slot)
     core = build_core(halls, tick_hz=tick_hz, max_view=max_view, puzzles=puzzles, content=content,
@@ -547,7 +551,8 @@ async def run_server(
                       admission=Admission(limits), social=social,
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
-                                                       lambda: booth_videos(uploads, content, stage_dir)),
+                                                       lambda: booth_videos(uploads, content, stage_dir, infos),
+                                                       http_port, content.set_video),
                       member=cluster.member, extra=cluster.features())
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
@@ -558,7 +563,7 @@ async def run_server(
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
     pygc.freeze()
-    site = WebSite(halls)  # plain HTTP GETs on the same port: the web client (server/web/)
+    site = WebSite(halls, stage_port=http_port)  # plain HTTP GETs on the same port: the web client (server/web/)
     site.router.add(STREAM_PREFIX, stream_files(stage_dir))  # the conference streams' HLS files
     gateway.http = site.router.process_request  # plain GETs; upgrades pass the guard's checks first
     try:
@@ -582,6 +587,7 @@ async def run_server(
         gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes, return_exceptions=True)  # every visit recorded first
     finally:
+        stage_http.stop()
         gateway.persists.shutdown(wait=True)
         gateway.jobs.shutdown(wait=True)
         gateway.io.shutdown(wait=True)
@@ -592,14 +598,18 @@ async def run_server(
              st.busy_s / max(1, st.ticks) * 1000, st.worst_s * 1000)
 
 
-def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path) -> frozenset[str]:
-    """The booths' uploaded videos, linked where the stage's HTTP route serves them (blocking: a job)."""
+def booth_videos(uploads: UploadDesk, content: ContentService, stage_dir: Path,
+                 infos: booth_video.VideoInfos) -> dict[str, dict]:
+    """The booths' uploaded videos, linked where the stage's HTTP server serves them, each described for its
+    booth manifest (blocking: a job)."""
     stored = {}
     for booth in content.booth_hall:
         digest = uploads.exhibitors.images(booth).get(booth_video.STORED_NAME)
         if digest:
             stored[booth] = content.blobs.path_of(digest)
-    return booth_video.publish_links(stage_dir, stored)
+    booth_video.publish_links(stage_dir, stored)
+    described = {booth: infos.of(path.name, path) for booth, path in stored.items()}
+    return {booth: info for booth, info in described.items() if info is not None}
 
 
 def _exit_after(seconds: float) -> None:

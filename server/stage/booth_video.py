@@ -13,6 +13,8 @@ from pathlib import Path
 
 import av
 
+from server.stage.streams import BOOTHS_DIR, URL_PREFIX
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SECONDS = 180.0
 MIN_SECONDS = 1.0
@@ -85,35 +87,93 @@ def check_booth_video(data: bytes, name: str = "video.mp4") -> tuple[list[dict],
     return [], stats
 
 
-BOOTHS_DIR = "booths"  # DATA/stage/booths/<booth>.mp4, served as /stage/booths/<booth>.mp4
 
 
 def publish_links(stage_dir: Path, videos: dict[str, Path]) -> frozenset[str]:
-    """Make ``stage_dir/booths/<booth>.mp4`` the stored video of each booth (blocking; a background job).
+    """Make ``stage_dir/booths/<booth>.mp4`` and ``<sha256>.mp4`` the stored video of each booth (blocking;
+    a background job). The booth's name follows its latest upload (served ``no-cache``), the hash name never
+    changes (served ``immutable``; the booth manifest's ``video.path``).
 
     A hard link to the blob (a copy where links are impossible), swapped in by rename so a viewer never reads
     half a file; videos no longer stored are removed. Returns the booths that have a video.
     """
+    folder = stage_dir / BOOTHS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    names = set()
+    for booth, blob in videos.items():
+        for name in (booth, blob.name):
+            _link(folder, name, blob)
+            names.add(name)
+    for old in folder.glob("*.mp4"):
+        if old.stem not in names:
+            old.unlink(missing_ok=True)
+    return frozenset(videos)
+
+
+def _link(folder: Path, name: str, blob: Path) -> None:
     import os
     import shutil
 
-    folder = stage_dir / BOOTHS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    for booth, blob in videos.items():
-        target = folder / f"{booth}.mp4"
-        try:
-            if target.exists() and os.path.samefile(target, blob):
-                continue
-        except OSError:
-            pass
-        tmp = folder / f".{booth}.tmp"
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(blob, tmp)
-        except OSError:
-            shutil.copyfile(blob, tmp)
-        os.replace(tmp, target)
-    for old in folder.glob("*.mp4"):
-        if old.stem not in videos:
-            old.unlink(missing_ok=True)
-    return frozenset(videos)
+    target = folder / f"{name}.mp4"
+    try:
+        if target.exists() and os.path.samefile(target, blob):
+            return
+    except OSError:
+        pass
+    tmp = folder / f".{name}.tmp"
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(blob, tmp)
+    except OSError:
+        shutil.copyfile(blob, tmp)
+    os.replace(tmp, target)
+
+
+POSTER_AT_S = 1.0  # the poster is the picture this far in (or halfway through a shorter video)
+POSTER_WIDTH = 640
+
+
+def describe(path: Path) -> tuple[dict, bytes]:
+    """(seconds, width, height) of a stored booth video and its poster, a PNG of an early picture (blocking).
+
+    The video passed :func:`check_booth_video` when it was uploaded; a file that no longer reads raises
+    ``av.error.FFmpegError`` (or ValueError), and the booth is shown without its video.
+    """
+    import io
+
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        seconds = c.duration / av.time_base if c.duration else 0.0
+        info = {"seconds": round(seconds, 2), "width": v.codec_context.width, "height": v.codec_context.height}
+        at = min(POSTER_AT_S, seconds / 2)
+        picture = None
+        for frame in c.decode(v):
+            picture = frame
+            if frame.time is not None and frame.time >= at:
+                break
+    if picture is None:
+        raise ValueError(f"{path}: no picture")
+    image = picture.to_image()
+    image.thumbnail((POSTER_WIDTH, POSTER_WIDTH))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return info, out.getvalue()
+
+
+class VideoInfos:
+    """Each stored video described once (by its hash): what the booth manifest says of it."""
+
+    def __init__(self, put_blob):
+        self.put_blob = put_blob  # bytes -> sha256 (the blob store)
+        self.known: dict[str, dict | None] = {}
+
+    def of(self, digest: str, path: Path) -> dict | None:
+        if digest not in self.known:
+            try:
+                info, poster = describe(path)
+            except (OSError, ValueError, av.error.FFmpegError):
+                self.known[digest] = None
+            else:
+                self.known[digest] = {"hash": digest, "size": path.stat().st_size, **info,
+                                      "poster": self.put_blob(poster), "path": f"{URL_PREFIX}{BOOTHS_DIR}/{digest}.mp4"}
+        return self.known[digest]

@@ -27,9 +27,10 @@ from server.dispatch import Feature, Route
 from server.guard.costs import Cost
 from server.ratelimit import Bucket, RateLimit
 from server.rooms.feature import RoomsFeature
-from server.session import Session, refuse
+from server.session import Session, error, refuse
 from server.stage.qa import Board, QuestionLimit
 from server.stage.reminders import Reminders
+from server.stage.seats import Refusal, Seating
 from server.stage.streams import Stream, scan
 from world.schedule import Programme, Talk
 
@@ -48,14 +49,22 @@ def talk_info(t: Talk) -> dict:
 class StageFeature(Feature):
     def __init__(self, programme: Programme, rooms: RoomsFeature, wall_offset: float = 0.0,
                  is_organiser: Callable[[str], bool] = lambda token: False, streams_dir: Path | None = None,
-                 booth_videos: Callable[[], frozenset[str]] | None = None):
+                 booth_videos: Callable[[], dict[str, dict]] | None = None, http_port: int | None = None,
+                 show_video: Callable[[str, dict | None], str | None] | None = None):
+        """``http_port``: where the stage's own HTTP server (server/stage/serve.py) serves streams and booth
+        videos; None: the WebSocket's port (its ``/stage/`` route). ``booth_videos`` (blocking, a job): each
+        booth's video as its manifest describes it; ``show_video`` puts one in the booth's manifest (None:
+        takes it out) and returns the manifest's new hash, which every visitor is told (``booth_changed``)."""
         self.programme = programme
         self.rooms = rooms
         self.wall_offset = wall_offset
         self.is_organiser = is_organiser
         self.streams_dir = streams_dir
-        self.booth_videos = booth_videos  # blocking: publishes the booths' videos, returns the booths that have one
+        self.booth_videos = booth_videos
+        self.show_video = show_video
         self.videos: frozenset[str] = frozenset()
+        self.video_infos: dict[str, dict] = {}
+        self.http_port = {"port": http_port} if http_port else {}
         self.stage_rooms = {t.room for t in programme.talks} | {
             hid for hid, r in rooms.rooms.items() if r.hall.screens}
         self.reminders = Reminders(programme)
@@ -64,6 +73,8 @@ class StageFeature(Feature):
         self.who: dict[int, str] = {}  # connection -> whom its reminders are kept for ("v:..." or "c:<vid>")
         self.streams: dict[str, Stream] = {}
         self.counts: dict[str, int] = {}
+        self.seating = Seating({hid: r.hall for hid, r in rooms.rooms.items()})
+        self.vacated: set[str] = set()  # halls where a place was given back by someone who left the fair
         self.next_count = 0.0
         self.last_now = 0.0  # the latest tick's clock, for the background scan
 
@@ -74,7 +85,8 @@ class StageFeature(Feature):
                 "stage_remind": Route(self.on_remind, Cost.CHEAP), "stage_go": Route(self.on_go, Cost.SEARCH),
                 "stage_ask": Route(self.on_ask, Cost.TRY), "stage_vote": Route(self.on_vote, Cost.TRY),
                 "stage_answer": Route(self.on_answer, Cost.CHEAP), "stage_login": Route(self.on_login, Cost.TRY),
-                "stage_react": Route(self.on_react, Cost.CHEAP)}
+                "stage_react": Route(self.on_react, Cost.CHEAP), "stage_sit": Route(self.on_sit, Cost.CHEAP),
+                "stage_stand": Route(self.on_stand, Cost.CHEAP)}
 
     def topics(self) -> tuple[str, ...]:
         return ("stage:",)
@@ -116,7 +128,11 @@ class StageFeature(Feature):
 
     # --- a visitor in a conference room ----------------------------------
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:
-        out = [Send(s.cid, frame)] if (frame := self.videos_frame(hall)) is not None else []
+        out = self._seats_changed(self.seating.stand(s.vid))  # a place is given back on leaving its room
+        if (frame := self.videos_frame(hall)) is not None:
+            out.append(Send(s.cid, frame))
+        if hall in self.seating.halls:
+            out.append(Send(s.cid, self.seats_frame(hall)))
         if hall not in self.stage_rooms:
             return out
         out.append(Send(s.cid, self.room_frame(hall, now)))
@@ -137,14 +153,14 @@ class StageFeature(Feature):
             fields["talk"] = talk_info(talk)
         stream = live or (self.streams.get(talk.id) if talk is not None else None) or (streams[-1] if streams else None)
         if stream is not None:
-            fields["stream"] = stream.shown()
+            fields["stream"] = {**stream.shown(), **self.http_port}
         return encode("stage_room", **fields)
 
     def videos_frame(self, hall: str) -> bytes | None:
         """The booths of ``hall`` with a video (played on the booth when a visitor is near), if any."""
         room = self.rooms.rooms.get(hall)
         booths = [b.id for b in room.hall.booths if b.id in self.videos] if room is not None else []
-        return encode("stage_booth_videos", hall=hall, booths=booths) if booths else None
+        return encode("stage_booth_videos", hall=hall, booths=booths, **self.http_port) if booths else None
 
     def _audience(self, hall: str) -> list[int]:
         room = self.rooms.rooms.get(hall)
@@ -211,6 +227,9 @@ class StageFeature(Feature):
         s.budgets["stage_react"] = RateLimit(Bucket(3.0, 6.0), Bucket(1024.0, 2048.0))
         s.budgets["stage_ask"] = RateLimit(Bucket(0.2, 3.0), Bucket(2048.0, 4096.0))
         s.budgets["stage_vote"] = RateLimit(Bucket(2.0, 10.0), Bucket(1024.0, 4096.0))
+        # sitting down and getting up tell the whole room: a visitor does it now and then, not in a loop
+        for kind in ("stage_sit", "stage_stand"):
+            s.budgets[kind] = RateLimit(Bucket(1.0, 4.0), Bucket(512.0, 1024.0))
 
     def on_react(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None or s.room.hall.id not in self.stage_rooms:
@@ -220,11 +239,50 @@ class StageFeature(Feature):
     def left(self, s: Session, now: float) -> None:
         self.moderators.discard(s.vid)
         self.who.pop(s.cid, None)
+        self.vacated |= self.seating.stand(s.vid)  # the room hears of it at the next tick
+
+    # --- audience places -------------------------------------------------
+    def seats_frame(self, hall: str) -> bytes:
+        return encode("stage_seats", hall=hall, taken=self.seating.taken(hall))
+
+    def _seats_changed(self, halls: set[str]) -> list[Action]:
+        out: list[Action] = []
+        for hall in halls:
+            out += self._to_room(hall, self.seats_frame(hall))
+        return out
+
+    def on_sit(self, s: Session, msg: dict, now: float) -> list[Action]:
+        """Take a free place within reach; a taken or far one is refused with a reason (not counted as abuse)."""
+        room = s.room
+        avatar = room.avatars.get(s.vid) if room is not None else None
+        if avatar is None:
+            return [error(s, ErrorCode.UNKNOWN_SEAT, "stage_sit")]
+        result = self.seating.sit(s.vid, room.hall.id, msg["spot"], avatar.x, avatar.y, now)
+        if isinstance(result, Refusal):
+            code = {Refusal.TAKEN: ErrorCode.SEAT_TAKEN, Refusal.TOO_FAR: ErrorCode.SEAT_TOO_FAR}.get(
+                result, ErrorCode.UNKNOWN_SEAT)
+            return [error(s, code, "stage_sit")]
+        spot = room.hall.spots[msg["spot"]]
+        return [Send(s.cid, encode("stage_seated", hall=room.hall.id, spot=msg["spot"], pos=list(spot.pos),
+                                   yaw=spot.yaw, kind=spot.kind)), *self._seats_changed(result)]
+
+    def on_stand(self, s: Session, msg: dict, now: float) -> list[Action]:
+        return self._seats_changed(self.seating.stand(s.vid))
 
     # --- the clock -------------------------------------------------------
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         self.last_now = now
         out: list[Action] = []
+        changed: set[str] = set()
+        for vid in list(self.seating.by_vid):  # places whose holder walked away, left, or never sat down
+            s = self.hub.by_vid.get(vid)
+            avatar = s.room.avatars.get(vid) if s is not None and s.room is not None else None
+            if avatar is None:
+                changed |= self.seating.stand(vid)
+            else:
+                changed |= self.seating.check(vid, s.room.hall.id, avatar.x, avatar.y, now)
+        out += self._seats_changed(changed | self.vacated)
+        self.vacated.clear()
         for talk, whom in self.reminders.due(self.wall(now)):
             frame = encode("stage_alert", talk=talk_info(talk))
             out += [Send(cid, frame) for cid, who in self.who.items() if who in whom]
@@ -238,26 +296,42 @@ class StageFeature(Feature):
         return out
 
     # --- streams ---------------------------------------------------------
+    def _manifests(self, infos: dict[str, dict]) -> list[Action]:
+        """Booth manifests list their booth's video: changed ones are updated and announced to everyone."""
+        out: list[Action] = []
+        if self.show_video is None:
+            return out
+        for booth in set(infos) | set(self.video_infos):
+            info = infos.get(booth)
+            if info == self.video_infos.get(booth):
+                continue
+            digest = self.show_video(booth, info)
+            if digest is not None:
+                frame = encode("booth_changed", booth=booth, hash=digest)
+                out += [Send(s.cid, frame) for s in self.hub.sessions.values() if s.greeted and not s.closed]
+        self.video_infos = dict(infos)
+        return out
+
     def background(self) -> Job | None:
         if self.streams_dir is None:
             return None
         root, wall, videos = self.streams_dir, self.wall(self.last_now), self.booth_videos
-        return Job("stage-streams", lambda: (scan(root, wall), videos() if videos else frozenset()),
-                   self._streams_read)
+        return Job("stage-streams", lambda: (scan(root, wall), videos() if videos else {}), self._streams_read)
 
     def _streams_read(self, result: object, now: float) -> list[Action]:
         if not isinstance(result, tuple):
             log.warning("reading the streams failed: %r", result)
             return []
-        result, videos = result
-        out: list[Action] = []
+        result, infos = result
+        out = self._manifests(infos)
+        videos = frozenset(infos)
         if videos != self.videos:
             changed = videos ^ self.videos
             self.videos = videos
             for hid, room in self.rooms.rooms.items():
                 if any(b.id in changed for b in room.hall.booths):
                     booths = [b.id for b in room.hall.booths if b.id in videos]
-                    out += self._to_room(hid, encode("stage_booth_videos", hall=hid, booths=booths))
+                    out += self._to_room(hid, encode("stage_booth_videos", hall=hid, booths=booths, **self.http_port))
         changed = {st.room for st in result.values() if self.streams.get(st.talk) != st}
         changed |= {st.room for t, st in self.streams.items() if t not in result}
         self.streams = result

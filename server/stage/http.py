@@ -1,4 +1,4 @@
-"""Serving a stream's HLS files over HTTP on the server's own port: path -> file in the stream folder, or 404.
+"""What the stage serves over HTTP: path -> file in a stream's folder, or 404 (the rules, no sockets).
 
 Players fetch ``/stage/<talk>/index.m3u8`` and the segments it names. Only
 names the encoder writes are served (a strict pattern, then a resolved path
@@ -9,8 +9,10 @@ ranges; the playlist of a live stream changes every segment, so it is
 ``no-cache``. Every viewer gets the same bytes: nothing is transcoded.
 
 :func:`serve_file` is sans-socket (request path + headers in, status + headers
-+ body out); :func:`stream_files` adapts it to the web router (server/web/router.py)
-that answers plain GETs on the WebSocket's port.
++ body out). It is served on the stage's own port by its own process
+(server/stage/serve.py, advertised to clients); :func:`stream_files` adapts it
+to the web router (server/web/router.py) so ``/stage/`` also answers on the
+WebSocket's port, for a browser page that wants its media from its own origin.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.stage.streams import PIP_DIR, URL_PREFIX
+from server.stage.streams import BOOTHS_DIR, PIP_DIR, URL_PREFIX
 
 _TALK = r"[a-z0-9][a-z0-9-]{0,47}"
 _NAME = r"[A-Za-z0-9_-]{1,64}\.(?:m3u8|m4s|mp4|ts)"
@@ -29,6 +31,7 @@ TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment", 
          ".ts": "video/mp2t"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CACHE_BYTES = 128 * 1024 * 1024
+HASH_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,12 @@ class Reply:
     body: bytes = b""
 
 
+def changes(path: Path) -> bool:
+    """Whether a served file may change under its name: a live playlist, a booth video named by its booth
+    (``booths/<booth>.mp4``; the same video by its content hash, ``booths/<sha256>.mp4``, never changes)."""
+    if path.suffix == ".m3u8":
+        return True
+    return path.parent.name == BOOTHS_DIR and HASH_NAME.fullmatch(path.stem) is None
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
@@ -86,9 +95,8 @@ def serve_file(root: Path, url_path: str, headers: dict[str, str], cache: FileCa
         data, etag = cache.read(path)
     except OSError:
         return Reply(404, [("Content-Type", "text/plain; charset=utf-8")], b"not found\n")
-    playlist = path.suffix == ".m3u8"
     common = [("Content-Type", TYPES[path.suffix]), ("ETag", etag), ("Accept-Ranges", "bytes"),
-              ("Cache-Control", "no-cache" if playlist else "public, max-age=31536000, immutable"),
+              ("Cache-Control", "no-cache" if changes(path) else "public, max-age=31536000, immutable"),
               ("Access-Control-Allow-Origin", "*")]
     if headers.get("if-none-match") == etag:
         return Reply(304, common)

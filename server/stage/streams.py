@@ -16,6 +16,7 @@ STREAM_FILE = "stream.json"
 PLAYLIST = "index.m3u8"
 PIP_DIR = "pip"
 URL_PREFIX = "/stage/"
+BOOTHS_DIR = "booths"  # DATA/stage/booths/: the booths' videos (server/stage/booth_video.py)
 STALE_S = 20.0  # a 'live' stream whose playlist has not changed for this long lost its broadcaster
 
 

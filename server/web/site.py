@@ -13,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from server.web.router import IMMUTABLE, Get, Reply, Router, text_reply
 from world.scene import Hall
@@ -33,6 +35,7 @@ CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
        "font-src 'self'; "
        "connect-src 'self' blob: data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
        "form-action 'none'; frame-ancestors 'none'")
+HOSTNAME = re.compile(r"[A-Za-z0-9.:-]{1,253}")  # a host name or IP (v6 without brackets) fit for a CSP source
 NOT_BUILT = """<!doctype html><html lang="zh"><meta charset="utf-8"><title>云展馆 · 网页版未构建</title>
 <body><h1>网页版还没有构建 · The web client is not built</h1>
 <p>在项目目录运行 <code>make web</code>，然后刷新本页。Run <code>make web</code> in the project folder, then reload.</p>
@@ -82,14 +85,25 @@ def world_description(halls: dict[str, Hall]) -> dict:
 class WebSite:
     """Builds the router that ``serve()`` hooks in front of the websocket handshake."""
 
-    def __init__(self, halls: dict[str, Hall], build: Path = BUILD_DIR):
+    def __init__(self, halls: dict[str, Hall], build: Path = BUILD_DIR, stage_port: int | None = None):
+        """``stage_port``: the stage's own HTTP port (server/stage/serve.py), from which the page may play
+        booth videos and streams (the CSP's ``media-src``)."""
         self.build = build
+        self.stage_port = stage_port
         self.world = json.dumps(world_description(halls), ensure_ascii=False, separators=(",", ":")).encode()
         self.router = Router()
         self.router.add("/", self.page)
         self.router.add("/app/", self.app)
         self.router.add("/assets/", self.assets)
         self.router.add("/api/world.json", self.api_world)
+
+    def csp(self, host: str) -> str:
+        """The page's policy; media may also come from the stage's port on the host the page was asked for."""
+        name = urlsplit(f"//{host}").hostname if host else None
+        if not self.stage_port or not name or not HOSTNAME.fullmatch(name):
+            return CSP
+        name = f"[{name}]" if ":" in name else name
+        return CSP + f"; media-src 'self' blob: http://{name}:{self.stage_port} https://{name}:{self.stage_port}"
 
     @property
     def built(self) -> bool:
@@ -99,7 +113,7 @@ class WebSite:
         if req.path not in ("", "index.html"):
             return text_reply(404, "not found / 没有这个页面\n")
         bundle = _bundle(self.build)
-        headers = {"Content-Security-Policy": CSP}
+        headers = {"Content-Security-Policy": self.csp(req.host) if self.stage_port else CSP}
         if bundle is None:
             return Reply(NOT_BUILT.encode(), "text/html; charset=utf-8", "no-store", 503, headers)
         html = PAGE.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ export function exposeApi(app) {
         hall: app.joined ? app.hall?.id ?? null : null,
         me,
         others: app.crowd
-          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.hex, look: p.look,
+          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.hex, seated: Boolean(p.drawn.seated), look: p.look,
             screen: app.crowd.bodyOnScreen(id, app.stage.camera, app.stage.width, app.stage.height) }))
           : [],
         panel: document.querySelector(".panel")?.dataset.panel ?? null,
@@ -21,7 +21,7 @@ export function exposeApi(app) {
       const info = app.stage?.renderer.info;
       return { drawCalls: info?.render.calls ?? 0, triangles: info?.render.triangles ?? 0, frames: app.frameTimes.slice(),
         firstHallMs: app.firstHallMs, marks: app.marks, booths: app.booths?.stats,
-        boothModels: app.boothModels?.report() ?? {} };
+        boothModels: app.boothModels?.report() ?? {}, boothVideo: app.stage ? app.boothVideo?.report(app.stage.camera, app.stage.width, app.stage.height) ?? null : null };
     },
     openBooth: (id) => app.openBooth(id),
     walkTo: (x, y) => app.walkTo(x, y),
@@ -32,5 +32,7 @@ export function exposeApi(app) {
     lang: (l) => app.setLang(l),
     boothScreen: (id) => app.boothScreen(id),
     manifest: (id) => app.booths?.manifest(id) ?? null,
+    seat: () => app.seats?.report(app.player) ?? null,
+    sit: () => app.seats?.toggle(app.player),
   };
 }

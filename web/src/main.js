@@ -11,7 +11,7 @@ import { FONT_FAMILY } from "./world/labels.js";
 import { buildHall, loadModel } from "./world/hall.js";
 import { BoothModels } from "./world/booth-models.js";
 import { Crowd } from "./avatars/crowd.js";
-import { MoveClock, Player, IDLE } from "./player/walker.js";
+import { MoveClock, Player, IDLE, SEATED } from "./player/walker.js";
 import { Controls } from "./player/controls.js";
 import { Hud } from "./ui/hud.js";
 import { Minimap } from "./ui/minimap.js";
@@ -20,6 +20,9 @@ import { Kiosk } from "./ui/kiosk/panel.js";
 import { Directory } from "./ui/directory/panel.js";
 import { Journal } from "./ui/journal/panel.js";
 import { getLang, setLang } from "./ui/texts.js";
+import { Programme } from "./stage/programme.js";
+import { BoothVideo } from "./stage/booth-video.js";
+import { Seats } from "./stage/seats.js";
 import { exposeApi } from "./api.js";
 
 const MAX_DT = 0.25; // s: slow phones still walk at speed (steps are swept in 0.2 m pieces)
@@ -82,8 +85,12 @@ class App {
     });
     const send = (type, fields) => this.conn.send(type, fields);
     this.booths = new BoothFetcher(send, () => this.kiosk.refresh());
-    this.kiosk = new Kiosk(this.booths, (id) => this._booth(id));
-    this.directory = new Directory(send, this.hallNames);
+    this.boothVideo = new BoothVideo(this.booths);
+    this.kiosk = new Kiosk(this.booths, (id) => this._booth(id), (video) => this.boothVideo.url(video));
+    this.programme = new Programme();
+    this.seats = new Seats(send, () => this.player);
+    const rooms = new Set(world.halls.filter((h) => h.screens.some((s) => s.role === "video")).map((h) => h.id));
+    this.directory = new Directory(send, this.hallNames, rooms, (id) => this.programme.sessionLine(id));
     this.journal = new Journal(send);
     this.crowd.add("me", name, { ...look, model: "avatar" });
     this.controls = new Controls(this.stage.renderer.domElement, document.getElementById("stick"), {
@@ -133,6 +140,7 @@ class App {
       this.crowd.reset(f.tick_hz);
       this.booths.resetLink();
       this.joined = false;
+      this.conn.send("stage_schedule_get", {}); // the programme: what is on in each conference room
     } else if (type === "hall_state") {
       const hall = this.halls[f.hall];
       if (!hall) return;
@@ -145,6 +153,8 @@ class App {
       this.player.walkable = new Walkable(hall);
       this.player.place(f.you.pos[0], f.you.pos[1], f.you.yaw);
       this.boothModels.setHall(hall); // the server follows with booth_changed for booths showing an upload
+      this.boothVideo.stop();
+      this.seats.enter(hall, this.player);
       this.walkTarget = null;
       this.joined = true;
       closePanel();
@@ -160,8 +170,16 @@ class App {
       this.booths.onMessage(type, f);
     } else if (type === "booth_changed") {
       this.booths.changed(f.booth, f.hash);
+    } else if (type === "stage_seats" || type === "stage_seated") {
+      this.seats.onMessage(type, f, this);
     } else if (type === "error") {
       this.hud.toast(f.msg);
+    } else if (type === "stage_schedule") {
+      this.programme.onSchedule(f);
+      this.directory.refresh();
+    } else if (type === "stage_booth_videos") {
+      this.boothVideo.setPort(f.port);
+      for (const booth of f.booths) this.booths.wantManifest(booth); // their manifests say which video
     } else if (type === "search_result") {
       this.directory.onResult(f);
     } else if (JOURNAL_TYPES.has(type)) {
@@ -178,6 +196,7 @@ class App {
     let active = false;
     if (p && this.joined) {
       active = this._steer(dt);
+      this.seats.update(this);
       if (this.conn.online && this.moves.due(now, active)) {
         const seq = this.moves.nextSeq(now);
         this.conn.send("move", { seq, pos: [p.x, p.y, 0], yaw: p.yaw, anim: p.anim });
@@ -185,13 +204,14 @@ class App {
       }
       this.stage.follow(p.x, p.y, p.yaw, dt);
     }
-    this.crowd.update(now, p ? { x: p.x, y: p.y, z: 0, yaw: p.yaw } : null, this.stage.camera, this.stage.width, this.stage.height);
+    this.crowd.update(now, p ? { x: p.x, y: p.y, z: 0, yaw: p.yaw, seated: p.anim === SEATED } : null, this.stage.camera, this.stage.width, this.stage.height);
     this.stage.render();
     const others = this.crowd.others().map(([, o]) => o.drawn);
     this.minimap.draw(p, others);
     this.hud.show(this.joined ? this.hall : null, this.joined ? others.length + 1 : 0, this.controls.touch);
     if (this.conn.status.link !== "online") this.hud.status(this.conn.status, this.url);
     if (this.joined) this.boothModels.update(this.hall, this.booths);
+    this.boothVideo.update(this.joined ? this.hall : null, this.stage.hall, p);
     this.booths.pump();
     this.frameTimes.push(performance.now() - nowMs);
     if (this.frameTimes.length > 600) this.frameTimes.shift();
@@ -220,6 +240,7 @@ class App {
       this.directory.open();
     } else if (e.code === "KeyM") this.toggleMap();
     else if (e.code === "KeyJ") this.journal.open();
+    else if (e.code === "KeyX") this.seats.toggle(this.player);
     else if (e.code === "F1") {
       e.preventDefault();
       this.setLang(getLang() === "zh" ? "en" : "zh");

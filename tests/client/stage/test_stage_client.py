@@ -172,3 +172,47 @@ def test_an_uploaded_booth_video_plays_on_the_booth_when_a_visitor_is_near(live_
     bv = rn["stage"]["booth_video"]
     assert bv["booth"] == "rural-01" and bv["frames_shown"] >= 10 and bv["problem"] is None
     assert bv["screen_box"] is not None  # the booth's screen is in view
+
+
+def test_taking_a_seat_in_the_client_and_seeing_another_visitor_seated(stage_server, tmp_path):
+    """A visitor (a real websocket) sits in the front row; the offscreen client walks to the seat beside,
+    takes it and faces the stage; a third asks for the first's seat and is told, in Chinese, that it is taken."""
+    from websockets.sync.client import connect
+
+    from protocol.codec import encode
+    from tests.server.stage.test_seats_ws import enter, walk_next_to
+    from tests.server.stage.test_stream_ws import wait_for
+    from world.scene import load_halls
+
+    spots = load_halls()["conference"].spots
+    url, _ = stage_server
+    with connect(url) as ws:
+        _, start = enter(ws, "甲")
+        seq = walk_next_to(ws, start, spots[73].pos)
+        ws.send(encode("stage_sit", spot=73))
+        seated = wait_for(ws, "stage_seated")
+        ws.send(encode("move", seq=seq, pos=[*seated["pos"], 0.0], yaw=seated["yaw"], anim=4))
+        common = ("--hall", "conference", "--frames", "10", "--timeout", "60", "--wait-visitors", "1")
+        report, img = finish(client(url, tmp_path, "乙", *common, "--stage-sit", "72"), tmp_path, "乙")
+        seat = report["stage"]["seat"]
+        assert seat["spot"] == 72 and seat["seated"] and 73 in seat["taken"], seat
+        assert abs(seat["pos"][0] - spots[72].pos[0]) < 0.3 and abs(seat["pos"][1] - spots[72].pos[1]) < 0.3
+        assert abs(seat["yaw"] - spots[72].yaw) < 1.0  # facing the stage
+        other, = report["avatars"]
+        assert other["seated"] and other["pos"][2] < -0.3  # drawn sitting, lowered onto the seat
+        refused, _ = finish(client(url, tmp_path, "丙", *common, "--stage-sit", "73"), tmp_path, "丙")
+        assert refused["stage"]["seat"]["spot"] is None
+        assert refused["stage"]["seat"]["problem"] == "这个座位已经有人了，请换一个"
+
+
+def test_the_directory_lists_the_conference_rooms_with_the_session_on_now(stage_server, tmp_path):
+    url, _ = stage_server
+    report, _ = finish(client(url, tmp_path, "戊", "--hall", "lobby", "--frames", "10", "--directory", ""),
+                       tmp_path, "戊")
+    directory = report["directory"]
+    assert set(directory["rooms"]) == {"conference", "forum-a", "forum-b", "forum-c"}
+    assert "conference" not in directory["halls"] and "lobby" in directory["halls"]
+    assert directory["rooms"]["conference"] == "正在进行：会议 live-talk"  # the test programme's (stage_fixtures)
+    assert directory["rooms"]["forum-a"] == "已结束：会议 old-talk"
+    assert directory["rooms"]["forum-c"] == "暂无会议"
+

@@ -41,3 +41,12 @@ def test_wrapped_chinese_never_ends_on_opening_or_starts_on_closing_punctuation(
         if line and len(line) > 1:
             assert line[0] not in NO_START or all(c in NO_START for c in line[:2]), lines
 
+
+
+def test_closing_marks_that_cannot_be_carried_hang_past_the_margin():
+    def measure(s: str) -> float:
+        return sum(0.5 if c in "”！ " else 1.0 for c in s)
+
+    # found by hypothesis: carrying "”" alone would start the next line with it
+    assert wrap("a” ！", 2.0, measure) == ["a” ！"]
+    assert wrap("你好”！", 2.5, measure) == ["你", "好”！"]

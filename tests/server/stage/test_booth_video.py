@@ -86,3 +86,31 @@ def test_upload_a_booth_video_through_the_exhibitor_path(live_server, tmp_path, 
         assert "videos/booth.mp4" in ExhibitorStore(store).images("rural-01")
     finally:
         store.close()
+    # the booth's manifest now lists the video, with a poster; the stage's own port serves it by its hash
+    from websockets.sync.client import connect
+
+    from protocol.codec import encode
+    from tests.server.stage.test_stream_ws import http_get, wait_for
+
+    with connect(live_server) as ws:
+        ws.send(encode("hello", name="观众", lang="zh"))
+        wait_for(ws, "welcome")
+        ws.send(encode("join", hall="rural"))
+        port = wait_for(ws, "stage_booth_videos", where=lambda m: "rural-01" in m["booths"])["port"]
+        video = None
+        deadline = time.monotonic() + 30
+        while video is None and time.monotonic() < deadline:
+            ws.send(encode("booth_get", booth="rural-01"))
+            video = wait_for(ws, "booth")["manifest"].get("video")
+            time.sleep(0.5)
+    assert video is not None, "the manifest never listed the video"
+    good = files["good"].read_bytes()
+    assert (video["width"], video["height"], video["size"]) == (320, 180, len(good))
+    assert abs(video["seconds"] - 2.0) < 0.2 and video["path"] == f"/stage/booths/{video['hash']}.mp4"
+    status, headers, body = http_get(f"http://127.0.0.1:{port}", video["path"])
+    assert status == 200 and body == good and headers["content-type"] == "video/mp4"
+    assert "immutable" in headers["cache-control"]
+    from PIL import Image
+
+    with Image.open(tmp_path / "data" / "blobs" / video["poster"][:2] / video["poster"]) as img:
+        assert img.format == "PNG" and img.size == (320, 180)

@@ -49,6 +49,9 @@ def test_live_stream_served_at_the_live_edge_then_a_replay(stage_server, organis
         try:
             live = wait_for(ws, "stage_room", where=lambda m: "stream" in m)["stream"]
             assert live["live"] and live["path"] == "/stage/live-talk/index.m3u8"
+            main_port = urllib.parse.urlsplit(base).port
+            assert live["port"] != main_port  # the stage's own HTTP server, advertised
+            stage_base, base = base, f"http://127.0.0.1:{live['port']}"
             started = json.loads((data / "stage" / "live-talk" / "stream.json").read_text())["started"]
             lags = []
             while cast.poll() is None:
@@ -71,8 +74,13 @@ def test_live_stream_served_at_the_live_edge_then_a_replay(stage_server, organis
     assert status == 206 and part == seg[:100]
     for path in ("/stage/live-talk/stream.json", "/stage/other/index.m3u8", "/stage/", "/stage/live-talk/x.m4s"):
         assert http_get(base, path)[0] == 404, path
+    for path in ("/stage/live-talk/../../pavilion.sqlite3", "/stage/live-talk/%2e%2e/organisers.json",
+                 "/", "/app/index.html"):
+        assert http_get(base, path)[0] == 404, path
+    # the WebSocket's port answers the same files too (a same-origin web page), by the same rules
+    assert http_get(stage_base, "/stage/live-talk/seg_00001.m4s")[2] == seg
     for path in ("/stage/live-talk/../../pavilion.sqlite3", "/stage/live-talk/%2e%2e/organisers.json"):
-        assert http_get(base, path)[0] in (400, 404), path  # the web router refuses '..' outright (400)
-    with connect(ws_url) as ws:  # the WebSocket still works on the same port
+        assert http_get(stage_base, path)[0] in (400, 404), path  # the web router refuses '..' outright (400)
+    with connect(ws_url) as ws:  # the WebSocket still works
         ws.send(encode("hello", name="b", lang="en"))
         assert decode_server(ws.recv(timeout=5))[0] == "welcome"

@@ -116,3 +116,13 @@ def test_an_unbuilt_client_says_how_to_build_it(tmp_path):
     site = WebSite(load_halls(), build=tmp_path)
     reply = site.page(type("G", (), {"path": ""})())
     assert reply.status == 503 and "make web" in reply.body.decode()
+
+
+def test_the_page_may_play_media_from_the_stage_port_on_its_own_host_only():
+    site = WebSite(load_halls(), stage_port=40001)
+    assert site.csp("127.0.0.1:8765").endswith("; media-src 'self' blob: http://127.0.0.1:40001 "
+                                               "https://127.0.0.1:40001")
+    assert site.csp("[::1]:8765").endswith("http://[::1]:40001 https://[::1]:40001")
+    for hostile in ("evil.com;script-src *", "a b", ""):
+        assert "media-src" not in site.csp(hostile) and "script-src *" not in site.csp(hostile)
+    assert "media-src" not in WebSite(load_halls()).csp("127.0.0.1:8765")

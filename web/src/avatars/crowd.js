@@ -24,6 +24,9 @@ function wears(look) {
   return new Set([`outfit-${look.outfit || "tee"}`, `hat-${look.hat || "none"}`]);
 }
 const MOVING = new Set([1, 2]);
+const SEATED = 4; // on an audience seat (server/stage/seats.py): drawn sitting, as client/avatars/bodies.py
+const SEATED_DROP = 0.47; // m: the hips (0.92 m) down onto the seat (0.45 m)
+const HIPS = 0.9; // m: where the legs turn forward
 const CAPACITY = 1100; // a snapshot lists at most 1,024 visitors
 const TAG_RANGE = 28; // m: farther name tags are hidden
 const FAR = 15; // m: beyond this the low-detail body is drawn, as on the desktop (client/avatars/bodies.py)
@@ -56,6 +59,7 @@ function instancedParts(gltf, scene, lod) {
     mesh.count = 0;
     mesh.userData.tinted = /body/.test(o.material.name);
     mesh.userData.variant = variantOf(o);
+    mesh.userData.leg = /trousers|shoes/.test(o.material.name);
     if (mesh.userData.tinted) mesh.setColorAt(0, new THREE.Color(1, 1, 1));
     parts.push(mesh);
     scene.add(mesh);
@@ -73,6 +77,11 @@ export class Crowd {
     this.tmp = new THREE.Object3D();
     this.vec = new THREE.Vector3();
     this.colour = new THREE.Color();
+    // legs turned forward about the hips, for a seated body: T(hips) · Rx(90°) · T(-hips)
+    this.sitLegs = new THREE.Matrix4().makeTranslation(0, HIPS, 0)
+      .multiply(new THREE.Matrix4().makeRotationX(Math.PI / 2))
+      .multiply(new THREE.Matrix4().makeTranslation(0, -HIPS, 0));
+    this.legMatrix = new THREE.Matrix4();
   }
 
   reset(tickHz) {
@@ -122,7 +131,8 @@ export class Crowd {
     }
     const t = this.clock.localTime(snap.tick, arrival);
     for (const [id, x, y, z, yaw, anim] of snap.ents) {
-      this.people.get(id)?.track.push({ t, x: x / CM, y: y / CM, z: z / CM, yaw: (yaw * 360) / YAW_STEPS, moving: MOVING.has(anim) });
+      this.people.get(id)?.track.push({ t, x: x / CM, y: y / CM, z: z / CM, yaw: (yaw * 360) / YAW_STEPS, moving: MOVING.has(anim),
+        seated: anim === SEATED });
     }
   }
 
@@ -134,17 +144,18 @@ export class Crowd {
       const s = id === "me" ? (me ? { ...me, t: now } : null) : p.track.sample(now);
       if (!s) continue;
       p.drawn = s;
-      const [x, y, z] = toThree(s.x, s.y, s.z);
+      const [x, y, z] = toThree(s.x, s.y, s.z - (s.seated ? SEATED_DROP : 0));
       this.tmp.position.set(x, y, z);
       this.tmp.rotation.set(0, (s.yaw * Math.PI) / 180, 0);
       this.tmp.updateMatrix();
       const set = this.tmp.position.distanceTo(camera.position) > FAR ? this.far : this.near;
+      if (s.seated) this.legMatrix.multiplyMatrices(this.tmp.matrix, this.sitLegs);
       for (const part of set) {
         const variant = part.userData.variant;
         if (variant && !p.wears.has(variant)) continue;
         const i = counts.get(part);
         counts.set(part, i + 1);
-        part.setMatrixAt(i, this.tmp.matrix);
+        part.setMatrixAt(i, s.seated && part.userData.leg ? this.legMatrix : this.tmp.matrix);
         if (part.userData.tinted) part.setColorAt(i, p.color);
       }
       this._placeTag(p, x, y, z, camera, width, height);

@@ -27,6 +27,7 @@ export function lerpState(a, b, t) {
     z: a.z + (b.z - a.z) * f,
     yaw: wrapYaw(a.yaw + yawDelta(a.yaw, b.yaw) * Math.min(f, 1)),
     moving: b.moving,
+    seated: b.seated ?? false,
   };
 }
 

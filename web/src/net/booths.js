@@ -24,7 +24,8 @@ export function thumbnails(manifest) {
 }
 
 export function pictures(manifest) {
-  return [...new Set([manifest.poster, ...manifest.products.map((p) => p.image)])];
+  const video = manifest.video ? [manifest.video.poster] : [];
+  return [...new Set([manifest.poster, ...manifest.products.map((p) => p.image), ...video])];
 }
 
 export class BoothFetcher {

@@ -8,6 +8,7 @@ const ARRIVED = 0.05;
 export const IDLE = 0;
 export const WALK = 1;
 export const RUN = 2;
+export const SEATED = 4; // on an audience seat the server gave (stage/seats.js)
 
 export function forwardOf(yaw) {
   const h = (yaw * Math.PI) / 180;
@@ -22,6 +23,7 @@ export class Player {
   constructor(walkable, x = 0, y = 0, yaw = 0) {
     Object.assign(this, { walkable, x, y, yaw });
     this.anim = IDLE;
+    this.seated = false;
     this.pending = [];
   }
 
@@ -59,9 +61,10 @@ export class Player {
     const dy = fy * intent.forward + ry * intent.strafe;
     const norm = Math.hypot(dx, dy);
     if (norm < 1e-6) {
-      this.anim = IDLE;
+      this.anim = this.seated ? SEATED : IDLE;
       return turned;
     }
+    this.seated = false; // walking off stands up; the server gives the place back
     const speed = intent.run ? RUN_SPEED : WALK_SPEED;
     const scale = (speed * dt) / Math.max(norm, 1);
     this._sweep(dx * scale, dy * scale);
@@ -110,6 +113,11 @@ export class MoveClock {
     this.wasActive = active;
     const wait = active ? 1 / MoveClock.SEND_HZ : MoveClock.IDLE_EVERY;
     return stopped || now - this.sentAt >= wait;
+  }
+
+  /** Send at the next frame (the pose changed without walking: sat down). */
+  soon() {
+    this.sentAt = -Infinity;
   }
 
   nextSeq(now) {

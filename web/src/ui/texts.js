@@ -33,6 +33,17 @@ export const TEXTS = {
   finished: ["全部解开！", "All solved!"],
   step: ["第", "Step"],
   help_keys: ["W/S/↑/↓ 行走 · A/D 侧移 · ←/→ 转身 · 拖动视角 · E 或点击展位查看", "W/S/↑/↓ walk · A/D step · ←/→ turn · drag to look · E or click a booth"],
+  go_hall: ["前往展馆", "Go to a hall"],
+  rooms: ["云会议中心 · 会场", "Conference centre · rooms"],
+  now_on: ["正在进行：", "Now: "],
+  next_on: ["下一场：", "Next, "],
+  ended: ["已结束：", "Ended: "],
+  no_session: ["暂无会议", "no session scheduled"],
+  go: ["前往", "Go"],
+  booth_video: ["展位视频", "Booth video"],
+  sit_seat: ["入座（X）", "Take this seat (X)"],
+  sit_stand: ["站到这里（X）", "Stand here (X)"],
+  seated: ["起身（X 或走动）", "Get up (X or walk)"],
   help_touch: ["左下摇杆行走 · 拖动屏幕转视角 · 点击展位查看", "Joystick to walk · drag to look · tap a booth"],
 };
 

@@ -4,10 +4,23 @@ import { openPanel, currentPanel } from "../panel.js";
 import { el, pick, t } from "../texts.js";
 
 export class Kiosk {
-  constructor(booths, hallOf) {
+  constructor(booths, hallOf, videoUrl = null) {
     this.booths = booths;
     this.hallOf = hallOf; // booth id -> scene booth (name, colour) for the title before the manifest arrives
+    this.videoUrl = videoUrl; // a manifest's video -> its URL on the stage's HTTP port (stage/booth-video.js)
     this.current = null;
+    this.video = null; // the booth video's element, kept across redraws so it does not restart
+  }
+
+  _video(info) {
+    if (!info || !this.videoUrl) return null;
+    if (this.video?.dataset.hash !== info.hash) {
+      this.video = el("video.booth-video", { controls: true, playsinline: true, preload: "metadata",
+        crossorigin: "anonymous", "data-hash": info.hash, "aria-label": t("booth_video"), src: this.videoUrl(info) });
+    }
+    const poster = this.booths.image(info.poster);
+    if (poster && !this.video.poster) this.video.poster = poster;
+    return this.video;
   }
 
   open(boothId) {
@@ -33,6 +46,7 @@ export class Kiosk {
       return el(`div.${cls}.placeholder`, {}, t("loading"));
     };
     const body = !m ? el("p.loading", {}, t("loading")) : [
+      this._video(m.video),
       el("div.kiosk-top", {},
         img(m.poster, m.poster_thumb, title, "poster"),
         el("div.kiosk-intro", {},
