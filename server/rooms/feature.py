@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from protocol.codec import encode
+from protocol.codec import encode, encode_snap, pack_entity, unpack_snap
 from protocol.errors import ErrorCode
 from server.actions import Action, Job, Send
 from server.dispatch import Feature, Route
@@ -21,6 +21,7 @@ from server.rooms.instances import choose, split
 from server.rooms.room import Room
 from server.rooms.tick import Result, Snapshot
 from server.session import Place, Session, refuse
+from world.looks import legacy_look
 from world.places import arrival, portal_at
 from world.scene import Hall
 
@@ -217,8 +218,8 @@ class RoomsFeature(Feature):
 
     def _sends(self, room: Room, snaps: dict[int, Snapshot]) -> list[Action]:
         by_vid = self.hub.by_vid
-        return [Send(s.cid, snap.frame, snapshot=True) for vid, snap in snaps.items()
-                if (s := by_vid.get(vid)) is not None]
+        return [Send(s.cid, snap.frame if s.extras or not snap.entering else legacy_frame(snap), snapshot=True)
+                for vid, snap in snaps.items() if (s := by_vid.get(vid)) is not None]
 
 
 def timed(compute):
@@ -251,3 +252,10 @@ class TickStats:
         mean = self.busy_s / max(1, self.ticks) * 1000
         return (f"{self.ticks} hall ticks computed off the loop (mean {mean:.2f} ms, worst {self.worst_s * 1000:.1f} ms"
                 f" CPU), {self.skipped} skipped while the previous was computing (each then ran on its finish)")
+
+
+def legacy_frame(snap: Snapshot) -> bytes:
+    """The snapshot for an older client: the same, with only the look fields it knows (world/looks.py)."""
+    fields = unpack_snap(snap.frame)
+    enter = [{**info, "look": legacy_look(info["look"])} for info in fields["enter"]]
+    return encode_snap(fields["tick"], snap.full, snap.ack, enter, snap.leave, [pack_entity(e) for e in fields["ents"]])

@@ -22,7 +22,6 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -56,6 +55,8 @@ class Avatar:
     cell: tuple[int, int] = (0, 0)
     needs_full: bool = True
     acked: int = -1
+    _info: bytes = field(default=b"", repr=False)
+    _info_look: dict | None = field(default=None, repr=False)
 
     def requantize(self) -> bool:
         """Refresh ``state``/``packed`` from the position; True if the quantized state changed."""
@@ -69,10 +70,13 @@ class Avatar:
     def info(self) -> dict:
         return {"id": self.id, "name": self.name, "look": self.look}
 
-    @cached_property
+    @property
     def info_packed(self) -> bytes:
-        """``info`` as an entry of ``snap.enter``: packed once, spliced into every snapshot that introduces it."""
-        return pack(self.info)
+        """``info`` as an entry of ``snap.enter``: packed once per look (a new look is a new dict: server/looks),
+        spliced into every snapshot that introduces this avatar."""
+        if self._info_look is not self.look:
+            self._info, self._info_look = pack(self.info), self.look
+        return self._info
 
 
 class Room:
@@ -218,6 +222,13 @@ class Room:
                 if av is not None and av is not me and (d2 := (av.x - me.x) ** 2 + (av.y - me.y) ** 2) <= r2:
                     found.append((d2, av.id))
         return [v for _, v in heapq.nsmallest(self.max_view, found)]
+
+    def watchers(self, vid: int) -> list[int]:
+        """Who has been told of ``vid`` (and not yet that it left): whom a change of its look must reach."""
+        slot, by_slot, sent = self.avatars[vid].slot, self._by_slot, self._sent.matrix
+        if slot >= len(sent):  # its slot is newer than the last tick: nobody has been told yet
+            return []
+        return [by_slot[o].id for o in np.nonzero(sent[:, slot] >= 0)[0].tolist() if by_slot[o] is not None]
 
     def plan(self, skip: set[int] | frozenset = frozenset()) -> TickPlan:
         """Start a tick: a frozen copy of what it reads (cheap: array and list copies), for ``compute`` anywhere.
