@@ -108,6 +108,8 @@ class ErrorCode(StrEnum):
     SEAT_TAKEN = "seat_taken"
     SEAT_TOO_FAR = "seat_too_far"
     UNKNOWN_SEAT = "unknown_seat"
+    # 云对接: the store could not save a meeting change (not acknowledged, nothing changed)
+    MATCH_NOT_SAVED = "match_not_saved"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -211,6 +213,9 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.SEAT_TAKEN: ("这个座位已经有人了，请换一个", "someone is already in that place; pick another"),
     ErrorCode.SEAT_TOO_FAR: ("离座位太远了，请走近一些", "that place is too far away; walk closer"),
     ErrorCode.UNKNOWN_SEAT: ("这里没有这个座位", "there is no such place in this room"),
+    # 云对接: a meeting change the store could not save
+    ErrorCode.MATCH_NOT_SAVED: ("服务器暂时无法保存这次预约的变更，请稍后重试",
+                                "the server could not save this change to the meeting; please try again later"),
 }
 
 
