@@ -64,6 +64,9 @@ def build_parser(with_client: bool) -> argparse.ArgumentParser:
 
     add_limit_arguments(serve)
     serve.add_argument("--schedule", type=Path, help="conference programme JSON (default scenes/schedule/fair.json)")
+    from server.cluster.cli import add_arguments as add_cluster_arguments
+
+    add_cluster_arguments(serve)
 
     client = sub.add_parser("client", help="run the 3D client", description="Run the Cloud Pavilion 3D client.")
     if with_client:  # the client's options import Panda3D: only when they are needed
@@ -155,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:  # one line per connection drowns the log at fair scale
         logging.getLogger("websockets").setLevel(logging.WARNING)
     if args.command == "serve":
+        from server.cluster.cli import from_args as cluster_options
         from server.gateway.app import serve_forever
         from server.guard.limits import from_args
 
         return serve_forever(args.host, args.port, args.data, args.tick_hz, args.naive, args.view, db=args.db,
-                             limits=from_args(args), schedule=args.schedule, redis=args.redis)
+                             limits=from_args(args), schedule=args.schedule, redis=args.redis,
+                             hall_leases=cluster_options(args), hall_cap=args.hall_cap)
     if args.command == "halls":
         from world.listing import print_halls
 

@@ -52,7 +52,7 @@ from protocol import messages
 from world.collision import Walkable
 from world.looks import avatar_colour
 from world.meeting_room import is_meeting_room, meeting_hall
-from world.scene import Hall, SceneError, load_halls
+from world.scene import Hall, SceneError, instance_name, load_halls
 
 log = logging.getLogger("pavilion.client")
 
@@ -187,6 +187,7 @@ class PavilionApp(ShowBase):
         self.my_id: int | None = None
         self.tick_hz = 10  # until the server's welcome says otherwise
         self.joined = False
+        self.instance = 1  # which instance of a full hall (hall_state.instance)
         self.frames = 0
         self.frame_s: list[float] = []  # offscreen: time of each frame after joining
         self.was_online = False
@@ -282,7 +283,8 @@ class PavilionApp(ShowBase):
         self.expo.update(self.lang, self.player.x, self.player.y, self.player.yaw,
                          [(st.x, st.y) for st in self.crowd.drawn.values()])
         visitors = len(self.crowd) + 1 if self.joined else None
-        self.hud.show(self.lang, self.net.status, self.hall.name, visitors, self.net.last_problem)
+        self.hud.show(self.lang, self.net.status, instance_name(self.hall.name, self.instance), visitors,
+                      self.net.last_problem)
         self.journal.update(now, dt, self.lang, self.hall)
         self.match.update(self.lang)
         self.conference.update(self.lang)
@@ -309,6 +311,7 @@ class PavilionApp(ShowBase):
                 self.conference.on_welcome()
                 self.social.on_welcome()
             elif t == "hall_state":
+                self.instance = fields.get("instance", 1)  # a full hall's n-th instance: "慈善文化科普馆 · n"
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
                 elif fields["hall"] != self.hall.id and is_meeting_room(fields["hall"]):

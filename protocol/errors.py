@@ -108,6 +108,13 @@ class ErrorCode(StrEnum):
     SEAT_TAKEN = "seat_taken"
     SEAT_TOO_FAR = "seat_too_far"
     UNKNOWN_SEAT = "unknown_seat"
+    # cluster membership (server/cluster/): seats, redirects, a member cut off from Redis or PostgreSQL
+    SEAT_INVALID = "seat_invalid"
+    SEAT_EXPIRED = "seat_expired"
+    SEAT_USED = "seat_used"
+    SEAT_NOT_YOURS = "seat_not_yours"
+    HALL_MOVING = "hall_moving"
+    CLUSTER_UNAVAILABLE = "cluster_unavailable"
     # 云对接: the store could not save a meeting change (not acknowledged, nothing changed)
     MATCH_NOT_SAVED = "match_not_saved"
 
@@ -213,6 +220,17 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.SEAT_TAKEN: ("这个座位已经有人了，请换一个", "someone is already in that place; pick another"),
     ErrorCode.SEAT_TOO_FAR: ("离座位太远了，请走近一些", "that place is too far away; walk closer"),
     ErrorCode.UNKNOWN_SEAT: ("这里没有这个座位", "there is no such place in this room"),
+    # cluster membership (server/cluster/)
+    ErrorCode.SEAT_INVALID: ("座位凭证无效（不是本服务器签发的），已按新访客接待",
+                             "the seat ticket is not valid here; you were welcomed as a new visitor"),
+    ErrorCode.SEAT_EXPIRED: ("座位凭证已过期，已按新访客接待",
+                             "the seat ticket has expired; you were welcomed as a new visitor"),
+    ErrorCode.SEAT_USED: ("座位凭证已经用过了，不能再用", "the seat ticket was already used; it works once"),
+    ErrorCode.SEAT_NOT_YOURS: ("这张座位凭证不是发给这个连接的", "the seat ticket was issued to another connection"),
+    ErrorCode.HALL_MOVING: ("展馆正在换到另一台服务器，请稍等片刻再进入",
+                            "the hall is moving to another server; try again in a moment"),
+    ErrorCode.CLUSTER_UNAVAILABLE: ("这台服务器暂时连不上展会的数据库，请稍后再进入",
+                                    "this server cannot reach the fair's shared services; try again shortly"),
     # 云对接: a meeting change the store could not save
     ErrorCode.MATCH_NOT_SAVED: ("服务器暂时无法保存这次预约的变更，请稍后重试",
                                 "the server could not save this change to the meeting; please try again later"),

@@ -337,6 +337,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "color": Field(colour, optional=True),
         "resume": Field(string(64, 1), optional=True),
         "player": Field(string(PLAYER_CHARS[1], PLAYER_CHARS[0]), optional=True),
+        "seat": Field(string(512, 1), optional=True),  # a redirect's seat (protocol/cluster.py, server/cluster/)
     },
     "join": {"hall": Field(hall_id)},
     "move": {
@@ -387,6 +388,7 @@ SERVER_MESSAGES: dict[str, dict[str, Field]] = {
         "hall": Field(hall_id),
         "you": Field(place),
         "tick": Field(integer(0, 2**62)),
+        "instance": Field(integer(2, 999), optional=True),  # a full hall's instance (server/rooms/instances.py)
     },
     "snap": {
         "tick": Field(integer(0, 2**62)),

@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from protocol.catalog import CLIENT_MESSAGES
 from protocol.codec import DecodeError, decode_client, encode
@@ -35,6 +36,12 @@ THROTTLE_S = 0.05  # after a refused message its socket is not read for this lon
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 
 
+class Seats(Protocol):
+    """Redeems ``hello.seat``: the visitor's identity and place (vid, name, look, place) or why not."""
+
+    def redeem(self, seat: str, resume: str | None, now: float): ...
+
+
 @dataclass(frozen=True)
 class Parked:
     """A visitor whose connection dropped: kept for RESUME_GRACE_S under their resume token."""
@@ -49,7 +56,7 @@ class Parked:
 class ServerCore:
     def __init__(self, features: Iterable[Feature], tick_hz: int = 10,
                  new_token: Callable[[], str] = lambda: secrets.token_urlsafe(18), admission: Admission | None = None,
-                 member: str = "local"):
+                 member: str = "local", seats: Seats | None = None):
         self.tick_hz = tick_hz
         self.member = member  # this process's name among the cluster's members (events it published carry it)
         self.admission = admission or Admission()
@@ -59,6 +66,8 @@ class ServerCore:
         self.parked: dict[str, Parked] = {}
         self.new_token = new_token
         self.tick_no = 0
+        # a cluster member's seat desk (server/cluster/feature.py): redeem(seat, resume, now) -> Arrival | ErrorCode
+        self.seats = seats
         self.table: dict[str, Handler] = {"hello": self.on_hello, "ping": self.on_ping}
         self.costs: dict[str, Cost] = {"hello": Cost.CHEAP, "ping": Cost.CHEAP}
         self.undeclared: list[str] = []  # types routed without a cost (charged as UNDECLARED)
@@ -208,9 +217,16 @@ class ServerCore:
         if s.greeted:
             return refuse(s, ErrorCode.ALREADY_HELLO, "hello")
         s.greeted, s.lang = True, msg["lang"]
+        out: list[Action] = []
+        arrival = self._seat(s, msg, now, out)
         parked = self.parked.pop(msg.get("resume", ""), None)
         resumed = parked is not None and parked.expires > now and parked.vid not in self.by_vid
-        if resumed:
+        if arrival is not None:
+            resumed = True
+            if arrival.vid not in self.by_vid:
+                s.vid = arrival.vid
+            s.name, s.look, s.resume_place = arrival.name, arrival.look, arrival.place
+        elif resumed:
             s.vid, s.name, s.look, s.resume_place = parked.vid, parked.name, parked.look, parked.place
         else:
             s.name = " ".join(msg["name"].split()) or f"访客{s.vid}"
@@ -222,7 +238,20 @@ class ServerCore:
         log.debug("visitor %d '%s' (%s) greeted, resumed: %s", s.vid, s.name, s.lang, resumed)
         welcome = encode("welcome", id=s.vid, halls=self.hall_list(), server_time=now, tick_hz=self.tick_hz,
                          resume=s.token, resumed=resumed)
-        return [Send(s.cid, welcome)]
+        return [*out, Send(s.cid, welcome)]
+
+    def _seat(self, s: Session, msg: dict, now: float, out: list[Action]):
+        """``hello.seat`` (a redirect's one-use reservation): who the visitor is, or None with the reason in
+        ``out`` (the visitor is then welcomed as new)."""
+        if "seat" not in msg:
+            return None
+        arrival = ErrorCode.SEAT_INVALID if self.seats is None else self.seats.redeem(msg["seat"],
+                                                                                      msg.get("resume"), now)
+        if isinstance(arrival, ErrorCode):
+            log.info("visitor %d presented a seat refused as %s", s.cid, arrival.value)
+            out.append(error(s, arrival, "hello"))
+            return None
+        return arrival
 
     def on_ping(self, s: Session, msg: dict, now: float) -> list[Action]:
         return [Send(s.cid, encode("pong", n=msg["n"], server_time=now))]

@@ -35,13 +35,19 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
                admission: Admission | None = None, match: MatchSetup | None = None,
                stage: Callable[[RoomsFeature], StageFeature] | None = None,
                social: SocialFeature | None = None, member: str = "local",
-               extra: Callable[[RoomsFeature], tuple[Feature, ...]] | None = None) -> ServerCore:
+               extra: Callable[[RoomsFeature], tuple[Feature, ...]] | None = None,
+               cluster: Callable[[RoomsFeature], Feature] | None = None,
+               hall_cap: int | None = None) -> ServerCore:
     """A core with every feature. ``rooms``: a replacement rooms feature (the benchmark's naive baseline);
     ``stage``: makes the conference feature from the rooms (default: the seed programme, no streams);
     ``member``: this process's name in a cluster; ``extra``: makes the cluster's own features from the rooms
-    (server/cluster/member.py)."""
+    (server/cluster/member.py); ``cluster``: makes the hall leases' feature from the rooms (halls hosted by one
+    member each, server/cluster/feature.py); ``hall_cap``: visitors per room before a hall is split into
+    instances (server/rooms/instances.py)."""
     content = content or ContentService(halls)
-    rooms = rooms or RoomsFeature(halls, view_radius, max_view)
+    rooms = rooms or RoomsFeature(halls, view_radius, max_view, cap=hall_cap)
+    puzzles = puzzles or PuzzleEngine({}, b"")
+    rooms.companions = lambda s: puzzles.companions(s.cid)  # a party shares an instance of a full hall
     social = social or SocialFeature(halls, None, DeskStaff(uploads))
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads, SocialThreads(social))
     social.connect(noticed=matching.noticed, describe=matching.subject_title)  # favourites and messages: figures
@@ -49,10 +55,14 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
         UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
-        PuzzlesFeature(puzzles or PuzzleEngine({}, b"")),
+        PuzzlesFeature(puzzles),
         social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         *(extra(rooms) if extra else ()),
     ]
-    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, member=member)
+    leases = cluster(rooms) if cluster else None
+    if leases is not None:
+        features.append(leases)
+    return ServerCore(features, tick_hz=tick_hz, new_token=new_token, admission=admission, member=member,
+                      seats=leases)

@@ -168,7 +168,8 @@ def main() -> int:
     try:
         for _ in range(2):
             cmd = [sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(folder / "shared"),
-                   "--db", postgres.url, "--redis", redis.url, *LOOPBACK_LIMITS, "--address-try-rate", "1e6"]
+                   "--db", postgres.url, "--redis", redis.url, "--halls-everywhere",  # one hall's people on both
+                   *LOOPBACK_LIMITS, "--address-try-rate", "1e6"]
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                     env=dict(os.environ, PYTHONUNBUFFERED="1"))
             url = next(line.split()[1] for line in proc.stdout if line.startswith("READY"))

@@ -18,7 +18,7 @@ import random
 import resource
 import statistics
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from websockets.asyncio.client import connect
@@ -32,6 +32,9 @@ from world.scene import load_halls
 WALK_SPEED = 1.4  # m/s, a stroll through an exhibition
 PAUSE_CHANCE = 0.25  # at a waypoint, linger at a booth this often
 SENT_MEMORY = 64  # positions remembered per bot for latency lookups
+MAX_HOPS = 4  # redirects a bot follows to reach the cluster member hosting its hall
+MOVING_RETRY_S = 0.5  # a hall changing members (hall_moving): ask again this soon
+HANDSHAKE_S = 30.0  # a bot not in its hall by then gives up (counted as disconnected)
 
 
 @dataclass
@@ -56,31 +59,54 @@ class Bot:
         self.x = self.y = self.yaw = 0.0
         self.target = (0.0, 0.0)
         self.pause_until = 0.0
+        self.resume: str | None = None
+        self.instance = 1  # which instance of a full hall the bot is in
 
     async def run(self, until: float) -> None:
+        """Connect, greet, join; in a cluster follow ``redirect`` to the member hosting the hall (with its seat)."""
+        seat = None
         try:
-            async with connect(self.url, max_size=1 << 20, open_timeout=20, close_timeout=2) as ws:
-                await self._handshake(ws)
-                self.stats.connected += 1
-                reader = asyncio.create_task(self._read(ws))
-                try:
-                    await self._walk(ws, until)
-                finally:
-                    reader.cancel()
+            for _ in range(MAX_HOPS):
+                async with connect(self.url, max_size=1 << 20, open_timeout=20, close_timeout=2) as ws:
+                    moved = await asyncio.wait_for(self._handshake(ws, seat), HANDSHAKE_S)
+                    if moved is not None:
+                        self.url, seat = moved["url"], moved["seat"]
+                        continue
+                    self.stats.connected += 1
+                    reader = asyncio.create_task(self._read(ws))
+                    try:
+                        await self._walk(ws, until)
+                    finally:
+                        reader.cancel()
+                    return
+            self.stats.closed += 1  # redirected in circles
         except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError):
             self.stats.closed += 1
 
-    async def _handshake(self, ws) -> None:
-        await ws.send(encode("hello", name=f"bot{self.n:04d}", lang="en"))
+    async def _handshake(self, ws, seat: str | None = None) -> dict | None:
+        """Greet and join; the ``redirect`` if the hall lives on another member, else None once placed."""
+        extra = ({"resume": self.resume} if self.resume else {}) | ({"seat": seat} if seat else {})
+        await ws.send(encode("hello", name=f"bot{self.n:04d}", lang="en", **extra))
         t, welcome = decode_server(await ws.recv())
-        self.id = welcome["id"]
+        while t != "welcome":  # a refused seat is explained before the welcome
+            t, welcome = decode_server(await ws.recv())
+        self.id, self.resume = welcome["id"], welcome["resume"]
         await ws.send(encode("join", hall=self.hall))
         while True:
             t, m = decode_server(await ws.recv())
             if t == "hall_state":
                 self.x, self.y, _ = m["you"]["pos"]
                 self.target = (self.x, self.y)
-                return
+                self.instance = m.get("instance", 1)
+                return None
+            if t == "redirect":
+                return m
+            if t == "error":
+                self.stats.error_codes[m["code"]] = self.stats.error_codes.get(m["code"], 0) + 1
+                if m["code"] not in ("hall_moving", "cluster_unavailable"):
+                    raise ConnectionError(f"join refused: {m['code']}")
+                await asyncio.sleep(MOVING_RETRY_S)  # moving between members, or a member briefly cut off
+                await ws.send(encode("join", hall=self.hall))
 
     def _next_target(self) -> tuple[float, float]:
         lx, ly = self.walk.limit_x, self.walk.limit_y
@@ -212,6 +238,7 @@ async def run_bots(url: str, count: int, hall: str, duration: float, rate: float
         "disconnected": stats.closed,
         "generator_cpu_cores": round(cpu / elapsed, 2),
         "duration_s": round(elapsed, 1),
+        "instances": dict(sorted(Counter(str(b.instance) for b in bots).items())),  # of a hall over its cap
     }
 
 

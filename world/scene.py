@@ -51,6 +51,11 @@ class Text:
         return self.zh if lang == "zh" else self.en
 
 
+def instance_name(name: Text, n: int) -> Text:
+    """A hall's name as shown in its ``n``-th instance (a full hall split by the server): "慈善文化科普馆 · 2"."""
+    return name if n <= 1 else Text(f"{name.zh} · {n}", f"{name.en} · {n}")
+
+
 @dataclass(frozen=True)
 class Spawn:
     pos: tuple[float, float]

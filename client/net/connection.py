@@ -9,6 +9,12 @@ reconnects with exponential backoff and greets and joins again, so the app only
 ever sees a fresh ``welcome`` + ``hall_state`` after a gap. The greeting carries
 the last ``welcome.resume`` token, so within the server's grace period the
 visitor keeps their id and place (docs/protocol.md, Resume).
+
+In a cluster (docs/protocol.md, Cluster) a ``redirect`` sends the client to
+the member hosting its hall: it reconnects there at once with the seat it was
+given, as the same visitor. When its member is lost (or says it is cut off)
+it tries the other addresses of the last ``members`` list, and it asks again
+for a hall that is ``hall_moving`` between members.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 8.0
 JITTER = 0.2  # +-20 % so many clients dropped together do not return together
 CLOSE_TIMEOUT = 2.0
+MOVING_RETRY_S = 0.5  # a hall changing members: ask for it again this soon
 
 
 class Link(Enum):
@@ -82,6 +89,9 @@ class NetClient:
         if player:
             self._hello["player"] = player
         self._resume: str | None = None
+        self._seat: str | None = None  # a redirect's one-use seat, for the next hello
+        self._redirected = False
+        self.members: list[str] = []  # every member's address (a cluster), for reconnecting elsewhere
         self._inbox: queue.SimpleQueue[tuple[str, dict, float]] = queue.SimpleQueue()
         self._status = Status(Link.CONNECTING)
         self._problem: Problem | None = None
@@ -148,6 +158,9 @@ class NetClient:
             greeted = await self._session()
             if self._stop.is_set():
                 break
+            if self._redirected:  # sent to another member: go at once
+                self._redirected, attempt = False, 0
+                continue
             attempt = 0 if greeted else attempt + 1
             delay = backoff_delay(attempt)
             self._status = Status(Link.RETRYING, time.monotonic() + delay)
@@ -162,7 +175,8 @@ class NetClient:
         welcomed = asyncio.Event()
         while not self._outbox.empty():  # nothing queued for the last connection belongs to this one
             self._outbox.get_nowait()
-        await ws.send(encode("hello", **self._hello, **({"resume": self._resume} if self._resume else {})))
+        extra = ({"resume": self._resume} if self._resume else {}) | ({"seat": self._seat} if self._seat else {})
+        await ws.send(encode("hello", **self._hello, **extra))
         await ws.send(encode("join", hall=self.hall))
         tasks = [asyncio.create_task(c) for c in (self._reader(ws, welcomed), self._writer(ws), self._stop.wait())]
         try:
@@ -176,9 +190,23 @@ class NetClient:
         return welcomed.is_set()
 
     async def _open(self) -> ClientConnection | None:
-        """Connect, unless stop() comes first; a failure is kept as the last problem."""
+        """Connect to our member, else to the first other member that answers, unless stop() comes first."""
+        for n, url in enumerate([self.url, *(m for m in self.members if m != self.url)]):
+            if n == 1:  # ours is gone: pause once, so a member still sending us to it is not asked in a loop
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), MOVING_RETRY_S)
+            ws = await self._open_one(url)
+            if ws is not None or self._stop.is_set():
+                if ws is not None and url != self.url:
+                    log.info("member %s is not answering: connected to %s instead", self.url, url)
+                    self.url = url
+                return ws
+        return None
+
+    async def _open_one(self, url: str) -> ClientConnection | None:
+        """Connect to ``url``, unless stop() comes first; a failure is kept as the last problem."""
         async def opening() -> ClientConnection:
-            return await connect(self.url, max_size=MAX_FRAME, open_timeout=OPEN_TIMEOUT, close_timeout=CLOSE_TIMEOUT)
+            return await connect(url, max_size=MAX_FRAME, open_timeout=OPEN_TIMEOUT, close_timeout=CLOSE_TIMEOUT)
 
         attempt, stopping = asyncio.create_task(opening()), asyncio.create_task(self._stop.wait())
         await asyncio.wait((attempt, stopping), return_when=asyncio.FIRST_COMPLETED)
@@ -191,7 +219,7 @@ class NetClient:
             return attempt.result()
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
             detail = str(exc) or type(exc).__name__
-            log.info("cannot connect to %s: %s", self.url, detail)
+            log.info("cannot connect to %s: %s", url, detail)
             self._problem = Problem(CONNECT_FAILED, detail)
             return None
 
@@ -204,13 +232,32 @@ class NetClient:
                     log.warning("dropped a frame from the server: %s", exc)
                     continue
                 if t == "welcome":
-                    self._resume = fields["resume"]
+                    self._resume, self._seat = fields["resume"], None
                     welcomed.set()
                     self._status, self._problem = Status(Link.ONLINE), None
                 elif t == "error":
                     self._problem = Problem(fields["code"], fields["msg"])
                     log.warning("server error %s: %s", fields["code"], fields["msg"])
+                    if self._cluster_error(fields["code"]):
+                        return
+                elif t == "members":
+                    self.members = list(fields["urls"])
+                elif t == "redirect":  # the hall lives on another member: reconnect there as the same visitor
+                    self.url, self.hall, self._seat = fields["url"], fields["hall"], fields["seat"]
+                    self._redirected = True
+                    return
                 self._inbox.put((t, fields, time.monotonic()))
+
+    def _cluster_error(self, code: str) -> bool:
+        """React to a cluster's errors; True: leave this member (cut off: try the others)."""
+        if code == "hall_moving":
+            self._loop.call_later(MOVING_RETRY_S, self._outbox.put_nowait, encode("join", hall=self.hall))
+        elif code == "cluster_unavailable" and self.members:
+            others = [m for m in self.members if m != self.url]
+            if others:
+                self.url, self._redirected = random.choice(others), True
+                return True
+        return False
 
     async def _writer(self, ws: ClientConnection) -> None:
         with contextlib.suppress(ConnectionClosed):

@@ -47,7 +47,10 @@ from protocol.errors import Close as CloseCode
 from protocol.messages import MAX_FRAME_BYTES
 from server.actions import Close, Job, Persist, Publish, Send, Stream
 from server.bus import Bus, LocalBus
+from server.cluster.cli import ClusterOptions
+from server.cluster.feature import ClusterFeature
 from server.cluster.member import Membership, join_cluster
+from server.cluster.start import join_leases, lease_feature, start_leases
 from server.core import ServerCore
 from server.exhibits.content import ContentService
 from server.fair import build_core
@@ -166,7 +169,8 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, first_id: int = 1):
+        """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique)."""
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -186,7 +190,7 @@ class Gateway:
         self.io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-io")  # lanes: short, ordered
         self.lanes: dict[str, Lane] = {}  # lanes with jobs queued or running
         self._lanes_lock = threading.Lock()
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(first_id)
         self._loop = asyncio.get_running_loop()
 
     # --- connections -----------------------------------------------------
@@ -516,11 +520,15 @@ async def run_server(
     limits: Limits | None = None,
     schedule: Path | None = None,
     redis: str | None = None,
+    hall_leases: ClusterOptions | None = None,
+    hall_cap: int | None = None,
 ) -> None:
     """Serve until ``stop`` is set; resolve ``ready`` with the bound port.
 
     ``db``: a PostgreSQL URL for the store (default: SQLite in ``data_dir``); blobs stay in ``data_dir``.
-    ``redis``: a Redis URL: this process is one member of a cluster (:mod:`server.cluster.member`).
+    ``redis``: a Redis URL: this process is one member of a cluster (:mod:`server.cluster.member`);
+    ``hall_leases``: each hall hosted by one member, visitors redirected to it (:mod:`server.cluster.feature`);
+    ``hall_cap``: visitors per hall before it is split into instances.
 
     ``naive`` swaps in the benchmark's baseline core (see :mod:`server.gateway.naive`); ``schedule``: the
     conference programme (default: the seed fair's, ``scenes/schedule/fair.json``).
@@ -529,6 +537,7 @@ async def run_server(
     cluster = await join_cluster(redis) if redis else Membership.alone()
     store = open_store(data_dir, db)
     halls = load_halls()
+    leases = await join_leases(hall_leases, list(halls)) if hall_leases is not None else None
     content = ContentService.load(halls, BlobStore(data_dir / "blobs"))  # pictures into the blob store
     limits = limits or Limits()
     wall_offset = time.time() - asyncio.get_running_loop().time()
@@ -553,12 +562,15 @@ async def run_server(
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
                                                        lambda: booth_videos(uploads, content, stage_dir, infos),
                                                        http_port, content.set_video),
-                      member=cluster.member, extra=cluster.features())
+                      member=cluster.member, extra=cluster.features(),
+                      cluster=lease_feature(leases, wall_offset) if leases is not None else None,
+                      hall_cap=hall_cap)
     desk = next(f for f in core.features if isinstance(f, UploadsFeature))
     for booth, version in uploads.exhibitors.all_active().items():  # uploaded versions live before the crash
         if booth in content.booth_hall:
             desk.show_version(booth, version)
-    gateway = Gateway(core, store, cluster.bus)
+    hosting = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
+    gateway = Gateway(core, store, cluster.bus, first_id=leases.first_id if leases is not None else 1)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
     pygc.collect()
@@ -572,6 +584,10 @@ async def run_server(
             bound = server.sockets[0].getsockname()[1]
             log.info("listening on ws://%s:%d (data in %s)", host, bound, data_dir)
             log.info("web client: %s%s", web_url(host, bound), "" if site.built else " (not built: run make web)")
+            syncs = None
+            if leases is not None:
+                syncs = await start_leases(leases, hosting, hall_leases.public_url or f"ws://{host}:{bound}", stop,
+                                           gateway.io, store)
             if ready is not None:
                 ready.set_result(bound)
             ticker = asyncio.create_task(gateway.tick_loop(stop))
@@ -584,6 +600,8 @@ async def run_server(
             await ticker
             await syncer
             await collector
+            if syncs is not None:
+                await syncs  # leases given back
         gateway._flush_visits()
         await asyncio.gather(*gateway.pending_writes, return_exceptions=True)  # every visit recorded first
     finally:
@@ -628,7 +646,8 @@ def _exit_after(seconds: float) -> None:
 
 def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive: bool = False,
                   max_view: int = 50, db: str | None = None, limits: Limits | None = None,
-                  schedule: Path | None = None, redis: str | None = None) -> int:
+                  schedule: Path | None = None, redis: str | None = None,
+                  hall_leases: ClusterOptions | None = None, hall_cap: int | None = None) -> int:
     """``main.py serve``: run until SIGINT/SIGTERM; print READY with the URL for scripts.
 
     The signal handler is a plain ``signal.signal`` one, run between two bytecodes whatever the loop is
@@ -655,7 +674,7 @@ def serve_forever(host: str, port: int, data_dir: Path, tick_hz: int = 10, naive
         ready.add_done_callback(lambda f: print(f"READY ws://{host}:{f.result()}\nWEB {web_url(host, f.result())}",
                                                 flush=True))
         await run_server(host, port, data_dir, stop, ready, tick_hz, naive, max_view, db=db, limits=limits,
-                         schedule=schedule, redis=redis)
+                         schedule=schedule, redis=redis, hall_leases=hall_leases, hall_cap=hall_cap)
 
     try:
         asyncio.run(main())

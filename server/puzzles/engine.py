@@ -200,6 +200,14 @@ class PuzzleEngine:
         prog = self._current(self._progress(v, puzzle), msg["step"])
         return self._answer(v, puzzle, prog, msg["step"], msg["answer"], now)
 
+    def companions(self, cid: int) -> set[int]:
+        """The other live connections of ``cid``'s party (its team): a full hall puts them in one instance."""
+        v = self.online.get(cid)
+        team = self.players[v.player].team if v is not None and v.player is not None else None
+        if not team:
+            return set()
+        return {c for h in self.members.get(team, ()) for c in self.cids.get(h, ())} - {cid}
+
     # --- what every message needs ------------------------------------------
     def _player(self, cid: int, now: float) -> Online:
         if self.epoch is None:

@@ -8,12 +8,14 @@ visitor ends up is always the server's decision (world/places.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 
 from protocol.codec import encode, encode_snap
 from protocol.errors import ErrorCode
 from server.actions import Action, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
+from server.rooms.instances import choose, split
 from server.rooms.room import Room, Snapshot
 from server.session import Place, Session, refuse
 from world.places import arrival, portal_at
@@ -23,9 +25,20 @@ log = logging.getLogger("pavilion.rooms")
 
 
 class RoomsFeature(Feature):
-    def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50):
-        self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}
+    def __init__(self, halls: dict[str, Hall], view_radius: float = 24.0, max_view: int = 50,
+                 cap: int | None = None):
+        """``cap``: visitors per room before a hall is split into instances (server/rooms/instances.py)."""
+        self.view_radius, self.max_view, self.cap = view_radius, max_view, cap
+        self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}  # and instances "<hall>~n"
+        # connection ids of who should share an instance with a visitor (their puzzle party); set by the fair
+        self.companions: Callable[[Session], Iterable[int]] = lambda s: ()
+        # visitors per room id, of every instance that exists (a cluster's: every member's); default: here
+        self.counts: Callable[[], Mapping[str, int]] = self.hall_counts
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
+        # In a cluster, asked before a visitor enters a public hall: None (enter here) or the answer instead
+        # (a redirect to the member hosting it); see server/cluster/feature.py.
+        self.router: Callable[[Session, str, tuple[float, float, float] | None, float, str],
+                              list[Action] | None] | None = None
         self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
 
     def open_private(self, hall: Hall) -> Room:
@@ -46,8 +59,12 @@ class RoomsFeature(Feature):
                 "leave": Route(self.on_leave, Cost.SEARCH)}
 
     def halls(self) -> list[dict]:
+        counts = self.counts()  # with hall leases: every member's visitors per room (server/cluster/feature.py)
+        elsewhere = self.elsewhere if self.router is None else {}  # else presence's sums (cluster/presence)
         return [{"id": hid, "name": {"zh": r.hall.name.zh, "en": r.hall.name.en},
-                 "visitors": min(len(r) + self.elsewhere.get(hid, 0), 1_000_000)} for hid, r in self.rooms.items()]
+                 "visitors": min(sum(n for room, n in counts.items() if split(room)[0] == hid)
+                                 + elsewhere.get(hid, 0), 1_000_000)}
+                for hid, r in self.rooms.items() if split(hid)[1] == 1]
 
     def hall_counts(self) -> dict[str, int]:
         return {hid: len(r) for hid, r in self.rooms.items()}
@@ -58,8 +75,9 @@ class RoomsFeature(Feature):
         if room is None:
             return refuse(s, ErrorCode.UNKNOWN_HALL, "join")
         place, s.resume_place = s.resume_place, None
-        at = (place.x, place.y, place.yaw) if place is not None and place.hall == room.hall.id else None
-        return self.place(s, room, at, now, "join")
+        back = place is not None and split(place.hall)[0] == room.hall.id
+        at = (place.x, place.y, place.yaw) if back else None
+        return self.place(s, room, at, now, "join", instance=place.hall if back else None)
 
     def on_move(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None:
@@ -81,8 +99,21 @@ class RoomsFeature(Feature):
 
     # --- placing visitors ------------------------------------------------
     def place(self, s: Session, room: Room, at: tuple[float, float, float] | None, now: float,
-              ref: str) -> list[Action]:
-        """Put the visitor at ``at`` (None: the hall's spawn) in ``room``, leaving the current one; tell them."""
+              ref: str, instance: str | None = None) -> list[Action]:
+        """Put the visitor at ``at`` (None: the hall's spawn) in ``room``, leaving the current one; tell them.
+
+        A public hall's room is first narrowed to one of its instances (``instance``: the one a resume or a
+        seat names); in a cluster, one hosted by another member is answered by the router instead."""
+        public = self.rooms.get(room.hall.id) is room
+        if public and s.room is not None and s.room.hall is room.hall:
+            room = s.room  # moving within the hall's instance (a teleport to a booth in the same hall)
+        elif public:
+            room_id = instance or self._choose(s, room.hall.id)
+            if self.router is not None:
+                elsewhere = self.router(s, room_id, at, now, ref)
+                if elsewhere is not None:
+                    return elsewhere
+            room = self._instance(room.hall, room_id)
         if room is not s.room and room.full:
             return refuse(s, ErrorCode.HALL_FULL, ref)
         if s.room is not None:
@@ -91,8 +122,32 @@ class RoomsFeature(Feature):
         av = room.add(s.vid, s.name, s.look, now, at)
         log.debug("visitor %d in %s at (%.1f, %.1f), %d there", s.vid, room.hall.id, av.x, av.y, len(room))
         you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
-        return [Send(s.cid, encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no)),
-                *self.hub.entered(s, room.hall.id, now)]
+        n = split(self.room_id(room))[1]
+        state = encode("hall_state", hall=room.hall.id, you=you, tick=room.tick_no,
+                       **({"instance": n} if n > 1 else {}))
+        return [Send(s.cid, state), *self.hub.entered(s, room.hall.id, now)]
+
+    def _choose(self, s: Session, hall: str) -> str:
+        """The room id of ``hall`` for ``s``: the hall's own room, or an instance when it is over the cap."""
+        if self.cap is None:
+            return hall
+        sessions = self.hub.sessions
+        together = [self.room_id(c.room) for cid in self.companions(s)
+                    if (c := sessions.get(cid)) is not None and c.room is not None]
+        return choose(hall, self.cap, self.counts(), together)
+
+    def _instance(self, hall: Hall, room_id: str) -> Room:
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room(hall, self.view_radius, self.max_view)
+            log.info("hall %s is full: opened instance %s", hall.id, room_id)
+        return room
+
+    def room_id(self, room: Room) -> str:
+        """The id ``room`` is kept under (an instance's is ``<hall>~n``; a private room's its hall's)."""
+        if self.rooms.get(room.hall.id) is room:
+            return room.hall.id
+        return next((rid for rid, r in self.rooms.items() if r is room), room.hall.id)
 
     def _through_portal(self, s: Session, now: float) -> list[Action]:
         """After a move: if the visitor walked into a gate, take them to its hall."""
@@ -111,7 +166,7 @@ class RoomsFeature(Feature):
         """Remember where the visitor stood, for a resume, and take their avatar out."""
         if s.room is not None:
             av = s.room.avatars[s.vid]
-            s.resume_place = Place(s.room.hall.id, av.x, av.y, av.yaw)
+            s.resume_place = Place(self.room_id(s.room), av.x, av.y, av.yaw)
             s.room.remove(s.vid)
             s.room = None
 

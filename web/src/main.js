@@ -158,7 +158,8 @@ class App {
       this.walkTarget = null;
       this.joined = true;
       closePanel();
-      document.title = `${hall.name.zh} · 云展馆 Cloud Pavilion`;
+      this.instance = f.instance || 1; // a full hall's n-th instance: "慈善文化科普馆 · n"
+      document.title = `${this.hallTitle()} · 云展馆 Cloud Pavilion`;
     } else if (type === "snap") {
       this.crowd.onSnap(f, arrival);
       this.player?.acknowledge(f.ack);
@@ -285,7 +286,11 @@ class App {
 
   setLang(l) {
     setLang(l);
-    if (this.joined) document.title = `${this.hall.name.zh} · 云展馆 Cloud Pavilion`;
+    if (this.joined) document.title = `${this.hallTitle()} · 云展馆 Cloud Pavilion`;
+  }
+
+  hallTitle() {
+    return this.instance > 1 ? `${this.hall.name.zh} · ${this.instance}` : this.hall.name.zh;
   }
 
   boothScreen(id) {

@@ -74,7 +74,9 @@ def members(services, tmp_path):
     started = []
     try:
         for _ in range(2):
-            started.append(Member(data, extra=("--db", postgres.url, "--redis", redis.url)).start())
+            # every member hosts every hall here: these tests put people of one hall on both members
+            started.append(Member(data, extra=("--db", postgres.url, "--redis", redis.url,
+                                               "--halls-everywhere")).start())
         yield started[0], started[1], tokens
     finally:
         for m in started:

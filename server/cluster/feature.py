@@ -1,0 +1,124 @@
+"""A member of a cluster: hosts the halls it holds leases for and sends visitors of the others away.
+
+Sans-I/O: the lease view (:class:`~server.cluster.leases.LeaseBook`) is kept
+current by :mod:`server.cluster.membership`; this feature only reads it.
+
+- Every way into a public hall (``join``, a gate, ``teleport``, the stage's
+  ``stage_go``) goes through :meth:`RoomsFeature.place`, which asks
+  :meth:`route` first: a hall hosted here is entered as before; a hall hosted
+  by another member is answered with ``redirect`` (that member's URL and a
+  one-use seat, :mod:`server.cluster.seats`); a hall between two hosts (its
+  member just died) with ``hall_moving``.
+- ``hello.seat`` is redeemed by :meth:`redeem`: the visitor keeps id, name,
+  look and spot.
+- A member cut off from Redis or PostgreSQL refuses new joins with
+  ``cluster_unavailable`` instead of hosting halls it may no longer own.
+- Visitors in a hall whose lease another member now holds (Redis restarted,
+  or this member stalled past its lease) are handed over with a redirect.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from protocol.codec import encode
+from protocol.errors import ErrorCode
+from server.actions import Action, Send
+from server.cluster.leases import LeaseBook, Member
+from server.cluster.seats import Seat, SeatDesk
+from server.dispatch import Feature
+from server.rooms.feature import RoomsFeature
+from server.rooms.instances import split
+from server.session import Place, Session, error
+
+log = logging.getLogger("pavilion.cluster")
+
+HANDOVER_EVERY = 5  # ticks between checks for halls whose lease moved away
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Who a redeemed seat says the visitor is, for the core's ``hello``."""
+
+    vid: int
+    name: str
+    look: dict
+    place: Place | None
+
+
+class ClusterFeature(Feature):
+    def __init__(self, book: LeaseBook, seats: SeatDesk, rooms: RoomsFeature, url: str, wall_offset: float):
+        self.book, self.seats, self.rooms, self.wall_offset = book, seats, rooms, wall_offset
+        self.url = url  # this member's address (set once the socket is bound)
+        self.links_ok = True  # the membership layer's last Redis sync and PostgreSQL probe both worked
+        self.ticks = 0
+        rooms.router = self.route
+        rooms.counts = self.counts
+
+    def healthy(self, now: float) -> bool:
+        return self.links_ok and self.book.healthy(now)
+
+    # --- into a hall -------------------------------------------------------------
+    def route(self, s: Session, room: str, at: tuple[float, float, float] | None, now: float,
+              ref: str) -> list[Action] | None:
+        """None: place the visitor in ``room`` (a hall or an instance) here. Otherwise the answer instead (a
+        redirect or why not)."""
+        if not self.healthy(now):
+            return [error(s, ErrorCode.CLUSTER_UNAVAILABLE, ref)]
+        if room not in self.book.owners:  # a new instance of a full hall: leased like any room
+            self.book.add_room(room)
+        if self.book.hosts(room, now):
+            return None
+        host = self.book.host_of(room)
+        if host is None or host.id == self.book.me:
+            return [error(s, ErrorCode.HALL_MOVING, ref)]
+        return [self.redirect(s, room, host, at, now)]
+
+    def redirect(self, s: Session, room: str, host: Member, at: tuple[float, float, float] | None,
+                 now: float) -> Send:
+        seat = self.seats.issue(to=host.id, vid=s.vid, name=s.name, look=s.look, room=room, at=at,
+                                resume=s.token, now_wall=now + self.wall_offset)
+        log.debug("visitor %d sent to %s for %s", s.vid, host.id, room)
+        # the client is told the hall (its scene); the seat names the instance
+        return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=split(room)[0]))
+
+    def redeem(self, seat: str, resume: str | None, now: float) -> Arrival | ErrorCode:
+        """``hello.seat``: the visitor it was issued for, or why it is refused."""
+        got = self.seats.redeem(seat, resume, now + self.wall_offset)
+        if not isinstance(got, Seat):
+            return got
+        place = Place(got.room, *got.at) if got.at is not None else None
+        return Arrival(got.vid, got.name, got.look, place)
+
+    # --- hooks --------------------------------------------------------------------
+    def entered(self, s: Session, hall: str, now: float) -> list[Action]:
+        """Tell the visitor every member's address, for reconnecting if this one is lost."""
+        urls = sorted({m.url for m in self.book.members.values()} | {self.url})[:64]
+        return [Send(s.cid, encode("members", urls=urls))]
+
+    def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
+        self.ticks += 1
+        if self.ticks % HANDOVER_EVERY:
+            return []
+        out: list[Action] = []
+        for room_id in self.book.lost(self.occupied(), now):
+            host = self.book.host_of(room_id)
+            if host is None:
+                continue
+            room = self.rooms.rooms[room_id]
+            log.info("room %s is now hosted by %s: handing over %d visitors", room_id, host.id, len(room))
+            for vid, av in list(room.avatars.items()):
+                s = self.hub.by_vid.get(vid)
+                if s is not None:
+                    out.append(self.redirect(s, room_id, host, (av.x, av.y, av.yaw), now))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Visitors per room over the cluster (every known room, 0 included; ours counted as they are now)."""
+        local = self.rooms.hall_counts()
+        return dict.fromkeys(self.book.rooms, 0) | self.book.counts | {r: local[r] for r in self.book.held()
+                                                                        if r in local}
+
+    def occupied(self) -> set[str]:
+        return {hall for hall, n in self.rooms.hall_counts().items() if n}
