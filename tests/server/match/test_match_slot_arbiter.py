@@ -208,3 +208,33 @@ def test_held_slots_are_backfilled_from_accepted_meetings(tmp_path):
         MatchStore(store).save_meeting(Meeting("m2", "f:b", BOOTH, BASE, ACCEPTED, "", "", 3.0))
     assert store.rows("SELECT state FROM match_meetings WHERE id = 'm2'") == [(REQUESTED,)]  # all or nothing
     store.close()
+
+
+def test_simultaneous_saves_from_two_connections_keep_one_holder_per_slot(stores):
+    """Really at the same moment: two threads, one per member's connection, accept different meetings of one
+    party's slots together; for every slot exactly one save commits and the other raises Conflict."""
+    import threading
+
+    slots = [BASE + i * SLOT_S for i in range(8)]
+    barrier, outcomes = threading.Barrier(2), {0: [], 1: []}
+
+    def member(i: int) -> None:
+        saves = MatchStore(stores[i])
+        for slot in slots:
+            barrier.wait()
+            try:
+                saves.save_meeting(Meeting(f"m{i}-{slot}", f"f:{i}", BOOTH, slot, ACCEPTED, "", "", 1.0))
+                outcomes[i].append(True)
+            except Conflict:
+                outcomes[i].append(False)
+
+    threads = [threading.Thread(target=member, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [a + b for a, b in zip(outcomes[0], outcomes[1], strict=True)] == [1] * len(slots)
+    held = stores[0].rows("SELECT party, slot, meeting FROM match_busy WHERE party = ?", (BOOTH,))
+    assert sorted(slot for _, slot, _ in held) == slots
+    won = {m for _, _, m in held}
+    assert {r[0] for r in stores[0].rows("SELECT id FROM match_meetings WHERE state = 'accepted'")} == won
