@@ -33,6 +33,8 @@ from client.halls.exhibition import add_arguments as add_exhibition_arguments
 from client.halls.hall_view import HallView
 from client.journal.journal import JOURNAL_TYPES, Journal
 from client.journal.journal import add_arguments as add_journal_arguments
+from client.looks import choice
+from client.looks.panel import AppearancePanel
 from client.match.match import MATCH_TYPES, Match
 from client.match.match import add_arguments as add_match_arguments
 from client.match.room_view import MeetingRoomView
@@ -50,7 +52,6 @@ from client.ui.hud import Hud
 from client.ui.quit_confirm import QuitConfirm
 from protocol import messages
 from world.collision import Walkable
-from world.looks import avatar_colour
 from world.meeting_room import is_meeting_room, meeting_hall
 from world.scene import Hall, SceneError, instance_name, load_halls
 
@@ -71,7 +72,11 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     parser.add_argument("--name", default="访客", help="your name, shown to others above your avatar (1-24 characters)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the HUD and server messages")
     parser.add_argument("--hall", default="lobby", help="hall id to enter (default lobby)")
-    parser.add_argument("--color", help="avatar colour '#rrggbb' (default: picked from your name)")
+    parser.add_argument("--color", help="avatar colour '#rrggbb' (default: your chosen one, or picked from your name)")
+    parser.add_argument("--outfit", choices=messages.OUTFITS, help="outfit for this visit (default: your chosen one)")
+    parser.add_argument("--hat", choices=messages.HATS, help="hat or badge for this visit (default: your chosen one)")
+    parser.add_argument("--look-file", type=Path, default=choice.DEFAULT_FILE,
+                        help=f"where the look chosen in the F7 panel is kept (default {choice.DEFAULT_FILE})")
     parser.add_argument("--size", default="960x600", help="window or image size WIDTHxHEIGHT (default 960x600)")
     parser.add_argument("--renderer", choices=render.RENDERERS, default="auto",
                         help="auto: OpenGL window, or software 'tiny' when --offscreen; egl: headless OpenGL")
@@ -89,6 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser, with_server: bool = True) -> 
     off.add_argument("--timeout", type=float, default=30.0, help="give up after this many seconds (exit 3)")
     off.add_argument("--screenshot", help="write the final frame to this PNG file")
     off.add_argument("--report", help="write a JSON report (you, status, other avatars with pixel positions)")
+    off.add_argument("--appearance", action="store_true", help="open the appearance panel (F7) once in the hall")
     add_journal_arguments(parser)
     add_match_arguments(parser)
     add_exhibition_arguments(parser, off)
@@ -171,9 +177,11 @@ class PavilionApp(ShowBase):
         self.avatar_model = load_model(self.loader, AVATAR_FILE)
         self.avatar_far = load_model(self.loader, AVATAR_FAR_FILE)
         for model in (self.avatar_model, self.avatar_far):
-            render.prepare_model(model)
-        colour = args.color or avatar_colour(args.name)
-        self.me = AvatarView(self.avatar_model, self.render, colour)
+            render.prepare_model(model, colour_vertices=True)
+        stored = choice.load(args.look_file, args.name)
+        self.look = stored.with_(color=(args.color or stored.color).lower(), outfit=args.outfit or stored.outfit,
+                                 hat=args.hat or stored.hat)
+        self.me = AvatarView(self.avatar_model, self.render, {**self.look.fields(), "model": "avatar"})
         self.me.root.hide()
         spawn = hall.spawns[0]
         self.player = Player(Walkable(hall), *spawn.pos, spawn.yaw)
@@ -194,7 +202,10 @@ class PavilionApp(ShowBase):
         self.quit_confirm = QuitConfirm(self.aspect2d, font, self.taskMgr.stop)
         self.controls = None if mode.offscreen else self._bind_keys()
         self.journal = Journal(self, font, args)
-        self.net = NetClient(args.server, args.name, args.lang, hall.id, colour, self.journal.player).start()
+        self.net = NetClient(args.server, args.name, args.lang, hall.id, None, self.journal.player)
+        self.net.restyle(self.look.fields())
+        self.net.start()
+        self.appearance = AppearancePanel(self.aspect2d, font, self.look, self._restyle)
         self.expo = Exhibition(self, self.halls, font, args, self.net.send)
         self.expo.enter_hall(hall)
         self.match = Match(self, font, args)
@@ -228,11 +239,26 @@ class PavilionApp(ShowBase):
         self.match.enter_hall(hall)
         self.conference.enter_hall(hall, self.hall_view.root)
 
+    def _restyle(self, look: choice.Look) -> None:
+        """The visitor picked a new look in the panel: remember it, greet with it, tell the server now."""
+        self.look = look
+        choice.save(self.args.look_file, look)
+        self.net.restyle(look.fields())
+        self.net.send("look_set", **look.fields())
+
+    def _on_look(self, fields: dict) -> None:
+        """The server's word on someone's look (ours included: the confirmation of a change)."""
+        view = self.me if fields["id"] == self.my_id else self.crowd.views.get(fields["id"])
+        if view is not None:
+            view.set_look(fields["look"])
+
     def _escape(self) -> None:
         """Esc closes the top panel (the quit question, a name card, the chat, the journal, a conference panel,
         a booth panel, the directory); with none open it asks before leaving the fair."""
         if self.quit_confirm.is_open:
             self.quit_confirm.close()
+        elif self.appearance.is_open:
+            self.appearance.close()
         elif not self.social.escape() and not self.journal.escape() and not self.conference.escape() \
                 and not self.match.escape() and not self.expo.escape():
             self.quit_confirm.open(self.lang)
@@ -246,6 +272,7 @@ class PavilionApp(ShowBase):
         self.accept("escape", self._escape)
         self.accept("enter", self.quit_confirm.enter)
         self.accept("f1", self._toggle_lang)
+        self.accept("f7", lambda: self.appearance.toggle(self.lang))
         self.win.setCloseRequestEvent("pavilion-window-close")
         self.accept("pavilion-window-close", self.taskMgr.stop)
         return Controls(self)
@@ -254,7 +281,7 @@ class PavilionApp(ShowBase):
         self.lang = "en" if self.lang == "zh" else "zh"
 
     def _make_remote(self, info: dict) -> AvatarView:
-        return AvatarView(self.avatar_model, self.render, info["look"]["color"], info["name"],
+        return AvatarView(self.avatar_model, self.render, info["look"], info["name"],
                           far=self.avatar_far)
 
     # --- per frame -----------------------------------------------------------
@@ -322,12 +349,16 @@ class PavilionApp(ShowBase):
                 log.info("joined %s as visitor %s at (%.2f, %.2f)", fields["hall"], self.my_id, self.player.x,
                          self.player.y)
                 self.me.root.show()
+                if self.args.appearance and not self.appearance.is_open:
+                    self.appearance.open(self.lang)
                 self.expo.on_joined()
                 self.match.on_joined(self.hall)
                 self.social.on_joined()
             elif t == "snap":
                 self.crowd.on_snap(fields, arrival)
                 self.player.acknowledge(fields["ack"])
+            elif t == "look":
+                self._on_look(fields)
             elif t == "correct":
                 self.player.reconcile(fields["seq"], fields["pos"][0], fields["pos"][1], fields["yaw"])
             elif t in EXHIBITION_MESSAGES:
@@ -420,6 +451,8 @@ class PavilionApp(ShowBase):
                 "screen": screen_point(self, (x, y, z)),
                 "head_screen": screen_point(self, (x, y, z + AVATAR_HEIGHT)),
                 "tag_screen": screen_point(self, node_point(self, view.tag)),
+                "look": view.look,
+                "restyled": view.restyled,
             })
         return {
             "id": self.my_id,
@@ -428,6 +461,8 @@ class PavilionApp(ShowBase):
             "status": self.net.status.link.value,
             "pos": [round(self.player.x, 3), round(self.player.y, 3), 0.0],
             "yaw": round(self.player.yaw, 2),
+            "look": self.me.look,
+            "appearance_open": self.appearance.is_open,
             "screen": screen_point(self, (self.player.x, self.player.y, 0.0)),
             "head_screen": screen_point(self, (self.player.x, self.player.y, AVATAR_HEIGHT)),
             "frames": self.frames,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from panda3d.core import (
     AmbientLight,
     DirectionalLight,
+    GeomVertexRewriter,
     LColor,
     NodePath,
     Texture,
@@ -110,17 +111,34 @@ def overlay_alpha(alpha: float) -> float:
     return 1.0 - (1.0 - alpha) ** 2.2 if _shaders() else alpha
 
 
-def prepare_model(model: NodePath) -> None:
-    """Make a freshly loaded (uncached) model look the same on every pipeline."""
+def prepare_model(model: NodePath, colour_vertices: bool = False) -> None:
+    """Make a freshly loaded (uncached) model look the same on every pipeline. ``colour_vertices``: the
+    model's vertex colours are authored sRGB colours like its materials' (the avatar's outfits and hats),
+    not a baked shade factor (the halls'), so the shader pipelines get them in linear too."""
     if _shaders():
         for mat in model.findAllMaterials():
             base = mat.getBaseColor()
             mat.setBaseColor(colour((base[0], base[1], base[2]), base[3]))
+        if colour_vertices:
+            _linear_vertex_colours(model)
     else:  # no sRGB sampling without shaders: such textures would show white
         for tex in model.findAllTextures():
             plain = _SRGB_TO_PLAIN.get(tex.getFormat())
             if plain is not None:
                 tex.setFormat(plain)
+
+
+def _linear_vertex_colours(model: NodePath) -> None:
+    for node in model.findAllMatches("**/+GeomNode"):
+        geom_node = node.node()
+        for i in range(geom_node.getNumGeoms()):
+            data = geom_node.modifyGeom(i).modifyVertexData()
+            if not data.hasColumn("color"):
+                continue
+            rw = GeomVertexRewriter(data, "color")
+            while not rw.isAtEnd():
+                c = rw.getData4()
+                rw.setData4(srgb_to_linear(c[0]), srgb_to_linear(c[1]), srgb_to_linear(c[2]), c[3])
 
 
 def init_shading() -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from protocol import cluster, match, messages, social, stage
+from protocol import cluster, looks, match, messages, social, stage
 from protocol.messages import Field
 
-FEATURES: tuple[ModuleType, ...] = (match, stage, social, cluster)
+FEATURES: tuple[ModuleType, ...] = (match, stage, social, cluster, looks)
 
 
 def _merge(core: dict[str, dict[str, Field]], part: str) -> dict[str, dict[str, Field]]:

@@ -166,7 +166,16 @@ def _ent(v: Any, name: str) -> list:
     return v
 
 
-look = record({"color": Field(colour), "model": Field(string(32, 1))})
+# A visitor's look (issue 16). ``color`` and ``model`` are all an old peer sends or reads; the rest are optional
+# with defaults (outfit "tee", hat "none", no role), so an old look record still decodes. ``role`` is the
+# server's decision (exhibitor staff, organiser), never the client's: hello and look_set cannot carry it.
+OUTFITS = ("tee", "jacket", "vest")  # T恤, 外套, 志愿者马甲
+HATS = ("none", "cap", "straw", "heart")  # 不戴, 棒球帽, 草帽, 爱心徽章 (a badge on the chest)
+ROLES = ("staff", "organiser")  # 参展方工作人员, 主办方
+outfit = one_of(*OUTFITS)
+hat = one_of(*HATS)
+look = record({"color": Field(colour), "model": Field(string(32, 1)), "outfit": Field(outfit, optional=True),
+               "hat": Field(hat, optional=True), "role": Field(one_of(*ROLES), optional=True)})
 visitor_info = record({"id": Field(visitor_id), "name": Field(string(MAX_NAME_CHARS, 1)), "look": Field(look)})
 text = record({"zh": Field(string(80, 1)), "en": Field(string(80, 1))})
 hall_info = record({"id": Field(hall_id), "name": Field(text), "visitors": Field(integer(0, 1_000_000))})
@@ -250,6 +259,7 @@ booth_product = record({
     "price_cny": Field(number(0, 1_000_000)),
     "origin": Field(texts(60)),
     "image": Field(content_hash),
+    "thumb": Field(content_hash, optional=True),  # a small version of ``image`` to show first (issue 16)
 })
 booth_manifest = record({
     "format": Field(integer(1, 1)),
@@ -260,6 +270,7 @@ booth_manifest = record({
     "projects": Field(list_of(booth_project, 12)),
     "products": Field(list_of(booth_product, 24)),
     "poster": Field(content_hash),
+    "poster_thumb": Field(content_hash, optional=True),  # a small version of ``poster`` to show first
     "contact": Field(texts(200)),
     "model": Field(record({  # an exhibitor's uploaded booth model, placed by a stored transform (server/uploads/fit.py)
         "hash": Field(content_hash),
@@ -335,6 +346,8 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "name": Field(string(MAX_NAME_CHARS, 1)),
         "lang": Field(lang),
         "color": Field(colour, optional=True),
+        "outfit": Field(outfit, optional=True),  # a client that sends outfit/hat reads the full look record
+        "hat": Field(hat, optional=True),
         "resume": Field(string(64, 1), optional=True),
         "player": Field(string(PLAYER_CHARS[1], PLAYER_CHARS[0]), optional=True),
         "seat": Field(string(512, 1), optional=True),  # a redirect's seat (protocol/cluster.py, server/cluster/)

@@ -25,7 +25,7 @@ from server.dispatch import Feature, Handler, Route
 from server.guard.admission import Admission, Refusal
 from server.guard.costs import Cost
 from server.session import Place, Session, close, error, refuse, turn_away
-from world.looks import avatar_colour
+from world.looks import DEFAULT_HAT, DEFAULT_OUTFIT, avatar_colour
 
 log = logging.getLogger("pavilion.core")
 
@@ -230,7 +230,9 @@ class ServerCore:
             s.vid, s.name, s.look, s.resume_place = parked.vid, parked.name, parked.look, parked.place
         else:
             s.name = " ".join(msg["name"].split()) or f"访客{s.vid}"
-            s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar"}
+            s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar",
+                      "outfit": msg.get("outfit", DEFAULT_OUTFIT), "hat": msg.get("hat", DEFAULT_HAT)}
+        s.extras = "outfit" in msg or "hat" in msg
         s.token = self.new_token()
         self.by_vid[s.vid] = s
         for feature in self.features:

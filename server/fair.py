@@ -15,6 +15,7 @@ from server.dispatch import Feature
 from server.exhibits.content import ContentService
 from server.exhibits.handlers import ExhibitsFeature
 from server.guard.admission import Admission
+from server.looks.feature import LooksFeature, roles
 from server.match.feature import MatchFeature, MatchSetup
 from server.match.social_link import SocialThreads
 from server.puzzles.engine import PuzzleEngine
@@ -61,6 +62,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         *(extra(rooms) if extra else ()),
     ]
+    features.append(LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser)))
     leases = cluster(rooms) if cluster else None
     if leases is not None:
         features.append(leases)

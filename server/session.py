@@ -33,6 +33,9 @@ class Session:
     lang: str = "zh"
     name: str = ""
     look: dict = field(default_factory=dict)
+    # its hello named an outfit or hat (issue 16): it reads the optional fields added since protocol version 1 was
+    # frozen (the whole look record, picture thumbnails in manifests); an older client is sent only what it knows
+    extras: bool = False
     greeted: bool = False
     room: Room | None = None
     token: str = ""

@@ -11,7 +11,8 @@ from tests.conftest import ROOT
 IO_LAYERS = ("server/gateway/", "server/web/", "server/cluster/", "server/store/")
 # Job bodies: run by the I/O layer in worker threads or subprocesses, never on the event loop.
 JOB_BODIES = {"server/uploads/jobs.py", "server/uploads/fit.py", "server/uploads/thumbnail.py",
-              "server/uploads/thumbnail_worker.py", "server/stage/booth_video.py"}
+              "server/uploads/thumbnail_worker.py", "server/stage/booth_video.py",
+              "server/exhibits/thumbs.py"}  # picture thumbnails: in upload jobs, and at start while content loads
 # A command run as its own process (main.py stage broadcast), not in the server.
 COMMANDS = {"server/stage/broadcast.py"}
 # the grep (open\(|sqlite3|os\.(replace|remove)), with a word boundary so a callback named on_open is not a file

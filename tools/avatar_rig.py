@@ -9,6 +9,16 @@ and written Y up (tools/solids.py); deterministic like every other asset.
 Materials: the body is white (the visitor's colour tints it at runtime),
 trousers and shoes darker so the colour reads as a top; a dark visor shows
 which way the visitor faces.
+
+Appearance variants (issue 16) are extra skinned meshes on the same skeleton,
+one glTF node each, named ``outfit-<name>`` and ``hat-<name>`` after the wire
+enums (protocol/messages.py OUTFITS, HATS); a client shows the visitor's two
+and hides the rest. They keep their own colours (only ``visitor-body`` is
+tinted): a navy jacket over a white shirt, a red volunteer vest with
+reflective bands, a cap, a straw hat with a ribbon, a heart badge. Each is a
+single primitive whose pieces' colours are vertex colours (COLOR_0, authored
+sRGB like the halls' baked shade) on a white material: one draw call per
+variant worn, so a dressed crowd costs little more than a plain one.
 """
 
 from __future__ import annotations
@@ -36,6 +46,15 @@ AVATAR_VISOR = solids.Mat("avatar-visor", "#1e2630", 0.3, 0.3)
 TROUSERS = solids.Mat("avatar-trousers", "#9aa0aa", 0.8)  # multiplied by the visitor's colour: a darker shade of it
 SHOES = solids.Mat("avatar-shoes", "#3b3f46", 0.6)
 SKIN = solids.Mat("avatar-skin", "#ffffff", 0.6)  # the head and hands, tinted like the body
+VARIANT = solids.Mat("avatar-variant", "#ffffff", 0.7)  # outfits and hats: colours in COLOR_0
+JACKET = solids.Mat("avatar-jacket", "#27344a", 0.75)
+SHIRT = solids.Mat("avatar-shirt", "#f4f1ea", 0.7)
+VEST = solids.Mat("avatar-vest", "#d7263d", 0.7)
+BAND = solids.Mat("avatar-band", "#e8edf2", 0.35, 0.2)  # the vest's reflective band
+CAP = solids.Mat("avatar-cap", "#1f4e8c", 0.7)
+STRAW = solids.Mat("avatar-straw", "#e2bf63", 0.9)
+RIBBON = solids.Mat("avatar-ribbon", "#8c2f2f", 0.7)
+HEART = solids.Mat("avatar-heart", "#e0245e", 0.4)
 
 # clip: (seconds per cycle, {joint: (axis, amplitude in degrees, phase in cycles, offset in degrees)})
 CLIPS = {
@@ -70,6 +89,71 @@ def parts(detail: int) -> list[tuple[solids.Mat, solids.Part, int]]:
     return out
 
 
+def variants(detail: int) -> dict[str, list[tuple[solids.Mat, solids.Part, int]]]:
+    """The outfit and hat meshes by node name; "outfit-tee" and "hat-none" are the bare body."""
+    seg = max(6, detail)
+    shirt = solids.box((-0.07, 0.16, 1.02), (0.07, 0.235, 1.4))  # the shirt front the open jacket shows
+    jacket = [
+        (JACKET, solids.cylinder(0.215, 0.8, 1.43, seg, 0.245), SPINE),
+        (JACKET, solids.sphere(0.245, seg, max(3, seg // 3)).scaled(1.0, 0.82, 0.36).moved(z=1.43), SPINE),
+        (SHIRT, shirt, SPINE),
+        (JACKET, solids.cylinder(0.085, 1.38, 1.47, seg // 2, 0.095), HEAD),  # the collar
+    ]
+    for joint, x in ((ARM_L, -0.28), (ARM_R, 0.28)):
+        jacket.append((JACKET, solids.cylinder(0.078, 0.9, 1.41, seg // 2, 0.088).moved(x=x), joint))
+    vest = [
+        (VEST, solids.cylinder(0.213, 0.96, 1.4, seg, 0.24), SPINE),
+        (BAND, solids.cylinder(0.218, 1.08, 1.13, seg, 0.222), SPINE),
+        (BAND, solids.cylinder(0.22, 1.22, 1.26, seg, 0.227), SPINE),
+    ]
+    cap = [
+        (CAP, solids.sphere(0.168, seg, max(4, seg // 2)).scaled(1.0, 1.0, 0.62).moved(z=1.68), HEAD),
+        (CAP, solids.box((-0.11, 0.1, 1.665), (0.11, 0.29, 1.69)), HEAD),  # the peak, over the visor
+    ]
+    straw = [
+        (STRAW, solids.cylinder(0.34, 1.7, 1.72, seg * 2), HEAD),  # the wide brim
+        (STRAW, solids.cylinder(0.17, 1.7, 1.85, seg, 0.15), HEAD),
+        (RIBBON, solids.cylinder(0.172, 1.72, 1.76, seg), HEAD),
+    ]
+    lobe = solids.sphere(0.034, seg // 2, max(3, seg // 4)).scaled(1.0, 0.5, 1.0)
+    heart = [  # a badge pinned on the chest, in front of any outfit
+        (HEART, lobe.moved(-0.026, 0.262, 1.3), SPINE),
+        (HEART, lobe.moved(0.026, 0.262, 1.3), SPINE),
+        (HEART, solids.sphere(0.04, seg // 2, max(3, seg // 4)).scaled(1.05, 0.5, 1.0).moved(0.0, 0.262, 1.265),
+         SPINE),
+    ]
+    return {"outfit-jacket": jacket, "outfit-vest": vest, "hat-cap": cap, "hat-straw": straw, "hat-heart": heart}
+
+
+def _mesh(w: solids.GlbWriter, name: str, pieces_of: list[tuple[solids.Mat, solids.Part, int]],
+          coloured: bool = False) -> int:
+    """One skinned glTF mesh from (material, solid, joint) pieces; its index. A primitive per material, or
+    (``coloured``) one primitive of :data:`VARIANT` with each piece's colour as its vertex colour."""
+    doc = w.doc
+    prims = []
+    by_mat: dict[solids.Mat, list[tuple[solids.Part, int]]] = {}
+    for mat, part, joint in pieces_of:
+        by_mat.setdefault(VARIANT if coloured else mat, []).append((part, joint, mat))
+    for mat, pieces in by_mat.items():
+        part = solids.merge([p for p, _, _ in pieces])
+        joints = np.concatenate([np.full(len(p.pos), j, np.uint8) for p, j, _ in pieces])
+        attrs = gl.Attributes(
+            POSITION=w.accessor(solids.to_gltf_space(part.pos), "VEC3", gl.ARRAY_BUFFER, True),
+            NORMAL=w.accessor(solids.to_gltf_space(part.nrm), "VEC3", gl.ARRAY_BUFFER),
+            JOINTS_0=w.accessor(np.stack([joints] + [np.zeros_like(joints)] * 3, 1), "VEC4", gl.ARRAY_BUFFER,
+                                normalized=False),
+            WEIGHTS_0=w.accessor(np.tile(np.array([1, 0, 0, 0], np.float32), (len(joints), 1)), "VEC4",
+                                 gl.ARRAY_BUFFER))
+        if coloured:
+            rgba = np.concatenate([np.tile([int(m.color[i:i + 2], 16) for i in (1, 3, 5)] + [255], (len(p.pos), 1))
+                                   for p, _, m in pieces]).astype(np.uint8)
+            attrs.COLOR_0 = w.accessor(rgba, "VEC4", gl.ARRAY_BUFFER)
+        idx = w.accessor(part.idx.reshape(-1).astype(np.uint32), "SCALAR", gl.ELEMENT_ARRAY_BUFFER)
+        prims.append(gl.Primitive(attributes=attrs, indices=idx, material=w.material(mat)))
+    doc.meshes.append(gl.Mesh(name=name, primitives=prims))
+    return len(doc.meshes) - 1
+
+
 def _quat(axis: str, degrees: float) -> list[float]:
     """A rotation about a Panda3D axis, as a glTF (Y up) quaternion x, y, z, w."""
     half = math.radians(degrees) / 2
@@ -98,24 +182,9 @@ def save(path, detail: int = 16) -> None:
         ibm[i] = m.T  # glTF matrices are column-major
     doc.skins.append(gl.Skin(joints=joint_nodes, skeleton=joint_nodes[HIPS],
                              inverseBindMatrices=w.accessor(ibm.reshape(-1, 16), "MAT4", None)))
-    prims = []
-    by_mat: dict[solids.Mat, list[tuple[solids.Part, int]]] = {}
-    for mat, part, joint in parts(detail):
-        by_mat.setdefault(mat, []).append((part, joint))
-    for mat, pieces in by_mat.items():
-        part = solids.merge([p for p, _ in pieces])
-        joints = np.concatenate([np.full(len(p.pos), j, np.uint8) for p, j in pieces])
-        attrs = gl.Attributes(
-            POSITION=w.accessor(solids.to_gltf_space(part.pos), "VEC3", gl.ARRAY_BUFFER, True),
-            NORMAL=w.accessor(solids.to_gltf_space(part.nrm), "VEC3", gl.ARRAY_BUFFER),
-            JOINTS_0=w.accessor(np.stack([joints] + [np.zeros_like(joints)] * 3, 1), "VEC4", gl.ARRAY_BUFFER,
-                                normalized=False),
-            WEIGHTS_0=w.accessor(np.tile(np.array([1, 0, 0, 0], np.float32), (len(joints), 1)), "VEC4",
-                                 gl.ARRAY_BUFFER))
-        idx = w.accessor(part.idx.reshape(-1).astype(np.uint32), "SCALAR", gl.ELEMENT_ARRAY_BUFFER)
-        prims.append(gl.Primitive(attributes=attrs, indices=idx, material=w.material(mat)))
-    doc.meshes.append(gl.Mesh(name="visitor", primitives=prims))
-    body = w.node(name="visitor-body", mesh=len(doc.meshes) - 1, skin=0)
+    body = w.node(name="visitor-body", mesh=_mesh(w, "visitor", parts(detail)), skin=0)
+    extras = [w.node(name=name, mesh=_mesh(w, name, pieces, coloured=True), skin=0)
+              for name, pieces in variants(detail).items()]
     for name, (period, motion) in CLIPS.items():
         times = np.linspace(0.0, period, KEYS + 1, dtype=np.float32)
         channels, samplers = [], []
@@ -129,7 +198,7 @@ def save(path, detail: int = 16) -> None:
                                                 target=gl.AnimationChannelTarget(node=joint_nodes[joint],
                                                                                  path="rotation")))
         doc.animations.append(gl.Animation(name=name, channels=channels, samplers=samplers))
-    root = w.node(name="visitor", children=[joint_nodes[HIPS], body])
+    root = w.node(name="visitor", children=[joint_nodes[HIPS], body, *extras])
     doc.scenes = [gl.Scene(nodes=[root])]
     doc.scene = 0
     doc.buffers = [gl.Buffer(byteLength=len(w.blob))]

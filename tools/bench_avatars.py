@@ -4,7 +4,8 @@
 Loads the rural hall as the client does (software renderer, 960x600), puts N
 visitors walking in circles in front of the camera and renders flat out:
 once with the rigged, animated figures the client draws now (client/avatars/
-bodies.py: Actor with blended clips, static stand-in beyond 15 m), once with
+bodies.py: Actor with blended clips, static stand-in beyond 15 m; a mixed crowd
+of every outfit and hat), once with
 the static capsules drawn before (a 24-segment capsule near, 8 far). Blocks
 alternate (A B A B ...) so a busy shared machine slows both alike; the
 ratio is of the medians over all blocks.
@@ -28,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 from client import render  # noqa: E402
 from client.avatars.interp import State  # noqa: E402
+from protocol.messages import HATS, OUTFITS  # noqa: E402
 from world.scene import load_halls  # noqa: E402
 
 
@@ -78,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         return views
 
     def figures():
-        return [AvatarView(rigged, base.render, "#3498db", far=far) for _ in spots]
+        looks = [{"color": "#3498db", "model": "avatar", "outfit": OUTFITS[k % len(OUTFITS)],  # a mixed crowd:
+                  "hat": HATS[k % len(HATS)]} for k in range(len(spots))]  # outfits and hats add meshes
+        return [AvatarView(rigged, base.render, look, far=far) for look in looks]
 
     def run(views, animated: bool) -> list[float]:
         times = []

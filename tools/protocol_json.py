@@ -30,7 +30,7 @@ from protocol import messages  # noqa: E402
 from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES  # noqa: E402
 from protocol.codec import _RESERVED  # noqa: E402
 from protocol.errors import ErrorCode, error_text  # noqa: E402
-from world.looks import AVATAR_COLOURS  # noqa: E402
+from world.looks import AVATAR_COLOURS, ROLE_NAMES  # noqa: E402
 
 OUT = ROOT / "web" / "src" / "net" / "protocol.json"
 
@@ -99,6 +99,7 @@ def catalog() -> dict[str, Any]:
             "yaw_steps": messages.YAW_STEPS,
             "player_chars": list(messages.PLAYER_CHARS),
             "avatar_colours": list(AVATAR_COLOURS),  # with world/looks.py's rule: CRC-32 of the name, modulo
+            "role_names": {role: list(names) for role, names in ROLE_NAMES.items()},  # the badge's zh, en
         },
         "client": {t: fields(s) for t, s in CLIENT_MESSAGES.items()},
         "server": {t: fields(s) for t, s in SERVER_MESSAGES.items()},

@@ -77,7 +77,7 @@ def web_pictures(url: str, wanted: set[str]) -> None:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         if "web-desktop" in wanted:
             lily = browser.new_page(viewport={"width": 800, "height": 600})
-            lily.goto(f"{http}/?name=Lily 李华")
+            lily.goto(f"{http}/?name=Lily 李华&outfit=vest&hat=straw")
             wait_until(lily, joined, 60)
             ming = browser.new_page(viewport={"width": 1280, "height": 760})
             ming.goto(f"{http}/?name=小明")
@@ -174,7 +174,8 @@ def main() -> int:
     if args.compare:
         compare(args.compare, set(args.only.split(",")) if args.only else None)
         return 0
-    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "exhibitor", *WEB_SHOTS,
+    wanted = set(args.only.split(",")) if args.only else set(SHOTS) | {"lobby-two-visitors", "appearance",
+                                                                        "exhibitor", *WEB_SHOTS,
                                                                         *MATCH,
                                                                         "stage-talk", "chat", "inbox"}
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
@@ -189,7 +190,7 @@ def main() -> int:
                 print(f"wrote {OUT / name}.png")
         if "lobby-two-visitors" in wanted:  # Lily walks into 小明's view
             lily = client(url, args.renderer, tmp, "lily", "--name", "Lily 李华", "--color", "#2ecc71",
-                          "--walk", "1.5,-5", "--frames", "100000")
+                          "--outfit", "vest", "--hat", "straw", "--walk", "1.5,-5", "--frames", "100000")
             walker = subprocess.Popen(lily, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)
             ming = client(url, args.renderer, tmp, "ming", "--name", "小明", "--wait-visitors", "1", "--wait-still",
@@ -199,6 +200,30 @@ def main() -> int:
             walker.terminate()
             walker.wait(20)
             print(f"wrote {OUT / 'lobby-two-visitors'}.png")
+        if "appearance" in wanted:  # the F7 panel; Lily in a vest and straw hat, a booth's staff with their badge
+            add = [sys.executable, str(ROOT / "main.py"), "admin", "exhibitor", "add", "--booth", "info-desk",
+                   "--name", "服务台 Info Desk", "--data", str(tmp)]
+            token = subprocess.run(add, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
+            ming = subprocess.Popen(client(url, args.renderer, tmp, "appearance", "--name", "小明", "--wait-visitors",
+                                           "2", "--wait-still", "--frames", "150", "--appearance", "--color",
+                                           "#e67e22", "--outfit", "jacket", "--hat", "heart", "--look-file",
+                                           str(tmp / "look.json"), "--screenshot", str(OUT / "appearance.png")),
+                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for line in ming.stderr:  # 小明 first, so that he gets the lobby's main spawn point and its camera
+                if "joined lobby" in line:
+                    break
+            others = [subprocess.Popen(client(url, args.renderer, tmp, who, "--name", who, "--frames", "100000",
+                                              *extra), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                      for who, extra in (("Lily 李华", ["--color", "#2ecc71", "--outfit", "vest", "--hat", "straw",
+                                                       "--walk=-2.0,-5.0"]),
+                                         ("王老师", ["--color", "#9b59b6", "--outfit", "jacket", "--hat", "cap",
+                                                  "--walk=-0.6,-3.4", "--exhibitor-token", token]))]
+            ming.stderr.read()
+            ming.wait(450)
+            for proc in others:
+                proc.terminate()
+                proc.wait(20)
+            print(f"wrote {OUT / 'appearance'}.png")
         for shot, who, extra in (("chat", "小明", ["--chat"]), ("inbox", "小红", ["--inbox"])):
             if shot not in wanted:
                 continue

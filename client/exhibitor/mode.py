@@ -49,8 +49,11 @@ class Script:
 
 class ExhibitorMode:
     def __init__(self, base: ShowBase, font: TextFont, args: argparse.Namespace, fetcher: BoothFetcher,
-                 booth_name: Callable[[str], Text]):
-        self.base, self.fetcher = base, fetcher
+                 booth_name: Callable[[str], Text], staff_login: Callable[[str], None] = lambda token: None):
+        """``staff_login``: log the visitor's own connection in with a token that worked, so the server shows
+        the staff badge over their avatar (the uploads themselves go over the link's second connection)."""
+        self.base, self.fetcher, self.staff_login = base, fetcher, staff_login
+        self.badge_token: str | None = None
         self.link = ExhibitorLink(args.server, args.lang)
         self.panel = ExhibitorPanel(font, self.link, booth_name, base.win.getYSize() / 2)
         token = getattr(args, "exhibitor_token", None)
@@ -78,6 +81,9 @@ class ExhibitorMode:
     def update(self, lang: str) -> None:
         self.link.lang = lang  # the server's error texts come in the language of the next connection's hello
         self.link.poll()
+        if self.link.account is not None and self.link.token != self.badge_token:
+            self.badge_token = self.link.token
+            self.staff_login(self.link.token)
         self._follow_script()
         self.panel.refresh(lang, self._thumbnail())
 

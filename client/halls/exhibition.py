@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser, offscreen: argparse._Argument
     parser.add_argument("--cache", default=str(DEFAULT_DIR), help=f"booth content cache folder (default {DEFAULT_DIR})")
     offscreen.add_argument("--open-booth", metavar="ID", help="teleport to this booth and open its panel")
     offscreen.add_argument("--directory", metavar="QUERY", help="open the hall directory and search for QUERY")
+    offscreen.add_argument("--no-thumbnails", action="store_true",
+                           help="fetch only full pictures (the benchmark's baseline: tools/bench_kiosk.py)")
     offscreen.add_argument("--minimap", action="store_true", help="show the minimap (always shown in a window)")
     offscreen.add_argument("--wait-models", type=int, default=0, metavar="K",
                            help="keep drawing until K exhibitors' booth models stand in the hall")
@@ -49,7 +51,7 @@ class Exhibition:
     def __init__(self, base: ShowBase, halls: dict[str, Hall], font: TextFont,
                  args: argparse.Namespace, send):
         self.base, self.halls, self.send = base, halls, send
-        self.fetcher = BoothFetcher(DiskCache(args.cache), send)
+        self.fetcher = BoothFetcher(DiskCache(args.cache), send, thumbs=not args.no_thumbnails)
         self.models = BoothModels(base, DiskCache(args.cache).root)
         self.panel = BoothPanel(font)
         names = {b.id: b.name for h in halls.values() for b in h.booths}
@@ -59,7 +61,8 @@ class Exhibition:
                                         booth_name=lambda b: names.get(b, Text(b, b)),
                                         rooms=frozenset(hid for hid, h in halls.items() if h.screen("video")))
         self.minimap = Minimap(base.a2dTopRight, base.a2dBottomRight, base.win.getYSize() / 2)
-        self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)))
+        self.exhibitor = ExhibitorMode(base, font, args, self.fetcher, lambda b: names.get(b, Text(b, b)),
+                                       staff_login=lambda token: send("exhibitor_login", token=token))
         self.highlight = Highlight(base.render)
         self.favourites: set[str] = set()
         self.hall: Hall | None = None
@@ -234,6 +237,8 @@ class Exhibition:
             out["panel"] = {"booth": self.panel.booth, "institution": manifest.get("institution"),
                             "products": len(manifest.get("products", [])), "images_shown": self.panel.images_shown,
                             "image_slots": self.panel.image_slots, "pictures_s": self.panel.pictures_s,
+                            "first_picture_s": self.panel.first_picture_s, "previews_s": self.panel.previews_s,
+                            "previews_shown": self.panel.previews_shown, "first_shown": self.panel.first_shown,
                             "intro_lines": self.panel.lines, "box": box}
         if self.exhibitor.script is not None or self.exhibitor.is_open:
             out["exhibitor"] = self.exhibitor.report()

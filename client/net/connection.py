@@ -132,6 +132,10 @@ class NetClient:
         """Greet with ``name`` from the next connection on (the visitor changed it in their profile)."""
         self._hello["name"] = name
 
+    def restyle(self, look: dict) -> None:
+        """Greet with ``look`` (color, outfit, hat) from the next connection on: the visitor chose a new look."""
+        self._hello.update(look)
+
     def join(self, hall: str) -> None:
         """Move to another hall; remembered for reconnects."""
         self.hall = hall

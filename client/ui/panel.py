@@ -5,8 +5,10 @@ DirectGui on aspect2d with the CJK font. Long text is broken by
 breaks at spaces, which Chinese does not have). Pictures appear as their blobs
 arrive; the panel is rebuilt when content, pictures or the language change.
 The card is as tall as its content, so the hall stays in view below and
-beside it; :attr:`BoothPanel.pictures_s` is how long its pictures took to
-show after it was opened (reported by offscreen runs).
+beside it. A picture's thumbnail is drawn while the full picture is on its
+way. How long after opening: :attr:`BoothPanel.first_picture_s` until the
+first picture (small or full) shows, ``previews_s`` until every slot shows
+one, ``pictures_s`` until every picture shows in full (offscreen reports).
 """
 
 from __future__ import annotations
@@ -71,7 +73,11 @@ class BoothPanel:
         self.image_slots = 0
         self.box = PANEL  # the card as drawn: left, right, bottom, top
         self.opened_at = 0.0
-        self.pictures_s: float | None = None  # seconds from opening until every picture was shown
+        self.pictures_s: float | None = None  # seconds from opening until every picture was shown in full
+        self.first_picture_s: float | None = None  # ... until the first picture (thumbnail or full) was shown
+        self.previews_s: float | None = None  # ... until every slot showed a picture (thumbnail or full)
+        self.previews_shown = 0
+        self.first_shown: str | None = None  # "thumbnail" or "full": what the first picture drawn was
         self._textures: dict[str, Texture] = {}
 
     @property
@@ -82,6 +88,7 @@ class BoothPanel:
         self.close()
         self.booth, self.contact_shown = booth, False
         self.opened_at, self.pictures_s = time.monotonic(), None
+        self.first_picture_s = self.previews_s = self.first_shown = None
 
     def close(self) -> None:
         if self.frame is not None:
@@ -114,8 +121,14 @@ class BoothPanel:
             return
         self.image_slots = 0
         self._fit(self._content(lang, manifest, images, favourite))
+        since = round(time.monotonic() - self.opened_at, 3)
+        if self.first_picture_s is None and self.previews_shown:
+            self.first_picture_s = since
+            self.first_shown = "full" if self.images_shown == self.previews_shown else "thumbnail"
+        if self.previews_s is None and self.previews_shown == self.image_slots:
+            self.previews_s = since
         if self.pictures_s is None and self.images_shown == self.image_slots:
-            self.pictures_s = round(time.monotonic() - self.opened_at, 3)
+            self.pictures_s = since
 
     def _fit(self, lowest: float) -> None:
         """Shrink the card to end just under its lowest line."""
@@ -132,8 +145,8 @@ class BoothPanel:
         self._text(manifest["institution"][other], (left + 0.06, top - 0.17), 0.04, MUTED)
         # left column: poster, contact, buttons
         x0, y = left + 0.06, top - 0.24
-        self.images_shown = 0
-        self._image(manifest["poster"], images, (x0 + 0.42, y - 0.315), (0.42, 0.315))
+        self.images_shown = self.previews_shown = 0
+        self._image(manifest["poster"], images, (x0 + 0.42, y - 0.315), (0.42, 0.315), manifest.get("poster_thumb"))
         y -= 0.69
         lowest = y
         for line in wrap(manifest["contact"][lang], 0.84, self.measure(0.036)):
@@ -176,7 +189,7 @@ class BoothPanel:
             py = y - 0.04 - size / 2 - row * (size + 0.15)
             if py - size / 2 - 0.1 < bottom:
                 break
-            self._image(p["image"], images, (px, py), (size / 2, size / 2))
+            self._image(p["image"], images, (px, py), (size / 2, size / 2), p.get("thumb"))
             name = wrap(p["name"][lang], cw / 4 - 0.02, self.measure(0.036))[0]
             self._text(name, (px - size / 2, py - size / 2 - 0.05), 0.036, INK)
             self._text(labels["yuan"].format(p=p["price_cny"]), (px - size / 2, py - size / 2 - 0.095), 0.036,
@@ -197,17 +210,19 @@ class BoothPanel:
                      frameColor=(0.93, 0.9, 0.84, 1), pad=(0.04, 0.025), relief=DGG.FLAT, text_fg=INK,
                      command=messenger.send, extraArgs=[event])
 
-    def _image(self, digest: str, images: dict[str, bytes], pos: tuple, half: tuple) -> None:
+    def _image(self, digest: str, images: dict[str, bytes], pos: tuple, half: tuple, thumb: str | None) -> None:
+        """The picture ``digest`` in full if it is here, else its thumbnail if that is, else an empty frame."""
         self.image_slots += 1
         DirectFrame(parent=self.frame, frameColor=(0.86, 0.84, 0.8, 1),
                     frameSize=(pos[0] - half[0] - 0.008, pos[0] + half[0] + 0.008,
                                pos[1] - half[1] - 0.008, pos[1] + half[1] + 0.008))
-        data = images.get(digest)
-        if data is None:
+        shown = digest if digest in images else thumb if thumb in images else None
+        if shown is None:
             return
-        tex = self._textures.get(digest) or texture_from_png(data, digest[:12])
+        tex = self._textures.get(shown) or texture_from_png(images[shown], shown[:12])
         if tex is None:
             return
-        self._textures[digest] = tex
+        self._textures[shown] = tex
         OnscreenImage(parent=self.frame, image=tex, pos=(pos[0], 0, pos[1]), scale=(half[0], 1, half[1]))
-        self.images_shown += 1
+        self.previews_shown += 1
+        self.images_shown += shown == digest

@@ -17,7 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "hall": "{hall} · 在场 {n} 人",
         "connect_failed": "无法连接服务器",
         "hint": "W S A D 行走　← → 转向　Shift 奔跑　右键拖动 环顾　E 查看展位　Tab 展馆导览　M 小地图　"
-                "F4 展商　F1 English",
+                "F4 展商　F7 形象　F1 English",
     },
     "en": {
         "connecting": "○ Connecting…",
@@ -26,7 +26,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "hall": "{hall} · visitors here: {n}",
         "connect_failed": "Cannot reach the server",
         "hint": "WASD: walk  ← →: turn  Shift: run  right-drag: look  E: booth  Tab: directory  M: map  "
-                "F4: exhibitor  F1: 中文",
+                "F4: exhibitor  F7: looks  F1: 中文",
     },
 }
 

@@ -134,6 +134,7 @@ class Leases:
         self.book: LeaseBook | None = None
         self.public_url = ""
         self.redis_ok = self.store_ok = True
+        self._links: Callable[[bool], None] = lambda ok: None  # run()'s ``links``: told at each change too
         self.alive_at = 0.0  # the loop's last sign of life (time.monotonic()), for the heartbeat thread
         self._acting: asyncio.Task | None = None
 
@@ -162,6 +163,7 @@ class Leases:
         whether Redis and the store both answer."""
         loop = asyncio.get_running_loop()
         self.alive_at = loop.time()
+        self._links = links
         beat = Heartbeat(self, lambda started, got: loop.call_soon_threadsafe(self._landed, started, got, counts))
         beat.request = self._request(counts())
         beat.start()
@@ -217,6 +219,7 @@ class Leases:
                 log.error("cluster: cannot reach Redis at %s (%s): member %s refuses new joins until it is back",
                           self.url, exc, self.me)
         self.redis_ok = ok
+        self._links(self.redis_ok and self.store_ok)  # refuse joins from the moment it is logged
 
     def _store_state(self, ok: bool, exc: Exception | None) -> None:
         if ok != self.store_ok:
@@ -226,6 +229,7 @@ class Leases:
                 log.error("cluster: cannot reach the database (%s): member %s refuses new joins until it is back",
                           str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, self.me)
         self.store_ok = ok
+        self._links(self.redis_ok and self.store_ok)
 
     async def sync(self, now: float, counts: Callable[[], dict[str, int]]) -> None:
         """One round on this loop (at start, before the first visitor): the :data:`SYNC` script, then the plan."""

@@ -22,6 +22,7 @@ import logging
 from pathlib import Path
 
 from protocol.codec import pack
+from server.exhibits.thumbs import make_thumbnail
 from server.store.sqlite import BlobStore
 from world.content import CONTENT_DIR, BoothContent, load_contents, parse_content, read_image
 from world.scene import Hall, Text
@@ -36,9 +37,11 @@ def _text(t: Text) -> dict:
     return {"zh": t.zh, "en": t.en}
 
 
-def build_manifest(content: BoothContent, hashes: dict[str, str]) -> dict:
-    """The wire form of ``content``; ``hashes`` maps its picture paths to blob hashes."""
-    return {
+def build_manifest(content: BoothContent, hashes: dict[str, str], thumbs: dict[str, str] | None = None) -> dict:
+    """The wire form of ``content``; ``hashes`` maps its picture paths to blob hashes, ``thumbs`` to the hashes
+    of their thumbnails (server/exhibits/thumbs.py; a picture without one is shown full at once)."""
+    thumbs = thumbs or {}
+    manifest = {
         "format": 1,
         "booth": content.booth,
         "category": content.category,
@@ -46,10 +49,21 @@ def build_manifest(content: BoothContent, hashes: dict[str, str]) -> dict:
         "intro": _text(content.intro),
         "projects": [{"id": p.id, "name": _text(p.name), "summary": _text(p.summary)} for p in content.projects],
         "products": [{"id": p.id, "name": _text(p.name), "price_cny": p.price_cny, "origin": _text(p.origin),
-                      "image": hashes[p.image]} for p in content.products],
+                      "image": hashes[p.image], **({"thumb": thumbs[p.image]} if p.image in thumbs else {})}
+                     for p in content.products],
         "poster": hashes[content.poster],
         "contact": _text(content.contact),
     }
+    if content.poster in thumbs:
+        manifest["poster_thumb"] = thumbs[content.poster]
+    return manifest
+
+
+def plain_manifest(manifest: dict) -> dict:
+    """``manifest`` without the fields an older client cannot read (thumbnails): what it is sent instead."""
+    out = {k: v for k, v in manifest.items() if k != "poster_thumb"}
+    out["products"] = [{k: v for k, v in p.items() if k != "thumb"} for p in manifest["products"]]
+    return out
 
 
 def manifest_hash(manifest: dict) -> str:
@@ -63,7 +77,9 @@ class ContentService:
         self.booth_hall = {b.id: h.id for h in halls.values() for b in h.booths}
         self._manifests: dict[str, tuple[str, dict]] = {}
         self._hot: dict[str, bytes] = {}  # pictures of current manifests, kept in memory
-        self._seed: dict[str, tuple[BoothContent, dict[str, str]]] = {}  # booth -> content files' state
+        self._seed: dict[str, tuple[BoothContent, dict[str, str], dict[str, str]]] = {}  # booth -> content,
+        # picture path -> hash, picture path -> thumbnail hash
+        self._plain: dict[str, tuple[str, dict]] = {}  # manifest hash -> the same without thumbnails, and its hash
         self.uploaded: dict[str, str] = {}  # booth -> manifest hash, for booths with an uploaded version live
         self.shown: dict[str, object] = {}  # booth -> the uploaded version shown (absent: the seed content)
         self.videos: dict[str, dict] = {}  # booth -> its video as the manifest lists it (server/stage/booth_video.py)
@@ -85,15 +101,22 @@ class ContentService:
 
     def publish(self, content: BoothContent, images: dict[str, bytes]) -> str:
         """Make ``content`` (with its pictures, path -> PNG bytes) the booth's current content; its hash."""
-        hashes = {}
+        hashes, thumbs = {}, {}
         for rel, data in images.items():
-            digest = self.blobs.put(data) if self.blobs is not None else hashlib.sha256(data).hexdigest()
-            self._hot[digest] = data
-            hashes[rel] = digest
-        self._seed[content.booth] = (content, hashes)
-        manifest = build_manifest(content, hashes)
+            hashes[rel] = self._keep(data)
+            thumb = make_thumbnail(data)
+            if thumb is not None:
+                thumbs[rel] = self._keep(thumb)
+        self._seed[content.booth] = (content, hashes, thumbs)
+        manifest = build_manifest(content, hashes, thumbs)
         digest = manifest_hash(manifest)
         self._manifests[content.booth] = (digest, manifest)
+        return digest
+
+    def _keep(self, data: bytes) -> str:
+        """Hold a seed picture in memory (and the blob store): its hash."""
+        digest = self.blobs.put(data) if self.blobs is not None else hashlib.sha256(data).hexdigest()
+        self._hot[digest] = data
         return digest
 
     def apply(self, booth: str, version) -> str | None:
@@ -104,12 +127,13 @@ class ContentService:
         booth's new manifest hash, or None for a booth without content.
         """
         seed = self._seed.get(booth)
-        content, hashes = seed if seed else (None, {})
+        content, hashes, thumbs = seed if seed else (None, {}, {})
         if version is not None and version.content is not None:
             content, hashes = parse_content(version.content["data"], f"upload:{booth}"), version.content["images"]
+            thumbs = version.content.get("thumbs", {})  # versions uploaded before thumbnails have none
         if content is None:
             return None
-        manifest = build_manifest(content, hashes)
+        manifest = build_manifest(content, hashes, thumbs)
         if version is not None and version.model_hash is not None:
             t = version.transform
             manifest["model"] = {"hash": version.model_hash, "size": self.blob_size(version.model_hash) or 1,
@@ -144,9 +168,19 @@ class ContentService:
         posters): never collected."""
         return set(self._hot) | {v["poster"] for v in self.videos.values()}
 
-    def manifest(self, booth: str) -> tuple[str, dict] | None:
-        """(hash, manifest) of the booth's current content, or None for a booth without content."""
-        return self._manifests.get(booth)
+    def manifest(self, booth: str, thumbs: bool = True) -> tuple[str, dict] | None:
+        """(hash, manifest) of the booth's current content, or None for a booth without content.
+
+        ``thumbs`` False: for an older client, the manifest without thumbnails (and that manifest's own hash,
+        so its cache check still holds); computed once per manifest."""
+        found = self._manifests.get(booth)
+        if found is None or thumbs:
+            return found
+        digest, manifest = found
+        if digest not in self._plain:
+            plain = plain_manifest(manifest)
+            self._plain[digest] = (manifest_hash(plain), plain)
+        return self._plain[digest]
 
     def blob(self, digest: str) -> bytes | None:
         data = self._hot.get(digest)

@@ -31,7 +31,7 @@ class ExhibitsFeature(Feature):
                 "search": Route(self.on_search, Cost.SEARCH), "teleport": Route(self.on_teleport, Cost.SEARCH)}
 
     def on_booth_get(self, s: Session, msg: dict, now: float) -> list[Action]:
-        found = self.content.manifest(msg["booth"])
+        found = self.content.manifest(msg["booth"], thumbs=s.extras)
         if found is None:
             return [error(s, ErrorCode.UNKNOWN_BOOTH, "booth_get")]
         digest, manifest = found

@@ -18,6 +18,7 @@ from server.guard.costs import Cost
 from server.rooms.instances import choose, split
 from server.rooms.room import Room, Snapshot
 from server.session import Place, Session, refuse
+from world.looks import legacy_look
 from world.places import arrival, portal_at
 from world.scene import Hall
 
@@ -175,9 +176,12 @@ class RoomsFeature(Feature):
         by_vid = self.hub.by_vid
         for room in [*self.rooms.values(), *self.private.values()]:
             for vid, snap in room.tick(busy_vids).items():
-                out.append(Send(by_vid[vid].cid, snap_frame(room, snap), snapshot=True))
+                s = by_vid[vid]
+                out.append(Send(s.cid, snap_frame(room, snap, s.extras), snapshot=True))
         return out
 
 
-def snap_frame(room: Room, snap: Snapshot) -> bytes:
-    return encode_snap(room.tick_no, snap.full, snap.ack, snap.enter, snap.leave, snap.ents)
+def snap_frame(room: Room, snap: Snapshot, extras: bool = True) -> bytes:
+    """``extras`` False: an older client, told only the look fields it knows (world/looks.py)."""
+    enter = snap.enter if extras else [{**info, "look": legacy_look(info["look"])} for info in snap.enter]
+    return encode_snap(room.tick_no, snap.full, snap.ack, enter, snap.leave, snap.ents)

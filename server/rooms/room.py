@@ -224,6 +224,11 @@ class Room:
                     found.append((d2, av.id))
         return [v for _, v in heapq.nsmallest(self.max_view, found)]
 
+    def watchers(self, vid: int) -> list[int]:
+        """Who has been told of ``vid`` (and not yet that it left): whom a change of its look must reach."""
+        slot, by_slot = self.avatars[vid].slot, self._by_slot
+        return [by_slot[o].id for o in np.nonzero(self._sent[:, slot] >= 0)[0].tolist() if by_slot[o] is not None]
+
     def visible(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Observer slots, and per observer the slots it sees (-1 padded, width ``max_view``) and which are near."""
         r2, near2, k = self.view_radius**2, self.near_radius**2, self.max_view

@@ -161,6 +161,11 @@ class SocialFeature(Feature):
         m = self.members.get(s.cid)
         return m.pid if m is not None else None
 
+    def is_organiser(self, cid: int) -> bool:
+        """Connection ``cid`` logged in with an organiser token (the role badge over their avatar)."""
+        m = self.members.get(cid)
+        return m is not None and m.organiser is not None
+
     def profile(self, pid: int) -> Profile | None:
         return self.profiles.get(pid)
 

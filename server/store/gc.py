@@ -42,6 +42,7 @@ def referenced(store: Store) -> set[str]:
         refs.update(h for h in row[:4] if h)
         if row[4]:
             refs.update(json.loads(row[4]).get("images", {}).values())
+            refs.update(json.loads(row[4]).get("thumbs", {}).values())  # the pictures' thumbnails
     refs.update(h for h, in store.rows("SELECT hash FROM booth_images"))
     return refs
 

@@ -127,6 +127,7 @@ class ExhibitorStore:
             hashes.update(h for h in files if h)
             if content:
                 hashes.update(json.loads(content).get("images", {}).values())
+                hashes.update(json.loads(content).get("thumbs", {}).values())
         hashes.update(h for h, in self.store.rows("SELECT hash FROM exhibitor_blobs WHERE exhibitor = ?", (eid,)))
         hashes.update(h for h, in self.store.rows("SELECT hash FROM booth_images WHERE exhibitor = ?", (eid,)))
         return sum(self.blobs.size(h) for h in hashes)
@@ -212,6 +213,20 @@ class ExhibitorStore:
             ("DELETE FROM uploads WHERE id = ?", (upload,)),
         ])
 
+    def put_thumbnail(self, booth: str, name: str, digest: str | None, size: int, exhibitor: int) -> None:
+        """Picture ``name``'s thumbnail (kept as picture ``thumbs/...``) is ``digest``; None: it has none now."""
+        key = thumb_name(name)
+        if digest is None:
+            self.store.write([("DELETE FROM booth_images WHERE booth = ? AND name = ?", (booth, key))])
+            return
+        self.store.write([
+            ("INSERT INTO exhibitor_blobs (exhibitor, hash, bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+             (exhibitor, digest, size)),
+            ("INSERT INTO booth_images (booth, name, hash, bytes, exhibitor) VALUES (?, ?, ?, ?, ?) "
+             "ON CONFLICT (booth, name) DO UPDATE SET hash = excluded.hash, bytes = excluded.bytes",
+             (booth, key, digest, size, exhibitor)),
+        ])
+
     def images(self, booth: str) -> dict[str, str]:
         return dict(self.store.rows("SELECT name, hash FROM booth_images WHERE booth = ?", (booth,)))
 
@@ -241,3 +256,8 @@ def _version(row: tuple) -> BoothVersion:
     booth, version, model, transform, thumb, content, created, original, web = row
     return BoothVersion(booth, version, model, json.loads(transform) if transform else None, thumb,
                         json.loads(content) if content else None, created, original, web)
+
+
+def thumb_name(name: str) -> str:
+    """Where picture ``images/x.png``'s thumbnail is kept among the booth's pictures: ``thumbs/x.png``."""
+    return "thumbs/" + name.split("/", 1)[-1]

@@ -25,10 +25,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from server.exhibits.thumbs import make_thumbnail
 from server.match.data import booth_needs_doc, parse_needs
 from server.stage import booth_video
 from server.store.sqlite import BlobStore
-from server.uploads.exhibitors import BoothVersion, ExhibitorStore, UploadRecord
+from server.uploads.exhibitors import BoothVersion, ExhibitorStore, UploadRecord, thumb_name
 from server.uploads.fit import fit
 from server.uploads.thumbnail import ThumbnailFailed, render_thumbnail
 from uploads.gltf_check import WEB_METHOD, validate
@@ -201,6 +202,9 @@ def _image(spec: JobSpec, data: bytes) -> Outcome:
     png = out.getvalue()
     digest = spec.blobs.put(png)
     name = image_name(spec.record.name)
+    thumb = make_thumbnail(png)  # shown first in the kiosk (server/exhibits/thumbs.py)
+    spec.exhibitors.put_thumbnail(spec.record.booth, name, spec.blobs.put(thumb) if thumb else None,
+                                  len(thumb or b""), spec.record.exhibitor)
     spec.exhibitors.put_image(spec.record.booth, name, digest, len(png), spec.record.exhibitor, spec.record.id)
     return Outcome(True, {"problems": [], "stats": {"size_bytes": len(png)}}, None, digest)
 
@@ -242,7 +246,9 @@ def _content(spec: JobSpec, data: bytes) -> Outcome:
                        thumbnail_hash=current.thumbnail_hash if current else None,
                        original_hash=current.original_hash if current else None,
                        web_hash=current.web_hash if current else None,
-                       content={"data": raw, "images": {name: uploaded[name] for name in content.images}})
+                       content={"data": raw, "images": {name: uploaded[name] for name in content.images},
+                                "thumbs": {name: uploaded[thumb_name(name)] for name in content.images
+                                           if thumb_name(name) in uploaded}})
     return Outcome(True, {"problems": [], "stats": {"size_bytes": len(data)}}, version, digest)
 
 

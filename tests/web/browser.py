@@ -49,8 +49,11 @@ class Bot:
     """A websocket visitor in its own thread that walks through ``path`` at walking speed and records
     where it sees the others (id -> (x, y)) and their names."""
 
-    def __init__(self, url: str, name: str, color: str, hall: str = "lobby"):
-        self.url, self.name, self.color, self.hall = url, name, color, hall
+    def __init__(self, url: str, name: str, color: str, hall: str = "lobby", **look: str):
+        """``look``: outfit and hat to greet with (a bot without them greets as an older client would)."""
+        self.url, self.name, self.color, self.hall, self.look = url, name, color, hall, look
+        self.looks: dict[int, dict] = {}  # id -> the look the server said (enter, then look messages)
+        self.outbox: list[tuple[str, dict]] = []
         self.path: list[tuple[float, float]] = []
         self.others: dict[int, tuple[float, float]] = {}
         self.names: dict[int, str] = {}
@@ -74,6 +77,10 @@ class Bot:
         vid = next((i for i, n in self.names.items() if n == name), None)
         return self.others.get(vid) if vid is not None else None
 
+    def send(self, t: str, **fields) -> None:
+        """Send a message from the bot's loop (within 0.1 s)."""
+        self.outbox.append((t, fields))
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
@@ -82,12 +89,15 @@ class Bot:
         from websockets.asyncio.client import connect
 
         async with connect(self.url) as ws:
-            await ws.send(encode("hello", name=self.name, lang="zh", color=self.color))
+            await ws.send(encode("hello", name=self.name, lang="zh", color=self.color, **self.look))
             await ws.send(encode("join", hall=self.hall))
             reader = asyncio.create_task(self._read(ws))
             seq, dt, speed = 0, 0.1, 3.0
             while not self._stop.is_set():
                 await asyncio.sleep(dt)
+                while self.outbox:
+                    t, fields = self.outbox.pop(0)
+                    await ws.send(encode(t, **fields))
                 if self.pos is None or not self.path:
                     continue
                 (x, y), (tx, ty) = self.pos, self.path[0]
@@ -110,9 +120,12 @@ class Bot:
                 self.pos = tuple(m["you"]["pos"][:2])
             elif t == "correct":
                 self.pos = tuple(m["pos"][:2])
+            elif t == "look":
+                self.looks[m["id"]] = m["look"]
             elif t == "snap":
                 for e in m["enter"]:
                     self.names[e["id"]] = e["name"]
+                    self.looks[e["id"]] = e["look"]
                 for i in m["leave"]:
                     self.others.pop(i, None)
                 for ent in m["ents"]:

@@ -11,6 +11,8 @@ import urllib.request
 import numpy as np
 from PIL import Image
 
+from server.store.sqlite import Store
+from server.uploads.exhibitors import ExhibitorStore
 from tests.conftest import ROOT, ServerProcess, free_port
 from tests.web.browser import Bot, state, wait_until
 from world.scene import load_halls
@@ -288,3 +290,49 @@ def test_a_phone_in_landscape_keeps_the_controls_and_panels_on_screen(fair, chro
         assert y >= 0 and y + height <= 390 and width <= 844
     finally:
         context.close()
+
+
+def red_pixels(img: Image.Image, x: int, y: int, radius: int = 10) -> int:
+    """Pixels around (x, y) of the red volunteer vest: a crimson whose blue exceeds its green (the lobby's
+    carpet behind is a brick red whose green exceeds its blue)."""
+    box = np.asarray(img.crop((x - radius, y - radius, x + radius + 1, y + radius + 1)), dtype=np.int32)
+    r, g, b = box[..., 0], box[..., 1], box[..., 2]
+    return int(((r > 130) & (r - g > 70) & (b > g + 8)).sum())
+
+
+def test_looks_are_shown_changed_live_and_badged_in_the_browser(fair, page):
+    """A bot changes its outfit live and the browser draws the vest where the page says the bot is; the browser's
+    chosen look (?outfit=&hat=) reaches the bot; a role badge is drawn from the server's look only."""
+    page.goto(fair.http + "/?name=网页形象&outfit=jacket&hat=cap")
+    me = joined(page)["me"]
+    bot = Bot(fair.url, "马甲机器人", "#2ecc71", outfit="tee", hat="none").start()
+    try:
+        bot.walk((me["x"], me["y"] + 4.0))
+        end = time.monotonic() + 20
+        while bot.path and time.monotonic() < end:  # walking there (the server may stop it short of a booth)
+            time.sleep(0.1)
+        x, y = bot.pos  # the page may draw it a little past that (the bot never says it stopped walking)
+        time.sleep(0.5)
+        wait_until(page, "window.pavilion.state().others.some(o => o.name === '马甲机器人' && "
+                   f"Math.hypot(o.x - {x}, o.y - {y}) < 0.5)", 20, "the bot standing in front of the browser visitor")
+        other = next(o for o in state(page)["others"] if o["name"] == "马甲机器人")
+        assert other["look"]["outfit"] == "tee" and other["screen"] is not None
+        before = red_pixels(shot(page), other["screen"]["x"], other["screen"]["y"])
+        bot.send("look_set", color="#2ecc71", outfit="vest", hat="straw")
+        wait_until(page, "window.pavilion.state().others.some(o => o.look.outfit === 'vest')", 10, "the new look")
+        time.sleep(0.3)  # a frame or two
+        after = red_pixels(shot(page), other["screen"]["x"], other["screen"]["y"])
+        assert before < 10 < after, f"the vest is not drawn on the bot ({before} -> {after} red pixels)"
+        mine = next(look for vid, look in bot.looks.items() if bot.names.get(vid) == "网页形象")
+        assert mine["outfit"] == "jacket" and mine["hat"] == "cap"
+        assert page.evaluate("document.querySelectorAll('#tags .role').length") == 0
+        store = Store(fair.data / "pavilion.sqlite3")
+        token = ExhibitorStore(store).add("网页测试展商", ["info-desk"], 0.0)[1]
+        store.close()
+        bot.send("exhibitor_login", token=token)
+        wait_until(page, "[...document.querySelectorAll('#tags .tag')].some(t => t.textContent.includes('马甲机器人')"
+                   " && t.querySelector('.role.staff')?.textContent === '参展方 Exhibitor')", 10, "the staff badge")
+    finally:
+        bot.stop()
+    assert page.evaluate("JSON.parse(localStorage.getItem('cloud-pavilion-look')).outfit") == "jacket"
+    assert page.errors == []

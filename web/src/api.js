@@ -10,7 +10,7 @@ export function exposeApi(app) {
         hall: app.joined ? app.hall?.id ?? null : null,
         me,
         others: app.crowd
-          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.hex, seated: Boolean(p.drawn.seated),
+          ? app.crowd.others().map(([id, p]) => ({ id, name: p.name, x: p.drawn.x, y: p.drawn.y, color: p.hex, seated: Boolean(p.drawn.seated), look: p.look,
             screen: app.crowd.bodyOnScreen(id, app.stage.camera, app.stage.width, app.stage.height) }))
           : [],
         panel: document.querySelector(".panel")?.dataset.panel ?? null,

@@ -3,7 +3,7 @@
 // the server puts us in, then one frame loop: input -> prediction -> move -> crowd -> render -> UI.
 import "./style.css";
 import { Connection, serverUrl } from "./net/connection.js";
-import { playerSecret, visitorColour, visitorName } from "./net/identity.js";
+import { playerSecret, visitorLook, visitorName } from "./net/identity.js";
 import { BoothFetcher } from "./net/booths.js";
 import { Walkable } from "./world/walkable.js";
 import { Stage } from "./world/stage.js";
@@ -77,9 +77,9 @@ class App {
     const [avatar, far] = await Promise.all([loadModel(world.avatar), loadModel(world.avatar_far)]);
     this.crowd = new Crowd(this.stage.scene, avatar, far, document.getElementById("tags"));
     const name = visitorName(this.params);
-    const color = visitorColour(name);
+    const look = visitorLook(this.params, name);
     this.url = serverUrl(location, this.params);
-    this.conn = new Connection(this.url, { name, lang: getLang(), color, player: playerSecret() }, this.hall.id, {
+    this.conn = new Connection(this.url, { name, lang: getLang(), ...look, player: playerSecret() }, this.hall.id, {
       onMessage: (type, f, arrival) => this.onMessage(type, f, arrival),
       onStatus: (s) => this.hud.status(s, this.url),
     });
@@ -92,7 +92,7 @@ class App {
     const rooms = new Set(world.halls.filter((h) => h.screens.some((s) => s.role === "video")).map((h) => h.id));
     this.directory = new Directory(send, this.hallNames, rooms, (id) => this.programme.sessionLine(id));
     this.journal = new Journal(send);
-    this.crowd.add("me", name, color);
+    this.crowd.add("me", name, { ...look, model: "avatar" });
     this.controls = new Controls(this.stage.renderer.domElement, document.getElementById("stick"), {
       onTap: (x, y) => this._tap(x, y),
       onKey: (e) => this._key(e),
@@ -163,6 +163,8 @@ class App {
     } else if (type === "snap") {
       this.crowd.onSnap(f, arrival);
       this.player?.acknowledge(f.ack);
+    } else if (type === "look") {
+      this.crowd.restyle(f.id === this.myId ? "me" : f.id, f.look);
     } else if (type === "correct") {
       this.player?.reconcile(f.seq, f.pos[0], f.pos[1], f.yaw);
     } else if (type === "booth" || type === "blob") {

@@ -35,13 +35,14 @@ def test_replacing_a_picture_over_real_websockets_counts_every_version_until_col
         (result,) = run(send_items(live_server, token, "rural-01", [Item("image", "poster.png", data)]))
         assert result["ok"], result["report"]
     stored = {h for h, in store.rows("SELECT hash FROM exhibitor_blobs WHERE exhibitor = ?", (eid,))}
-    assert len(stored) == 6
+    assert len(stored) == 12  # each picture and its thumbnail (server/exhibits/thumbs.py): stored bytes both
     on_disk = sum(blobs.size(h) for h in stored)
     assert accounts.used_bytes(eid) == on_disk > 5 * len(pictures[0]), "replaced pictures still count"
     gc.collect(store, blobs, grace_s=0.0, now=time.time() + 1)
-    (current,) = store.rows("SELECT hash FROM booth_images WHERE booth = 'rural-01'")
-    assert accounts.used_bytes(eid) == blobs.size(current[0]) > 0, "collected ones stop counting"
-    assert sum(1 for h in stored if blobs.path_of(h).exists()) == 1
+    current = store.rows("SELECT hash FROM booth_images WHERE booth = 'rural-01'")
+    assert len(current) == 2  # the picture and its thumbnail
+    assert accounts.used_bytes(eid) == sum(blobs.size(h) for h, in current) > 0, "collected ones stop counting"
+    assert sum(1 for h in stored if blobs.path_of(h).exists()) == 2
     store.close()
 
 

@@ -6,7 +6,23 @@ import { TickClock, Track } from "./interp.js";
 import { toThree } from "../world/coords.js";
 import { PROTOCOL } from "../net/codec.js";
 
-const { cm: CM, yaw_steps: YAW_STEPS } = PROTOCOL.constants;
+const { cm: CM, yaw_steps: YAW_STEPS, role_names: ROLE_NAMES } = PROTOCOL.constants;
+// the avatar asset's appearance meshes (tools/avatar_rig.py), shown per look; the loader may suffix names ("_1")
+const VARIANT = /^((?:outfit|hat)-[a-z]+)/;
+
+/** The appearance mesh a glTF object belongs to ("outfit-vest", "hat-straw"), or null for the bare body. */
+function variantOf(o) {
+  for (let n = o; n; n = n.parent) {
+    const m = VARIANT.exec(n.name);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+/** The meshes a look shows: its outfit's and its hat's (the bare body is always drawn). */
+function wears(look) {
+  return new Set([`outfit-${look.outfit || "tee"}`, `hat-${look.hat || "none"}`]);
+}
 const MOVING = new Set([1, 2]);
 const SEATED = 4; // on an audience seat (server/stage/seats.py): drawn sitting, as client/avatars/bodies.py
 const SEATED_DROP = 0.47; // m: the hips (0.92 m) down onto the seat (0.45 m)
@@ -15,17 +31,34 @@ const CAPACITY = 1100; // a snapshot lists at most 1,024 visitors
 const TAG_RANGE = 28; // m: farther name tags are hidden
 const FAR = 15; // m: beyond this the low-detail body is drawn, as on the desktop (client/avatars/bodies.py)
 
+/** The outfits' and hats' vertex colours are authored sRGB, like the materials' (tools/avatar_rig.py);
+ * three.js reads COLOR_0 as linear, so convert them once. */
+function linearColours(geometry) {
+  const attr = geometry.getAttribute("color");
+  if (!attr) return;
+  const out = new Float32Array(attr.count * 4);
+  const c = new THREE.Color();
+  for (let i = 0; i < attr.count; i++) {
+    c.setRGB(attr.getX(i), attr.getY(i), attr.getZ(i), THREE.SRGBColorSpace); // stored to linear
+    out.set([c.r, c.g, c.b, attr.itemSize > 3 ? attr.getW(i) : 1], i * 4);
+  }
+  geometry.setAttribute("color", new THREE.BufferAttribute(out, 4));
+}
+
 /** One instanced mesh per part of a body model: the whole crowd in one draw call per part. */
 function instancedParts(gltf, scene, lod) {
   const parts = [];
   gltf.scene.updateMatrixWorld(true);
   gltf.scene.traverse((o) => {
     if (!o.isMesh) return;
-    const mesh = new THREE.InstancedMesh(o.geometry.clone().applyMatrix4(o.matrixWorld), o.material, CAPACITY);
+    const geometry = o.geometry.clone().applyMatrix4(o.matrixWorld);
+    linearColours(geometry);
+    const mesh = new THREE.InstancedMesh(geometry, o.material, CAPACITY);
     mesh.name = `crowd-${lod}-${o.material.name}`;
     mesh.frustumCulled = false; // instances spread over the hall; the count keeps the cost to who is there
     mesh.count = 0;
     mesh.userData.tinted = /body/.test(o.material.name);
+    mesh.userData.variant = variantOf(o);
     mesh.userData.leg = /trousers|shoes/.test(o.material.name);
     if (mesh.userData.tinted) mesh.setColorAt(0, new THREE.Color(1, 1, 1));
     parts.push(mesh);
@@ -38,7 +71,7 @@ export class Crowd {
   constructor(scene, avatarGltf, farGltf, tagLayer) {
     this.tagLayer = tagLayer;
     this.clock = new TickClock(10);
-    this.people = new Map(); // id -> {name, color, hex, track, drawn, tag}
+    this.people = new Map(); // id -> {name, look, color, hex, wears, track, drawn, tag}
     this.near = instancedParts(avatarGltf, scene, "near");
     this.far = farGltf ? instancedParts(farGltf, scene, "far") : this.near;
     this.tmp = new THREE.Object3D();
@@ -56,14 +89,30 @@ export class Crowd {
     this.clock = new TickClock(tickHz);
   }
 
-  /** A visitor drawn here: ``id`` a visitor id (or "me"), with a colour and a name tag. */
-  add(id, name, color) {
+  /** A visitor drawn here: ``id`` a visitor id (or "me"), with a look ({color, outfit?, hat?, role?}) and a tag. */
+  add(id, name, look) {
     if (this.people.has(id) || this.people.size >= CAPACITY) return;
     const tag = document.createElement("div");
     tag.className = id === "me" ? "tag me" : "tag";
-    tag.textContent = name;
     this.tagLayer.append(tag);
-    this.people.set(id, { name, color: new THREE.Color(color), hex: color, track: new Track(this.clock.tickDt), drawn: null, tag });
+    const p = { name, track: new Track(this.clock.tickDt), drawn: null, tag };
+    this.people.set(id, p);
+    this.restyle(id, look);
+  }
+
+  /** A new look for someone (the server's ``look``): colour, outfit and hat meshes, and the role badge. */
+  restyle(id, look) {
+    const p = this.people.get(id);
+    if (!p) return;
+    Object.assign(p, { look: { ...look }, color: new THREE.Color(look.color), hex: look.color, wears: wears(look) });
+    p.tag.replaceChildren();
+    if (ROLE_NAMES[look.role]) {
+      const badge = document.createElement("span");
+      badge.className = `role ${look.role}`;
+      badge.textContent = ROLE_NAMES[look.role].join(" "); // 参展方 Exhibitor: both languages at once
+      p.tag.append(badge);
+    }
+    p.tag.append(document.createTextNode(p.name));
   }
 
   forget(id) {
@@ -75,7 +124,7 @@ export class Crowd {
 
   onSnap(snap, arrival) {
     for (const id of snap.leave) this.forget(id);
-    for (const info of snap.enter) this.add(info.id, info.name, info.look.color);
+    for (const info of snap.enter) this.add(info.id, info.name, info.look);
     if (snap.full) {
       const listed = new Set([...snap.enter.map((i) => i.id), ...snap.ents.map((e) => e[0])]);
       for (const id of [...this.people.keys()]) if (id !== "me" && !listed.has(id)) this.forget(id);
@@ -90,7 +139,7 @@ export class Crowd {
   /** Place everyone for time ``now`` (seconds); ``me`` is drawn where the local prediction says.
    * Instances are packed afresh each frame, near bodies in one set and far ones in the other. */
   update(now, me, camera, width, height) {
-    const counts = new Map([[this.near, 0], [this.far, 0]]);
+    const counts = new Map([...this.near, ...this.far].map((part) => [part, 0]));
     for (const [id, p] of this.people) {
       const s = id === "me" ? (me ? { ...me, t: now } : null) : p.track.sample(now);
       if (!s) continue;
@@ -100,21 +149,21 @@ export class Crowd {
       this.tmp.rotation.set(0, (s.yaw * Math.PI) / 180, 0);
       this.tmp.updateMatrix();
       const set = this.tmp.position.distanceTo(camera.position) > FAR ? this.far : this.near;
-      const i = counts.get(set);
-      counts.set(set, i + 1);
       if (s.seated) this.legMatrix.multiplyMatrices(this.tmp.matrix, this.sitLegs);
       for (const part of set) {
+        const variant = part.userData.variant;
+        if (variant && !p.wears.has(variant)) continue;
+        const i = counts.get(part);
+        counts.set(part, i + 1);
         part.setMatrixAt(i, s.seated && part.userData.leg ? this.legMatrix : this.tmp.matrix);
         if (part.userData.tinted) part.setColorAt(i, p.color);
       }
       this._placeTag(p, x, y, z, camera, width, height);
     }
-    for (const [set, n] of counts) {
-      for (const part of set) {
-        part.count = n;
-        part.instanceMatrix.needsUpdate = true;
-        if (part.instanceColor) part.instanceColor.needsUpdate = true;
-      }
+    for (const [part, n] of counts) {
+      part.count = n;
+      part.instanceMatrix.needsUpdate = true;
+      if (part.instanceColor) part.instanceColor.needsUpdate = true;
     }
   }
 

@@ -18,6 +18,11 @@ async function sha256Hex(bytes) {
 
 const modelHash = (entry) => entry.web?.hash ?? entry.hash;
 
+/** The thumbnails a manifest lists, fetched before any full picture (server/exhibits/thumbs.py). */
+export function thumbnails(manifest) {
+  return [...new Set([manifest.poster_thumb, ...manifest.products.map((p) => p.thumb)].filter(Boolean))];
+}
+
 export function pictures(manifest) {
   const video = manifest.video ? [manifest.video.poster] : [];
   return [...new Set([manifest.poster, ...manifest.products.map((p) => p.image), ...video])];
@@ -127,7 +132,7 @@ export class BoothFetcher {
   }
 
   _queueBlobs(booth, manifest) {
-    const wanted = [];
+    const wanted = this.full.has(booth) ? thumbnails(manifest) : []; // a kiosk's small pictures first
     if (manifest.model) {
       const hash = modelHash(manifest.model);
       this.modelHashes.add(hash);

@@ -65,6 +65,39 @@ export function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+const LOOK_KEY = "cloud-pavilion-look";
+
+/** The look asked for in hello ({color, outfit, hat}): ?color= ?outfit= ?hat= in the address (remembered), else
+ * the one remembered in this browser, else the name's palette colour, a T-shirt and no hat. Anything the
+ * protocol's enums do not list is dropped, field by field, as the desktop client does with its look.json. */
+export function visitorLook(params, name, storage = globalThis.localStorage) {
+  const hello = PROTOCOL.client.hello;
+  const valid = {
+    color: (v) => typeof v === "string" && /^#[0-9a-fA-F]{6}$/.test(v),
+    outfit: (v) => hello.outfit.values.includes(v),
+    hat: (v) => hello.hat.values.includes(v),
+  };
+  let stored = {};
+  try {
+    stored = JSON.parse(storage?.getItem(LOOK_KEY) || "{}") || {};
+  } catch {
+    stored = {};
+  }
+  const look = { color: visitorColour(name), outfit: "tee", hat: "none" };
+  for (const key of Object.keys(valid)) {
+    const asked = params.get(key);
+    if (valid[key](asked)) look[key] = asked;
+    else if (valid[key](stored[key])) look[key] = stored[key];
+  }
+  look.color = look.color.toLowerCase();
+  try {
+    storage?.setItem(LOOK_KEY, JSON.stringify(look));
+  } catch {
+    // private mode: the look lasts this visit
+  }
+  return look;
+}
+
 /** The colour asked for in hello: world/looks.py's palette and rule (CRC-32 of the name's UTF-8 bytes). */
 export function visitorColour(name) {
   const palette = PROTOCOL.constants.avatar_colours;

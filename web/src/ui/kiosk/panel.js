@@ -39,14 +39,16 @@ export class Kiosk {
     const booth = this.hallOf(id);
     const m = this.booths.manifest(id);
     const title = booth ? pick(booth.name) : id;
-    const img = (hash, alt, cls) => {
+    const img = (hash, thumb, alt, cls) => { // the full picture, else its thumbnail until the full one arrives
       const url = this.booths.image(hash);
-      return url ? el(`img.${cls}`, { src: url, alt }) : el(`div.${cls}.placeholder`, {}, t("loading"));
+      const small = !url && thumb ? this.booths.image(thumb) : null;
+      if (url || small) return el(`img.${cls}${small ? ".preview" : ""}`, { src: url || small, alt });
+      return el(`div.${cls}.placeholder`, {}, t("loading"));
     };
     const body = !m ? el("p.loading", {}, t("loading")) : [
       this._video(m.video),
       el("div.kiosk-top", {},
-        img(m.poster, title, "poster"),
+        img(m.poster, m.poster_thumb, title, "poster"),
         el("div.kiosk-intro", {},
           el("div.label", {}, t("institution")),
           el("h3", {}, pick(m.institution)),
@@ -55,7 +57,7 @@ export class Kiosk {
       el("ul.projects", {}, m.projects.map((p) => el("li", {}, el("b", {}, pick(p.name)), el("span", {}, pick(p.summary))))),
       m.products.length ? el("h4", {}, t("products")) : null,
       el("div.products", {}, m.products.map((p) => el("figure", {},
-        img(p.image, pick(p.name), "product"),
+        img(p.image, p.thumb, pick(p.name), "product"),
         el("figcaption", {}, el("b", {}, pick(p.name)), el("span", {}, `¥${p.price_cny} · ${pick(p.origin)}`))))),
       el("p.contact", {}, `${t("contact")}: ${pick(m.contact)}`),
     ];
