@@ -115,6 +115,8 @@ class ErrorCode(StrEnum):
     SEAT_NOT_YOURS = "seat_not_yours"
     HALL_MOVING = "hall_moving"
     CLUSTER_UNAVAILABLE = "cluster_unavailable"
+    # 云对接: the store could not save a meeting change (not acknowledged, nothing changed)
+    MATCH_NOT_SAVED = "match_not_saved"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -229,6 +231,9 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
                             "the hall is moving to another server; try again in a moment"),
     ErrorCode.CLUSTER_UNAVAILABLE: ("这台服务器暂时连不上展会的数据库，请稍后再进入",
                                     "this server cannot reach the fair's shared services; try again shortly"),
+    # 云对接: a meeting change the store could not save
+    ErrorCode.MATCH_NOT_SAVED: ("服务器暂时无法保存这次预约的变更，请稍后重试",
+                                "the server could not save this change to the meeting; please try again later"),
 }
 
 

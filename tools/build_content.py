@@ -179,8 +179,8 @@ def booth_content(booth_id: str, images: dict[str, bytes]) -> dict:
         "projects": projects,
         "products": products,
         "poster": poster,
-        "contact": _text(f"项目联络人：{surname[0]}老师（在线洽谈即将开放）",
-                         f"Project contact: {surname[1]} (online negotiation opens soon)"),
+        "contact": _text(f"项目联络人：{surname[0]}老师（展台「预约洽谈」可约在线洽谈）",
+                         f"Project contact: {surname[1]} (book an online meeting with 预约洽谈 at the kiosk)"),
     }
 
 

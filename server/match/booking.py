@@ -153,6 +153,14 @@ class Bookings:
         """Put back a meeting read from the store (at start)."""
         self._store(m)
 
+    def revert(self, mid: str, before: Meeting | None) -> None:
+        """Undo a change the store refused: ``mid`` is ``before`` again (gone if it was new), its slot released."""
+        if before is not None:
+            self._store(before)
+        elif mid in self.meetings:
+            self._store(replace(self.meetings[mid], state=CANCELLED))  # frees a held slot
+            del self.meetings[mid]
+
     def visible(self, party: str) -> list[Meeting]:
         """The meetings ``party`` is part of: nobody sees another side's private meetings."""
         return sorted((m for m in self.meetings.values() if party in m.parties()), key=lambda m: (m.slot, m.id))

@@ -3,8 +3,10 @@
 Who is who: a visitor with a player secret (hello.player) is ``v:<16 hex>``;
 an exhibitor logged in with their token acts for a booth (``b:<booth>``) by
 naming it in the message's ``booth`` field; seeded funders are ``f:<id>``.
-Booking and intent changes are written by a :class:`Persist` whose replies
-(and the scoreboard's :class:`Publish`) go out only once the row is on disk.
+Booking and intent changes are written by a :class:`Persist` (meetings: a
+:class:`Job` on one lane, as the store may refuse a slot another cluster member
+just took) whose replies (and the scoreboard's :class:`Publish`) go out only
+once the row is on disk.
 
 Signals for recommendations are observed, not claimed: every second the
 visitors standing in front of a booth are counted as visiting it (and how long
@@ -41,6 +43,7 @@ from server.match.watch import BoothWatch
 from server.match.wire import board_frame, intent_wire, meeting_wire, report_frame, text_pair
 from server.rooms.feature import RoomsFeature
 from server.session import Session, error, refuse
+from server.store.open import Conflict
 from server.store.sqlite import Store
 from server.uploads.desk import UploadDesk
 from world.content import BoothContent, load_contents, parse_content
@@ -55,6 +58,7 @@ OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
 FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
+MEETINGS_LANE = "match-meetings"  # meeting saves stay in the order they were made
 PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
 PROFILE_ROLES = {"company": "enterprise", "foundation": "foundation"}  # a profile's role -> who may publish offers
 
@@ -511,13 +515,14 @@ class MatchFeature(Feature):
             m = self.bookings.request(f"m{self.new_id()}", party, msg["to"], msg["slot"], self._wall(now), need)
         except Refused as exc:
             return [error(s, exc.code, "match_request")]
-        return self._meeting_changed(m, now, s, party, "request")
+        return self._meeting_changed(m, None, now, s, party, "request", "match_request")
 
     def on_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_answer")
         if party is None:
             return refused
         action, mid, wall = msg["action"], msg["meeting"], self._wall(now)
+        before = self.bookings.meetings.get(mid)
         try:
             if action == "propose":
                 if "slot" not in msg:
@@ -527,7 +532,7 @@ class MatchFeature(Feature):
                 m = getattr(self.bookings, action)(mid, party, wall)
         except Refused as exc:
             return [error(s, exc.code, "match_answer")]
-        return self._meeting_changed(m, now, s, party, action)
+        return self._meeting_changed(m, before, now, s, party, action, "match_answer")
 
     def on_meetings(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_meetings")
@@ -536,16 +541,35 @@ class MatchFeature(Feature):
         meetings = [meeting_wire(m, self._thread_of(m)) for m in self.bookings.visible(party)][-200:]
         return [Send(s.cid, encode("match_meeting_list", meetings=meetings))]
 
-    def _meeting_changed(self, m: Meeting, now: float, s: Session, actor: str, event: str) -> list[Action]:
-        """Persisted, then both sides told, then the thread (opened at the request) says what happened: a line
-        never tells of a change that is not on disk."""
-        key = f"{m.id}:{event}:{m.slot}:{m.updated:.0f}"
-        conv, lines = self._thread_line(s, actor, m.other(actor), self._meeting_subject(m), key,
-                                        lambda name: meeting_line(event, m.slot, name), now)
-        sends = self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m, conv))
+    def _meeting_changed(self, m: Meeting, before: Meeting | None, now: float, s: Session, actor: str,
+                         event: str, ref: str) -> list[Action]:
+        """Saved, then both sides told, then the thread (opened at the request) says what happened: a line
+        never tells of a change that is not on disk. The store has the last word on the slot (another member
+        may have booked it a moment ago): a save it refuses is not acknowledged and ``m`` goes back to
+        ``before`` in memory."""
+
+        def told(now: float) -> tuple[list[Action], list[Action]]:
+            key = f"{m.id}:{event}:{m.slot}:{m.updated:.0f}"
+            conv, lines = self._thread_line(s, actor, m.other(actor), self._meeting_subject(m), key,
+                                            lambda name: meeting_line(event, m.slot, name), now)
+            return self._to_parties(m.parties(), "match_meeting", meeting=meeting_wire(m, conv)), lines
+
         if self.store is None:
+            sends, lines = told(now)
             return [*sends, *lines]
-        return [Persist(lambda: self.store.save_meeting(m), (*sends, self._state(replica.meeting_event(m)), *lines))]
+
+        def done(result: object, now: float) -> list[Action]:
+            if isinstance(result, BaseException):
+                if self.bookings.meetings.get(m.id) == m:  # not changed again since (by a later message or member)
+                    self.bookings.revert(m.id, before)
+                if isinstance(result, Conflict):
+                    return [error(s, ErrorCode.MATCH_SLOT_TAKEN, ref)]
+                log.error("a meeting change was not saved: %r", result)
+                return [error(s, ErrorCode.MATCH_NOT_SAVED, ref)]
+            sends, lines = told(now)
+            return [*sends, self._state(replica.meeting_event(m)), *lines]
+
+        return [Job(f"match-meeting:{m.id}", lambda: self.store.save_meeting(m), done, lane=MEETINGS_LANE)]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from server.match.analytics import Event
-from server.match.booking import Meeting
+from server.match.booking import ACCEPTED, Meeting
 from server.match.intents import Intent
 from server.store.sqlite import Store
 
@@ -46,10 +46,16 @@ class MatchStore:
         self.store = store
 
     def save_meeting(self, m: Meeting) -> None:
+        """Save ``m`` and the slots it holds, in one transaction. The store is the arbiter of "no double booking"
+        across cluster members: an accepted meeting holds its two parties' slot in ``match_busy``, whose key
+        refuses a second holder, so the loser raises :class:`~server.store.open.Conflict` and nothing is kept."""
+        held = [("INSERT INTO match_busy (party, slot, meeting) VALUES (?, ?, ?)", (p, m.slot, m.id))
+                for p in m.parties()] if m.state == ACCEPTED else []
         self.store.write([("INSERT INTO match_meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                            "slot = excluded.slot, state = excluded.state, waiting = excluded.waiting, "
                            "updated = excluded.updated",
-                           (m.id, m.requester, m.host, m.slot, m.state, m.waiting, m.need, m.updated))])
+                           (m.id, m.requester, m.host, m.slot, m.state, m.waiting, m.need, m.updated)),
+                          ("DELETE FROM match_busy WHERE meeting = ?", (m.id,)), *held])
 
     def save_intent(self, i: Intent) -> None:
         self.store.write([("INSERT INTO match_intents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "

@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from server.store.sqlite import Store
+from server.store.sqlite import Conflict, Store
+
+__all__ = ["Conflict", "Database", "StoreUnavailable", "open_store"]
 
 
 class Database(Protocol):

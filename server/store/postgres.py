@@ -15,7 +15,7 @@ import threading
 import psycopg
 
 from server.store.dialect import ddl, placeholders
-from server.store.sqlite import _MIGRATIONS, VISIT_COUNT, visit_statements
+from server.store.sqlite import _MIGRATIONS, VISIT_COUNT, Conflict, visit_statements
 
 _MIGRATION_LOCK = 0x70617669  # pg_advisory_xact_lock key: "pavi"
 
@@ -52,9 +52,12 @@ class PostgresStore:
 
     def write(self, statements: list[tuple[str, tuple]]) -> None:
         """Run ``statements`` in one transaction: all of them are durable when this returns, or none."""
-        with self._lock, self._db.transaction():
-            for sql, params in statements:
-                self._db.execute(placeholders(sql), params)
+        try:
+            with self._lock, self._db.transaction():
+                for sql, params in statements:
+                    self._db.execute(placeholders(sql), params)
+        except psycopg.errors.UniqueViolation as exc:
+            raise Conflict(str(exc).strip().splitlines()[0]) from exc
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock, self._db.transaction():

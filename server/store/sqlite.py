@@ -236,6 +236,22 @@ _MIGRATIONS = (
     """
     CREATE TABLE match_people (party TEXT PRIMARY KEY, pid INTEGER NOT NULL)
     """,
+    # 10: 云对接 held slots (server/match/store.py): one row per party and slot an accepted meeting holds; the
+    # primary key makes the store refuse a second acceptance from another cluster member. Backfilled from the
+    # accepted meetings (an earlier double booking, if any, keeps its first row).
+    """
+    CREATE TABLE match_busy (
+        party TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        meeting TEXT NOT NULL,
+        PRIMARY KEY (party, slot)
+    );
+    CREATE INDEX match_busy_meeting ON match_busy(meeting);
+    INSERT INTO match_busy (party, slot, meeting) SELECT requester, slot, id FROM match_meetings
+        WHERE state = 'accepted' ORDER BY updated, id ON CONFLICT DO NOTHING;
+    INSERT INTO match_busy (party, slot, meeting) SELECT host, slot, id FROM match_meetings
+        WHERE state = 'accepted' ORDER BY updated, id ON CONFLICT DO NOTHING
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 DB_FILE = "pavilion.sqlite3"  # the database's name in a data folder (server and admin commands share it)
@@ -250,6 +266,12 @@ def visit_statements(visits: list[tuple[str, str | None, float, float]]) -> list
              "seconds = visit_hours.seconds + excluded.seconds",
              (int(started // 3600), hall or "", lang, max(0.0, ended - started)))
             for lang, hall, started, ended in visits]
+
+
+class Conflict(Exception):
+    """A write broke a uniqueness rule of the schema (another member got there first); nothing of it was kept.
+
+    Both stores raise this instead of their driver's error, so features never see a driver."""
 
 
 class Store:
@@ -303,8 +325,10 @@ class Store:
                 for sql, params in statements:
                     self._db.execute(sql, params)
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+                    raise Conflict(str(exc)) from exc
                 raise
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:

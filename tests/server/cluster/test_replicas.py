@@ -4,7 +4,6 @@ member alerts its player on the other, hall counts add up, and replicated 云对
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 
 import pytest
@@ -24,6 +23,7 @@ from server.social.feature import SocialFeature
 from server.social.store import SocialStore
 from server.social.words import WordFilter
 from server.stage.feature import StageFeature
+from server.store.open import Conflict
 from server.store.sqlite import Store
 from tests.server.social.harness import HALLS, Staff
 from world.schedule import load_programme
@@ -180,7 +180,7 @@ def test_a_conversation_opened_on_two_members_at_once_ends_as_the_one_the_store_
         first = c.cores[0].receive(1, encode("conv_open", to=bob["pid"]), c.now)
         second = c.cores[1].receive(1, encode("conv_open", to=ann["pid"]), c.now)  # before hearing of the first
         kept = of(c.run(0, first), (0, 1), "conv")[0]["conv"]
-        with pytest.raises(sqlite3.IntegrityError):  # the store refuses the second: it is never acknowledged
+        with pytest.raises(Conflict):  # the store refuses the second: it is never acknowledged
             c.run(1, second)
         assert c.socials[1].conv_ids == c.socials[0].conv_ids and kept["id"] in c.socials[1].convs
         got = c.send(1, 1, "conv_open", to=ann["pid"])
@@ -200,7 +200,7 @@ def test_a_first_visit_on_two_members_at_once_ends_as_one_person(tmp_path):
             c.cores[m].receive(1, hello, c.now)
         ticks = [c.cores[m].tick(c.now + 0.1) for m in (0, 1)]  # both write a new profile for her
         kept = of(c.run(0, ticks[0]), (0, 1), "profile")[0]["pid"]
-        with pytest.raises(sqlite3.IntegrityError):  # the store refuses the second one
+        with pytest.raises(Conflict):  # the store refuses the second one
             c.run(1, ticks[1])
         assert c.socials[1].by_hash == c.socials[0].by_hash and c.socials[1].members[1].pid == kept
         got = c.send(1, 1, "profile_get", pid=kept)

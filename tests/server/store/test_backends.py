@@ -9,6 +9,7 @@ import pytest
 from server.puzzles import store as puzzle_store
 from server.puzzles.store import Player
 from server.store.dialect import ddl, placeholders
+from server.store.open import Conflict
 from server.store.sqlite import Store
 from server.uploads.exhibitors import ExhibitorStore
 from tests.services import PostgresServer
@@ -46,7 +47,7 @@ def store(request, tmp_path):
 
 def test_a_write_is_all_or_nothing(store):
     store.write([("INSERT INTO players (hash, name, team) VALUES (?, ?, ?)", ("a" * 64, "小明", None))])
-    with pytest.raises(Exception):  # noqa: B017 - each engine raises its own integrity error
+    with pytest.raises(Conflict):  # each engine's unique violation, as the store layer's one exception
         store.write([("INSERT INTO players (hash, name, team) VALUES (?, ?, ?)", ("b" * 64, "小红", None)),
                      ("INSERT INTO players (hash, name, team) VALUES (?, ?, ?)", ("a" * 64, "again", None))])
     assert store.rows("SELECT name FROM players ORDER BY name") == [("小明",)]
