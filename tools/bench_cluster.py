@@ -12,7 +12,7 @@ Everything is started here on loopback, in temp folders, and stopped at the end:
    messages to a booth conversation; the member is killed with SIGKILL; ``failover_s`` is the longest gap
    until a client is back in its hall on the other member. ``lost_acknowledged`` counts messages whose
    ``said`` acknowledgement arrived but which are not in PostgreSQL afterwards.
-4. **One process, one hall, 500 bots**: :func:`tools.bench_sync.run_level` (the sync benchmark's own level).
+4. **One process, one hall, 500 bots**: :func:`tools.bench_sync.single_hall` (the sync benchmark's own level).
 
     python tools/bench_cluster.py --json --quick     # about a minute
     python tools/bench_cluster.py --json             # 600 bots over 4 halls, 800 in one, 500 single
@@ -39,16 +39,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server.cluster.members import MemberProcess, hosts, member_url  # noqa: E402
 from tests.services import PostgresServer, RedisServer  # noqa: E402
-from tools.bench_sync import cpu_seconds  # noqa: E402
+from tools.bench_sync import LOOPBACK_LIMITS, cpu_seconds, single_hall  # noqa: E402
 
 HALLS = ("lobby", "rural", "culture", "villages")  # the exhibition halls, measured when the leases allow ...
 SPARE_HALLS = ("forum-a", "forum-b", "forum-c", "conference")  # ... else these fill in: two halls per member
 SPLIT_HALL, SPLIT_CAP = "culture", 400
-# Every bot comes from 127.0.0.1: the per-address limits (server/guard), meant for one school's NAT, are lifted
-# so the bots count as the many visitors they stand for (as tools/bench_chat.py does); per-connection limits stay.
-LOOPBACK_LIMITS = ("--max-per-address", "100000", "--address-connect-rate", "100000", "--connect-rate", "100000",
-                   "--address-msg-rate", "1e7", "--address-bytes-in", "1e12", "--address-out-queue", str(2**40),
-                   "--address-search-rate", "1e6")  # 600 joins (and hall changes) from one address in seconds
 
 
 def bots(url: str, hall: str, count: int, duration: float, ramp: float, rate: float, seed: int) -> subprocess.Popen:
@@ -166,29 +161,6 @@ def two_each(leases: dict[str, str]) -> list[str]:
     return chosen
 
 
-def single_hall(count: int, args) -> dict:
-    """One plain ``main.py serve`` (no cluster), ``count`` bots in one hall: p99 and the server's cores over
-    the measured window, as tools/bench_sync.py measures a level."""
-    data = Path(tempfile.mkdtemp(prefix="bench-single-"))
-    log = (data / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "serve", "--port", "0", "--data", str(data),
-                               *LOOPBACK_LIMITS], cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        line = server.stdout.readline()
-        if not line.startswith("READY "):
-            return {"valid": False, "error": f"server did not start: {line!r}"}
-        gen = bots(line.split()[1], "lobby", count, args.duration, args.ramp, args.rate, 1)
-        time.sleep(args.ramp)
-        cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
-        result = summary(gen, args.ramp + args.duration + 180)
-        result["server_cpu_cores"] = round((cpu_seconds(server.pid) - cpu0) / (time.monotonic() - t0), 2)
-        return result
-    finally:
-        server.send_signal(2)
-        server.communicate(timeout=60)
-        log.close()
-
-
 def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -254,7 +226,7 @@ def main() -> int:
             m.stop()
         postgres.remove()
         redis_server.remove()
-    single = single_hall(args.single, args)
+    single = single_hall(args.single, args.duration, args.ramp, args.rate)  # the sync benchmark's own level
     report["single_hall_500_p99_ms"] = single.get("p99_ms")
     report["single_hall_500_server_cores"] = single.get("server_cpu_cores")
     report["single_hall_500_valid"] = single.get("valid")
