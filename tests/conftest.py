@@ -101,3 +101,15 @@ def pytest_terminal_summary(terminalreporter):
     from tests.real_parts import terminal_summary
 
     terminal_summary(terminalreporter)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL (tests/services.py) for one test module; skipped loudly where it is not installed."""
+    from tests.services import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.remove()

@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.server.cluster.members import MemberProcess
-from tests.services import PostgresServer, RedisServer
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.remove()
+from tests.services import RedisServer
 
 
 @pytest.fixture

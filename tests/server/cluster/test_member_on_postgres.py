@@ -7,22 +7,11 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from server.store.postgres import PostgresStore
 from server.uploads.exhibitors import ExhibitorStore
 from tests.conftest import ROOT, ServerProcess
 from tests.server.test_server_ws import Visitor
-from tests.services import PostgresServer, free_port
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.remove()
+from tests.services import free_port
 
 
 def test_a_member_keeps_its_state_in_postgresql(postgres, tmp_path):

@@ -18,7 +18,6 @@ from server.store.sqlite import BlobStore, Store
 from server.uploads.desk import UploadDesk
 from server.uploads.exhibitors import ExhibitorStore
 from tests.server.match.test_match_feature import FUNDER_SECRET, T0
-from tests.services import PostgresServer
 from world.scene import load_halls
 
 BASE = T0 + 4 * SLOT_S
@@ -82,15 +81,6 @@ def of(replies, cid, t):
 def meeting_state(core, mid):
     feature = next(f for f in core.features if type(f).__name__ == "MatchFeature")
     return feature.bookings.meetings[mid], feature.bookings
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.remove()
 
 
 _fresh = iter(range(10**6))

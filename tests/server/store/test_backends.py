@@ -12,17 +12,6 @@ from server.store.dialect import ddl, placeholders
 from server.store.open import Conflict
 from server.store.sqlite import Store
 from server.uploads.exhibitors import ExhibitorStore
-from tests.services import PostgresServer
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.remove()
-
 
 _fresh = iter(range(10**6))
 
