@@ -30,7 +30,7 @@ from protocol import messages  # noqa: E402
 from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES  # noqa: E402
 from protocol.codec import _RESERVED  # noqa: E402
 from protocol.errors import ErrorCode, error_text  # noqa: E402
-from world.looks import AVATAR_COLOURS, ROLE_NAMES  # noqa: E402
+from world.looks import AVATAR_COLOURS, HAT_NAMES, OUTFIT_NAMES, ROLE_NAMES  # noqa: E402
 
 OUT = ROOT / "web" / "src" / "net" / "protocol.json"
 
@@ -100,6 +100,8 @@ def catalog() -> dict[str, Any]:
             "player_chars": list(messages.PLAYER_CHARS),
             "avatar_colours": list(AVATAR_COLOURS),  # with world/looks.py's rule: CRC-32 of the name, modulo
             "role_names": {role: list(names) for role, names in ROLE_NAMES.items()},  # the badge's zh, en
+            "outfit_names": {k: list(names) for k, names in OUTFIT_NAMES.items()},  # the appearance panel's zh, en
+            "hat_names": {k: list(names) for k, names in HAT_NAMES.items()},
         },
         "client": {t: fields(s) for t, s in CLIENT_MESSAGES.items()},
         "server": {t: fields(s) for t, s in SERVER_MESSAGES.items()},

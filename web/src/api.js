@@ -4,7 +4,7 @@
 export function exposeApi(app) {
   window.pavilion = {
     state() {
-      const me = app.player && app.joined ? { x: app.player.x, y: app.player.y, yaw: app.player.yaw } : null;
+      const me = app.player && app.joined ? { x: app.player.x, y: app.player.y, yaw: app.player.yaw, look: app.crowd?.people.get("me")?.look ?? null } : null;
       return {
         connected: app.conn?.online ?? false,
         hall: app.joined ? app.hall?.id ?? null : null,
@@ -28,6 +28,7 @@ export function exposeApi(app) {
     face: (yaw) => app.face(yaw),
     directory: (q) => app.directory.open(q),
     journal: () => app.journal.open(),
+    looks: () => app.looks?.toggle(),
     map: (on) => app.toggleMap(on),
     lang: (l) => app.setLang(l),
     boothScreen: (id) => app.boothScreen(id),

@@ -3,7 +3,7 @@
 // the server puts us in, then one frame loop: input -> prediction -> move -> crowd -> render -> UI.
 import "./style.css";
 import { Connection, serverUrl } from "./net/connection.js";
-import { playerSecret, visitorLook, visitorName } from "./net/identity.js";
+import { playerSecret, rememberLook, visitorLook, visitorName } from "./net/identity.js";
 import { BoothFetcher } from "./net/booths.js";
 import { Walkable } from "./world/walkable.js";
 import { Stage } from "./world/stage.js";
@@ -19,6 +19,7 @@ import { closePanel, isModal } from "./ui/panel.js";
 import { Kiosk } from "./ui/kiosk/panel.js";
 import { Directory } from "./ui/directory/panel.js";
 import { Journal } from "./ui/journal/panel.js";
+import { LooksPanel } from "./ui/looks/panel.js";
 import { getLang, setLang } from "./ui/texts.js";
 import { Programme } from "./stage/programme.js";
 import { BoothVideo } from "./stage/booth-video.js";
@@ -38,6 +39,7 @@ class App {
       directory: () => this.directory.open(),
       map: () => this.toggleMap(),
       journal: () => this.journal.open(),
+      looks: () => this.looks?.toggle(),
       lang: () => this.setLang(getLang() === "zh" ? "en" : "zh"),
     });
     this.frameTimes = [];
@@ -92,6 +94,10 @@ class App {
     const rooms = new Set(world.halls.filter((h) => h.screens.some((s) => s.role === "video")).map((h) => h.id));
     this.directory = new Directory(send, this.hallNames, rooms, (id) => this.programme.sessionLine(id));
     this.journal = new Journal(send);
+    this.looks = new LooksPanel(look, send, (chosen) => {
+      rememberLook(chosen);
+      Object.assign(this.conn.hello, chosen); // a reconnect greets with the look the server last confirmed
+    });
     this.crowd.add("me", name, { ...look, model: "avatar" });
     this.controls = new Controls(this.stage.renderer.domElement, document.getElementById("stick"), {
       onTap: (x, y) => this._tap(x, y),
@@ -165,6 +171,7 @@ class App {
       this.player?.acknowledge(f.ack);
     } else if (type === "look") {
       this.crowd.restyle(f.id === this.myId ? "me" : f.id, f.look);
+      if (f.id === this.myId) this.looks.confirmed(f.look);
     } else if (type === "correct") {
       this.player?.reconcile(f.seq, f.pos[0], f.pos[1], f.yaw);
     } else if (type === "booth" || type === "blob") {
@@ -242,6 +249,10 @@ class App {
     } else if (e.code === "KeyM") this.toggleMap();
     else if (e.code === "KeyJ") this.journal.open();
     else if (e.code === "KeyX") this.seats.toggle(this.player);
+    else if (e.code === "F7") {
+      e.preventDefault();
+      this.looks.toggle();
+    }
     else if (e.code === "F1") {
       e.preventDefault();
       this.setLang(getLang() === "zh" ? "en" : "zh");

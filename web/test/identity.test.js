@@ -1,7 +1,7 @@
 // The browser picks the avatar colour the desktop client and the server pick: world/looks.py's palette and rule.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { crc32, visitorColour, visitorLook } from "../src/net/identity.js";
+import { crc32, rememberLook, visitorColour, visitorLook } from "../src/net/identity.js";
 
 test("crc32 is zlib's", () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
@@ -33,4 +33,11 @@ test("a look the protocol does not list is dropped field by field, never sent", 
   assert.deepEqual(look, { color: "#9b59b6", outfit: "tee", hat: "cap" });
   const broken = storage({ "cloud-pavilion-look": "{not json" });
   assert.equal(visitorLook(new URLSearchParams(""), "小明", broken).outfit, "tee");
+});
+
+test("the appearance panel's confirmed look is remembered and greeted with next visit", () => {
+  const s = storage();
+  rememberLook({ color: "#2ecc71", outfit: "vest", hat: "straw", role: "staff" }, s);
+  assert.deepEqual(JSON.parse(s.m.get("cloud-pavilion-look")), { color: "#2ecc71", outfit: "vest", hat: "straw" });
+  assert.deepEqual(visitorLook(new URLSearchParams(""), "Ann", s), { color: "#2ecc71", outfit: "vest", hat: "straw" });
 });

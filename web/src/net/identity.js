@@ -90,12 +90,17 @@ export function visitorLook(params, name, storage = globalThis.localStorage) {
     else if (valid[key](stored[key])) look[key] = stored[key];
   }
   look.color = look.color.toLowerCase();
+  rememberLook(look, storage);
+  return look;
+}
+
+/** Keep ``look`` ({color, outfit, hat}) in this browser: the appearance panel's choice, greeted with next visit. */
+export function rememberLook(look, storage = globalThis.localStorage) {
   try {
-    storage?.setItem(LOOK_KEY, JSON.stringify(look));
+    storage?.setItem(LOOK_KEY, JSON.stringify({ color: look.color, outfit: look.outfit, hat: look.hat }));
   } catch {
     // private mode: the look lasts this visit
   }
-  return look;
 }
 
 /** The colour asked for in hello: world/looks.py's palette and rule (CRC-32 of the name's UTF-8 bytes). */
