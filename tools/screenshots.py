@@ -60,11 +60,11 @@ MATCH: dict[str, list[str]] = {
 MATCH_COMPANY = "match-shots-company-0123456789"  # match-offer: a visitor whose profile says 企业
 
 
-WEB_SHOTS = ("web-desktop", "web-phone", "web-phone-kiosk")
+WEB_SHOTS = ("web-desktop", "web-phone", "web-phone-kiosk", "web-phone-looks")
 
 
 def web_pictures(url: str, wanted: set[str]) -> None:
-    """The browser client on a desktop (another web visitor walking in) and on a phone (hall, kiosk)."""
+    """The browser client on a desktop (another web visitor walking in) and on a phone (hall, kiosk, 形象 panel)."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT))  # the browser helpers shared with tests/web
@@ -104,6 +104,15 @@ def web_pictures(url: str, wanted: set[str]) -> None:
             time.sleep(0.5)
             page.screenshot(path=str(OUT / "web-phone-kiosk.png"))
             print(f"wrote {OUT / 'web-phone-kiosk'}.png")
+        if "web-phone-looks" in wanted:  # the 形象 panel: 小红 taps a vest and a straw hat
+            page.evaluate("document.querySelector('.panel .close')?.click()")
+            page.locator('.hud-btn[data-action="looks"]').tap()
+            for choice in ("outfit:vest", "hat:straw"):
+                page.locator(f'[data-look="{choice}"]').tap()
+            wait_until(page, "(l => l.outfit === 'vest' && l.hat === 'straw')(window.pavilion.state().me.look)", 30)
+            time.sleep(0.5)
+            page.screenshot(path=str(OUT / "web-phone-looks.png"))
+            print(f"wrote {OUT / 'web-phone-looks'}.png")
         browser.close()
 
 

@@ -89,7 +89,7 @@ def test_the_panel_opens_from_the_hud_on_a_phone_with_thumb_sized_choices(fair, 
                               ".map(r => [r.x, r.y, r.width, r.height])")
         assert len(boxes) == 8 + 3 + 4
         for x, y, w, h in boxes:
-            assert w >= 44 and h >= 44, "every choice is a thumb's size"
+            assert w >= 44 and h >= 44, f"every choice is a thumb's size: {boxes}"
             assert x >= 0 and x + w <= 390 and y >= 0 and y + h <= 844, "every choice is on the screen"
         page.locator('[data-look="color:#2ecc71"]').tap()
         wait_until(page, "window.pavilion.state().me.look.color === '#2ecc71'", 10, "the confirmed colour")

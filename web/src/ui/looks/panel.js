@@ -49,9 +49,9 @@ export class LooksPanel {
           title: o.label.join(" "), onclick: () => this.choose(row.field, o.value) };
         const cls = `button.look-choice${o.chosen ? ".chosen" : ""}${o.pending ? ".pending" : ""}`;
         if (row.field === "color") {
-          const swatch = el(`${cls}.swatch`, { ...attrs, "aria-label": o.label.join(" ") });
-          swatch.style.background = o.value; // CSSOM, not a style attribute: the page's CSP allows no inline styles
-          return swatch;
+          const dot = el("span.dot");
+          dot.style.backgroundColor = o.value; // CSSOM, not a style attribute: the page's CSP allows no inline styles
+          return el(`${cls}.swatch`, { ...attrs, "aria-label": o.label.join(" ") }, dot);
         }
         return el(cls, attrs, el("span", {}, o.label[0]), el("small", {}, o.label[1]));
       }))));
