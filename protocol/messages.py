@@ -20,6 +20,7 @@ HALL_ID_CHARS = 48
 MAX_COORD = 1000.0  # metres; halls are far smaller
 MAX_SEQ = 2**31 - 1
 ANIMS = 5  # 0 idle, 1 walk, 2 run, 3 wave, 4 seated (on a place the server gave: server/stage/seats.py)
+ANIM_SEATED = 4
 LANGS = ("zh", "en")
 
 

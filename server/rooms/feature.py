@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from protocol.codec import encode, encode_snap, pack_entity, unpack_snap
 from protocol.errors import ErrorCode
+from protocol.messages import ANIM_SEATED
 from server.actions import Action, Job, Send
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
@@ -51,6 +52,8 @@ class RoomsFeature(Feature):
         self.router: Callable[[Session, str, tuple[float, float, float] | None, float, str],
                               list[Action] | None] | None = None
         self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
+        # who may show the seated pose: a visitor holding an audience place (set by server/stage/feature.py)
+        self.seated: Callable[[int], bool] = lambda vid: False
 
     def open_private(self, hall: Hall) -> Room:
         """A room only the feature that opened it places visitors in (``place``); ``join`` never finds it."""
@@ -93,7 +96,10 @@ class RoomsFeature(Feature):
     def on_move(self, s: Session, msg: dict, now: float) -> list[Action]:
         if s.room is None:
             return refuse(s, ErrorCode.NOT_IN_HALL, "move")
-        av = s.room.move(s.vid, msg["seq"], msg["pos"], msg["yaw"], msg["anim"], now)
+        anim = msg["anim"]
+        if anim == ANIM_SEATED and not self.seated(s.vid):
+            anim = 0  # sitting on nothing: shown standing (idle), a place is only given by stage_sit
+        av = s.room.move(s.vid, msg["seq"], msg["pos"], msg["yaw"], anim, now)
         gate = self._through_portal(s, now)
         if gate:
             return gate

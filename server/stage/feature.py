@@ -74,6 +74,7 @@ class StageFeature(Feature):
         self.streams: dict[str, Stream] = {}
         self.counts: dict[str, int] = {}
         self.seating = Seating({hid: r.hall for hid, r in rooms.rooms.items()})
+        rooms.seated = self.seating.by_vid.__contains__  # the seated pose only on a place given here
         self.vacated: set[str] = set()  # halls where a place was given back by someone who left the fair
         self.next_count = 0.0
         self.last_now = 0.0  # the latest tick's clock, for the background scan

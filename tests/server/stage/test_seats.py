@@ -119,14 +119,23 @@ def test_sitting_through_the_core_tells_the_room_refuses_a_taken_seat_in_chinese
     assert dict(sent(out, 2))["stage_seated"]["spot"] == spot
 
 
-def test_a_seated_avatar_is_synced_with_the_seated_pose():
+def test_a_seated_avatar_is_synced_with_the_seated_pose_and_sitting_on_nothing_is_shown_standing():
     core = make_core(0.0)
     greet(core, 1, "conference", "甲")
     greet(core, 2, "conference", "乙")
-    core.receive(1, encode("move", seq=1, pos=[0.0, -11.0, 0.0], yaw=10.0, anim=4), 0.1)
-    snaps = [m for t, m in sent(core.tick(0.2), 2) if t == "snap"]
     me = core.sessions[1].vid
-    assert any(e[0] == me and e[5] == 4 for s in snaps for e in s["ents"])
+
+    def poses(now):
+        return [e[5] for t, m in sent(core.tick(now), 2) if t == "snap" for e in m["ents"] if e[0] == me]
+
+    core.receive(1, encode("move", seq=1, pos=[0.0, -11.0, 0.0], yaw=10.0, anim=4), 0.1)  # no place given
+    assert poses(0.2) == [0]
+    stage = next(f for f in core.features if f.__class__.__name__ == "StageFeature")
+    spot = CONF.spots[86].pos
+    now = walk_near(core, 1, stage.rooms.rooms["conference"], spot, 0.3)
+    assert "stage_seated" in dict(sent(core.receive(1, encode("stage_sit", spot=86), now), 1))
+    core.receive(1, encode("move", seq=500, pos=[*spot, 0.0], yaw=10.0, anim=4), now + 0.1)
+    assert 4 in poses(now + 0.2)
 
 
 def test_sitting_down_and_getting_up_in_a_loop_is_slowed_down():
