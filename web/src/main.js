@@ -182,6 +182,7 @@ class App {
       this.seats.onMessage(type, f, this);
     } else if (type === "error") {
       this.hud.toast(f.msg);
+      if (f.ref === "look_set") this.looks.refused();
     } else if (type === "stage_schedule") {
       this.programme.onSchedule(f);
       this.directory.refresh();

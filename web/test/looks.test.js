@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import PROTOCOL from "../src/net/protocol.json" with { type: "json" };
 import { bilingual, COLOUR_NAMES, lookRows, lookSet } from "../src/ui/looks/choices.js";
+import { LooksPanel } from "../src/ui/looks/panel.js";
 
 const LOOK = { color: "#3498db", outfit: "tee", hat: "none" };
 
@@ -46,4 +47,25 @@ test("look_set carries the whole look with one field changed, and nothing the pr
   assert.equal(lookSet(LOOK, "hat", "crown"), null);
   assert.equal(lookSet(LOOK, "color", "#123456"), null, "only the palette's colours");
   assert.equal(lookSet(LOOK, "role", "organiser"), null, "a role is never the visitor's to choose");
+});
+
+test("the panel sends each choice at once, keeps it pending until the server's look, and remembers only that", () => {
+  const sent = [];
+  const kept = [];
+  const panel = new LooksPanel(LOOK, (type, fields) => sent.push([type, fields]), (look) => kept.push(look));
+  panel.choose("outfit", "vest");
+  panel.choose("hat", "straw"); // builds on the first choice, not on the still-confirmed tee
+  assert.deepEqual(sent, [["look_set", { ...LOOK, outfit: "vest" }], ["look_set", { ...LOOK, outfit: "vest", hat: "straw" }]]);
+  assert.deepEqual(kept, [], "nothing remembered before the server confirms");
+  panel.confirmed({ ...LOOK, outfit: "vest", model: "avatar" });
+  assert.ok(panel.pending, "the hat is still on its way");
+  panel.confirmed({ ...LOOK, outfit: "vest", hat: "straw", model: "avatar", role: "staff" });
+  assert.equal(panel.pending, null);
+  assert.deepEqual(kept.at(-1), { color: "#3498db", outfit: "vest", hat: "straw" });
+  panel.choose("color", "#e74c3c");
+  panel.refused();
+  assert.equal(panel.pending, null, "a refused choice is not left pending");
+  assert.equal(panel.look.color, "#3498db");
+  panel.choose("hat", "crown");
+  assert.equal(sent.length, 3, "no look_set for a choice the protocol does not list");
 });

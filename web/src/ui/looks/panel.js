@@ -40,6 +40,12 @@ export class LooksPanel {
     if (this.isOpen) this.render();
   }
 
+  /** The server said no (the toast says why): the confirmed look stands, nothing is left pending. */
+  refused() {
+    this.pending = null;
+    if (this.isOpen) this.render();
+  }
+
   render() {
     const lang = getLang();
     const rows = lookRows(this.look, this.pending, lang).map((row) => el("div.look-row", {},
