@@ -6,7 +6,7 @@ from server.match.analytics import Event
 from server.match.booking import Meeting
 from server.match.intents import Intent
 from server.match.store import MatchStore, SavedOffer
-from tests.server.store.test_backends import postgres, store  # noqa: F401 (fixtures: sqlite and postgres)
+from tests.server.store.test_backends import store  # noqa: F401 (the fixture: sqlite and postgres)
 
 T = 1_796_090_400.25
 
