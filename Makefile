@@ -45,10 +45,14 @@ run: $(STAMP) $(WEB_STAMP)  ## local server (SQLite + blob dir in ./data) and th
 serve: $(STAMP) $(WEB_STAMP)
 	$(PY) main.py serve
 
+# The tests mostly wait (servers, chromium, redis, postgres, Xvfb), so they run in parallel pytest-xdist workers,
+# a whole test file per worker; tests marked `alone` run while no other test runs (tests/parallel.py).
+# `make test PYTEST_WORKERS=0` runs them one at a time.
+PYTEST_WORKERS ?= 3
 test: $(STAMP) $(WEB_STAMP)  ## lint, then every test (offscreen rendering and the browser included)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/node --test web/test/*.test.js
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: $(STAMP) $(WEB_STAMP)  ## every benchmark in turn (minutes; figures go in docs/benchmarks.md)
 	@for b in tools/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

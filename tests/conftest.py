@@ -97,10 +97,37 @@ def live_server(tmp_path):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """One loud block naming every real part (chromium, redis-server ...) whose tests were skipped."""
+    """One loud block naming every real part (chromium, redis-server ...) whose tests were skipped.
+
+    In a parallel run this is the controller's summary (the workers' skips are reported to it): once per run."""
     from tests.real_parts import terminal_summary
 
     terminal_summary(terminalreporter)
+
+
+# Parallel runs (tests/parallel.py). `make test` runs the tests in pytest-xdist workers at once; every real
+# part a test starts must take a free port (port 0 / free_port()) and a temp dir (tmp_path), never a fixed one.
+# A test that measures time or load and needs the machine to itself is marked `@pytest.mark.alone`: it runs
+# when no other test runs, in any worker. To keep tests that share an expensive module fixture on one worker,
+# nothing is needed: `--dist loadfile` sends a whole file to one worker.
+def pytest_configure(config):
+    from tests.parallel import start_run
+
+    start_run(config)
+
+
+def pytest_unconfigure(config):
+    from tests.parallel import end_run
+
+    end_run(config)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: pytest-timeout counts from the turn
+def pytest_runtest_protocol(item, nextitem):
+    from tests.parallel import turn
+
+    with turn(alone=item.get_closest_marker("alone") is not None):
+        return (yield)
 
 
 @pytest.fixture(scope="module")

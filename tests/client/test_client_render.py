@@ -128,6 +128,7 @@ def test_another_visitor_is_drawn_where_the_report_says(server_proc, tmp_path):
     assert (tag_px.max(axis=1) < 90).mean() > 0.4 and (tag_px.min(axis=1) > 180).any(), "tag: dark card, light text"
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_wait_visitors_ends_while_the_visitors_walk(server_proc, tmp_path):
     """Bots walk without pause; a client waiting for three of them still finishes, and says where they are."""
     bots = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "bots", "--server", server_proc.url, "--count",

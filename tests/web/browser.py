@@ -9,6 +9,7 @@ the page's CSP, Playwright's ``wait_for_function`` is).
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import subprocess
 import threading
 import time
@@ -25,8 +26,13 @@ CHROMIUM_ARGS = [
 
 
 def ensure_built() -> None:
-    """``make web`` (a no-op when the bundle is current): the page is tested as it is served."""
-    subprocess.run(["make", "-s", "web"], cwd=ROOT, check=True, timeout=300)
+    """``make web`` (a no-op when the bundle is current): the page is tested as it is served.
+
+    One build at a time: parallel test workers would otherwise rebuild build/web over each other."""
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".web-build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "-s", "web"], cwd=ROOT, check=True, timeout=300)
 
 
 def wait_until(page, expr: str, timeout: float = 20.0, what: str = ""):

@@ -173,6 +173,7 @@ def test_a_ban_on_one_member_closes_the_target_on_the_other(members):
     run(main())
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_an_intent_confirmed_on_one_member_moves_the_scoreboard_on_the_other_within_a_second(members):
     one, two, tokens = members
 
@@ -208,6 +209,7 @@ def test_an_intent_confirmed_on_one_member_moves_the_scoreboard_on_the_other_wit
     assert intent["state"] == "confirmed"
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_an_upload_on_one_member_is_swapped_in_for_a_visitor_on_the_other(members, tmp_path):
     from client.exhibitor.uploader import items_for
     from tests.server.uploads.test_uploads import _png, send_items

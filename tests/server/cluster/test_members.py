@@ -12,6 +12,7 @@ import sys
 import time
 
 import psycopg
+import pytest
 import redis
 from websockets.asyncio.client import connect
 
@@ -124,6 +125,7 @@ def test_a_hall_over_its_cap_opens_a_second_instance_somewhere_in_the_cluster(me
             c.stop()
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_after_kill_9_the_visitors_are_back_in_their_hall_within_5_s(members, redis_server):
     a, b = members(2)
     leases = hosts(redis_server.url)

@@ -49,6 +49,7 @@ def serve(tmp_path):
         srv.stop()
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_a_flood_of_every_message_type_leaves_the_bystander_served(serve):
     srv, model = serve(blob=secrets.token_bytes(2 * 1024 * 1024))
     bystander = BystanderProcess(srv.url)
@@ -85,6 +86,7 @@ def test_a_flood_of_every_message_type_leaves_the_bystander_served(serve):
     assert p99 <= LATENCY_GOAL_MS, f"bystander p99 {p99:.1f} ms under the flood (quiet: {noise:.1f} ms)"
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_non_readers_are_dropped_and_their_memory_returned(serve):
     srv, model = serve("--stuck-after", "3", blob=secrets.token_bytes(4 * 1024 * 1024))
 
@@ -104,6 +106,7 @@ def test_non_readers_are_dropped_and_their_memory_returned(serve):
     assert fresh <= 1.0
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_downloads_are_paced_per_connection_and_a_visitor_still_gets_a_big_model(serve):
     rate = 4 * 1024 * 1024
     srv, model = serve("--blob-rate", str(rate), blob=secrets.token_bytes(20 * 1024 * 1024))
@@ -122,6 +125,7 @@ def test_downloads_are_paced_per_connection_and_a_visitor_still_gets_a_big_model
     assert size == 20 * 1024 * 1024 and seconds <= 5.0 + 1.0, f"20 MB in {seconds:.1f} s at 4 MiB/s"
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_default_pacing_gets_a_20_mb_model_to_a_visitor_within_5_s(serve):
     srv, model = serve(blob=secrets.token_bytes(20 * 1024 * 1024))
     seconds, size = run(abuse.download(srv.url, model))

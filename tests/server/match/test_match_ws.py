@@ -37,6 +37,7 @@ def token_for(data) -> str:
         store.close()
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_funder_and_exhibitor_book_and_pledge_then_kill_9(tmp_path):
     data = tmp_path / "data"
     token = token_for(data)
@@ -251,6 +252,7 @@ def test_the_two_sides_meet_in_their_private_room(five_minutes_before):
     assert set(names.values()) == {"李老师"}  # the passer-by in the lobby is never shown in there
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_a_recommendation_flood_is_cut_off_and_a_bystander_is_served(live_server):
     async def scenario():
         flood = await visitor(live_server, "刷屏", "flood-secret-0123456789")

@@ -56,6 +56,7 @@ async def drain(ws) -> None:
         pass
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_a_client_that_stops_reading_does_not_delay_the_others(fast_server):
     async def scenario():
         loop_end = time.monotonic() + 40

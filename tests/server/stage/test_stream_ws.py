@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.parse
 
+import pytest
 from websockets.sync.client import connect
 
 from protocol.codec import decode_server, encode
@@ -34,6 +35,7 @@ def wait_for(ws, t, timeout=15.0, where=lambda m: True):
     raise AssertionError(f"no {t}")
 
 
+@pytest.mark.alone  # measures time: needs the machine to itself (tests/parallel.py)
 def test_live_stream_served_at_the_live_edge_then_a_replay(stage_server, organiser, schedule, test_video):
     ws_url, base = stage_server
     data, token = organiser
