@@ -32,6 +32,7 @@ from protocol.errors import ErrorCode
 from protocol.match import visitor_party
 from protocol.stage import MAX_QUESTIONS_SHOWN
 from server.actions import Action, Job, Publish, Send
+from server.bus import RESYNC
 from server.cluster.ids import ALONE, Ids, Slot
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
@@ -41,7 +42,7 @@ from server.rooms.instances import split
 from server.rooms.room import Room
 from server.session import Session, error, refuse
 from server.stage import events
-from server.stage.events import Answer, Ask, Hide, Reactions, Vote
+from server.stage.events import Answer, Ask, Asked, Hide, Known, Reactions, Vote
 from server.stage.qa import Board, QuestionLimit
 from server.stage.reminders import Reminders
 from server.stage.seats import Refusal, Seating
@@ -86,6 +87,7 @@ class StageFeature(Feature):
         self.boards: dict[str, Board] = {}
         self.question_ids = Ids(0, slot)
         self.reacted: dict[str, list[tuple[int, str]]] = {}  # base hall -> reactions to publish at the next tick
+        self.synced = False  # asked the other members for the boards (at the first tick)
         self.moderators: set[int] = set()  # visitor ids logged in with an organiser token
         self.who: dict[int, str] = {}  # connection -> whom its reminders are kept for ("v:..." or "c:<vid>")
         self.streams: dict[str, Stream] = {}
@@ -140,10 +142,14 @@ class StageFeature(Feature):
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
         """A reminder set on another member (a player's: kept here too, so this member can tell them), or what
         happened in another member's instance of a conference room (its own echo is ignored: applied first)."""
+        if topic == RESYNC:  # the bus was cut off: what was asked meanwhile is asked for again
+            return [self._sync_request()]
         if event.get("member") == self.hub.member:
             return []
         if topic.startswith(events.PREFIX):
             return self._apply(events.hall_of(topic), events.read(event), now)
+        if topic == events.SYNC_TOPIC:
+            return self._sync_answer(now)
         talk, who = self.programme.get(str(event.get("talk", ""))), event.get("who")
         if topic == REMIND_TOPIC and talk is not None and isinstance(who, str) and who.startswith("v:"):
             self.reminders.set(who[:40], talk.id, bool(event.get("on")))
@@ -160,7 +166,12 @@ class StageFeature(Feature):
         if talk is None or talk.room != hall:
             return []
         board = self.boards.setdefault(talk.id, Board())
-        if isinstance(op, Ask):
+        if isinstance(op, Known):
+            changed = False
+            for a in op.items:
+                self.question_ids.seen(a.question)
+                changed |= board.merge(a.question, a.by, a.name, a.text, set(a.voters), a.answered, a.hidden)
+        elif isinstance(op, Ask):
             self.question_ids.seen(op.question)
             try:
                 changed = board.add(op.question, op.by, op.name, op.text) is not None
@@ -176,6 +187,22 @@ class StageFeature(Feature):
 
     def _publish(self, hall: str, op: events.Op) -> Publish:
         return Publish(events.topic(hall), events.event(self.hub.member, op))
+
+    def _sync_request(self) -> Publish:
+        self.synced = True
+        return Publish(events.SYNC_TOPIC, {"member": self.hub.member})
+
+    def _sync_answer(self, now: float) -> list[Action]:
+        """Another member started or came back: the questions of every session not over yet, as known here."""
+        out: list[Action] = []
+        for talk_id, board in self.boards.items():
+            talk = self.programme.get(talk_id)
+            if talk is None or talk.end < self.wall(now) or not board.questions:
+                continue
+            items = [Asked(q.id, q.by, q.name, q.text, tuple(sorted(q.voters)), q.answered_at, q.hidden)
+                     for q in board.questions.values()]
+            out += [Publish(events.topic(talk.room), ev) for ev in events.known(self.hub.member, talk_id, items)]
+        return out
 
     # --- a visitor in a conference room ----------------------------------
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:
@@ -354,7 +381,7 @@ class StageFeature(Feature):
     # --- the clock -------------------------------------------------------
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         self.last_now = now
-        out: list[Action] = []
+        out: list[Action] = [] if self.synced else [self._sync_request()]
         changed: set[str] = set()
         for vid in list(self.seating.by_vid):  # places whose holder walked away, left, or never sat down
             s = self.hub.by_vid.get(vid)

@@ -83,12 +83,34 @@ class Board:
         return True
 
     def answer(self, qid: int, now: float) -> bool:
+        """Mark answered at ``now`` (the earliest of two moderators' marks stays, wherever heard first)."""
         q = self.questions.get(qid)
         if q is None:
             return False
-        if q.answered_at is None:
+        if q.answered_at is None or now < q.answered_at:
             q.answered_at = now
         return True
+
+    def merge(self, qid: int, vid: int, name: str, text: str, voters: set[int], answered: float | None,
+              hidden: bool) -> bool:
+        """What another member knows of a question, folded in (in any order, any number of times: the same
+        board); False if nothing changed."""
+        q = self.questions.get(qid)
+        if q is None:
+            try:
+                q = self.add(qid, vid, name, text)
+            except QuestionLimit:
+                return False
+            if q is None:
+                return False
+            before = None
+        else:
+            before = (len(q.voters), q.answered_at, q.hidden)
+        q.voters |= voters
+        if answered is not None:
+            self.answer(qid, answered)
+        q.hidden = q.hidden or hidden
+        return before != (len(q.voters), q.answered_at, q.hidden)
 
     def hide(self, qid: int) -> bool:
         """Take a question off every list (a moderator's call: abusive, off topic, a duplicate)."""

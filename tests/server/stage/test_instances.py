@@ -75,7 +75,7 @@ def test_reactions_float_in_every_instance():
     out = core.receive(3, encode("stage_react", kind="clap"), 1.0)
     assert sorted(a.cid for a in out) == [1, 2, 3]
     assert sent(out, 1) == [("stage_reaction", {"id": core.sessions[3].vid, "kind": "clap"})]
-    published = [a for a in core.tick(1.1) if isinstance(a, Publish)]  # batched for the other members
+    published = [a for a in core.tick(1.1) if isinstance(a, Publish) and a.topic != "stage:sync"]  # batched
     assert [(p.topic, p.event["op"], p.event["items"]) for p in published] == [
         ("stage:room:conference", "react", [[core.sessions[3].vid, "clap"]])]
 
@@ -176,6 +176,34 @@ def test_two_members_share_one_board_and_their_question_ids_never_collide():
     assert sent(here, 1) == [("stage_reaction", {"id": 1_000_001, "kind": "like"})]  # batched at two's tick
 
 
+def test_a_member_that_starts_late_or_lost_the_bus_catches_up_on_the_boards():
+    one, two = make_core("m1", Slot(0, 64)), make_core("m2", Slot(1, 64))
+    greet(one, 1, "conference", "甲")
+    greet(one, 2, "lobby", "主办")
+    bus = Wire(one, two)
+    bus.run((one, one.tick(0.0)), (two, two.tick(0.0)))
+    for n in range(3):
+        bus.run((one, one.receive(1, encode("stage_ask", talk="seminar", text=f"问题 {n} " + "长" * 150), 1.0 + n)))
+    bus.run((one, one.receive(2, encode("stage_login", token=TOKEN), 5.0)))
+    q1, q2, q3 = sorted(stage_of(one).boards["seminar"].questions)  # 64, 128, 192: member one's slot
+    bus.run((one, one.receive(2, encode("stage_hide", talk="seminar", question=q1), 5.0)),
+            (one, one.receive(2, encode("stage_answer", talk="seminar", question=q2), 5.0)),
+            (one, one.receive(1, encode("stage_vote", talk="seminar", question=q3), 5.0)))
+    three = make_core("m3", Slot(2, 64))  # started now: asks the others at its first tick
+    greet(three, 2_000_001, "conference", "丙")
+    bus = Wire(one, two, three)
+    _, _, told = bus.run((three, three.tick(6.0)))
+    boards = [stage_of(c).boards["seminar"] for c in (one, two, three)]
+    assert boards[2].ranked(30) == boards[0].ranked(30) and boards[2].answered(5) == boards[0].answered(5)
+    assert [q["votes"] for q in boards[2].ranked(30)] == [1]
+    assert sent(told, 2_000_001)[-1] == ("stage_questions", {"talk": "seminar", "items": boards[0].ranked(30),
+                                                             "answered": boards[0].answered(5)})
+    bus.run((three, three.receive(2_000_001, encode("stage_ask", talk="seminar", text="新来的"), 7.0)))
+    assert len({q.id for b in boards for q in b.questions.values()}) == 4  # its ids come after the others'
+    assert bus.run((three, three.deliver("cluster:resync", {"bus": "x"}, 8.0)))  # the bus came back: asks again
+    assert boards[2].ranked(30) == boards[0].ranked(30)
+
+
 def test_bad_bus_events_are_dropped():
     core = make_core("m1")
     greet(core, 1, "conference")
@@ -184,7 +212,10 @@ def test_bad_bus_events_are_dropped():
                 {**other, "op": "ask", "text": "ok", "question": 0}, {**other, "op": "ask", "text": "ok", "by": "1"},
                 {**other, "op": "answer", "at": float("nan")}, {**other, "op": "nope"},
                 {**other, "op": "react", "items": [[1, "boo"]]}, {**other, "op": "react", "items": [[1, "clap"]] * 65},
-                {**other, "op": "ask", "text": "ok", "talk": "no-such-talk"}]:
+                {**other, "op": "ask", "text": "ok", "talk": "no-such-talk"},
+                {**other, "op": "known", "items": [[7, 1, "乙", "ok", list(range(1, 3000)), None, False]]},
+                {**other, "op": "known", "items": [[7, 1, "乙", "ok", [], "soon", False]]},
+                {**other, "op": "known", "items": [[7, 1, "乙", "ok", []]]}]:
         assert core.deliver("stage:room:conference", bad, 1.0) == []
     assert core.deliver("stage:room:lobby", {**other, "op": "ask", "text": "wrong room"}, 1.0) == []
     out = core.deliver("stage:room:conference", {**other, "op": "ask", "text": " evil \u202egnp.exe "}, 1.0)
