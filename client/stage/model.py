@@ -157,5 +157,9 @@ class StageModel:
         if self.room_talk is not None:
             self.send("stage_answer", talk=self.room_talk["id"], question=question)
 
+    def hide(self, question: int) -> None:
+        if self.room_talk is not None:
+            self.send("stage_hide", talk=self.room_talk["id"], question=question)
+
     def react(self, kind: str) -> None:
         self.send("stage_react", kind=kind)

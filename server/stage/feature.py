@@ -53,6 +53,7 @@ log = logging.getLogger("pavilion.stage")
 
 COUNT_EVERY_S = 1.0  # attendee counts are sent at most this often, and only when they change
 REMIND_TOPIC = "stage:remind"
+SYNC_AGAIN_S = 3.0  # a starting member asks for the boards twice: its bus may not have been listening the first time
 
 
 def talk_info(t: Talk) -> dict:
@@ -87,7 +88,7 @@ class StageFeature(Feature):
         self.boards: dict[str, Board] = {}
         self.question_ids = Ids(0, slot)
         self.reacted: dict[str, list[tuple[int, str]]] = {}  # base hall -> reactions to publish at the next tick
-        self.synced = False  # asked the other members for the boards (at the first tick)
+        self.sync_at: float | None = 0.0  # when to ask the other members for the boards (first tick, then again)
         self.moderators: set[int] = set()  # visitor ids logged in with an organiser token
         self.who: dict[int, str] = {}  # connection -> whom its reminders are kept for ("v:..." or "c:<vid>")
         self.streams: dict[str, Stream] = {}
@@ -189,7 +190,6 @@ class StageFeature(Feature):
         return Publish(events.topic(hall), events.event(self.hub.member, op))
 
     def _sync_request(self) -> Publish:
-        self.synced = True
         return Publish(events.SYNC_TOPIC, {"member": self.hub.member})
 
     def _sync_answer(self, now: float) -> list[Action]:
@@ -381,7 +381,10 @@ class StageFeature(Feature):
     # --- the clock -------------------------------------------------------
     def tick(self, now: float, busy_vids: set[int]) -> list[Action]:
         self.last_now = now
-        out: list[Action] = [] if self.synced else [self._sync_request()]
+        out: list[Action] = []
+        if self.sync_at is not None and now >= self.sync_at:
+            out.append(self._sync_request())
+            self.sync_at = now + SYNC_AGAIN_S if self.sync_at == 0.0 else None
         changed: set[str] = set()
         for vid in list(self.seating.by_vid):  # places whose holder walked away, left, or never sat down
             s = self.hub.by_vid.get(vid)
