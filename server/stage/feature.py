@@ -243,9 +243,8 @@ class StageFeature(Feature):
     def attendees(self, hall: str) -> int:
         """Visitors of every instance of ``hall`` (with leases: on every member; else this member's and, with
         presence, the others')."""
-        counts = self.rooms.counts()
-        here = sum(n for room, n in counts.items() if split(room)[0] == hall)
-        return min(here + (self.rooms.elsewhere.get(hall, 0) if self.rooms.router is None else 0), 1_000_000)
+        counts = [self.rooms.counts()] + ([self.rooms.elsewhere] if self.rooms.router is None else [])
+        return min(sum(n for c in counts for room, n in c.items() if split(room)[0] == hall), 1_000_000)
 
     def _instances(self, hall: str) -> list[Room]:
         """This member's rooms of ``hall``: the hall's own and its instances (each has the hall's scene)."""

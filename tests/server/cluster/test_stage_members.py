@@ -86,6 +86,9 @@ def test_questions_reactions_moderation_and_the_stream_reach_the_room_on_the_oth
         for v in (here, there):  # each member reads the shared folder and tells its part of the room
             room = await v.expect("stage_room", timeout=15.0, where=lambda m: "stream" in m)
             assert room["stream"]["talk"] == TALK and room["talk"]["id"] == TALK
+        # the audience is counted over both members (presence counts, every 2 s)
+        if not any(t == "stage_count" and m["attendees"] == 2 for t, m in here.inbox):
+            await here.expect("stage_count", timeout=10.0, where=lambda m: m["attendees"] == 2)
         for v in (here, there, organiser):
             await v.ws.close()
 
