@@ -117,6 +117,34 @@ def test_questions_from_the_client_and_a_reminder_followed_into_the_room(stage_s
     assert stage["panel_rows"] == ["乡村孩子怎样上网课？"]
 
 
+def test_an_organiser_logs_in_from_the_client_and_sees_answer_and_hide_beside_each_question(stage_server, organiser,
+                                                                                            tmp_path):
+    url, _ = stage_server
+    _, token = organiser
+    proc = client(url, tmp_path, "主办", "--hall", "conference", "--frames", "30", "--stage-panel", "qa",
+                  "--stage-login", token, "--stage-ask", "请问直播回放在哪里看？", "--timeout", "40")
+    report, img = finish(proc, tmp_path, "主办")
+    stage = report["stage"]
+    assert stage["moderator"] and stage["panel_rows"] == ["请问直播回放在哪里看？"]
+    # the question's row: ▲ vote at the left, and two buttons at its right end (隐藏, 已答) only an organiser has
+    assert any(len(runs) == 3 and runs[0][0] < SIZE[0] / 4 and min(runs[1][0], runs[2][0]) > SIZE[0] / 2
+               for runs in map(blue_runs, img))
+
+
+def blue_runs(line: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of at least 30 button-blue pixels along one row of the screenshot."""
+    blue = [*((line[:, 2] > 150) & (line[:, 0] < 90) & (line[:, 1] > 60)), False]
+    runs, start = [], None
+    for x, on in enumerate(blue):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            if x - start >= 30:
+                runs.append((start, x))
+            start = None
+    return runs
+
+
 def test_a_reminder_fires_at_the_session_start_and_is_followed_into_its_room(organiser, tmp_path):
     """Its own server: a programme with a session starting a few seconds from now in forum-b."""
     import asyncio
