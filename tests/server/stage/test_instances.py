@@ -4,10 +4,14 @@ count in every instance; audience places per instance (server/stage/events.py, d
 
 import json
 
-from protocol.codec import encode
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from protocol.codec import encode, pack_event
 from server.actions import Publish, Send
 from server.cluster.ids import ALONE, Slot
 from server.fair import build_core
+from server.stage import events
 from server.stage.feature import StageFeature
 from server.stage.streams import STREAM_FILE
 from tests.server.stage.test_seats import walk_near
@@ -222,3 +226,36 @@ def test_bad_bus_events_are_dropped():
     (_, qs), = sent(out, 1)
     assert qs["items"] == [{"id": 7, "text": "evil gnp.exe", "name": "乙", "votes": 0, "answered": False}]
     assert stage_of(core).question_ids.peek() > 7  # ids made here now come after it
+
+
+def test_a_clapping_crowd_costs_the_bus_one_bounded_event_per_tick():
+    core = make_core("m1")
+    for cid in range(1, 101):
+        core.connect(cid, 0.0)
+        core.receive(cid, encode("hello", name=f"v{cid}", lang="zh"), 0.0)
+        core.receive(cid, encode("join", hall="conference"), 0.0)  # 50 instances of two
+    for cid in range(1, 101):
+        core.receive(cid, encode("stage_react", kind="clap"), 1.0)
+    published = [a for a in core.tick(1.1) if isinstance(a, Publish) and a.topic.startswith("stage:room:")]
+    assert len(published) == 1 and len(published[0].event["items"]) == events.MAX_REACTIONS
+    assert len(pack_event(published[0].event)) < 2048
+
+
+ANY = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+                   lambda inner: st.lists(inner, max_size=8), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["question", "by", "name", "text", "at", "items", "member"]), ANY),
+       st.sampled_from(["ask", "vote", "answer", "hide", "react", "known", "nope"]),
+       st.sampled_from(["seminar", "", "x" * 49]) | ANY)
+def test_any_bus_event_is_read_or_dropped_never_raises(event, kind, talk):
+    event = {**event, "op": kind, "talk": talk}
+    op = events.read(event)
+    if isinstance(op, (events.Ask, events.Vote, events.Answer, events.Hide)):
+        assert 1 <= op.question < 2**31
+    if isinstance(op, events.Ask):
+        assert 0 < len(op.text) <= 200 and 0 < len(op.name) <= 24 and "\u202e" not in op.text + op.name
+    core = make_core("m1")
+    greet(core, 1, "conference")
+    core.deliver("stage:room:conference", {**event, "member": "m2"}, 1.0)  # the core too stays up
