@@ -181,7 +181,7 @@ def read(ev: dict) -> Op | None:
         if not isinstance(talk, str) or not 1 <= len(talk) <= 48 or not isinstance(items, list):
             return None
         asked = [_asked(i) for i in items]
-        return Known(talk, tuple(a for a in asked if a is not None)) if None not in asked else None
+        return Known(talk, tuple(asked)) if None not in asked else None  # one bad item: the whole event
     if not isinstance(talk, str) or not 1 <= len(talk) <= 48 or (qid := _id(ev.get("question"))) is None:
         return None
     if kind == "ask":
