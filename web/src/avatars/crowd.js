@@ -94,6 +94,7 @@ export class Crowd {
     if (this.people.has(id) || this.people.size >= CAPACITY) return;
     const tag = document.createElement("div");
     tag.className = id === "me" ? "tag me" : "tag";
+    tag.dataset.vid = String(id); // a tap on another's tag opens their name card (main.js)
     this.tagLayer.append(tag);
     const p = { name, track: new Track(this.clock.tickDt), drawn: null, tag };
     this.people.set(id, p);
