@@ -53,7 +53,7 @@ export class NameCard {
       p.interests.length ? [ct("interests"), p.interests.map((i) => named(FIELD_NAMES, i, lang)).join("、")] : null,
     ].filter(Boolean);
     const body = [
-      el("dl.card-facts", {}, facts.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+      el("dl.card-facts", {}, facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
       p.you ? null : el("div.card-actions", {},
         el("button.card-message", { type: "button", onclick: () => this.message(p.pid) }, ct("message")),
         el("button.card-block.secondary", { type: "button", "aria-pressed": String(blocked), onclick: () => m.block(p.pid, !blocked) },

@@ -2,13 +2,9 @@
 // is full on a phone), and the kiosk's row — 收藏, 联系展位 Message the booth, 预约洽谈.
 import { el, getLang } from "../texts.js";
 import { mt } from "../match/texts.js";
-import { CHAT_TEXTS, ct } from "./texts.js";
+import { CHAT_TEXTS, both as bothPair, ct } from "./texts.js";
 
-/** A button's words: the visitor's language, the other one small beside it. */
-function both(key) {
-  const [zh, en] = CHAT_TEXTS[key];
-  return getLang() === "en" ? [el("span", {}, en), el("small", {}, zh)] : [el("span", {}, zh), el("small", {}, en)];
-}
+const both = (key) => bothPair(CHAT_TEXTS[key]);
 
 export class Dock {
   /** actions: {chat(), match(), messageBooth(booth), bookBooth(booth)}. */

@@ -39,7 +39,8 @@ export class ChatModel {
     this.blocks = new Set();
     this.cards = new Map(); // vid -> profile, for name cards
     this.pending = new Map(); // cmid -> {kind: "say" | "send", fields}
-    this.openConv = null; // the thread on screen
+    this.openConv = null; // the thread last opened
+    this.showing = () => true; // is that thread on screen now (the panel says; closed, new lines are unread)
     this.waitingConv = null; // a conv_open in flight
     this.mutedUntil = null;
     this.error = null; // {code, ref}: the last refusal of something the chat sent
@@ -231,7 +232,7 @@ export class ChatModel {
     const fresh = !c.messages.has(m.id);
     c.messages.set(m.id, m);
     if (fresh && !this.isMe(m.from)) {
-      if (this.openConv === c.id) this.markRead(c.id);
+      if (this.openConv === c.id && this.showing()) this.markRead(c.id);
       else c.unread += 1;
     }
   }
@@ -272,7 +273,7 @@ export class ChatModel {
     if (!c) return;
     for (const m of f.messages) if (!this.blocks.has(m.from)) c.messages.set(m.id, m);
     c.more = f.more;
-    if (this.openConv === c.id) this.markRead(c.id);
+    if (this.openConv === c.id && this.showing()) this.markRead(c.id);
   }
 
   _on_favourites(f) {

@@ -5,7 +5,7 @@
 import { currentPanel, openPanel } from "../panel.js";
 import { el, getLang } from "../texts.js";
 import { MESSAGE_CHARS, lineText } from "./model.js";
-import { ct, errorLine } from "./texts.js";
+import { CHAT_TEXTS, both, ct, errorLine } from "./texts.js";
 
 const VIEWS = ["nearby", "hall", "inbox"];
 const clock = (at) => {
@@ -29,6 +29,7 @@ export class ChatPanel {
       }
     });
     this.keepScroll = false;
+    model.showing = () => this.isOpen && this.view === "thread";
   }
 
   get isOpen() {
@@ -73,7 +74,7 @@ export class ChatPanel {
     const unread = this.model.unread;
     return el("div.chat-tabs", { role: "tablist" }, VIEWS.map((v) => el(`button.chat-tab${this.view === v || (v === "inbox" && this.view === "thread") ? ".on" : ""}`,
       { type: "button", role: "tab", "data-view": v, "aria-selected": String(this.view === v), onclick: () => this.open(v, v !== "inbox") },
-      ct(v), v === "inbox" && unread ? el("span.badge", {}, String(unread)) : null)));
+      both(CHAT_TEXTS[v]), v === "inbox" && unread ? el("span.badge", {}, String(unread)) : null)));
   }
 
   _live() {
@@ -146,7 +147,7 @@ export class ChatPanel {
     const problem = muted ? ct("muted") : m.error ? errorLine(m.error.code) : null;
     const form = this.view === "inbox" ? null : el("div.chat-form", {}, this.input,
       el("button.send", { type: "button", onclick: () => this.submit() }, ct("send")));
-    const panel = openPanel("chat", ct("chat_title"), [this._tabs(), content,
+    const panel = openPanel("chat", ct("chat_title"), [this._tabs(), ...[content].flat(),
       el("p.chat-error", { role: "alert", hidden: !problem }, problem || ""), form, el("p.chat-keys", {}, ct("chat_keys"))]);
     const list = panel.querySelector(".chat-lines, .chat-inbox");
     if (this.keepScroll && old) list.scrollTop = list.scrollHeight - oldHeight + old.scrollTop;

@@ -1,11 +1,11 @@
 // The chat panels' words, 中文 first with English (as client/social/texts.py), and the protocol's names.
 import PROTOCOL from "../../net/protocol.json" with { type: "json" };
 import { errorText } from "../../net/codec.js";
-import { getLang } from "../texts.js";
+import { el, getLang } from "../texts.js";
 
 export const CHAT_TEXTS = {
   chat: ["聊天", "Chat"],
-  chat_title: ["聊天 · 消息", "Chat · Messages"],
+  chat_title: ["聊天 · Chat", "Chat · 聊天"],
   nearby: ["附近", "Nearby"],
   hall: ["展馆", "Hall"],
   inbox: ["消息", "Messages"],
@@ -63,3 +63,8 @@ export const named = (table, key, lang) => (table[key] ? pickPair(table[key], la
 /** The server's error table (protocol/errors.py, via protocol.json) in the visitor's language, now. */
 export const errorLine = (code, lang = getLang()) => errorText(code, lang);
 export const hasError = (code) => Boolean(PROTOCOL.errors[code]);
+/** A label in the visitor's language with the other language small beside it (the looks panel's way). */
+export function both(pair, lang = getLang()) {
+  const [first, second] = lang === "en" ? [pair[1], pair[0]] : pair;
+  return [el("span", {}, first), el("small.other", {}, second)];
+}

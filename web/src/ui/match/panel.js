@@ -4,9 +4,9 @@
 // The desktop's client/match/panel.py is the same panel. Server text goes in as text nodes only.
 import { currentPanel, openPanel } from "../panel.js";
 import { el, getLang } from "../texts.js";
-import { errorLine } from "../chat/texts.js";
+import { both, errorLine } from "../chat/texts.js";
 import { BOOK, RECS, slotText } from "./model.js";
-import { mt } from "./texts.js";
+import { MATCH_TEXTS, mt } from "./texts.js";
 
 const SLOTS_SHOWN = 12;
 
@@ -118,7 +118,7 @@ export class MatchPanel {
     this.drawn = m.version;
     const tabs = el("div.chat-tabs", { role: "tablist" }, [[RECS, "recs"], [BOOK, "meetings"]].map(([view, key]) =>
       el(`button.chat-tab${m.view === view ? ".on" : ""}`, { type: "button", role: "tab", "data-view": view, "aria-selected": String(m.view === view),
-        onclick: () => this.open(view) }, mt(key, lang))));
+        onclick: () => this.open(view) }, both(MATCH_TEXTS[key], lang))));
     const due = m.due && !m.inRoom ? el("p.due", { role: "status" }, mt("due", lang) + (m.due.meeting.label[lang] || m.due.meeting.label.zh)) : null;
     const body = m.view === RECS ? this._recs(lang) : [...this._slots(lang), ...this._meetings(lang)];
     const title = m.view === BOOK && m.party ? mt("book_with", lang) + this.party(m.party, lang) : mt("title", lang);

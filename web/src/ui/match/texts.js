@@ -3,7 +3,7 @@ import { getLang } from "../texts.js";
 
 export const MATCH_TEXTS = {
   match: ["云对接", "Match"],
-  title: ["云对接 · 在线洽谈", "Matchmaking · Meetings"],
+  title: ["云对接 · Matchmaking", "Matchmaking · 云对接"],
   recs: ["为你推荐", "For you"],
   meetings: ["我的洽谈", "My meetings"],
   offers: ["适合你的需求的资源", "Offers that fit your needs"],

@@ -1,0 +1,111 @@
+"""云对接 in the browser (Debian's chromium, a real server on loopback): a browser visitor (the funder) sees
+recommendations with their reasons, books a free slot of a booth from its kiosk (预约洽谈), the booth's staff (a
+websocket bot) accept, the browser opens the meeting's thread (its 〔洽谈〕 lines in Chinese) and, five minutes
+before the slot, enters the 洽谈室 — a private room the browser builds — where the staff join it, then leaves."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from server.match.booking import SLOT_S
+from tests.web.browser import state, wait_until
+from tests.web.people import BOOTH, Talker, exhibitor_token
+
+
+@pytest.fixture
+def five_minutes_before(monkeypatch, tmp_path):
+    """An in-process server (web page included) whose 云对接 clock reads 5 minutes before the next-but-one half
+    hour (moved for the match feature only, as tests/server/match/test_match_ws.py does), and its staff token."""
+    from server.gateway.app import run_server
+    from server.match.feature import MatchSetup
+
+    slot = (int(time.time()) // SLOT_S + 2) * SLOT_S
+    skew = slot - 300 - time.time()
+    load = MatchSetup.load.__func__
+    monkeypatch.setattr(MatchSetup, "load", classmethod(lambda cls, store, offset: load(cls, store, offset + skew)))
+    token = exhibitor_token(tmp_path / "data")
+    loop, port, ready_evt, box = asyncio.new_event_loop(), [], threading.Event(), {}
+
+    async def main():
+        box["stop"] = asyncio.Event()
+        ready = loop.create_future()
+        ready.add_done_callback(lambda f: (port.append(f.result()), ready_evt.set()))
+        await run_server("127.0.0.1", 0, tmp_path / "data", box["stop"], ready)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready_evt.wait(30), "server did not start"
+    yield {"url": f"ws://127.0.0.1:{port[0]}", "http": f"http://127.0.0.1:{port[0]}", "token": token, "slot": slot}
+    loop.call_soon_threadsafe(box["stop"].set)
+    thread.join(10)
+
+
+def test_a_funder_books_a_booth_opens_the_thread_and_meets_in_the_room(five_minutes_before, chromium, tmp_path):
+    fair, slot = five_minutes_before, five_minutes_before["slot"]
+    staff = Talker(fair["url"], "李老师", "#2ecc71", player="staff-bot-secret-0123456789").start()
+    staff.send("exhibitor_login", token=fair["token"])
+    staff.wait("exhibitor")
+    staff.send("match_slots", slots=[slot, slot + SLOT_S], booth=BOOTH)
+    staff.wait("match_free_slots")
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.clock.set_fixed_time(datetime.fromtimestamp(slot - 300, UTC))  # the page's clock agrees with the fair's
+        page.goto(f"{fair['http']}/?name=润泽基金会")
+        wait_until(page, "window.pavilion && window.pavilion.state().hall === 'lobby'", 30, "joining the lobby")
+
+        # 为你推荐: projects, each with the server's reasons
+        page.locator(".dock-btn[data-action=match]").click()
+        wait_until(page, "document.querySelector('.panel-match .rec .because')", 15, "recommendations with reasons")
+        because = page.evaluate("[...document.querySelectorAll('.panel-match .rec .because')].map(e => e.innerText)")
+        assert because and all(because), because
+        page.screenshot(path=str(tmp_path / "match-recs.png"))
+
+        # the kiosk's 预约洽谈: the booth's free slots in Beijing time; one tap books
+        page.keyboard.press("Escape")
+        page.evaluate(f"window.pavilion.openBooth('{BOOTH}')")
+        page.locator(".kiosk-book").click()
+        wait_until(page, f"document.querySelector('.slot[data-slot=\"{slot}\"]')", 15, "the booth's free slots")
+        page.locator(f'.slot[data-slot="{slot}"]').click()
+        asked = staff.wait("match_meeting", lambda m: m["meeting"]["state"] == "requested")["meeting"]
+        assert asked["slot"] == slot and asked["host"] == f"b:{BOOTH}"
+        wait_until(page, f"document.querySelector('.meeting[data-meeting=\"{asked['id']}\"]')?.dataset.state === 'requested'",
+                   10, "the request in my meetings")
+        staff.send("match_answer", meeting=asked["id"], action="accept", booth=BOOTH)
+        wait_until(page, f"document.querySelector('.meeting[data-meeting=\"{asked['id']}\"]')?.dataset.state === 'accepted'",
+                   10, "the staff's acceptance")
+        assert page.locator(".meeting .enter").count() == 1, "the room opens 10 minutes before the slot"
+        page.screenshot(path=str(tmp_path / "match-booked.png"))
+
+        # the meeting's thread: the booking's 〔洽谈〕 lines, in Chinese, in the chat
+        page.locator(".meeting .thread").click()
+        wait_until(page, "window.pavilion.state().panel === 'chat' && document.querySelector('.chat-lines .line.system')", 10,
+                   "the meeting's thread")
+        system = page.evaluate("[...document.querySelectorAll('.chat-lines .line.system .text')].map(e => e.innerText)")
+        assert system and not any("〔洽谈〕" in s or " / " in s for s in system), system
+        page.screenshot(path=str(tmp_path / "match-thread.png"))
+
+        # 进入洽谈室: the private room, the staff join, then back to the hall
+        page.keyboard.press("Escape")  # the caret was in the thread's box: Esc closes, then B is a key again
+        page.keyboard.press("b")
+        page.locator(".meeting .enter").click()
+        wait_until(page, "(window.pavilion.state().hall || '').startsWith('meet-')", 10, "entering the 洽谈室")
+        staff.send("match_room_enter", meeting=asked["id"], booth=BOOTH)
+        wait_until(page, "window.pavilion.state().others.some(o => o.name === '李老师')", 10, "the staff in the room")
+        time.sleep(0.5)
+        page.screenshot(path=str(tmp_path / "match-room.png"))
+        assert state(page)["me"] is not None
+        page.keyboard.press("b")
+        page.locator(".panel-match .leave").click()
+        wait_until(page, "window.pavilion.state().hall === 'lobby'", 10, "leaving the room for the hall")
+    finally:
+        context.close()
+        staff.stop()
+    assert errors == []
