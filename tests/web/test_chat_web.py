@@ -46,14 +46,15 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
     staff = Talker(staffed.url, "李老师", "#2ecc71", player="staff-bot-secret-0123456789").start()
     try:
         bot.walk((me["x"] + 1.5, me["y"] + 1.0))
-        wait_until(page, "window.pavilion.state().others.some(o => o.name === '机器人小李')", 20, "the browser seeing the bot")
+        wait_until(page, "window.pavilion.state().others.some(o => o.name === '机器人小李')", 20,
+                   "the browser seeing the bot")
 
         # nearby, bot -> browser: Enter opens the chat box on the nearby channel
         bot.send("say", channel="nearby", text="你好，网页访客！<b>不是HTML</b>", cmid="bot-line-0001")
         page.keyboard.press("Enter")
         wait_until(page, "window.pavilion.state().panel === 'chat'", 5, "Enter opening the chat")
-        wait_until(page, "document.querySelector('.chat-lines')?.innerText.includes('你好，网页访客！<b>不是HTML</b>')", 10,
-                   "the bot's line shown as text")
+        wait_until(page, "document.querySelector('.chat-lines')?.innerText.includes('你好，网页访客！<b>不是HTML</b>')",
+                   10, "the bot's line shown as text")
         assert page.locator(".chat-lines b:not(.who)").count() == 0, "server text is never HTML"
 
         # typing walks nowhere: the letters go into the box; Enter sends; the bot hears it
@@ -66,8 +67,8 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         page.keyboard.press("Enter")
         heard = bot.wait("chat", lambda m: m["name"] == NAME)
         assert heard["text"] == "wwwdd 你好机器人" and heard["channel"] == "nearby"
-        wait_until(page, "!document.querySelector('.chat-lines .pending') && window.pavilion.people().pending === 0", 10,
-                   "the browser's line acknowledged")
+        wait_until(page, "!document.querySelector('.chat-lines .pending') && window.pavilion.people().pending === 0",
+                   10, "the browser's line acknowledged")
 
         # a line over 500 characters: refused with the server's own words, kept in the box to shorten
         page.locator(".chat-input").fill("长" * 520)
@@ -80,10 +81,11 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         # the bot's name card from its name in the chat; 发私信 opens the direct conversation
         page.locator(".chat-lines button.who", has_text="机器人小李").first.click()
         wait_until(page, "window.pavilion.state().panel === 'card'", 5, "the name card")
-        wait_until(page, "document.querySelector('.panel-card h2').innerText.includes('机器人小李')", 10, "the bot's card")
+        wait_until(page, "document.querySelector('.panel-card h2').innerText.includes('机器人小李')", 10,
+                   "the bot's card")
         page.locator(".card-message").click()
-        wait_until(page, "window.pavilion.people().openConv !== null && document.querySelector('.thread-head')", 10,
-                   "the direct thread")
+        wait_until(page, "window.pavilion.people().openConv !== null && document.querySelector('.thread-head')",
+                   10, "the direct thread")
         page.locator(".chat-input").fill("私信：展会上见！")
         page.locator(".chat-form .send").click()
         got = bot.wait("message", lambda m: m["message"]["text"] == "私信：展会上见！")["message"]
@@ -113,7 +115,7 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         wait_until(page, "document.querySelector('.kiosk-fav')?.getAttribute('aria-pressed') === 'true'", 5, "★ shown")
         page.screenshot(path=str(tmp_path / "kiosk-people.png"))
         page.locator(".kiosk-message").click()
-        wait_until(page, "window.pavilion.people().convs.some(c => c.kind === 'booth' && c.id === window.pavilion.people().openConv)",
+        wait_until(page, "(p => p.convs.some(c => c.kind === 'booth' && c.id === p.openConv))(pavilion.people())",
                    10, "the booth's thread")
         page.locator(".chat-input").fill("请问图书馆还需要哪些书？")
         page.keyboard.press("Enter")

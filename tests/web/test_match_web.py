@@ -76,18 +76,17 @@ def test_a_funder_books_a_booth_opens_the_thread_and_meets_in_the_room(five_minu
         page.locator(f'.slot[data-slot="{slot}"]').click()
         asked = staff.wait("match_meeting", lambda m: m["meeting"]["state"] == "requested")["meeting"]
         assert asked["slot"] == slot and asked["host"] == f"b:{BOOTH}"
-        wait_until(page, f"document.querySelector('.meeting[data-meeting=\"{asked['id']}\"]')?.dataset.state === 'requested'",
-                   10, "the request in my meetings")
+        row = f"document.querySelector('.meeting[data-meeting=\"{asked['id']}\"]')?.dataset.state"
+        wait_until(page, f"{row} === 'requested'", 10, "the request in my meetings")
         staff.send("match_answer", meeting=asked["id"], action="accept", booth=BOOTH)
-        wait_until(page, f"document.querySelector('.meeting[data-meeting=\"{asked['id']}\"]')?.dataset.state === 'accepted'",
-                   10, "the staff's acceptance")
+        wait_until(page, f"{row} === 'accepted'", 10, "the staff's acceptance")
         assert page.locator(".meeting .enter").count() == 1, "the room opens 10 minutes before the slot"
         page.screenshot(path=str(tmp_path / "match-booked.png"))
 
         # the meeting's thread: the booking's 〔洽谈〕 lines, in Chinese, in the chat
         page.locator(".meeting .thread").click()
-        wait_until(page, "window.pavilion.state().panel === 'chat' && document.querySelector('.chat-lines .line.system')", 10,
-                   "the meeting's thread")
+        wait_until(page, "pavilion.state().panel === 'chat' && document.querySelector('.chat-lines .line.system')",
+                   10, "the meeting's thread")
         system = page.evaluate("[...document.querySelectorAll('.chat-lines .line.system .text')].map(e => e.innerText)")
         assert system and not any("〔洽谈〕" in s or " / " in s for s in system), system
         page.screenshot(path=str(tmp_path / "match-thread.png"))
