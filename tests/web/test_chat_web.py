@@ -145,3 +145,38 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         bot.stop()
         staff.stop()
     assert page.errors == []
+
+
+def test_on_a_phone_the_chat_is_thumb_sized_and_reads_the_bot(staffed, chromium, tmp_path):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                   has_touch=True, locale="zh-CN")
+    bot = None
+    try:
+        page = context.new_page()
+        page.goto(f"{staffed.http}/?name=手机访客")
+        me = joined(page)["me"]
+        bot = Talker(staffed.url, "展会志愿者", "#e67e22", player="phone-bot-secret-0123456789").start()
+        bot.walk((me["x"] + 1.0, me["y"] + 2.0))
+        page.locator(".dock-btn[data-action=chat]").tap()
+        wait_until(page, "window.pavilion.state().panel === 'chat'", 5, "the dock's 聊天 opening the chat")
+        bot.send("say", channel="nearby", text="欢迎来到云展馆！需要帮忙随时叫我。", cmid="phone-line-0001")
+        wait_until(page, "document.querySelector('.chat-lines')?.innerText.includes('欢迎来到云展馆')", 15,
+                   "the bot's line on the phone")
+        page.locator(".chat-input").tap()
+        page.keyboard.type("谢谢！请问好物出山在哪个馆？")
+        page.locator(".chat-form .send").tap()
+        assert bot.wait("chat", lambda m: m["name"] == "手机访客")["text"] == "谢谢！请问好物出山在哪个馆？"
+        wait_until(page, "!document.querySelector('.chat-lines .pending')", 10, "the phone's line acknowledged")
+        page.evaluate("document.activeElement.blur()")  # the screenshot without a caret
+        time.sleep(0.3)
+        page.screenshot(path=str(tmp_path / "chat-phone.png"))
+        boxes = page.evaluate("[...document.querySelectorAll('.panel-chat button:not(.who), .chat-input, .dock-btn')]"
+                              ".map(b => b.getBoundingClientRect()).filter(r => r.width)"
+                              ".map(r => [r.x, r.y, r.width, r.height])")
+        for x, y, w, h in boxes:
+            assert w >= 44 and h >= 44, f"a thumb-sized tap: {boxes}"
+            assert x >= 0 and x + w <= 390 and y + h <= 844, "on the screen"
+    finally:
+        if bot:
+            bot.stop()
+        context.close()

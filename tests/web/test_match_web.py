@@ -45,6 +45,7 @@ def five_minutes_before(monkeypatch, tmp_path):
     thread.join(10)
 
 
+@pytest.mark.timeout(300)  # two browser pages of SwiftShader on a shared machine
 def test_a_funder_books_a_booth_opens_the_thread_and_meets_in_the_room(five_minutes_before, chromium, tmp_path):
     fair, slot = five_minutes_before, five_minutes_before["slot"]
     staff = Talker(fair["url"], "李老师", "#2ecc71", player="staff-bot-secret-0123456789").start()
@@ -104,7 +105,35 @@ def test_a_funder_books_a_booth_opens_the_thread_and_meets_in_the_room(five_minu
         page.keyboard.press("b")
         page.locator(".panel-match .leave").click()
         wait_until(page, "window.pavilion.state().hall === 'lobby'", 10, "leaving the room for the hall")
+        secret = page.evaluate("localStorage.getItem('pavilion.player')")
+        on_phone(chromium, fair, secret, asked["id"], tmp_path)
     finally:
         context.close()
         staff.stop()
     assert errors == []
+
+
+def on_phone(chromium, fair: dict, secret: str, meeting: str, tmp_path) -> None:
+    """The same visitor on a 390 x 844 phone: 我的洽谈 lists the meeting; every button is a thumb's size."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                   has_touch=True, locale="zh-CN")
+    context.add_init_script(f"localStorage.setItem('pavilion.player', {secret!r})")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(datetime.fromtimestamp(fair["slot"] - 300, UTC))
+        page.goto(f"{fair['http']}/?name=润泽基金会")
+        wait_until(page, "window.pavilion && window.pavilion.state().hall === 'lobby'", 30, "joining on the phone")
+        page.locator(".dock-btn[data-action=match]").tap()
+        wait_until(page, "document.querySelector('.panel-match .rec')", 15, "recommendations on the phone")
+        page.locator('.panel-match .chat-tab[data-view="book"]').tap()
+        wait_until(page, f"document.querySelector('.meeting[data-meeting=\"{meeting}\"] .enter')", 10,
+                   "the accepted meeting with its room button")
+        time.sleep(0.3)
+        page.screenshot(path=str(tmp_path / "match-phone.png"))
+        boxes = page.evaluate("[...document.querySelectorAll('.panel-match button, .dock-btn')]"
+                              ".map(b => b.getBoundingClientRect()).map(r => [r.x, r.y, r.width, r.height])")
+        for x, _, w, h in boxes:
+            assert w >= 44 and h >= 44, f"a thumb-sized tap: {boxes}"
+            assert x >= 0 and x + w <= 390, "on the screen"
+    finally:
+        context.close()

@@ -42,7 +42,7 @@ function sign(text, sub) {
   return mesh;
 }
 
-/** The room's Object3D: floor, four walls, the table, two chairs and its sign on the north wall. */
+/** The room's Object3D: floor, four walls, the table, two chairs and a sign on the wall behind each side. */
 export function buildMeetingRoom(hall) {
   const [w, d] = hall.size;
   const h = hall.height;
@@ -54,8 +54,11 @@ export function buildMeetingRoom(hall) {
   root.add(box(0.1, h, d, "#efe6d6", -w / 2 - 0.05, h / 2, 0), box(0.1, h, d, "#efe6d6", w / 2 + 0.05, h / 2, 0));
   root.add(box(0.9, 0.74, 1.6, "#8b5a2b", 0, 0.37, 0)); // the table between the two sides
   for (const x of [-1.2, 1.2]) root.add(box(0.5, 0.45, 0.5, "#c0392b", x + Math.sign(x) * 0.35, 0.225, 0));
-  const s = sign(hall.name.zh, hall.name.en);
-  s.position.set(0, 2.1, -d / 2 + 0.01);
-  root.add(s);
+  for (const side of [-1, 1]) { // on the wall behind each side: the other side sees it across the table
+    const s = sign(hall.name.zh, hall.name.en);
+    s.position.set(side * (w / 2 - 0.01), 2.1, 0);
+    s.rotation.y = -side * Math.PI / 2;
+    root.add(s);
+  }
   return root;
 }

@@ -240,7 +240,7 @@ export class ChatModel {
   _conv(info) {
     let c = this.convs.get(info.id);
     if (!c) {
-      c = { id: info.id, messages: new Map(), more: true };
+      c = { id: info.id, messages: new Map(), more: false }; // older pages: as the first history page says
       this.convs.set(info.id, c);
     }
     Object.assign(c, { kind: info.kind, title: info.title, peer: info.peer ?? null, booth: info.booth ?? null,
