@@ -124,6 +124,8 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         wait_until(page, "document.querySelector('.chat-lines.thread')?.innerText.includes('儿童绘本最需要')", 10,
                    "the staff's answer")
         assert staff.last("message", lambda m: m["message"].get("booth") == BOOTH) is not None, "signed as the booth"
+        page.evaluate("document.activeElement.blur()")
+        page.screenshot(path=str(tmp_path / "booth-thread.png"))  # docs/web-chat.png
 
         # block and report the bot from its card: its lines are hidden from then on
         vid = bot.id
