@@ -250,6 +250,8 @@ class App {
       this._peopleChanged();
     } else if (this.chat.onMessage(type, f)) {
       if (type === "favourites") this.kiosk.refresh();
+      const shown = type === "chat" && f.channel === "nearby" && this.chat.lines.at(-1)?.id === f.id; // not a blocked person's
+      if (shown) this.crowd.bubble(f.vid === this.myId ? "me" : f.vid, f.text);
       this._peopleChanged();
     } else if (this.match.onMessage(type, f)) {
       if (type === "match_meeting_now") this.hud.toast(this.dock.dueLine(f.meeting));

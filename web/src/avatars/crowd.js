@@ -182,6 +182,22 @@ export class Crowd {
     }
   }
 
+  /** A nearby line floats over the speaker's name tag for a few seconds, as the desktop's speech bubbles. */
+  bubble(id, text, seconds = 6) {
+    const p = this.people.get(id);
+    if (!p) return;
+    p.bubble?.remove();
+    const b = document.createElement("div");
+    b.className = "bubble";
+    b.textContent = [...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text; // text, never HTML
+    p.tag.prepend(b);
+    p.bubble = b;
+    setTimeout(() => {
+      b.remove();
+      if (p.bubble === b) p.bubble = null;
+    }, seconds * 1000);
+  }
+
   /** Pixel position of a visitor's body centre (for tests and the state API), or null off-screen. */
   bodyOnScreen(id, camera, width, height) {
     const p = this.people.get(id);
