@@ -56,8 +56,8 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         wait_until(page, "document.querySelector('.chat-lines')?.innerText.includes('你好，网页访客！<b>不是HTML</b>')",
                    10, "the bot's line shown as text")
         assert page.locator(".chat-lines b:not(.who)").count() == 0, "server text is never HTML"
-        wait_until(page, f"document.querySelector('.tag[data-vid=\"{bot.id}\"] .bubble')?.innerText.startsWith('你好')", 5,
-                   "the line floating over the bot's name tag")
+        bubble = f"document.querySelector('.tag[data-vid=\"{bot.id}\"] .bubble')?.innerText"
+        wait_until(page, f"{bubble}?.startsWith('你好')", 5, "the line floating over the bot's name tag")
 
         # typing walks nowhere: the letters go into the box; Enter sends; the bot hears it
         before = state(page)["me"]
