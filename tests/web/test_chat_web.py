@@ -180,6 +180,10 @@ def test_on_a_phone_the_chat_is_thumb_sized_and_reads_the_bot(staffed, chromium,
         for x, y, w, h in boxes:
             assert w >= 44 and h >= 44, f"a thumb-sized tap: {boxes}"
             assert x >= 0 and x + w <= 390 and y + h <= 844, "on the screen"
+        page.locator('.hud-btn[data-action="lang"]').tap()  # English: the open chat is redrawn at once
+        wait_until(page, "document.querySelector('.chat-tab[data-view=nearby] span')?.innerText === 'Nearby'", 5,
+                   "the chat in English")
+        assert "Chat" in text_of(page, ".panel-chat h2") and "欢迎来到云展馆" in text_of(page, ".chat-lines")
     finally:
         if bot:
             bot.stop()

@@ -132,7 +132,7 @@ class App {
     this.matchPanel = new MatchPanel(this.match, {
       boothName: (id) => this._booth(id)?.name ?? null,
       openThread: (conv) => this.chatPanel.open(conv, true),
-      leaveRoom: () => this.conn.join(this.conn.hall),
+      leaveRoom: () => this.conn.join(this.homeHall ?? "lobby"),
     });
     this.matchPanel.interests = () => {
       const me = this.chat.me;
@@ -213,7 +213,8 @@ class App {
       if (hall.id !== this.hall.id || !this.player) {
         this.hall = hall;
         this.hallRoot = this._showHall(hall);
-        if (!isMeetingRoom(hall.id)) this.conn.hall = hall.id; // a 洽谈室 is entered, never joined: a reconnect rejoins the hall
+        if (!isMeetingRoom(hall.id)) this.homeHall = hall.id;
+        this.conn.hall = this.homeHall ?? "lobby"; // a 洽谈室 is entered, never joined: a reconnect rejoins the hall
       }
       this.match.enteredHall(hall.id);
       this.player = this.player || new Player(new Walkable(hall));
@@ -399,6 +400,9 @@ class App {
 
   setLang(l) {
     setLang(l);
+    for (const panel of [this.chatPanel, this.card, this.matchPanel]) if (panel?.isOpen) panel.render();
+    if (this.kiosk?.current) this.kiosk.refresh();
+    this.dock?.update();
     if (this.joined) document.title = `${this.hallTitle()} · 云展馆 Cloud Pavilion`;
   }
 
