@@ -24,6 +24,7 @@ import { ChatModel } from "./ui/chat/model.js";
 import { ChatPanel } from "./ui/chat/panel.js";
 import { NameCard } from "./ui/chat/card.js";
 import { Dock } from "./ui/chat/dock.js";
+import { errorLine, hasError } from "./ui/chat/texts.js";
 import { MatchModel } from "./ui/match/model.js";
 import { MatchPanel } from "./ui/match/panel.js";
 import { visitorParty } from "./net/party.js";
@@ -246,7 +247,8 @@ class App {
       const chats = this.chat.onError(f.code, f.ref);
       const matches = !chats && this.match.onError(f.code, f.ref);
       // the chat's and 云对接's refusals are shown in their panels when open; a toast otherwise
-      if (!(chats && (this.chatPanel.isOpen || this.card.isOpen)) && !(matches && this.matchPanel.isOpen)) this.hud.toast(f.msg);
+      const shown = (chats && (this.chatPanel.isOpen || this.card.isOpen)) || (matches && this.matchPanel.isOpen);
+      if (!shown) this.hud.toast(hasError(f.code) ? errorLine(f.code) : f.msg); // in the language shown now
       if (f.ref === "look_set") this.looks.refused();
       this._peopleChanged();
     } else if (this.chat.onMessage(type, f)) {

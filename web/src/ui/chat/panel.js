@@ -38,12 +38,12 @@ export class ChatPanel {
 
   /** Open on ``view`` (a channel, the inbox, or a conversation id); ``focus``: put the caret in the box. */
   open(view = this.view, focus = false) {
-    if (typeof view === "number") {
-      this.model.showConv(view);
+    if (typeof view === "number" || (view === "thread" && this.model.openConv !== null)) {
+      this.model.showConv(typeof view === "number" ? view : this.model.openConv); // (again: its new lines are read)
       this.view = "thread";
     } else {
       if (this.model.openConv !== null) this.model.closeConv();
-      this.view = view;
+      this.view = view === "thread" ? "inbox" : view;
     }
     this.render();
     if (focus && this.view !== "inbox") this.input.focus();

@@ -54,7 +54,7 @@ export class MatchModel {
 
   /** The booking view for ``party``: its free slots and my meetings. */
   bookWith(party, name = null) {
-    Object.assign(this, { view: BOOK, party, partyName: name, free: null, error: null });
+    Object.assign(this, { view: BOOK, party, partyName: name, free: null, error: null, asked: null });
     this.send("match_free", { party });
     this.send("match_meetings", {});
     this._changed();
@@ -95,8 +95,7 @@ export class MatchModel {
       const mineToAnswer = m.state === "requested" && this.me.has(m.waiting);
       const open = m.state === "accepted" && !this.inRoom &&
         ((this.due?.meeting.id === m.id) || (now >= m.slot - ROOM_EARLY_S && now < m.slot + SLOT_S));
-      return { meeting: m, other: this.other(m), answer: mineToAnswer, enter: open, thread: m.conv ?? null,
-        cancel: (m.state === "requested" || m.state === "accepted") && now < m.slot + SLOT_S };
+      return { meeting: m, other: this.other(m), answer: mineToAnswer, enter: open, thread: m.conv ?? null };
     });
   }
 
