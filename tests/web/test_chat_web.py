@@ -58,6 +58,7 @@ def test_browser_and_bot_talk_message_and_meet_a_booth(staffed, page, tmp_path):
         assert page.locator(".chat-lines b:not(.who)").count() == 0, "server text is never HTML"
         bubble = f"document.querySelector('.tag[data-vid=\"{bot.id}\"] .bubble')?.innerText"
         wait_until(page, f"{bubble}?.startsWith('你好')", 5, "the line floating over the bot's name tag")
+        page.screenshot(path=str(tmp_path / "bubble.png"))
 
         # typing walks nowhere: the letters go into the box; Enter sends; the bot hears it
         before = state(page)["me"]
