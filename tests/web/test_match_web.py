@@ -137,3 +137,28 @@ def on_phone(chromium, fair: dict, secret: str, meeting: str, tmp_path) -> None:
             assert x >= 0 and x + w <= 390, "on the screen"
     finally:
         context.close()
+
+
+def test_a_visitor_asks_the_browser_for_a_meeting_and_the_browser_declines(five_minutes_before, page):
+    """The browser as host: another visitor's request waits for its answer (请你回复), 婉拒 reaches them."""
+    from protocol.match import visitor_party
+
+    fair = five_minutes_before
+    page.goto(f"{fair['http']}/?name=网页展商")
+    wait_until(page, "window.pavilion && window.pavilion.state().hall === 'lobby'", 30, "joining the lobby")
+    me = visitor_party(page.evaluate("localStorage.getItem('pavilion.player')"))
+    asker = Talker(fair["url"], "访客小王", "#3498db", player="asker-bot-secret-0123456789").start()
+    try:
+        asker.send("match_request", to=me, slot=fair["slot"] + SLOT_S)
+        asked = asker.wait("match_meeting")["meeting"]
+        assert asked["waiting"] == me, "the browser's party is the one protocol/match.py computes"
+        page.keyboard.press("b")
+        row = f'.meeting[data-meeting="{asked["id"]}"]'
+        wait_until(page, f"document.querySelector('{row} .decline')", 10, "the request waiting for the browser")
+        assert "请你回复" in page.locator(row).inner_text()
+        page.locator(f"{row} .decline").click()
+        asker.wait("match_meeting", lambda m: m["meeting"]["state"] == "declined")
+        wait_until(page, f"document.querySelector('{row}')?.dataset.state === 'declined'", 10, "declined in the list")
+    finally:
+        asker.stop()
+    assert page.errors == []
