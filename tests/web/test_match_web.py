@@ -105,16 +105,29 @@ def test_a_funder_books_a_booth_opens_the_thread_and_meets_in_the_room(five_minu
         page.keyboard.press("b")
         page.locator(".panel-match .leave").click()
         wait_until(page, "window.pavilion.state().hall === 'lobby'", 10, "leaving the room for the hall")
-        secret = page.evaluate("localStorage.getItem('pavilion.player')")
-        on_phone(chromium, fair, secret, asked["id"], tmp_path)
     finally:
         context.close()
         staff.stop()
     assert errors == []
 
 
-def on_phone(chromium, fair: dict, secret: str, meeting: str, tmp_path) -> None:
-    """The same visitor on a 390 x 844 phone: 我的洽谈 lists the meeting; every button is a thumb's size."""
+@pytest.mark.timeout(240)
+def test_on_a_phone_my_meetings_are_thumb_sized(five_minutes_before, chromium, tmp_path):
+    """A visitor who booked (as a bot with the phone's player secret) opens 我的洽谈 on a 390 x 844 phone: the
+    accepted meeting with 进入洽谈室 and 对话; every button is a thumb's size."""
+    fair, secret = five_minutes_before, "phone-funder-secret-0123456789"
+    staff = Talker(fair["url"], "李老师", "#2ecc71", player="staff-bot-secret-0123456789").start()
+    funder = Talker(fair["url"], "润泽基金会", "#3498db", player=secret).start()
+    try:
+        staff.send("exhibitor_login", token=fair["token"])
+        staff.wait("exhibitor")
+        funder.send("match_request", to=f"b:{BOOTH}", slot=fair["slot"])
+        meeting = staff.wait("match_meeting")["meeting"]["id"]
+        staff.send("match_answer", meeting=meeting, action="accept", booth=BOOTH)
+        funder.wait("match_meeting", lambda m: m["meeting"]["state"] == "accepted")
+    finally:
+        funder.stop()
+        staff.stop()
     context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                    has_touch=True, locale="zh-CN")
     context.add_init_script(f"localStorage.setItem('pavilion.player', {secret!r})")
@@ -122,7 +135,7 @@ def on_phone(chromium, fair: dict, secret: str, meeting: str, tmp_path) -> None:
         page = context.new_page()
         page.clock.set_fixed_time(datetime.fromtimestamp(fair["slot"] - 300, UTC))
         page.goto(f"{fair['http']}/?name=润泽基金会")
-        wait_until(page, "window.pavilion && window.pavilion.state().hall === 'lobby'", 30, "joining on the phone")
+        wait_until(page, "window.pavilion && window.pavilion.state().hall === 'lobby'", 60, "joining on the phone")
         page.locator(".dock-btn[data-action=match]").tap()
         wait_until(page, "document.querySelector('.panel-match .rec')", 15, "recommendations on the phone")
         page.locator('.panel-match .chat-tab[data-view="book"]').tap()
