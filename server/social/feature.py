@@ -129,6 +129,8 @@ class SocialFeature(Feature):
         self.ticks = 0
         self.noticed: Callable[[Session, str, str, float], None] = lambda s, booth, kind, now: None
         self.describe: Callable[[Subject], dict | None] = lambda subject: None
+        # told of a successful organiser login, so the role badge shows at once (server/fair.py: the looks feature)
+        self.on_login: Callable[[Session], list[Action]] = lambda s: []
 
     def connect(self, noticed: Callable[[Session, str, str, float], None],
                 describe: Callable[[Subject], dict | None]) -> None:
@@ -492,7 +494,7 @@ class SocialFeature(Feature):
             return refuse(s, ErrorCode.BAD_TOKEN, "organiser_login")
         m.organiser = found[1]
         log.info("organiser %d '%s' logged in on connection %d", found[0], found[1], s.cid)
-        return [Send(s.cid, encode("organiser", name=found[1][:60]))]
+        return [Send(s.cid, encode("organiser", name=found[1][:60])), *self.on_login(s)]
 
     def on_moderate(self, s: Session, msg: dict, now: float) -> list[Action]:
         m, refusal = self._organiser(s, "moderate")
