@@ -137,15 +137,16 @@ class SocialStore:
 
     @staticmethod
     def message_row(mid: int, conv: int, sender: int, booth: str | None, cmid: str, text: str,
-                    at: float) -> tuple[str, tuple]:
-        return ("INSERT INTO messages (id, conv, sender, booth, cmid, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (mid, conv, sender, booth, cmid, text, at))
+                    at: float, system: bool = False) -> tuple[str, tuple]:
+        """``system``: a line the server wrote (a 云对接 booking or intent), never a person's words."""
+        return ("INSERT INTO messages (id, conv, sender, booth, cmid, text, at, system_line) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (mid, conv, sender, booth, cmid, text, at, int(system)))
 
     @staticmethod
     def message_row_once(mid: int, conv: int, sender: int, booth: str | None, cmid: str, text: str,
-                         at: float) -> tuple[str, tuple]:
+                         at: float, system: bool = False) -> tuple[str, tuple]:
         """The message unless it is stored already (a resend whose first write may have failed)."""
-        sql, params = SocialStore.message_row(mid, conv, sender, booth, cmid, text, at)
+        sql, params = SocialStore.message_row(mid, conv, sender, booth, cmid, text, at, system)
         return sql + " ON CONFLICT DO NOTHING", params
 
     @staticmethod
@@ -169,9 +170,11 @@ class SocialStore:
 
     # --- reads for jobs (worker threads) ------------------------------------------------
     def page(self, conv: int, before: int | None, limit: int) -> tuple[list[tuple], bool]:
-        """Up to ``limit`` messages of ``conv`` before id ``before`` (None: the latest), oldest first; more?"""
+        """Up to ``limit`` messages of ``conv`` before id ``before`` (None: the latest), oldest first; more?
+        Each (id, sender, booth, text, at, system)."""
         rows = self.store.rows(
-            "SELECT id, sender, booth, text, at FROM messages WHERE conv = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, sender, booth, text, at, system_line FROM messages WHERE conv = ? AND id < ? "
+            "ORDER BY id DESC LIMIT ?",
             (conv, before if before is not None else 2**62, limit + 1))
         return rows[:limit][::-1], len(rows) > limit
 
@@ -182,7 +185,7 @@ class SocialStore:
             marks = self.store.rows("SELECT upto FROM reads WHERE party = ? AND conv = ?", (p, conv))
             last = marks[0][0] if marks else 0
             (count,), = self.store.rows("SELECT COUNT(*) FROM messages WHERE conv = ? AND id > ?", (conv, last))
-            latest = self.store.rows("SELECT id, sender, booth, text, at FROM messages WHERE conv = ? "
+            latest = self.store.rows("SELECT id, sender, booth, text, at, system_line FROM messages WHERE conv = ? "
                                      "ORDER BY id DESC LIMIT 1", (conv,))
             out[conv] = (count, latest[0] if latest else None)
         return out
