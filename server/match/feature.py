@@ -118,6 +118,7 @@ class MatchFeature(Feature):
         self.watch = BoothWatch(self.booth_spots)
         self._observed = self._flushed = -math.inf
         self._ids = itertools.count(1)
+        self.change_mark = 0  # the change log's last seq this member has read (server/store/changes.py)
 
     @classmethod
     def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None,
@@ -154,6 +155,7 @@ class MatchFeature(Feature):
         self.watch.restore(loaded.signals)
         self.people.update(loaded.people)
         self.index.set_popularity(self.watch.visits)
+        self.change_mark = loaded.mark
 
     # --- the feature's hooks -----------------------------------------------------
     def routes(self) -> dict[str, Route]:
@@ -232,7 +234,8 @@ class MatchFeature(Feature):
         if self.people_new:
             people, self.people_new = self.people_new, []
             told = Publish(PEOPLE, {"people": [list(p) for p in people]})
-            out.append(self._write("match-people", lambda: self.store.save_people(people), lambda now: [told])
+            logged = {"change": "people", **told.event}  # replayed after an outage like match:state's changes
+            out.append(self._write("match-people", lambda: self.store.save_people(people, logged), lambda now: [told])
                        if self.store is not None else told)
         events = self.watch.events
         if events and (now - self._flushed >= FLUSH_EVERY_S or len(events) >= FLUSH_AT_EVENTS):
@@ -246,15 +249,8 @@ class MatchFeature(Feature):
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
         if topic == replica.STATE:
             return self._replicated(event)
-        if topic == RESYNC and self.store is not None:  # the bus was cut off: the store's intents win
-            def done(result: object, now: float) -> list[Action]:
-                if isinstance(result, Loaded):
-                    replica.reload(result, self.intents, self.bookings,
-                                   lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
-                    self.people.update(result.people)
-                return []
-
-            return [Job("match-resync", self.store.load, done)]
+        if topic == RESYNC and self.store is not None:  # the bus was cut off: catch up on the changes logged
+            return [self._resync()]
         if topic == PEOPLE:  # learned on another member (or here: the same pairs again)
             self.people.update((party, pid) for party, pid in event["people"])
             return []
@@ -287,6 +283,27 @@ class MatchFeature(Feature):
                 return [error(s, ErrorCode.MATCH_NOT_SAVED, ref)] if s is not None else []
             return then(now)
         return Job(key, work, done, lane=LANE)
+
+    def _resync(self) -> Job:
+        """Read the changes logged since the last one read (server/store/changes.py) and apply them in order,
+        every member's (this one's too: the last change wins whoever made it)."""
+        mark = self.change_mark
+
+        def done(result: object, now: float) -> list[Action]:
+            if not isinstance(result, list):
+                log.error("re-reading the 云对接 state failed: %r", result)
+                return []
+            for seq, event in result:
+                if event.get("change") == "people":
+                    self.people.update((party, pid) for party, pid in event["people"])
+                else:
+                    replica.apply(event, self.intents, self.bookings,
+                                  lambda o: self.offers.__setitem__(o.party, [self._offer(o)]), self.names)
+                self.change_mark = max(self.change_mark, seq)
+            log.info("云对接: caught up on %d logged changes after seq %d", len(result), mark)
+            return []
+
+        return Job("match-resync", lambda: self.store.since(mark), done)
 
     def _state(self, event: dict) -> Publish:
         """The change for the other members, published once committed (in the Persist's ``then``)."""
@@ -490,7 +507,7 @@ class MatchFeature(Feature):
         if self.store is None:
             return [reply]
         state = self._state(replica.offer_event(saved, self.names.get(party, "")))
-        return [self._write(f"match-offer:{party}", lambda: self.store.save_offer(saved, self._wall(now)),
+        return [self._write(f"match-offer:{party}", lambda: self.store.save_offer(saved, self._wall(now), state.event),
                             lambda now: [reply, state], s, "match_offer")]
 
     @staticmethod
@@ -512,7 +529,7 @@ class MatchFeature(Feature):
         if self.store is None:
             return [reply]
         state = self._state(replica.slots_event(party, slots))
-        return [self._write(f"match-slots:{party}", lambda: self.store.save_slots(party, slots),
+        return [self._write(f"match-slots:{party}", lambda: self.store.save_slots(party, slots, state.event),
                             lambda now: [reply, state], s, "match_slots")]
 
     def on_free(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -587,9 +604,10 @@ class MatchFeature(Feature):
                 log.error("a meeting change was not saved: %r", result)
                 return [error(s, ErrorCode.MATCH_NOT_SAVED, ref)]
             sends, lines = told(now)
-            return [*sends, self._state(replica.meeting_event(m)), *lines]
+            return [*sends, state, *lines]
 
-        return [Job(f"match-meeting:{m.id}", lambda: self.store.save_meeting(m), done, lane=LANE)]
+        state = self._state(replica.meeting_event(m))  # as saved: published and logged alike
+        return [Job(f"match-meeting:{m.id}", lambda: self.store.save_meeting(m, state.event), done, lane=LANE)]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -653,8 +671,9 @@ class MatchFeature(Feature):
 
         if self.store is None:
             return told(now)
-        return [self._write(f"match-intent:{i.id}", lambda: self.store.save_intent(i),
-                            lambda now: [self._state(replica.intent_event(i)), *told(now)], s, ref)]
+        state = self._state(replica.intent_event(i))
+        return [self._write(f"match-intent:{i.id}", lambda: self.store.save_intent(i, state.event),
+                            lambda now: [state, *told(now)], s, ref)]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:

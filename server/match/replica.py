@@ -20,7 +20,7 @@ from dataclasses import asdict, fields
 from protocol.messages import MAX_NAME_CHARS
 from server.match.booking import Bookings, Meeting
 from server.match.intents import PROPOSED, Intent, Intents
-from server.match.store import Loaded, SavedOffer
+from server.match.store import SavedOffer
 
 log = logging.getLogger("pavilion.match")
 
@@ -45,14 +45,6 @@ def slots_event(party: str, slots: set[int]) -> dict:
 def offer_event(o: SavedOffer, name: str) -> dict:
     """``name``: how the offer's visitor is shown to others (their name at hello)."""
     return {"change": "offer", **asdict(o), "name": name}
-
-
-def reload(loaded: Loaded, intents: Intents, bookings: Bookings, offers: Callable[[SavedOffer], None]) -> None:
-    """After the bus was cut off (events may be lost): take what the store holds, by the same rules."""
-    events = [*map(intent_event, loaded.intents), *map(meeting_event, loaded.meetings),
-              *(slots_event(p, s) for p, s in loaded.slots.items()), *(offer_event(o, "") for o in loaded.offers)]
-    for event in events:
-        apply(event, intents, bookings, offers)
 
 
 def apply(event: dict, intents: Intents, bookings: Bookings, offers: Callable[[SavedOffer], None],

@@ -59,6 +59,7 @@ from server.social.store import (
     Loaded,
     Profile,
     Sanction,
+    Since,
     SocialStore,
     Subject,
     booth_party,
@@ -111,6 +112,7 @@ class SocialFeature(Feature):
         self.blocks: dict[int, set[int]] = data.blocks
         self.favourites: dict[int, list[str]] = data.favourites
         self.message_seq = Ids(data.next_message - 1, slot)
+        self.change_mark = data.mark  # the change log's last seq this member has read (server/store/changes.py)
         self.pid_seq = Ids(max(self.profiles, default=0), slot)
         self.conv_seq = Ids(max(self.convs, default=0), slot)
         self.next_line = 1  # ids of nearby/hall lines (never stored)
@@ -590,20 +592,22 @@ class SocialFeature(Feature):
         return now + self.wall_offset
 
     def _resync(self) -> list[Action]:
-        """The bus was cut off and is back: re-read profiles, conversations, favourites and blocks (sanctions
-        are re-read every few seconds anyway, see :meth:`background`)."""
-        store = self.store
+        """The bus was cut off and is back: apply the changes to profiles, conversations, favourites and blocks
+        logged since the last one read, in order (sanctions are re-read every few seconds anyway, see
+        :meth:`background`; messages stay on disk)."""
+        store, mark = self.store, self.change_mark
         if store is None:
             return []
 
         def done(result: object, now: float) -> list[Action]:
-            if isinstance(result, Loaded):
-                replica.reload(self, result, self.message_seq)
+            if isinstance(result, Since):
+                self.change_mark = replica.replay(self, result, self.message_seq, self.change_mark)
+                log.info("social: caught up on %d logged changes after seq %d", len(result.changes), mark)
             else:
                 log.error("re-reading the social state failed: %r", result)
             return []
 
-        return [Job("social-resync", store.load, done)]
+        return [Job("social-resync", lambda: store.since(mark), done)]
 
     def _again(self, pid: int, cmid: str, ack: list[Action], text: str | None = None,
                booth: str | None = None, system: bool = False) -> list[Action]:
@@ -626,7 +630,8 @@ class SocialFeature(Feature):
         self.pending_state.append({**event, "member": self.hub.member})
 
     def _persist(self, rows: list[tuple[str, tuple]], then: list[Action]) -> Persist:
-        rows, self.pending = self.pending + rows, []
+        logged = [SocialStore.change_row(e) for e in self.pending_state]  # in the same transaction as the change
+        rows, self.pending = self.pending + rows + logged, []
         then = [*then, *(Publish(replica.STATE, e) for e in self.pending_state)]
         self.pending_state = []
         store = self.store

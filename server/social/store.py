@@ -17,6 +17,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from server.store import changes
 from server.store.open import Database
 
 
@@ -99,6 +100,18 @@ class Loaded:
     favourites: dict[int, list[str]]
     sanctions: list[Sanction]
     next_message: int
+    mark: int = 0  # the change log's last seq before the tables were read (server/store/changes.py)
+
+
+@dataclass
+class Since:
+    """What a member missed while the bus was cut off: the logged changes (seq, event), oldest first."""
+
+    changes: list[tuple[int, dict]]
+    next_message: int
+
+
+TOPIC = "social"  # this feature's rows in the change log
 
 
 class SocialStore:
@@ -107,6 +120,7 @@ class SocialStore:
 
     # --- start -------------------------------------------------------------------------
     def load(self) -> Loaded:
+        mark = changes.last(self.store, TOPIC)  # first: a change committed while the tables are read is read again
         rows = self.store.rows
         profiles = {r[0]: Profile(*r[:6], interests=json.loads(r[6])) for r in rows(
             "SELECT id, hash, name, org, role, province, interests FROM profiles")}
@@ -119,7 +133,17 @@ class SocialStore:
         for person, booth in rows("SELECT person, booth FROM favourites ORDER BY added, booth"):
             favourites.setdefault(person, []).append(booth)
         (top,), = rows("SELECT COALESCE(MAX(id), 0) FROM messages")
-        return Loaded(profiles, convs, blocks, favourites, self.sanctions_after(0), top + 1)
+        return Loaded(profiles, convs, blocks, favourites, self.sanctions_after(0), top + 1, mark)
+
+    def since(self, mark: int) -> Since:
+        """The changes logged after ``mark`` (see :func:`server.store.changes.after`), and the next message id."""
+        (top,), = self.store.rows("SELECT COALESCE(MAX(id), 0) FROM messages")
+        return Since(changes.after(self.store, TOPIC, mark), top + 1)
+
+    @staticmethod
+    def change_row(event: dict) -> tuple[str, tuple]:
+        """``event`` (as published on ``social:state``) in the change log, written with the change itself."""
+        return changes.row(TOPIC, event)
 
     # --- statements (carried out by a Persist, in order) --------------------------------
     @staticmethod
