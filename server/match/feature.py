@@ -306,7 +306,7 @@ class MatchFeature(Feature):
         return Job("match-resync", lambda: self.store.since(mark), done)
 
     def _state(self, event: dict) -> Publish:
-        """The change for the other members, published once committed (in the Persist's ``then``)."""
+        """The change for the other members, published once committed (in its write's ``done``)."""
         return Publish(replica.STATE, {**event, "member": self.hub.member})
 
     # --- identity ---------------------------------------------------------------

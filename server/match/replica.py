@@ -2,7 +2,9 @@
 
 Each member keeps them in memory (:class:`~server.match.feature.MatchFeature`)
 and the store (PostgreSQL in a cluster) is the truth. A change is committed,
-then published on ``match:state`` from its ``Persist``; every other member
+then published on ``match:state`` from its write's ``done`` (logged with it in
+the store's change log, which a member reads after a bus outage:
+server/store/changes.py); every other member
 applies it to its copy and tells the sides connected *there* (the member that
 made the change told its own). Applying is idempotent and never goes back: an
 answered intent is not reopened by an older event. The scoreboard each member

@@ -7,8 +7,11 @@ published on ``social:state`` (in the ``then`` of its ``Persist``), and every
 other member applies it to its own copy. Applying is idempotent (a profile is
 overwritten with the same fields, a conversation added once, a favourite or a
 block set on or off), and a member ignores its own events, which it applied
-before it published them. Sanctions travel on ``social:mod`` and messages on
-``social:p:<pid>`` / ``social:b:<booth>`` (see the feature's docstring).
+before it published them. Each event is also written to the store's change log
+with its change (server/store/changes.py): after a bus outage a member
+:func:`replay` applies the ones logged since the last it read. Sanctions
+travel on ``social:mod`` and messages on ``social:p:<pid>`` /
+``social:b:<booth>`` (see the feature's docstring).
 
 Events come from other members, never from visitors, but are still checked
 for shape: a malformed one is dropped with a warning.
