@@ -92,7 +92,7 @@ class App {
     const look = visitorLook(this.params, name);
     this.url = serverUrl(location, this.params);
     const player = playerSecret();
-    this.conn = new Connection(this.url, { name, lang: getLang(), ...look, player }, this.hall.id, {
+    this.conn = new Connection(this.url, { name, lang: getLang(), ...look, player, system_lines: true }, this.hall.id, {
       onMessage: (type, f, arrival) => this.onMessage(type, f, arrival),
       onStatus: (s) => this.hud.status(s, this.url),
     });

@@ -80,9 +80,12 @@ test("a booth conversation opens from the kiosk; a meeting's system lines show o
   assert.deepEqual(sent.at(-1), ["conv_open", { booth: "education-01" }]);
   model.onMessage("conv", { conv: { id: 5, kind: "booth", title: "禾丰乡村图书馆", booth: "education-01", unread: 0 } });
   assert.equal(model.openConv, 5);
-  assert.deepEqual(lineText("〔洽谈〕已预约 12月3日 14:00 / booked 3 Dec 14:00", "zh"), ["已预约 12月3日 14:00", true]);
-  assert.deepEqual(lineText("〔洽谈〕已预约 12月3日 14:00 / booked 3 Dec 14:00", "en"), ["booked 3 Dec 14:00", true]);
-  assert.deepEqual(lineText("a / b", "en"), ["a / b", false]);
+  const line = { text: "〔洽谈〕已预约 12月3日 14:00 / booked 3 Dec 14:00", system: true };
+  assert.deepEqual(lineText(line, "zh"), ["已预约 12月3日 14:00", true]);
+  assert.deepEqual(lineText(line, "en"), ["booked 3 Dec 14:00", true]);
+  assert.deepEqual(lineText({ text: "a / b" }, "en"), ["a / b", false]);
+  // only the server marks a system line: a person who types the mark sends an ordinary line, shown as typed
+  assert.deepEqual(lineText({ text: line.text }, "en"), [line.text, false]);
 });
 
 test("a refused line comes back to be edited; the error is the server's table in the visitor's language", () => {

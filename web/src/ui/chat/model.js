@@ -18,10 +18,13 @@ export function newCmid(random = () => crypto.getRandomValues(new Uint8Array(8))
   return [...random()].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A message's text to show and whether it is a system line (those carry "zh / en": one language is shown). */
-export function lineText(text, lang) {
-  if (!text.startsWith(SYSTEM_MARK)) return [text, false];
-  const rest = text.slice(SYSTEM_MARK.length);
+/** A message's text to show and whether it is a system line. Only the server marks one (``message.system``,
+ * asked for by hello.system_lines): a person who types 〔洽谈〕 sends an ordinary line. A system line carries
+ * "〔洽谈〕zh / en": one language is shown. */
+export function lineText(message, lang) {
+  const { text } = message;
+  if (message.system !== true) return [text, false];
+  const rest = text.startsWith(SYSTEM_MARK) ? text.slice(SYSTEM_MARK.length) : text;
   const cut = rest.indexOf(" / ");
   if (cut < 0) return [rest, true];
   return [lang === "en" ? rest.slice(cut + 3) : rest.slice(0, cut), true];

@@ -98,7 +98,7 @@ export class ChatPanel {
     const lang = getLang();
     for (const c of convs) {
       const last = [...c.messages.values()].sort((a, b) => b.id - a.id)[0];
-      const preview = last ? `${this.model.isMe(last.from) ? ct("you") : last.name}：${lineText(last.text, lang)[0]}` : "";
+      const preview = last ? `${this.model.isMe(last.from) ? ct("you") : last.name}：${lineText(last, lang)[0]}` : "";
       list.append(el("li", {}, el("button.conv", { type: "button", "data-conv": String(c.id), onclick: () => this.open(c.id, true) },
         el("span.conv-head", {}, el("span.kind", {}, ct(c.kind === "booth" ? "booth" : "direct")), el("b", {}, c.title),
           c.unread ? el("span.badge", { "aria-label": `${c.unread} ${ct("unread")}` }, String(c.unread)) : null),
@@ -120,7 +120,7 @@ export class ChatPanel {
     }
     for (const m of this.model.thread(id)) {
       const mine = this.model.isMe(m.from);
-      const [text, system] = lineText(m.text, lang);
+      const [text, system] = lineText(m, lang);
       list.append(el(`li.line${mine ? ".mine" : ""}${system ? ".system" : ""}${m.pending ? ".pending" : ""}`, { "data-id": m.id ?? "" },
         system ? null : el("b.who", {}, mine ? ct("you") : m.name),
         el("span.text", {}, text),
