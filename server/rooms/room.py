@@ -194,13 +194,19 @@ class Room:
 
     def _sweep(self, x: float, y: float, dx: float, dy: float) -> tuple[float, float]:
         steps = max(1, math.ceil(math.hypot(dx, dy) / SUBSTEP))
+        if self.walkable.clear(x, y, x + dx, y + dy):  # open floor: every resolve would return its point
+            for _ in range(steps):
+                x, y = x + dx / steps, y + dy / steps
+            return x, y
         for _ in range(steps):
             x, y = self.walkable.resolve(x + dx / steps, y + dy / steps)
         return x, y
 
     def _place(self, av: Avatar, x: float, y: float, yaw: float, anim: int) -> None:
         av.x, av.y, av.yaw, av.anim = x, y, yaw, anim
-        self._xy[av.slot] = (x, y)
+        xy = self._xy
+        xy[av.slot, 0] = x  # two scalar stores: a quarter of the cost of storing a tuple in the row
+        xy[av.slot, 1] = y
         if av.requantize():
             self._version[av.slot] += 1
             self._packed[av.slot] = av.packed
