@@ -96,8 +96,9 @@ def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Pat
     spy = None
     if args.py_spy:
         spy_out = data / "py-spy.txt"
+        native = ["--native"] if getattr(args, "native", False) else []  # C frames too (uvloop, msgpack, numpy)
         spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(server.pid),
-                                "-d", str(int(args.duration)), "-r", "200", "-f", "raw", "-o", str(spy_out)],
+                                "-d", str(int(args.duration)), "-r", "200", "-f", "raw", "-o", str(spy_out), *native],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out, err = bots.communicate(timeout=args.ramp + args.duration + 120)
     (user1, sys1), t1 = cpu_split(server.pid), time.monotonic()
@@ -232,6 +233,8 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=10.0, help="moves per second per bot")
     p.add_argument("--profile", action="store_true", help="profile the server at the first level; print top 25")
     p.add_argument("--py-spy", action="store_true", help="sample the server with py-spy at every level (less skew)")
+    p.add_argument("--native", action="store_true", help="with --py-spy: sample C frames too (where the loop's own "
+                   "time goes: epoll, socket calls, uvloop's callbacks)")
     p.add_argument("--baseline", metavar="REF", help="also run each level on this git ref's tree (e.g. main)")
     p.add_argument("--threads", action="store_true",
                    help="also run each level on this tree with each hall's tick in a worker thread (--tick-threads)")
