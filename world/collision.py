@@ -95,6 +95,8 @@ class Walkable:
         j0, j1 = math.floor((min(y0, y1) - m) / CLEAR_CELL) - j_min, math.floor((max(y0, y1) + m) / CLEAR_CELL) - j_min
         if i0 < 0 or j0 < 0 or j1 >= rows or (i1 + 1) * rows > len(free):
             return False
+        if i0 == i1 and j0 == j1:  # a step within one cell: most of them
+            return free[i0 * rows + j0] == 1
         return all(free[i * rows + j] for i in range(i0, i1 + 1) for j in range(j0, j1 + 1))
 
     def _free_cells(self) -> tuple[bytes, int, int, int]:

@@ -347,7 +347,13 @@ class Gateway:
     # --- actions from the core ------------------------------------------
     def _apply(self, actions: list) -> None:
         now = self._loop.time()
+        conns = self.conns
         for action in actions:
+            if type(action) is Send:  # nearly every action (a tick's snapshots): the shortest way
+                conn = conns.get(action.cid)
+                if conn is not None and not conn.closing:
+                    self._queue(action, conn, now)
+                continue
             if isinstance(action, Persist):
                 self._persist(action)
                 continue
