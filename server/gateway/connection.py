@@ -65,6 +65,8 @@ class DirectConnection(ServerConnection):
         no extension was negotiated; otherwise websockets keeps reading them (:meth:`process_event`)."""
         self.on_message = on_message
         p = self.protocol
+        if not all(hasattr(p, a) for a in ("reader", "current_size", "max_message_size", "max_fragment_size")):
+            return  # a websockets whose reader state is not the one checked here (written against 17.x): its own path
         if p.state is State.OPEN and not p.extensions and not p.reader.buffer and p.current_size is None:
             limits = [n for n in (p.max_message_size, p.max_fragment_size) if n is not None]
             self.frame_limit = min(limits) if limits else None
