@@ -41,6 +41,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from server.cluster.leases import LeaseBook, Member
+from server.cluster.places import KEEP
+from server.cluster.places import PREFIX as PLACES_PREFIX
 
 log = logging.getLogger("pavilion.cluster")
 
@@ -97,11 +99,12 @@ class Heartbeat(threading.Thread):
         super().__init__(name="pavilion-heartbeat", daemon=True)
         self.m, self.deliver = membership, deliver
         self.request: tuple[list[str], list] = ([], [])
+        self.keep: str | None = None  # the visitors' places to renew after each sync (server/cluster/places.py)
         self.stop = threading.Event()
 
     def run(self) -> None:
         client = redis.Redis.from_url(self.m.url, socket_timeout=1.0, socket_connect_timeout=1.0)
-        script = client.register_script(SYNC)
+        script, keep = client.register_script(SYNC), client.register_script(KEEP)
         stalled = False
         try:
             while not self.stop.is_set():
@@ -115,7 +118,10 @@ class Heartbeat(threading.Thread):
                     stalled = False
                     keys, args = self.request
                     try:
-                        self.deliver(started, script(keys=keys, args=args))
+                        got = script(keys=keys, args=args)
+                        if self.keep is not None:
+                            keep(args=[PLACES_PREFIX, int(self.m.lease_s * 1000), self.keep])
+                        self.deliver(started, got)
                     except (RedisError, OSError) as exc:
                         self.deliver(started, exc)
                 self.stop.wait(max(0.0, self.m.sync_s - (time.monotonic() - started)))
@@ -137,6 +143,7 @@ class Leases:
         self._links: Callable[[bool], None] = lambda ok: None  # run()'s ``links``: told at each change too
         self.alive_at = 0.0  # the loop's last sign of life (time.monotonic()), for the heartbeat thread
         self._acting: asyncio.Task | None = None
+        self.places: Callable[[float], dict] | None = None  # where this member's visitors are (a capped cluster)
 
     @property
     def me(self) -> str:
@@ -171,6 +178,8 @@ class Leases:
             while not stop.is_set():
                 self.alive_at = loop.time()
                 beat.request = self._request(counts())
+                if self.places is not None:
+                    beat.keep = json.dumps(self.places(self.alive_at))
                 if store_probe is not None:
                     try:
                         await store_probe()
