@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 
 from server.cluster.cli import ClusterOptions
 from server.cluster.feature import ClusterFeature
+from server.cluster.identity import Identities
 from server.cluster.membership import Leases
 from server.cluster.places import Places
 from server.cluster.seats import SeatDesk
@@ -35,7 +36,8 @@ async def join_leases(options: ClusterOptions, rooms: list[str]) -> Leases:
 def lease_feature(membership: Leases, wall_offset: float):
     """The factory ``build_core`` calls with the rooms feature."""
     def make(rooms: RoomsFeature) -> ClusterFeature:
-        return ClusterFeature(membership.book, SeatDesk(membership.secret, membership.me), rooms, "", wall_offset)
+        return ClusterFeature(membership.book, SeatDesk(membership.secret, membership.me), rooms, "", wall_offset,
+                              Identities(membership.number))
     return make
 
 
@@ -50,6 +52,7 @@ async def start_leases(membership: Leases, feature: ClusterFeature, url: str, st
         return loop.run_in_executor(io, store.rows, "SELECT 1")
 
     rooms = feature.rooms
+    membership.worn, membership.held = feature.worn, feature.ids.landed
     places = Places(membership.url, int(membership.lease_s * 1000)) if rooms.cap is not None else None
     if places is not None:  # a capped hall's places are booked in Redis: the cap holds across members
         rooms.reserve, membership.places = places.reserve, rooms.places

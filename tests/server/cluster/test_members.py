@@ -130,12 +130,15 @@ def test_after_kill_9_the_visitors_are_back_in_their_hall_within_5_s(members, re
     hall = next(h for h, m in leases.items() if member_url(redis_server.url, m) == a.url)
     client = NetClient(a.url, "坚持者", "zh", hall).start()
     try:
-        wait_for(client, lambda t, f: t == "members" and len(f["urls"]) == 2)
+        seen = wait_for(client, lambda t, f: t == "members" and len(f["urls"]) == 2)
+        first = next(f for t, f in seen if t == "welcome")
         killed = time.monotonic()
         a.stop(9)
-        wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == hall, timeout=10)
+        seen = wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == hall, timeout=10)
         gap = time.monotonic() - killed
         assert client.url == b.url
+        again = [f for t, f in seen if t == "welcome"][-1]
+        assert again["id"] == first["id"] and again["resumed"]  # the same avatar id on the other member
         assert gap < 5.0, f"back after {gap:.2f} s"
         print(f"failover gap {gap:.2f} s")
     finally:
