@@ -55,6 +55,7 @@ class ClusterFeature(Feature):
                  ids: Identities | None = None):
         self.book, self.seats, self.rooms, self.wall_offset = book, seats, rooms, wall_offset
         self.ids = ids or Identities(0)
+        self.slot_ok = True  # the last heartbeat found this member's id slot still its own
         self.url = url  # this member's address (set once the socket is bound)
         self.links_ok = True  # the membership layer's last Redis sync and PostgreSQL probe both worked
         self.ticks = 0
@@ -117,6 +118,18 @@ class ClusterFeature(Feature):
     def lost(self) -> set[int]:
         lost, self.ids.lost = self.ids.lost, set()
         return lost
+
+    def held(self, got: dict) -> None:
+        """What the heartbeat's ids script answered (on the loop)."""
+        slot_ok = bool(got.get("slot", True))
+        if slot_ok != self.slot_ok:
+            if slot_ok:
+                log.warning("cluster: this member's id slot is its own again")
+            else:
+                log.error("cluster: another member took this member's id slot (a Redis restart while it started?): "
+                          "visitor ids may collide until one of them restarts")
+        self.slot_ok = slot_ok
+        self.ids.landed(got)
 
     def worn(self, now: float) -> dict:
         """The heartbeat's ids request: every id connected or parked here, and those asked for."""

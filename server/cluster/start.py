@@ -52,7 +52,7 @@ async def start_leases(membership: Leases, feature: ClusterFeature, url: str, st
         return loop.run_in_executor(io, store.rows, "SELECT 1")
 
     rooms = feature.rooms
-    membership.worn, membership.held = feature.worn, feature.ids.landed
+    membership.worn, membership.held = feature.worn, feature.held
     places = Places(membership.url, int(membership.lease_s * 1000)) if rooms.cap is not None else None
     if places is not None:  # a capped hall's places are booked in Redis: the cap holds across members
         rooms.reserve, membership.places = places.reserve, rooms.places

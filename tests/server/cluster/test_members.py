@@ -208,3 +208,36 @@ def test_postgresql_lost_refuses_joins_with_one_clear_line(members, redis_server
     finally:
         admin.execute("ALTER DATABASE pavilion ALLOW_CONNECTIONS true")
         admin.close()
+
+
+def test_a_puzzle_team_shares_an_instance_across_members_past_the_cap(members, redis_server):
+    """Cap 1: the team's second player, on the other member, joins the first one's room anyway (the party's
+    room is known in Redis); a stranger after them gets a new instance."""
+    (a,) = members(1, "--hall-cap", "1")
+    hosts(redis_server.url, want=1)
+    founder = NetClient(a.url, "队长", "zh", "lobby", player="secret-of-the-founder").start()
+    mate = NetClient(a.url, "队员", "zh", "lobby", player="secret-of-the-mate").start()
+    clients = [founder, mate]
+    try:
+        wait_for(founder, lambda t, f: t == "hall_state")
+        wait_for(mate, lambda t, f: t == "hall_state")
+        founder.send("team_create")
+        team = wait_for(founder, lambda t, f: t == "team")[-1][1]["team"]
+        mate.send("team_join", team=team)
+        wait_for(mate, lambda t, f: t == "team" and len(f["members"]) == 2)
+        mate.stop()
+        (_, b) = members(1, "--hall-cap", "1")  # started after the team was stored: it knows the team
+        hosts(redis_server.url)
+        founder.join("culture")
+        assert "instance" not in wait_for(founder, lambda t, f: t == "hall_state" and f["hall"] == "culture")[-1][1]
+        time.sleep(0.5)
+        mate = NetClient(b.url, "队员", "zh", "culture", player="secret-of-the-mate").start()
+        clients.append(mate)
+        assert "instance" not in wait_for(mate, lambda t, f: t == "hall_state" and f["hall"] == "culture")[-1][1]
+        stranger = NetClient(b.url, "路人", "zh", "culture").start()
+        clients.append(stranger)
+        got = wait_for(stranger, lambda t, f: t == "hall_state" and f["hall"] == "culture" and "instance" in f)
+        assert got[-1][1]["instance"] == 2
+    finally:
+        for c in clients:
+            c.stop()
