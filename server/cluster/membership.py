@@ -15,7 +15,10 @@ Keys (all under ``pavilion:``):
 - ``secret``: the seat-signing key, set once by the first member (``SET NX``).
 
 Every :data:`SYNC_S` one script (:data:`SYNC`, one round trip, atomic) beats
-the heart, extends our leases and reads every lease, member and count. It runs
+the heart, extends our leases and reads every lease, member and count (then,
+in the same round, :data:`~server.cluster.identity.HOLD` renews the ids worn
+here and answers adoptions, and with a cap :data:`~server.cluster.places.KEEP`
+renews the visitors' places). It runs
 in a thread of its own (:class:`Heartbeat`), so a busy event loop does not let
 the leases lapse; the results land on the loop, where the
 :class:`~server.cluster.leases.LeaseBook` decides and claims or releases
@@ -38,7 +41,7 @@ from collections.abc import Callable
 
 import redis
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from server.cluster.identity import HOLD, IDS_PER_MEMBER, JOIN, MEMBER_SLOTS
 from server.cluster.leases import LeaseBook, Member
@@ -120,12 +123,15 @@ class Heartbeat(threading.Thread):
                     keys, args = self.request
                     try:
                         got = script(keys=keys, args=args)
-                        if self.keep is not None:
-                            keep(args=[PREFIX, int(m.lease_s * 1000), self.keep])
                         held = None
-                        if self.hold is not None:
-                            held = hold(args=[PREFIX, m.me, m.number, MEMBER_SLOTS, IDS_PER_MEMBER,
-                                              int(m.lease_s * 1000), int(STALE_S * 1000), self.hold])
+                        try:  # a script's own error (a bug) is logged; it does not make Redis look lost
+                            if self.keep is not None:
+                                keep(args=[PREFIX, int(m.lease_s * 1000), self.keep])
+                            if self.hold is not None:
+                                held = hold(args=[PREFIX, m.me, m.number, MEMBER_SLOTS, IDS_PER_MEMBER,
+                                                  int(m.lease_s * 1000), int(STALE_S * 1000), self.hold])
+                        except ResponseError:
+                            log.exception("cluster: renewing places and ids failed")
                         self.deliver(started, (got, held))
                     except (RedisError, OSError) as exc:
                         self.deliver(started, exc)
