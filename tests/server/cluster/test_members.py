@@ -241,3 +241,36 @@ def test_a_puzzle_team_shares_an_instance_across_members_past_the_cap(members, r
     finally:
         for c in clients:
             c.stop()
+
+
+def test_a_killed_members_slot_taken_again_never_hands_out_an_id_kept_elsewhere(members, redis_server):
+    a, b = members(2)
+    leases = hosts(redis_server.url)
+    hall = next(h for h, m in leases.items() if member_url(redis_server.url, m) == a.url)
+    client = NetClient(a.url, "老访客", "zh", hall).start()
+    try:
+        seen = wait_for(client, lambda t, f: t == "members" and len(f["urls"]) == 2)
+        kept = next(f for t, f in seen if t == "welcome")["id"]
+        a.stop(9)
+        seen = wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == hall, timeout=10)
+        assert [f for t, f in seen if t == "welcome"][-1]["id"] == kept
+        r = redis.Redis.from_url(redis_server.url)
+        slot = (kept - 1) // 1_000_000
+        n = int(r.get("pavilion:members:next")) + 1
+        r.set("pavilion:members:next", n + (slot - n) % 2000 - 1)  # the next member number falls on a's slot
+        r.close()
+        c = members(1)[-1]
+
+        async def newcomers() -> list[int]:
+            ids = []
+            for i in range(3):
+                v = Visitor(await connect(c.url))
+                await v.send("hello", name=f"新访客{i}", lang="zh")
+                ids.append((await v.recv_type("welcome"))[1]["id"])
+            return ids
+
+        ids = asyncio.run(newcomers())
+        assert all((i - 1) // 1_000_000 == slot for i in ids)  # the dead member's slot, handed out again...
+        assert kept not in ids  # ... without the id its visitor still wears on b
+    finally:
+        client.stop()
