@@ -33,7 +33,8 @@ UNDECLARED = Cost.SEARCH  # what a route without a declared cost is charged as (
 RATE_STRIKES = 20  # refused messages (leaking STRIKE_DECAY a second) before a flood is disconnected
 STRIKE_DECAY = 2.0  # a client barely over its budget is slowed, never closed; a flood is closed within seconds
 THROTTLE_S = 0.05  # after a refused message its socket is not read for this long (TCP backpressure)
-MAX_HELD_FRAMES = 16  # messages kept for a connection whose welcome waits on the cluster (more: handled at once)
+MAX_HELD_FRAMES = 32  # messages kept for a connection whose welcome waits on the cluster (more: handled at once,
+MAX_HELD_BYTES = 65_536  # i.e. refused as before a hello), and their bytes
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 
 
@@ -144,7 +145,7 @@ class ServerCore:
             return []
         if cid in self.adopting:  # what a client sent after its hello waits for its welcome (a few, in order)
             held = self.held_frames.setdefault(cid, [])
-            if len(held) < MAX_HELD_FRAMES:
+            if len(held) < MAX_HELD_FRAMES and sum(map(len, held)) + len(frame) <= MAX_HELD_BYTES:
                 held.append(frame)
                 return []
         try:
