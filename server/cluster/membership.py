@@ -45,7 +45,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from server.cluster.identity import HOLD, IDS_PER_MEMBER, JOIN, MEMBER_SLOTS
 from server.cluster.leases import LeaseBook, Member
-from server.cluster.places import KEEP
+from server.cluster.places import KEEP, KEPT_MS
 
 log = logging.getLogger("pavilion.cluster")
 
@@ -126,7 +126,7 @@ class Heartbeat(threading.Thread):
                         held = None
                         try:  # a script's own error (a bug) is logged; it does not make Redis look lost
                             if self.keep is not None:
-                                keep(args=[PREFIX, int(m.lease_s * 1000), self.keep])
+                                keep(args=[PREFIX, KEPT_MS, int(m.lease_s * 1000), self.keep])
                             if self.hold is not None:
                                 held = hold(args=[PREFIX, m.me, m.number, MEMBER_SLOTS, IDS_PER_MEMBER,
                                                   int(m.lease_s * 1000), int(STALE_S * 1000), self.hold])

@@ -8,10 +8,11 @@ the instance keys they need from the hall's id):
   visitor about to enter (it lasts :data:`RESERVED_MS`, longer than a seat, so
   a redirected visitor always finds it) and *kept* by the member hosting the
   visitor, which renews every visitor it has there at each sync
-  (:data:`KEEP`, from the heartbeat thread) and removes those who left. The
-  occupancy of a room is the number of unexpired entries: a visitor counts from
-  their reservation on, in one room at a time per member's view, and a dead
-  member's visitors stop counting a lease after its last sync.
+  (:data:`KEEP`, from the heartbeat thread, for :data:`KEPT_MS`) and removes
+  those who left. The occupancy of a room is the number of unexpired entries:
+  a visitor counts from their reservation on, and a dead member's visitors stop
+  counting :data:`KEPT_MS` after its last heartbeat (unless they come back: a
+  visitor who holds a place keeps it).
 - ``party:<team>``: a sorted set, room -> until when a member of the puzzle
   team ``<team>`` is (or is about to be) there. A newcomer of that team goes
   to a room of the hall listed there, even past the cap.
@@ -30,6 +31,9 @@ import redis
 
 PREFIX = "pavilion:"
 RESERVED_MS = 35_000  # a reservation waits this long for its visitor (a seat lasts 30 s)
+KEPT_MS = 30_000  # a visitor's place outlives their member's last heartbeat this long: a member whose heartbeat is
+# late (a loaded machine) must not see its visitors' places run out and be counted free; a dead member's visitors
+# keep theirs that long (their rooms look fuller, never emptier, than they are)
 PARTY_MS = 5_000  # a party's reserved room stays known this long (then its host's syncs keep it)
 
 # ARGV: prefix, hall, cap, vid, reserved ms, party ms, team ('' = none), preferred room ('' = none).
@@ -78,26 +82,27 @@ end
 return chosen
 """
 
-# ARGV: prefix, lease ms, JSON {"here": {room: [vid...]}, "left": {room: [vid...]}, "parties": {team: [room...]}}.
-# The member's visitors keep their places for a lease; those who left give theirs back; its teams' rooms stay known.
+# ARGV: prefix, places' ms, parties' ms, JSON {"here": {room: [vid...]}, "left": {room: [vid...]},
+# "parties": {team: [room...]}}. The member's visitors keep their places; those who left give theirs back; its teams'
+# rooms stay known for a lease.
 KEEP = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local p, ttl = ARGV[1], tonumber(ARGV[2])
-local req = cjson.decode(ARGV[3])
-local function keep(k, member)
+local p, ttl, party_ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local req = cjson.decode(ARGV[4])
+local function keep(k, member, ms)
   local old = tonumber(redis.call('ZSCORE', k, member) or 0)
-  redis.call('ZADD', k, math.max(old, now + ttl), member)
-  if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
+  redis.call('ZADD', k, math.max(old, now + ms), member)
+  if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end
 end
 for room, vids in pairs(req.left) do
   for _, vid in ipairs(vids) do redis.call('ZREM', p .. 'seats:' .. room, vid) end
 end
 for room, vids in pairs(req.here) do
-  for _, vid in ipairs(vids) do keep(p .. 'seats:' .. room, vid) end
+  for _, vid in ipairs(vids) do keep(p .. 'seats:' .. room, vid, ttl) end
 end
 for team, rooms in pairs(req.parties) do
-  for _, room in ipairs(rooms) do keep(p .. 'party:' .. team, room) end
+  for _, room in ipairs(rooms) do keep(p .. 'party:' .. team, room, party_ttl) end
 end
 return 1
 """
@@ -106,9 +111,9 @@ return 1
 class Places:
     """The Redis side of instance places, for worker threads (each call is one round trip, blocking)."""
 
-    def __init__(self, url: str, lease_ms: int):
+    def __init__(self, url: str, lease_ms: int, kept_ms: int = KEPT_MS):
         self.redis = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
-        self.lease_ms = lease_ms
+        self.lease_ms, self.kept_ms = lease_ms, kept_ms
         self._reserve = self.redis.register_script(RESERVE)
         self._keep = self.redis.register_script(KEEP)
 
@@ -119,7 +124,7 @@ class Places:
 
     def keep(self, request: dict) -> None:
         """A member's places for one more lease (``request``: see :func:`server.rooms.feature.RoomsFeature.places`)."""
-        self._keep(args=[PREFIX, self.lease_ms, json.dumps(request)])
+        self._keep(args=[PREFIX, self.kept_ms, self.lease_ms, json.dumps(request)])
 
     def close(self) -> None:
         self.redis.close()

@@ -112,17 +112,17 @@ def test_a_party_follows_its_room_on_another_member(redis_server):
         b.close()
 
 
-def test_a_members_places_lapse_a_lease_after_its_last_sync(redis_server):
-    places = Places(redis_server.url, 300)
+def test_a_dead_members_places_lapse_a_while_after_its_last_heartbeat(redis_server):
+    places = Places(redis_server.url, 300, kept_ms=300)
     try:
         places.reserve("culture", 1, 1)
         places.keep({"here": {"culture": [1]}, "left": {}, "parties": {}})
         r = redis.Redis.from_url(redis_server.url)
-        r.zadd(PREFIX + "seats:culture", {"1": 0})  # as if the reservation had run out: only the sync's lease
+        r.zadd(PREFIX + "seats:culture", {"1": 0})  # as if the reservation had run out: only the heartbeat's
         r.close()
         places.keep({"here": {"culture": [1]}, "left": {}, "parties": {}})
         assert places.reserve("culture", 1, 2) == "culture~2"
-        time.sleep(0.5)  # the member died: its visitor's place runs out with its lease
+        time.sleep(0.5)  # the member died: its visitor's place runs out
         assert places.reserve("culture", 1, 3) == "culture"
     finally:
         places.close()
