@@ -352,6 +352,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "resume": Field(string(64, 1), optional=True),
         "player": Field(string(PLAYER_CHARS[1], PLAYER_CHARS[0]), optional=True),
         "seat": Field(string(512, 1), optional=True),  # a redirect's seat (protocol/cluster.py, server/cluster/)
+        "system_lines": Field(boolean, optional=True),  # reads message.system (protocol/social.py)
     },
     "join": {"hall": Field(hall_id)},
     "move": {
