@@ -78,7 +78,7 @@ class Member:
 
 def test_an_id_is_adopted_only_once_its_wearer_is_gone_and_never_twice(redis_server):
     r = redis.Redis.from_url(redis_server.url)
-    a, b, c = Member(r), Member(r), Member(r)
+    a, b, c = Member(r, lease_ms=1500), Member(r), Member(r)  # (a's keys outlive a stall of this shared machine)
     vid = a.connect()
     token = sign(SECRET, vid, a.number)
     for _ in range(3):  # a wears it (alive: a visitor's second connection, or a dropped one): b waits
@@ -86,11 +86,9 @@ def test_an_id_is_adopted_only_once_its_wearer_is_gone_and_never_twice(redis_ser
         assert b.adopt(token) is None
         time.sleep(0.1)
     a_dead_at = time.monotonic()  # a is killed: no more heartbeats
-    answers = []
     while (answer := b.adopt(token)) is None:  # its keys have not run out yet: wait
-        answers.append(answer)
         time.sleep(0.05)
-    assert answer is True and time.monotonic() - a_dead_at >= 0.3
+    assert answer is True and time.monotonic() - a_dead_at >= 1.0
     assert c.adopt(token) is None  # b wears it now: c must wait (and then gives a new id)
     b.beat()
     assert c.adopt(token) is None
