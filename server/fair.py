@@ -21,6 +21,7 @@ from server.match.social_link import SocialThreads
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
+from server.rooms.instances import party_key
 from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
 from server.stage.feature import StageFeature
@@ -49,20 +50,24 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
     rooms = rooms or RoomsFeature(halls, view_radius, max_view, cap=hall_cap)
     puzzles = puzzles or PuzzleEngine({}, b"")
     rooms.companions = lambda s: puzzles.companions(s.cid)  # a party shares an instance of a full hall
+    rooms.party = lambda s: party_key(puzzles.team_of(s.cid))  # ... on any member of a cluster
     social = social or SocialFeature(halls, None, DeskStaff(uploads))
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads, SocialThreads(social))
     social.connect(noticed=matching.noticed, describe=matching.subject_title)  # favourites and messages: figures
+    uploading = UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown)
+    looks = LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser))
+    social.on_login = uploading.on_login = looks.logins_changed  # a login is the badge's event, no polling
     features = [
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
-        UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
+        uploading,
         PuzzlesFeature(puzzles),
         social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         *(extra(rooms) if extra else ()),
     ]
-    features.append(LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser)))
+    features.append(looks)
     leases = cluster(rooms) if cluster else None
     if leases is not None:
         features.append(leases)

@@ -38,6 +38,7 @@ class Seat:
     at: tuple[float, float, float] | None
     expires: float
     bound: str  # sha256 of the resume token it was issued with (hex, 32 chars)
+    giver: int = 0  # the number of the member that handed the id out (server/cluster/identity.py; 0: unknown)
 
 
 def _b64(data: bytes) -> str:
@@ -61,11 +62,11 @@ class SeatDesk:
         return _b64(hmac.new(self.secret, payload, hashlib.sha256).digest()[:20])
 
     def issue(self, *, to: str, vid: int, name: str, look: dict, room: str,
-              at: tuple[float, float, float] | None, resume: str, now_wall: float) -> str:
+              at: tuple[float, float, float] | None, resume: str, now_wall: float, giver: int = 0) -> str:
         """A seat on member ``to`` for the visitor whose current resume token is ``resume``."""
         payload = pack_event({"v": VERSION, "n": secrets.token_urlsafe(12), "m": to, "id": vid, "name": name,
                               "look": look, "room": room, "at": list(at) if at is not None else None,
-                              "exp": round(now_wall + self.ttl_s, 3), "bind": bind(resume)})
+                              "exp": round(now_wall + self.ttl_s, 3), "bind": bind(resume), "g": giver})
         return f"{_b64(payload)}.{self._sign(payload)}"
 
     def redeem(self, token: str, resume: str | None, now_wall: float) -> Seat | ErrorCode:
@@ -98,6 +99,6 @@ class SeatDesk:
                 return None
             at = p["at"]
             return Seat(p["n"], p["m"], p["id"], p["name"], p["look"], p["room"],
-                        tuple(at) if at is not None else None, p["exp"], p["bind"])
+                        tuple(at) if at is not None else None, p["exp"], p["bind"], int(p.get("g", 0)))
         except (DecodeError, KeyError, TypeError):
             return None

@@ -140,6 +140,8 @@ def write_now(ws: ServerConnection, data: bytes) -> bool:
     no send context, the bulk of the per-snapshot cost at 10 Hz. A transport still holding bytes (a client
     that reads slowly) is left to the writer task, whose ``send`` waits for it to drain: so a slow reader's
     next snapshot waits in its slot, is replaced by newer ones and marks it busy, as before."""
+    if isinstance(ws, DirectConnection):
+        return ws.send_now(data)  # framed in server/gateway/connection.py
     if ws.protocol.state is not State.OPEN or ws.transport.get_write_buffer_size():
         return False
     ws.protocol.send_binary(data)
@@ -186,9 +188,10 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-                 limits: Limits | None = None, first_id: int = 1,
+                 limits: Limits | None = None, first_id: int = 1, skip: frozenset[int] = frozenset(),
                  tick_threads: bool = False):
-        """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique)."""
+        """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique); ``skip``:
+        ids of that range worn on other members (server/cluster/identity.py), never handed out here."""
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -208,7 +211,7 @@ class Gateway:
         self.io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-io")  # lanes: short, ordered
         self.lanes: dict[str, Lane] = {}  # lanes with jobs queued or running
         self._lanes_lock = threading.Lock()
-        self._ids = itertools.count(first_id)
+        self._ids = (i for i in itertools.count(first_id) if i not in skip)
         self._loop = asyncio.get_running_loop()
         self.rooms = next((f for f in core.features if isinstance(f, RoomsFeature)), None)
         if self.rooms is not None and tick_threads:  # each hall's tick as a Job in a worker thread
@@ -242,7 +245,7 @@ class Gateway:
         self._apply(self.core.connect(cid, self._loop.time(), address))
         writer = asyncio.create_task(self._writer(cid, conn))
         if isinstance(ws, DirectConnection):
-            ws.on_message = lambda frame: self._direct(cid, ws, frame)
+            ws.read_directly(lambda frame: self._direct(cid, ws, frame))
         try:
             async for frame in ws:  # the messages DirectConnection does not hand over directly
                 self._apply(self.core.receive(cid, frame, self._loop.time()))
@@ -345,7 +348,13 @@ class Gateway:
     # --- actions from the core ------------------------------------------
     def _apply(self, actions: list) -> None:
         now = self._loop.time()
+        conns = self.conns
         for action in actions:
+            if type(action) is Send:  # nearly every action (a tick's snapshots): the shortest way
+                conn = conns.get(action.cid)
+                if conn is not None and not conn.closing:
+                    self._queue(action, conn, now)
+                continue
             if isinstance(action, Persist):
                 self._persist(action)
                 continue
@@ -632,6 +641,7 @@ async def run_server(
             desk.show_version(booth, version)
     hosting = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
     gateway = Gateway(core, store, cluster.bus, first_id=leases.first_id if leases is not None else 1,
+                      skip=leases.skip if leases is not None else frozenset(),
                       tick_threads=tick_threads)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.
