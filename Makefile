@@ -48,7 +48,7 @@ serve: $(STAMP) $(WEB_STAMP)
 # The tests mostly wait (servers, chromium, redis, postgres, Xvfb), so they run in parallel pytest-xdist workers,
 # a whole test file per worker; tests marked `alone` run while no other test runs (tests/parallel.py).
 # `make test PYTEST_WORKERS=0` runs them one at a time.
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 2
 test: $(STAMP) $(WEB_STAMP)  ## lint, then every test (offscreen rendering and the browser included)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/node --test web/test/*.test.js
