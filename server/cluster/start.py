@@ -48,7 +48,7 @@ async def start_leases(membership: Leases, feature: ClusterFeature, url: str, st
     def probe():
         return loop.run_in_executor(io, store.rows, "SELECT 1")
 
-    await membership.sync(loop.time(), feature.rooms.hall_counts)
+    await membership.sync(loop.time(), feature.local_counts)
     log.info("cluster: member %s serves at %s", membership.me, url)
-    return asyncio.create_task(membership.run(stop, feature.rooms.hall_counts, probe,
+    return asyncio.create_task(membership.run(stop, feature.local_counts, probe,
                                               lambda ok: setattr(feature, "links_ok", ok)))
