@@ -337,6 +337,7 @@ class PavilionApp(ShowBase):
                 self.journal.on_welcome()
                 self.conference.on_welcome()
                 self.social.on_welcome()
+                self.match.on_welcome()  # cut off in a 洽谈室: back into it once joined
             elif t == "hall_state":
                 self.instance = fields.get("instance", 1)  # a full hall's n-th instance: "慈善文化科普馆 · n"
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
