@@ -179,6 +179,9 @@ def test_both_sides_meet_in_one_room_whichever_member_they_are_on(cluster):
     c = cluster
     m, funder, staff = booked(c)
     room = f"meet-{m['id']}"
+    notices = [*c.run(c.cores["m1"].tick(c.now)), *c.run(c.cores["m2"].tick(c.now))]
+    assert only(notices, 1, "match_meeting_now")["room"] == room  # the funder, told on m1
+    assert only(notices, 1_000_001, "match_meeting_now")["room"] == room  # the exhibitor, told on m2
     at_f, cid_f, got_f = enter(c, "m1", 1, funder, m["id"])
     assert only(got_f, cid_f, "hall_state")["hall"] == room
     c.sync()  # the member it was placed on claims the lease
@@ -229,3 +232,24 @@ def test_a_private_seat_is_checked_again_by_the_hosting_member(cluster):
     c.sync()
     got = arrive(1_000_014, funder, visitor_party(FUNDER))
     assert only(got, 1_000_014, "error")["code"] == "match_room_closed"
+
+
+def test_two_members_that_opened_the_room_at_once_hand_the_loser_s_visitors_to_the_winner(cluster):
+    c = cluster
+    m, funder, staff = booked(c)
+    room = f"meet-{m['id']}"
+    for me, b in c.books.items():  # each sees only itself for a moment (it just started): both open the room
+        b.observe(c.now, {me: MEMBERS[me]}, {r: b.owners[r] for r in b.rooms})
+    assert only(c.send("m1", 1, "match_room_enter", meeting=m["id"]), 1, "hall_state")["hall"] == room
+    got = c.send("m2", 1_000_001, "match_room_enter", meeting=m["id"], booth="education-01")
+    assert only(got, 1_000_001, "hall_state")["hall"] == room
+    c.sync()  # both claim; one wins
+    winner = c.books["m1"].owners[room]
+    loser, cid, welcome = ("m2", 1_000_001, staff) if winner == "m1" else ("m1", 1, funder)
+    redirect = next(fields for _ in range(10) for cid_, t, fields in c.run(c.cores[loser].tick(c.now))
+                    if t == "redirect")
+    assert redirect["url"] == MEMBERS[winner].url and redirect["hall"] == room
+    c.hello(winner, cid + 500, "x", resume=welcome["resume"], seat=redirect["seat"])
+    got = c.send(winner, cid + 500, "join", hall=room)  # the seat named their side: back in, with the other
+    assert only(got, cid + 500, "hall_state")["hall"] == room
+    assert len(cluster_feature(c.cores[winner]).rooms.private[room]) == 2
