@@ -60,6 +60,7 @@ FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
 MEETINGS_LANE = "match-meetings"  # meeting saves stay in the order they were made
 PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
+LOBBY = "lobby"  # where a visitor turned away from a 洽谈室, and in no hall yet, is placed
 PROFILE_ROLES = {"company": "enterprise", "foundation": "foundation"}  # a profile's role -> who may publish offers
 
 
@@ -699,7 +700,7 @@ class MatchFeature(Feature):
         if entry is None or entry[0] != room_id or m is None or self.rooms is None \
                 or not self._room_open(m, entry[1], now):
             closed = error(s, ErrorCode.MATCH_ROOM_CLOSED, "join")
-            lobby = self.rooms.rooms.get("lobby") if self.rooms is not None and s.room is None else None
+            lobby = self.rooms.rooms.get(LOBBY) if self.rooms is not None and s.room is None else None
             return [closed, *(self.rooms.place(s, lobby, None, now, "join") if lobby is not None else [])]
         return self.rooms.enter_private(s, meeting_hall(m.id), entry[1], now, "join")
 
