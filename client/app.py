@@ -344,6 +344,9 @@ class PavilionApp(ShowBase):
                     self._enter_hall(self.halls[fields["hall"]])
                 elif fields["hall"] != self.hall.id and is_meeting_room(fields["hall"]):
                     self._enter_hall(meeting_hall(fields["hall"].removeprefix("meet-")))
+                # a reconnect rejoins where we are (a 洽谈室: the lobby), also after a redirect to a 洽谈室 that
+                # turned us away to the hall we were already in
+                self.net.hall = "lobby" if is_meeting_room(fields["hall"]) else fields["hall"]
                 you = fields["you"]
                 self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
                 self.joined = True
