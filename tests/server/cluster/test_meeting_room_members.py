@@ -6,14 +6,21 @@ survivor."""
 
 from __future__ import annotations
 
+import itertools
 import time
+
+import numpy as np
+import pytest
+import redis
 
 from client.net.connection import NetClient
 from protocol.match import visitor_party
+from server.cluster.leases import rank
 from server.match.booking import ACCEPTED, SLOT_S, Meeting
 from server.match.store import MatchStore
 from server.store.postgres import PostgresStore
 from server.uploads.exhibitors import ExhibitorStore
+from tests.client.test_client_render import crop, run_client
 from tests.server.cluster.members import hosts, member_url
 from tests.server.cluster.test_members import wait_for
 
@@ -22,16 +29,16 @@ FUNDER = "meeting-room-funder-secret-0123"
 MEETING = "mcrossmember0001"
 
 
-def seed(url: str) -> str:
-    """An exhibitor for BOOTH and a meeting accepted by both sides whose 洽谈室 is open now; the token."""
+def seed(url: str, meeting: str = MEETING, funder: str = FUNDER, booth: str = BOOTH) -> str:
+    """An exhibitor for ``booth`` and a meeting accepted by both sides whose 洽谈室 is open now; the token."""
     store = PostgresStore(url)
     try:
-        _, token = ExhibitorStore(store).add("禾丰", [BOOTH], time.time())
+        _, token = ExhibitorStore(store).add("禾丰", [booth], time.time())
         now = time.time()
         slot = int(now // SLOT_S * SLOT_S)
         if slot + SLOT_S - now < 180:  # too near its end for the test: the next one (its room opens 10 min early)
             slot += SLOT_S
-        MatchStore(store).save_meeting(Meeting(MEETING, visitor_party(FUNDER), "b:" + BOOTH, slot, ACCEPTED, "",
+        MatchStore(store).save_meeting(Meeting(meeting, visitor_party(funder), "b:" + booth, slot, ACCEPTED, "",
                                                updated=now))
     finally:
         store.close()
@@ -114,3 +121,30 @@ def test_a_funder_and_an_exhibitor_on_two_members_meet_in_one_room_and_again_aft
     finally:
         funder.stop()
         staff.stop()
+
+
+@pytest.mark.render
+def test_the_desktop_client_follows_a_redirect_into_the_meeting_room_and_draws_it(members, redis_server, postgres,
+                                                                                   tmp_path):
+    # a meeting whose room the second member to start (m2, on a fresh Redis) is preferred for
+    meeting = next(m for m in (f"mdesk{n:011d}" for n in itertools.count())
+                   if rank("m2", "meet-" + m) > rank("m1", "meet-" + m))
+    secret = "meeting-room-desktop-funder-01"
+    seed(postgres.url, meeting, secret, "culture-01")
+    a, b = members(2)
+    r = redis.Redis.from_url(redis_server.url)
+    assert r.hget("pavilion:urls", "m1").decode() == a.url and r.hget("pavilion:urls", "m2").decode() == b.url
+    leases = hosts(redis_server.url)
+    hall = next(h for h, m in leases.items() if m == "m1")  # start on m1, in a hall it hosts
+    (tmp_path / "pf").write_text(secret + "\n")
+    code, report, img = run_client(a.url, tmp_path, "润泽", "--frames", "30", "--renderer", "tiny", "--hall", hall,
+                                   "--player-file", str(tmp_path / "pf"), "--match-enter")
+    assert code == 0
+    assert report["hall"] == "meet-" + meeting and report["match"]["in_room"] is True
+    r.close()
+    b.wait_for_line(f"m2 now hosts meet-{meeting}")  # the room was on m2: the client followed the redirect there
+    assert f"now hosts meet-{meeting}" not in a.log()
+    panel = report["match"]["panel_box"]
+    room = crop(img, [panel[2] + 2, 60, img.shape[1], panel[3]]).reshape(-1, 3).mean(axis=0)
+    assert room[0] > room[2] + 10  # warm walls and a wooden floor, not a hall's sky
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) > 100
