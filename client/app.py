@@ -379,6 +379,7 @@ class PavilionApp(ShowBase):
                 self.social.on_message(t, fields)
             elif t == "error":
                 self.conference.on_error(fields)
+                self.match.on_error(fields)  # kept out of a 洽谈室: 我的洽谈 says why
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""

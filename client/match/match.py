@@ -199,6 +199,9 @@ class Match:
     def on_welcome(self) -> None:
         self.model.reconnected()
 
+    def on_error(self, fields: dict) -> None:
+        self.model.on_error(fields)
+
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)
         self.figures.on_message(t, fields)

@@ -3,7 +3,19 @@ again; a redirect into the room, or a reconnect from a hall, asks for nothing (c
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from client.match.model import MatchModel
+from protocol.match import visitor_party
+from server.match.booking import ACCEPTED, SLOT_S, Meeting
+from server.match.store import MatchStore
+from server.store.sqlite import Store
+from tests.client.test_client_render import crop, run_client
+from tests.conftest import ServerProcess
+
+FUNDER = "room-refused-funder-0123456789"
 
 
 def model() -> tuple[MatchModel, list]:
@@ -34,3 +46,40 @@ def test_a_redirect_into_the_room_or_a_reconnect_from_a_hall_asks_nothing():
     m.entered("meet-m1234")
     m.joined()
     assert sent == [] and m.in_room and m.room == "m1234"
+
+
+def test_kept_out_of_the_room_opens_my_meetings_with_the_reason_until_let_in():
+    m, sent = model()
+    m.on_error({"code": "hall_moving", "msg": "…", "ref": "join"})  # a hall's business, not the room's
+    m.on_error({"code": "cluster_unavailable", "msg": "…", "ref": "join"})
+    assert m.view is None and m.refused is None and sent == []
+    m.on_error({"code": "match_room_closed", "msg": "…", "ref": "join"})  # a redirect led to a closed room
+    assert m.view == "book" and m.refused == "match_room_closed"
+    assert [t for t, _ in sent] == ["match_meetings", "match_intents"]
+    m.on_error({"code": "cluster_unavailable", "msg": "…", "ref": "match_room_enter"})
+    assert m.refused == "cluster_unavailable" and len(sent) == 2  # the panel is open already
+    m.entered("meet-m1234")
+    assert m.refused is None
+
+
+@pytest.mark.render
+def test_the_panel_says_why_the_room_is_closed(tmp_path):
+    """An accepted meeting tomorrow: asking for its room now is answered match_room_closed, shown in 我的洽谈."""
+    data = tmp_path / "data"
+    store = Store(data / "pavilion.sqlite3")
+    slot = (int(time.time()) // SLOT_S + 48) * SLOT_S
+    MatchStore(store).save_meeting(Meeting("mtomorrow0000001", visitor_party(FUNDER), "b:education-01", slot,
+                                           ACCEPTED, "", updated=time.time()))
+    store.close()
+    (tmp_path / "pf").write_text(FUNDER + "\n")
+    srv = ServerProcess(data).start()
+    try:
+        code, report, img = run_client(srv.url, tmp_path, "润泽", "--frames", "20", "--renderer", "tiny",
+                                       "--player-file", str(tmp_path / "pf"), "--match-enter")
+    finally:
+        srv.stop()
+    assert code == 0 and report["hall"] == "lobby" and report["match"]["panel"] == "book"
+    assert {"kind": "refused", "code": "match_room_closed"} in report["match"]["rows"]
+    panel = crop(img, report["match"]["panel_box"])
+    amber = (panel[..., 0] > 200) & (panel[..., 1] > 140) & (panel[..., 2] < 90)  # the reason, in amber
+    assert amber.sum() > 80, amber.sum()
