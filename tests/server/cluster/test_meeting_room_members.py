@@ -107,6 +107,7 @@ def test_a_funder_and_an_exhibitor_on_two_members_meet_in_one_room_and_again_aft
 
         host, survivor = (a, b) if funder.url == a.url else (b, a)
         assert sorted(funder.members) == sorted(staff.members) == sorted([a.url, b.url])  # where to go if lost
+        killed = time.monotonic()
         host.stop(9)
         for client in (funder, staff):  # the client reconnects to the survivor and rejoins the lobby
             seen = wait_for(client, lambda t, f: t == "hall_state", timeout=15)
@@ -118,6 +119,7 @@ def test_a_funder_and_an_exhibitor_on_two_members_meet_in_one_room_and_again_aft
         in_room(staff)
         sees(funder, ids[staff])
         sees(staff, ids[funder])
+        print(f"both back in one 洽谈室 on the survivor {time.monotonic() - killed:.2f} s after kill -9")
     finally:
         funder.stop()
         staff.stop()
