@@ -68,6 +68,7 @@ CLIENT = {
     "stage_ask": {"talk": Field(talk_id), "text": Field(string(MAX_QUESTION_CHARS, 1, printable=False))},  # cleaned
     "stage_vote": {"talk": Field(talk_id), "question": Field(question_no)},
     "stage_answer": {"talk": Field(talk_id), "question": Field(question_no)},
+    "stage_hide": {"talk": Field(talk_id), "question": Field(question_no)},  # an organiser's: off every list
     "stage_login": {"token": Field(string(64, 16))},
     "stage_react": {"kind": Field(one_of(*REACTIONS))},
     "stage_sit": {"spot": Field(spot_no)},

@@ -63,6 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--stage-go", action="store_true", help="follow the first reminder into its room")
     group.add_argument("--stage-ask", action="append", default=[], metavar="TEXT", help="ask a question")
     group.add_argument("--stage-react", choices=("clap", "like"), help="react once, on entering the room")
+    group.add_argument("--stage-login", metavar="TOKEN",
+                       help="an organiser token (main.py admin organiser add): mark questions answered or hide them")
     seats.add_arguments(group)
 
 
@@ -112,6 +114,8 @@ class Conference:
     # --- the app's calls -------------------------------------------------------------
     def on_welcome(self) -> None:
         self.model.fetch()
+        if self.args.stage_login:
+            self.model.login(self.args.stage_login)
         for talk in self.scripted["remind"]:
             self.model.remind(talk, True)
 

@@ -157,5 +157,13 @@ class StageModel:
         if self.room_talk is not None:
             self.send("stage_answer", talk=self.room_talk["id"], question=question)
 
+    def login(self, token: str) -> None:
+        """An organiser's token: the server answers ``stage_moderator`` (then the Q&A panel shows 已答 / 隐藏)."""
+        self.send("stage_login", token=token[:64])
+
+    def hide(self, question: int) -> None:
+        if self.room_talk is not None:
+            self.send("stage_hide", talk=self.room_talk["id"], question=question)
+
     def react(self, kind: str) -> None:
         self.send("stage_react", kind=kind)

@@ -23,11 +23,12 @@ ROWS = 9
 TEXTS = {
     "zh": {"schedule": "会议日程", "now": "正在进行", "next": "即将开始", "day": "按日", "remind": "提醒我",
            "reminded": "已提醒", "go": "前往", "live": "直播中", "qa": "提问", "ask": "提问", "vote": "▲ {n}",
-           "mark": "已答", "none": "暂无", "no_talk": "这里暂时没有会议", "close": "F5 日程　F6 提问　Esc 关闭",
-           "clap": "鼓掌", "like": "点赞", "type": "输入问题后按回车或点“提问”", "answered": "已回答"},
+           "mark": "已答", "hide": "隐藏", "none": "暂无", "no_talk": "这里暂时没有会议",
+           "close": "F5 日程　F6 提问　Esc 关闭", "clap": "鼓掌", "like": "点赞", "type": "输入问题后按回车或点“提问”",
+           "answered": "已回答"},
     "en": {"schedule": "Programme", "now": "Now", "next": "Next", "day": "By day", "remind": "Remind me",
            "reminded": "Reminded", "go": "Go", "live": "LIVE", "qa": "Q&A", "ask": "Ask", "vote": "▲ {n}",
-           "mark": "Answered", "none": "Nothing here", "no_talk": "No session here for now",
+           "mark": "Answered", "hide": "Hide", "none": "Nothing here", "no_talk": "No session here for now",
            "close": "F5 programme  F6 Q&A  Esc close", "clap": "Clap", "like": "Like",
            "type": "Type a question, then Enter or Ask", "answered": "Answered"},
 }
@@ -158,9 +159,10 @@ class StagePanel:
         for q in m.questions[:ROWS]:
             self._button(text(lang, "vote", n=q["votes"]), PAD, self.y, 60, lambda q=q: m.vote(q["id"]))
             self._label(f'{q["text"]} — {q["name"]}', PAD + 70, self.y + 6, 13, WHITE,
-                        width=WIDTH - 2 * PAD - 70 - (80 if m.moderator else 0))
-            if m.moderator:
+                        width=WIDTH - 2 * PAD - 70 - (146 if m.moderator else 0))
+            if m.moderator:  # an organiser: mark it answered, or take it off the lists (every instance's)
                 self._button(text(lang, "mark"), WIDTH - PAD - 76, self.y, 76, lambda q=q: m.answer(q["id"]))
+                self._button(text(lang, "hide"), WIDTH - PAD - 142, self.y, 60, lambda q=q: m.hide(q["id"]))
             self.rows.append(q["text"])
             self.y += 34
         for q in m.answered[:2]:

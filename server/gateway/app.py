@@ -622,7 +622,7 @@ async def run_server(
                       match=MatchSetup.load(store, wall_offset),
                       stage=lambda rooms: StageFeature(programme, rooms, wall_offset, organisers.check, stage_dir,
                                                        lambda: booth_videos(uploads, content, stage_dir, infos),
-                                                       http_port, content.set_video),
+                                                       http_port, content.set_video, slot=cluster.slot),
                       member=cluster.member, extra=cluster.features(),
                       cluster=lease_feature(leases, wall_offset) if leases is not None else None,
                       hall_cap=hall_cap)

@@ -5,6 +5,10 @@ them onto it, turns them to the stage and shows them seated (``anim`` 4 in
 their moves, so everyone sees it in avatar sync). The place is theirs until
 they stand up (``stage_stand``), walk away from it, leave the room or the
 fair. Sans-I/O: positions and the clock are passed in.
+
+Places belong to a *room*: a full hall's instances (``conference~2``,
+server/rooms/instances.py) each have their own rows of the same places, so
+places are kept by room id and looked up in the room's hall.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
+from server.rooms.instances import split
 from world.scene import Hall
 
 REACH_M = 2.5  # a visitor may take a place this close to them (their client walks the rest)
@@ -39,16 +44,20 @@ class Taken:
 class Seating:
     def __init__(self, halls: dict[str, Hall]):
         self.halls = {hid: h for hid, h in halls.items() if h.spots}
-        self.by_place: dict[tuple[str, int], int] = {}
+        self.by_place: dict[tuple[str, int], int] = {}  # (room id, place) -> who holds it
         self.by_vid: dict[int, Taken] = {}
 
+    def has_places(self, room: str) -> bool:
+        return split(room)[0] in self.halls
+
     def taken(self, hall: str) -> list[int]:
-        """The places of ``hall`` someone holds, in order."""
+        """The places of room ``hall`` someone holds, in order."""
         return sorted(spot for (h, spot) in self.by_place if h == hall)
 
     def sit(self, vid: int, hall: str, spot: int, x: float, y: float, now: float) -> Refusal | set[str]:
-        """Give ``spot`` of ``hall`` to ``vid`` standing at (x, y): a refusal, or the halls whose places changed."""
-        room = self.halls.get(hall)
+        """Give ``spot`` of room ``hall`` (a hall or one of its instances) to ``vid`` standing at (x, y): a refusal,
+        or the rooms whose places changed."""
+        room = self.halls.get(split(hall)[0])
         if room is None:
             return Refusal.NO_PLACES
         if not 0 <= spot < len(room.spots):
@@ -81,7 +90,7 @@ class Seating:
             return set()
         if hall != held.hall:
             return self.stand(vid)
-        px, py = self.halls[hall].spots[held.spot].pos
+        px, py = self.halls[split(hall)[0]].spots[held.spot].pos
         off = math.hypot(px - x, py - y)
         if off <= ARRIVED_M:
             held.arrived = True

@@ -16,3 +16,15 @@ def test_session_lines_now_next_and_ended():
         model.session_line("conference", "zh").endswith("…")
     assert model.session_line("forum-b", "zh") is None
     assert fit("abc", 3) == "abc" and fit("中文字", 4) == "中…"
+
+
+def test_an_organiser_marks_answered_or_hides_the_question_of_the_rooms_session():
+    sent = []
+    model = StageModel(lambda t, **f: sent.append((t, f)), clock=lambda: 1000.0)
+    model.hide(3)  # no session in this room: nothing to moderate
+    model.on_message("stage_room", {"hall": "conference", "now": 1000.0, "attendees": 2,
+                                    "talk": {"id": "keynote", "room": "conference"}})
+    model.answer(3)
+    model.hide(4)
+    assert sent == [("stage_answer", {"talk": "keynote", "question": 3}),
+                    ("stage_hide", {"talk": "keynote", "question": 4})]

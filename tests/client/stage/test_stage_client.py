@@ -117,6 +117,62 @@ def test_questions_from_the_client_and_a_reminder_followed_into_the_room(stage_s
     assert stage["panel_rows"] == ["乡村孩子怎样上网课？"]
 
 
+def test_an_organiser_logs_in_from_the_client_and_sees_answer_and_hide_beside_each_question(stage_server, organiser,
+                                                                                            tmp_path):
+    url, _ = stage_server
+    _, token = organiser
+    proc = client(url, tmp_path, "主办", "--hall", "conference", "--frames", "30", "--stage-panel", "qa",
+                  "--stage-login", token, "--stage-ask", "请问直播回放在哪里看？", "--timeout", "40")
+    report, img = finish(proc, tmp_path, "主办")
+    stage = report["stage"]
+    assert stage["moderator"] and stage["panel_rows"] == ["请问直播回放在哪里看？"]
+    # the question's row: ▲ vote at the left, and two buttons at its right end (隐藏, 已答) only an organiser has
+    assert any(len(runs) == 3 and runs[0][0] < SIZE[0] / 4 and min(runs[1][0], runs[2][0]) > SIZE[0] / 2
+               for runs in map(blue_runs, img))
+
+
+def blue_runs(line: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of at least 30 button-blue pixels along one row of the screenshot."""
+    blue = [*((line[:, 2] > 150) & (line[:, 0] < 90) & (line[:, 1] > 60)), False]
+    runs, start = [], None
+    for x, on in enumerate(blue):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            if x - start >= 30:
+                runs.append((start, x))
+            start = None
+    return runs
+
+
+def test_in_the_second_instance_of_a_full_main_hall_the_client_sees_the_first_instances_question(schedule,
+                                                                                                 tmp_path):
+    """``serve --hall-cap 1``: a visitor (a real websocket) asks in 主会场; the offscreen client, sent to
+    主会场 · 2, lists that question and asks its own, which the first visitor gets."""
+    from websockets.sync.client import connect
+
+    from protocol.codec import encode
+    from tests.conftest import ServerProcess
+    from tests.server.stage.test_seats_ws import enter
+    from tests.server.stage.test_stream_ws import wait_for
+
+    server = ServerProcess(tmp_path / "data", extra=("--hall-cap", "1", "--schedule", str(schedule))).start()
+    try:
+        with connect(server.url) as ws:
+            enter(ws, "甲")
+            ws.send(encode("stage_ask", talk="live-talk", text="第一场的问题"))
+            wait_for(ws, "stage_questions", where=lambda m: m["items"])
+            report, _ = finish(client(server.url, tmp_path, "乙", "--hall", "conference", "--frames", "30",
+                                      "--stage-panel", "qa", "--stage-ask", "第二场的问题", "--timeout", "40"),
+                               tmp_path, "乙")
+            assert report["hall"] == "conference" and not report["avatars"]  # 甲 is in the other instance
+            assert set(report["stage"]["panel_rows"]) >= {"第一场的问题"}
+            both = wait_for(ws, "stage_questions", where=lambda m: len(m["items"]) == 2)
+            assert {q["text"] for q in both["items"]} == {"第一场的问题", "第二场的问题"}
+    finally:
+        server.stop()
+
+
 def test_a_reminder_fires_at_the_session_start_and_is_followed_into_its_room(organiser, tmp_path):
     """Its own server: a programme with a session starting a few seconds from now in forum-b."""
     import asyncio
