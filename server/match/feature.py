@@ -690,12 +690,15 @@ class MatchFeature(Feature):
 
     def join_private(self, s: Session, room_id: str, now: float) -> list[Action]:
         """``join`` of a 洽谈室: a visitor sent here by another member's redirect. Its seat named the side of the
-        meeting they enter as; the meeting is checked again here (its sides, its window): a seat for a meeting
-        since cancelled or over (or refused) is told ``match_room_closed`` and, when in no hall yet, taken to
-        the lobby. Without a seat a 洽谈室 is not joinable from a hall (``match_room_enter`` is the way in)."""
+        meeting they enter as (a refused seat: the visitor's own ``hello.player`` does); the meeting is checked
+        again here (its sides, its window): a seat for a meeting since cancelled or over is told
+        ``match_room_closed`` and, when in no hall yet, taken to the lobby. Without a seat a 洽谈室 is not
+        joinable from a hall (``match_room_enter`` is the way in)."""
         entry, s.private = s.private, None
         if not is_meeting_room(room_id) or (entry is None and s.room is not None):
             return refuse(s, ErrorCode.UNKNOWN_HALL, "join")
+        if entry is None and s.cid in self.players:  # its seat was refused (say, for a member that just died):
+            entry = (room_id, self.players[s.cid])  # a visitor is who their hello.player says, as in match_room_enter
         m = self.bookings.meetings.get(room_id.removeprefix("meet-"))
         if entry is None or entry[0] != room_id or m is None or self.rooms is None \
                 or not self._room_open(m, entry[1], now):

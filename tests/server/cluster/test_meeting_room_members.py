@@ -22,7 +22,6 @@ from server.store.postgres import PostgresStore
 from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import crop, run_client
 from tests.server.cluster.members import hosts, member_url
-from tests.server.cluster.test_members import wait_for
 
 BOOTH = "education-01"
 FUNDER = "meeting-room-funder-secret-0123"
@@ -45,27 +44,53 @@ def seed(url: str, meeting: str = MEETING, funder: str = FUNDER, booth: str = BO
     return token
 
 
-def in_room(client: NetClient, timeout: float = 15.0) -> tuple[dict, list]:
-    """``match_room_enter`` until placed in the 洽谈室 (a room between two hosts a moment after a kill is
-    answered with an error): the hall_state, and what was seen."""
-    deadline = time.monotonic() + timeout
-    while True:
-        client.send("match_room_enter", meeting=MEETING, **({"booth": BOOTH} if client.staff else {}))
-        try:
-            seen = wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == "meet-" + MEETING
-                            or t == "error" and f.get("ref") == "match_room_enter", timeout=5)
-        except AssertionError:
-            seen = []
-        if seen and seen[-1][0] == "hall_state":
-            client.hall = "lobby"  # as the desktop does (client/app.py): a reconnect from a 洽谈室 rejoins the lobby
-            return seen[-1][1], seen
-        assert time.monotonic() < deadline, f"never placed in the 洽谈室: {seen[-3:]}"
-        time.sleep(0.3)
+class Side:
+    """A side of the meeting on the desktop client's network layer, keeping every message it received (a
+    snapshot arriving in the same batch as the awaited ``hall_state`` is not lost)."""
 
+    def __init__(self, url: str, name: str, hall: str, player: str, booth: str | None = None):
+        self.net = NetClient(url, name, "zh", hall, player=player).start()
+        self.booth = booth
+        self.log: list[tuple[str, dict]] = []
+        self.read = 0  # messages before this one were looked at by an earlier wait
 
-def sees(client: NetClient, vid: int, timeout: float = 5.0) -> None:
-    wait_for(client, lambda t, f: t == "snap" and vid in {e["id"] for e in f["enter"]} | {e[0] for e in f["ents"]},
-             timeout)
+    def wait(self, want, timeout: float = 10.0) -> list[tuple[str, dict]]:
+        """Wait for a message satisfying ``want(t, fields)`` among those not looked at yet: everything up to it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.log += [(t, f) for t, f, _ in self.net.poll()]
+            for i in range(self.read, len(self.log)):
+                if want(*self.log[i]):
+                    seen, self.read = self.log[self.read:i + 1], i + 1
+                    return seen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; saw {[t for t, _ in self.log[self.read:]][-20:]}")
+            time.sleep(0.02)
+
+    def in_room(self, timeout: float = 15.0) -> list[tuple[str, dict]]:
+        """``match_room_enter`` until placed in the 洽谈室 (a room between two hosts a moment after a kill is
+        answered with an error): what was seen up to its hall_state."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.net.send("match_room_enter", meeting=MEETING, **({"booth": self.booth} if self.booth else {}))
+            try:
+                seen = self.wait(lambda t, f: t == "hall_state" and f["hall"] == "meet-" + MEETING
+                                 or t == "error" and f.get("ref") in ("match_room_enter", "join"), timeout=5)
+            except AssertionError:
+                seen = []
+            if seen and seen[-1][0] == "hall_state":
+                self.net.hall = "lobby"  # as the desktop does (client/app.py): a reconnect rejoins the lobby
+                return seen
+            assert time.monotonic() < deadline, f"never placed in the 洽谈室: {seen[-3:]}"
+            time.sleep(0.3)
+
+    def sees(self, vid: int, timeout: float = 5.0) -> None:
+        self.wait(lambda t, f: t == "snap" and vid in {e["id"] for e in f["enter"]} | {e[0] for e in f["ents"]},
+                  timeout)
+
+    def login(self, token: str) -> None:
+        self.net.send("exhibitor_login", token=token)
+        self.wait(lambda t, f: t == "exhibitor")
 
 
 def test_a_funder_and_an_exhibitor_on_two_members_meet_in_one_room_and_again_after_kill_9(members, redis_server,
@@ -75,54 +100,50 @@ def test_a_funder_and_an_exhibitor_on_two_members_meet_in_one_room_and_again_aft
     leases = hosts(redis_server.url)
     hall_a = next(h for h, m in leases.items() if member_url(redis_server.url, m) == a.url)
     hall_b = next(h for h, m in leases.items() if member_url(redis_server.url, m) == b.url)
-    funder = NetClient(a.url, "润泽基金会", "zh", hall_a, player=FUNDER).start()
-    staff = NetClient(b.url, "李老师", "zh", hall_b, player="meeting-room-staff-secret-01").start()
-    funder.staff, staff.staff = False, True
+    funder = Side(a.url, "润泽基金会", hall_a, FUNDER)
+    staff = Side(b.url, "李老师", hall_b, "meeting-room-staff-secret-01", BOOTH)
     try:
         ids = {}
-        for client in (funder, staff):
-            seen = wait_for(client, lambda t, f: t == "hall_state")
-            ids[client] = next(f for t, f in seen if t == "welcome")["id"]
-        staff.send("exhibitor_login", token=token)
-        wait_for(staff, lambda t, f: t == "exhibitor")
+        for side in (funder, staff):
+            seen = side.wait(lambda t, f: t == "hall_state")
+            ids[side] = next(f for t, f in seen if t == "welcome")["id"]
+        staff.login(token)
 
-        seen = {funder: in_room(funder)[1], staff: in_room(staff)[1]}
-        assert funder.url == staff.url  # one member hosts the room, whichever member each side was on
+        seen = {funder: funder.in_room(), staff: staff.in_room()}
+        assert funder.net.url == staff.net.url  # one member hosts the room, whichever member each side was on
         # the side that was on the other member followed a redirect there, as itself (resumed, same avatar id)
-        moved = funder if funder.url != a.url else staff
+        moved = funder if funder.net.url != a.url else staff
         again = [f for t, f in seen[moved] if t == "welcome"]
         assert again and again[-1]["resumed"] and again[-1]["id"] == ids[moved]
-        sees(funder, ids[staff])
-        sees(staff, ids[funder])
+        funder.sees(ids[staff])
+        staff.sees(ids[funder])
 
         # the two talk in their conversation (the booth's, with the funder), wherever the exhibitor logged in
-        staff.send("exhibitor_login", token=token)  # a new connection on the host: the desk logs in again
-        wait_for(staff, lambda t, f: t == "exhibitor")
-        funder.send("conv_open", booth=BOOTH)
-        conv = next(f for t, f in wait_for(funder, lambda t, f: t == "conv") if t == "conv")["conv"]
-        funder.send("send", conv=conv["id"], text="我们开始吧", cmid="meetroom-01")
-        wait_for(staff, lambda t, f: t == "message" and f["message"]["text"] == "我们开始吧")
-        staff.send("send", conv=conv["id"], text="好的，请看我们的项目", cmid="meetroom-02")
-        wait_for(funder, lambda t, f: t == "message" and f["message"]["text"] == "好的，请看我们的项目")
+        staff.login(token)  # a new connection on the host: the desk logs in again
+        funder.net.send("conv_open", booth=BOOTH)
+        conv = funder.wait(lambda t, f: t == "conv")[-1][1]["conv"]
+        funder.net.send("send", conv=conv["id"], text="我们开始吧", cmid="meetroom-01")
+        staff.wait(lambda t, f: t == "message" and f["message"]["text"] == "我们开始吧")
+        staff.net.send("send", conv=conv["id"], text="好的，请看我们的项目", cmid="meetroom-02")
+        funder.wait(lambda t, f: t == "message" and f["message"]["text"] == "好的，请看我们的项目")
 
-        host, survivor = (a, b) if funder.url == a.url else (b, a)
-        assert sorted(funder.members) == sorted(staff.members) == sorted([a.url, b.url])  # where to go if lost
+        host, survivor = (a, b) if funder.net.url == a.url else (b, a)
+        assert sorted(funder.net.members) == sorted(staff.net.members) == sorted([a.url, b.url])  # if lost
         killed = time.monotonic()
         host.stop(9)
-        for client in (funder, staff):  # the client reconnects to the survivor and rejoins the lobby
-            seen = wait_for(client, lambda t, f: t == "hall_state", timeout=15)
-            ids[client] = [f for t, f in seen if t == "welcome"][-1]["id"]  # a new avatar: the token died
-            assert client.url == survivor.url
-        staff.send("exhibitor_login", token=token)
-        wait_for(staff, lambda t, f: t == "exhibitor")
-        in_room(funder)
-        in_room(staff)
-        sees(funder, ids[staff])
-        sees(staff, ids[funder])
+        for side in (funder, staff):  # the client reconnects to the survivor and rejoins the lobby
+            seen = side.wait(lambda t, f: t == "hall_state", timeout=15)
+            ids[side] = [f for t, f in seen if t == "welcome"][-1]["id"]  # a new avatar: the token died
+            assert side.net.url == survivor.url
+        staff.login(token)
+        funder.in_room()
+        staff.in_room()
+        funder.sees(ids[staff])
+        staff.sees(ids[funder])
         print(f"both back in one 洽谈室 on the survivor {time.monotonic() - killed:.2f} s after kill -9")
     finally:
-        funder.stop()
-        staff.stop()
+        funder.net.stop()
+        staff.net.stop()
 
 
 @pytest.mark.render

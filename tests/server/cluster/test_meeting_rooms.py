@@ -227,6 +227,13 @@ def test_a_private_seat_is_checked_again_by_the_hosting_member(cluster):
     c.cores[there].connect(1_000_013, c.now)
     got = c.send(there, 1_000_013, "hello", name="x", lang="zh", resume=funder["resume"], seat=seat)
     assert only(got, 1_000_013, "error")["code"] == "seat_used"
+    # a side whose seat was refused (issued for a member that died meanwhile) is let in by their own player
+    dead = SeatDesk(SECRET, "m9").issue(to="m9", vid=funder["id"], name="x", look={}, room=room, at=None,
+                                        resume=funder["resume"], now_wall=T0 + c.now, party=visitor_party(FUNDER))
+    c.cores[there].connect(1_000_015, c.now)
+    got = c.send(there, 1_000_015, "hello", name="x", lang="zh", resume=funder["resume"], seat=dead, player=FUNDER)
+    assert only(got, 1_000_015, "error")["code"] == "seat_invalid"
+    assert only(c.send(there, 1_000_015, "join", hall=room), 1_000_015, "hall_state")["hall"] == room
     # after the slot, even a side's fresh seat is refused by the meeting
     c.now = BASE - T0 + SLOT_S + 1
     c.sync()
