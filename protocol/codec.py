@@ -15,8 +15,6 @@ from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES
 from protocol.errors import ErrorCode
 from protocol.messages import CM, MAX_FRAME_BYTES, PROTOCOL_VERSION, SchemaError, quantize_yaw, validate_fields
 
-_RESERVED = ("v", "t")
-
 
 class DecodeError(ValueError):
     """A frame was refused; ``code`` says why, ``ref`` names the message type if known."""
@@ -135,9 +133,9 @@ def _decode(frame: bytes, schemas: dict) -> tuple[str, dict]:
     schema = schemas.get(t)
     if schema is None:
         raise DecodeError(ErrorCode.UNKNOWN_TYPE, f"unknown type {ref!r}", ref)
-    body = {k: v for k, v in msg.items() if k not in _RESERVED}
+    del msg["v"], msg["t"]  # a fresh map from msgpack: the fields are what is left
     try:
-        return t, validate_fields(body, schema)
+        return t, validate_fields(msg, schema)
     except SchemaError as exc:
         raise DecodeError(ErrorCode.BAD_MESSAGE, str(exc), ref) from None
 

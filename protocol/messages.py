@@ -133,9 +133,10 @@ def record(schema: dict[str, Field]) -> Check:
 def validate_fields(msg: dict, schema: dict[str, Field], prefix: str = "") -> dict:
     """Check every field of ``msg`` against ``schema``; return the clean copy."""
     out = {}
-    for key in msg:
-        if key not in schema:
-            raise SchemaError(f"{prefix}{key!s:.40}", "no such field")
+    if not schema.keys() >= msg.keys():  # the common case (every field known) in one set comparison
+        for key in msg:
+            if key not in schema:
+                raise SchemaError(f"{prefix}{key!s:.40}", "no such field")
     for key, field in schema.items():
         if key in msg:
             out[key] = field.check(msg[key], prefix + key)
@@ -352,6 +353,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Field]] = {
         "resume": Field(string(64, 1), optional=True),
         "player": Field(string(PLAYER_CHARS[1], PLAYER_CHARS[0]), optional=True),
         "seat": Field(string(512, 1), optional=True),  # a redirect's seat (protocol/cluster.py, server/cluster/)
+        "system_lines": Field(boolean, optional=True),  # reads message.system (protocol/social.py)
     },
     "join": {"hall": Field(hall_id)},
     "move": {

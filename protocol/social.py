@@ -76,6 +76,8 @@ message = record({
     "booth": Field(booth_id, optional=True),  # a staff reply: signed as this booth
     "text": Field(string(MESSAGE_CHARS, printable=False)),
     "at": Field(wall_time),
+    # a line the server wrote (a 云对接 booking or intent), only to clients whose hello said system_lines
+    "system": Field(boolean, optional=True),
 })
 conv_info = record({
     "id": Field(conv_id),

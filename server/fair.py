@@ -52,17 +52,20 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
     social = social or SocialFeature(halls, None, DeskStaff(uploads))
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads, SocialThreads(social))
     social.connect(noticed=matching.noticed, describe=matching.subject_title)  # favourites and messages: figures
+    uploading = UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown)
+    looks = LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser))
+    social.on_login = uploading.on_login = looks.logins_changed  # a login is the badge's event, no polling
     features = [
         rooms,
         ExhibitsFeature(content, rooms, on_open=matching.kiosk_opened),
-        UploadsFeature(uploads, content, rooms, on_show=matching.booth_shown),
+        uploading,
         PuzzlesFeature(puzzles),
         social,  # before matching: a visitor's profile exists when matching hears of them (greeted)
         matching,
         stage(rooms) if stage else StageFeature(load_programme(rooms=halls), rooms),
         *(extra(rooms) if extra else ()),
     ]
-    features.append(LooksFeature(roles(DeskStaff(uploads).booths_of, social.is_organiser)))
+    features.append(looks)
     leases = cluster(rooms) if cluster else None
     if leases is not None:
         features.append(leases)

@@ -45,8 +45,13 @@ LOOPBACK_LIMITS = ("--max-per-address", "100000", "--address-connect-rate", "100
 
 
 def cpu_seconds(pid: int) -> float:
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """The process's user and system (kernel: socket calls, loopback TCP) CPU seconds so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S  # utime + stime
+    return int(fields[11]) / TICKS_PER_S, int(fields[12]) / TICKS_PER_S  # utime, stime
 
 
 def single_hall(count: int = 500, duration: float = 10.0, ramp: float | None = None, rate: float = 10.0,
@@ -87,15 +92,16 @@ def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Pat
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     time.sleep(args.ramp)
-    cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
+    (user0, sys0), t0 = cpu_split(server.pid), time.monotonic()
     spy = None
     if args.py_spy:
         spy_out = data / "py-spy.txt"
+        native = ["--native"] if getattr(args, "native", False) else []  # C frames too (uvloop, msgpack, numpy)
         spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(server.pid),
-                                "-d", str(int(args.duration)), "-r", "200", "-f", "raw", "-o", str(spy_out)],
+                                "-d", str(int(args.duration)), "-r", "200", "-f", "raw", "-o", str(spy_out), *native],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out, err = bots.communicate(timeout=args.ramp + args.duration + 120)
-    cpu1, t1 = cpu_seconds(server.pid), time.monotonic()
+    (user1, sys1), t1 = cpu_split(server.pid), time.monotonic()
     if spy is not None:
         spy.wait(timeout=60)
         print_spy(spy_out)
@@ -111,7 +117,8 @@ def run_level(count: int, naive: bool, args: argparse.Namespace, profile_to: Pat
     result["tree"] = "this" if tree == ROOT else tree.name
     result["bots"] = count
     result["load_average"] = load_average
-    result["server_cpu_cores"] = round((cpu1 - cpu0) / (t1 - t0), 2)
+    result["server_cpu_cores"] = round((user1 + sys1 - user0 - sys0) / (t1 - t0), 3)
+    result["server_sys_cores"] = round((sys1 - sys0) / (t1 - t0), 3)  # of which in the kernel
     m = re.search(r"stopped after (\d+) ticks \((\d+) overruns, tick mean ([\d.]+) ms, worst ([\d.]+) ms", server_log)
     result["ticks"], result["tick_overruns"] = (int(m.group(1)), int(m.group(2))) if m else (None, None)
     result["tick_mean_ms"], result["tick_worst_ms"] = (float(m.group(3)), float(m.group(4))) if m else (None, None)
@@ -148,6 +155,7 @@ COLUMNS = [
     ("mode", "mode", "{}"), ("tree", "tree", "{}"), ("bots", "bots", "{}"), ("load_average", "load", "{}"),
     ("clients", "conn", "{}"), ("valid", "valid", "{}"),
     ("achieved_rate_hz", "rate Hz", "{}"), ("server_cpu_cores", "srv cores", "{}"),
+    ("server_sys_cores", "of which sys", "{}"),
     ("generator_cpu_cores", "gen cores", "{}"), ("p50_ms", "p50 ms", "{}"), ("p99_ms", "p99 ms", "{}"),
     ("down_bytes_per_s_per_client", "down B/s/cl", "{}"), ("up_bytes_per_s_per_client", "up B/s/cl", "{}"),
     ("avg_msg_bytes", "msg B", "{}"), ("tick_mean_ms", "tick ms", "{}"), ("hall_tick_cpu_ms", "hall tick CPU ms", "{}"),
@@ -225,6 +233,8 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=10.0, help="moves per second per bot")
     p.add_argument("--profile", action="store_true", help="profile the server at the first level; print top 25")
     p.add_argument("--py-spy", action="store_true", help="sample the server with py-spy at every level (less skew)")
+    p.add_argument("--native", action="store_true", help="with --py-spy: sample C frames too (where the loop's own "
+                   "time goes: epoll, socket calls, uvloop's callbacks)")
     p.add_argument("--baseline", metavar="REF", help="also run each level on this git ref's tree (e.g. main)")
     p.add_argument("--threads", action="store_true",
                    help="also run each level on this tree with each hall's tick in a worker thread (--tick-threads)")

@@ -9,9 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from world.scene import Hall, contains
 
 VISITOR_RADIUS = 0.35
+CLEAR_CELL = 1.0  # m: the grid on which :meth:`Walkable.clear` knows where resolving has nothing to do
+CLEAR_MARGIN = 1e-6  # m: kept from every wall and box there, far above a sum's rounding
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,48 @@ class Walkable:
         self.poly = hall.outline
         solids = [(b.pos, b.footprint, b.yaw) for b in hall.booths] + [(f.pos, f.size, f.yaw) for f in hall.fixtures]
         self.boxes = tuple(Box(p[0], p[1], s[0] / 2, s[1] / 2, yaw) for p, s, yaw in solids)
+        self._free: tuple[bytes, int, int, int] | None = None  # see clear(): built on its first call
+
+    def clear(self, x0: float, y0: float, x1: float, y1: float) -> bool:
+        """Whether :meth:`resolve` leaves every point near the segment (x0, y0)-(x1, y1) where it is.
+
+        True when every :data:`CLEAR_CELL` cell the segment's bounding box touches lies inside the walls and
+        farther than the visitor's radius from every wall, booth and fixture (by :data:`CLEAR_MARGIN`): there
+        no clamp and no push changes a point, so a move through open floor needs no resolving at all (the
+        server's sweep, hundreds of times a second). False says nothing: resolve as usual.
+        """
+        free, i_min, j_min, rows = self._free if self._free is not None else self._free_cells()
+        m = CLEAR_MARGIN
+        i0, i1 = math.floor((min(x0, x1) - m) / CLEAR_CELL) - i_min, math.floor((max(x0, x1) + m) / CLEAR_CELL) - i_min
+        j0, j1 = math.floor((min(y0, y1) - m) / CLEAR_CELL) - j_min, math.floor((max(y0, y1) + m) / CLEAR_CELL) - j_min
+        if i0 < 0 or j0 < 0 or j1 >= rows or (i1 + 1) * rows > len(free):
+            return False
+        if i0 == i1 and j0 == j1:  # a step within one cell: most of them
+            return free[i0 * rows + j0] == 1
+        return all(free[i * rows + j] for i in range(i0, i1 + 1) for j in range(j0, j1 + 1))
+
+    def _free_cells(self) -> tuple[bytes, int, int, int]:
+        """Per cell (column-major bytes), 1 if it is open floor as :meth:`clear` means it; conservative: each
+        cell is judged by its centre with half its diagonal added to every distance."""
+        lx, ly = self.limit_x, self.limit_y
+        i_min, j_min = math.floor(-lx / CLEAR_CELL), math.floor(-ly / CLEAR_CELL)
+        cols, rows = math.ceil(lx / CLEAR_CELL) - i_min, math.ceil(ly / CLEAR_CELL) - j_min
+        cx = (np.arange(cols) + i_min + 0.5)[:, None] * CLEAR_CELL
+        cy = (np.arange(rows) + j_min + 0.5)[None, :] * CLEAR_CELL
+        half, m = CLEAR_CELL / 2, CLEAR_MARGIN
+        free = (np.abs(cx) + half <= lx - m) & (np.abs(cy) + half <= ly - m)
+        spread = half * math.sqrt(2) + m  # from a cell's centre to its corners, and the margin
+        for box in self.boxes:
+            free &= np.hypot(cx - box.cx, cy - box.cy) > box.reach + self.radius + spread
+        for wall in self.walls:
+            length2 = wall.dx * wall.dx + wall.dy * wall.dy
+            t = np.clip(((cx - wall.x0) * wall.dx + (cy - wall.y0) * wall.dy) / length2, 0.0, 1.0)
+            free &= np.hypot(cx - wall.x0 - t * wall.dx, cy - wall.y0 - t * wall.dy) > self.radius + spread
+        if self.walls:  # no wall crosses a free cell: it is inside the outline if its centre is
+            inside = np.array([[contains(self.poly, float(x), float(y)) for y in cy[0]] for x in cx[:, 0]])
+            free &= inside
+        self._free = (free.astype(np.uint8).tobytes(), i_min, j_min, rows)
+        return self._free
 
     def resolve(self, x: float, y: float) -> tuple[float, float]:
         """The nearest free spot to (x, y): inside the walls, outside every booth."""

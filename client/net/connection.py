@@ -85,7 +85,7 @@ class NetClient:
         """``player``: the visitor's stored secret (client/identity.py), for puzzle progress across visits."""
         self.url = url
         self.hall = hall
-        self._hello = {"name": name, "lang": lang} | ({"color": color} if color else {})
+        self._hello = {"name": name, "lang": lang, "system_lines": True} | ({"color": color} if color else {})
         if player:
             self._hello["player"] = player
         self._resume: str | None = None

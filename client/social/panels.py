@@ -83,7 +83,7 @@ class ChatBox:
             me = m.me["pid"] if m.me else None
             out = []
             for msg in conv.ordered():
-                shown, system = line_text(msg["text"], lang)
+                shown, system = line_text(msg, lang)
                 out.append((f"· {shown}", SYSTEM) if system else
                            (f"{msg['name']}：{shown}", GOLD if msg["from"] == me else WHITE))
             return out
@@ -245,7 +245,7 @@ class InboxPanel:
                 self.canvas.card(INBOX_W - pad - 10 - w, y + 6, w, 20, RED)
                 self.canvas.label(label, INBOX_W - pad - 10 - w / 2, y + 9, 12, WHITE, align=TextNode.ACenter)
             if last is not None:
-                shown, system = line_text(last["text"], lang)
+                shown, system = line_text(last, lang)
                 self.canvas.label(shown if system else f"{last['name']}：{shown}", pad + 10, y + 29, 13, DIM,
                                   width=INBOX_W - 2 * pad - 20)
             self.rows.append({"title": c.title, "unread": c.unread, "last": last["text"] if last else None,

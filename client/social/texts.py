@@ -56,14 +56,17 @@ CATEGORY_NAMES = {
 }
 
 
-SYSTEM_MARK = "〔洽谈〕"  # a line the server wrote about a meeting or an intent (server/match/threads.py)
+SYSTEM_MARK = "〔洽谈〕"  # how a system line's text starts (server/match/threads.py), for older clients
 
 
-def line_text(value: str, lang: str) -> tuple[str, bool]:
-    """A message's text to show, and whether it is a system line: those carry "zh / en"; show one language."""
-    if not value.startswith(SYSTEM_MARK):
+def line_text(message: dict, lang: str) -> tuple[str, bool]:
+    """A message's text to show, and whether it is a system line. Only the server marks one (``system``, which
+    this client asks for in its hello); those carry "zh / en", shown in one language. A person's words are
+    shown as typed, 〔洽谈〕 included."""
+    value = message["text"]
+    if not message.get("system"):
         return value, False
-    zh, sep, en = value[len(SYSTEM_MARK):].partition(" / ")
+    zh, sep, en = value.removeprefix(SYSTEM_MARK).partition(" / ")
     return (en if lang == "en" and sep else zh), True
 
 

@@ -140,6 +140,8 @@ def write_now(ws: ServerConnection, data: bytes) -> bool:
     no send context, the bulk of the per-snapshot cost at 10 Hz. A transport still holding bytes (a client
     that reads slowly) is left to the writer task, whose ``send`` waits for it to drain: so a slow reader's
     next snapshot waits in its slot, is replaced by newer ones and marks it busy, as before."""
+    if isinstance(ws, DirectConnection):
+        return ws.send_now(data)  # framed in server/gateway/connection.py
     if ws.protocol.state is not State.OPEN or ws.transport.get_write_buffer_size():
         return False
     ws.protocol.send_binary(data)
@@ -242,7 +244,7 @@ class Gateway:
         self._apply(self.core.connect(cid, self._loop.time(), address))
         writer = asyncio.create_task(self._writer(cid, conn))
         if isinstance(ws, DirectConnection):
-            ws.on_message = lambda frame: self._direct(cid, ws, frame)
+            ws.read_directly(lambda frame: self._direct(cid, ws, frame))
         try:
             async for frame in ws:  # the messages DirectConnection does not hand over directly
                 self._apply(self.core.receive(cid, frame, self._loop.time()))
@@ -345,7 +347,13 @@ class Gateway:
     # --- actions from the core ------------------------------------------
     def _apply(self, actions: list) -> None:
         now = self._loop.time()
+        conns = self.conns
         for action in actions:
+            if type(action) is Send:  # nearly every action (a tick's snapshots): the shortest way
+                conn = conns.get(action.cid)
+                if conn is not None and not conn.closing:
+                    self._queue(action, conn, now)
+                continue
             if isinstance(action, Persist):
                 self._persist(action)
                 continue

@@ -88,26 +88,28 @@ class Admission:
 
     def charge(self, address: str, cost: Cost, size: int, conn_class: Bucket | None, now: float) -> bool:
         """Take one message of ``cost`` and ``size`` bytes from the connection's class bucket and the address's
-        budgets; False, and nothing taken, if any of them is short."""
+        budgets; False, and nothing taken, if any of them is short. (Every message passes here: plain loops,
+        and the class's rate looked up only when its bucket is first made.)"""
         counted = [conn_class] if conn_class is not None else []
-        sized: list[Bucket] = []
         a = self.addresses.get(address)
         if a is not None:  # None: a core driven without admission (unit tests): the connection's budgets only
             counted.append(a.messages)
-            sized.append(a.bytes_in)
-            rate = self.limits.rate(cost)
-            if rate is not None:
-                if cost not in a.classes:
-                    a.classes[cost] = Bucket(rate.address, rate.address_burst)
-                counted.append(a.classes[cost])
-        for b in (*counted, *sized):
+            shared = a.classes.get(cost)
+            if shared is None and cost is not Cost.CHEAP and (rate := self.limits.rate(cost)) is not None:
+                shared = a.classes[cost] = Bucket(rate.address, rate.address_burst)
+            if shared is not None:
+                counted.append(shared)
+            a.bytes_in.refill(now)
+        short = a is not None and a.bytes_in.tokens < size
+        for b in counted:
             b.refill(now)
-        if any(b.tokens < 1 for b in counted) or any(b.tokens < size for b in sized):
+            short = short or b.tokens < 1
+        if short:
             return False
         for b in counted:
             b.tokens -= 1
-        for b in sized:
-            b.tokens -= size
+        if a is not None:
+            a.bytes_in.tokens -= size
         return True
 
     def conn_bucket(self, cost: Cost) -> Bucket | None:

@@ -3,10 +3,16 @@
 Who is who: a visitor with a player secret (hello.player) is ``v:<16 hex>``;
 an exhibitor logged in with their token acts for a booth (``b:<booth>``) by
 naming it in the message's ``booth`` field; seeded funders are ``f:<id>``.
-Booking and intent changes are written by a :class:`Persist` (meetings: a
-:class:`Job` on one lane, as the store may refuse a slot another cluster member
-just took) whose replies (and the scoreboard's :class:`Publish`) go out only
-once the row is on disk.
+Write order. Every 云对接 write (meetings, intents, free slots, offers, who is
+who, the booth figures) is a :class:`Job` on one lane, ``match``: they are
+written in the order they were made, and each one's replies, the change
+published to the other members and the thread's system line come out of its
+``done`` once the row is on disk (a meeting's save may be refused: the store
+is the arbiter of a slot another member just took). The order matters to
+people: a meeting asked for, then an intent on the same need, must read in
+that order in the thread (a line's id is taken when it is posted, after its
+write), and a cancel followed by a change of free slots must reach the other
+members in that order.
 
 Signals for recommendations are observed, not claimed: every second the
 visitors standing in front of a booth are counted as visiting it (and how long
@@ -27,7 +33,7 @@ from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.match import OFFER_CHARS, visitor_party
 from protocol.text import TooLong, clean
-from server.actions import Action, Job, Persist, Publish, Send
+from server.actions import Action, Job, Publish, Send
 from server.bus import RESYNC
 from server.dispatch import Feature, Route
 from server.guard.costs import Cost
@@ -58,7 +64,7 @@ OBSERVE_EVERY_S = 1.0
 FLUSH_EVERY_S = 5.0
 FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
-MEETINGS_LANE = "match-meetings"  # meeting saves stay in the order they were made
+LANE = "match"  # every 云对接 write, in the order made (the module's docstring says why)
 PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
 LOBBY = "lobby"  # where a visitor turned away from a 洽谈室, and in no hall yet, is placed
 PROFILE_ROLES = {"company": "enterprise", "foundation": "foundation"}  # a profile's role -> who may publish offers
@@ -113,6 +119,7 @@ class MatchFeature(Feature):
         self.watch = BoothWatch(self.booth_spots)
         self._observed = self._flushed = -math.inf
         self._ids = itertools.count(1)
+        self.change_mark = 0  # the change log's last seq this member has read (server/store/changes.py)
 
     @classmethod
     def wired(cls, setup: MatchSetup, halls: dict[str, Hall], rooms: RoomsFeature, uploads: UploadDesk | None,
@@ -150,6 +157,7 @@ class MatchFeature(Feature):
         self.watch.restore(loaded.signals)
         self.people.update(loaded.people)
         self.index.set_popularity(self.watch.visits)
+        self.change_mark = loaded.mark
 
     # --- the feature's hooks -----------------------------------------------------
     def routes(self) -> dict[str, Route]:
@@ -228,28 +236,23 @@ class MatchFeature(Feature):
         if self.people_new:
             people, self.people_new = self.people_new, []
             told = Publish(PEOPLE, {"people": [list(p) for p in people]})
-            out.append(Persist(lambda: self.store.save_people(people), (told,)) if self.store is not None else told)
+            logged = {"change": "people", **told.event}  # replayed after an outage like match:state's changes
+            out.append(self._write("match-people", lambda: self.store.save_people(people, logged), lambda now: [told])
+                       if self.store is not None else told)
         events = self.watch.events
         if events and (now - self._flushed >= FLUSH_EVERY_S or len(events) >= FLUSH_AT_EVENTS):
             self._flushed = now
             batch = self.watch.take()
             self.index.set_popularity(self.watch.visits)
             if self.store is not None:
-                out.append(Persist(lambda: self.store.add_events(batch), ()))
+                out.append(self._write("match-events", lambda: self.store.add_events(batch), lambda now: []))
         return out
 
     def deliver(self, topic: str, event: dict, now: float) -> list[Action]:
         if topic == replica.STATE:
             return self._replicated(event)
-        if topic == RESYNC and self.store is not None:  # the bus was cut off: the store's intents win
-            def done(result: object, now: float) -> list[Action]:
-                if isinstance(result, Loaded):
-                    replica.reload(result, self.intents, self.bookings,
-                                   lambda o: self.offers.__setitem__(o.party, [self._offer(o)]))
-                    self.people.update(result.people)
-                return []
-
-            return [Job("match-resync", self.store.load, done)]
+        if topic == RESYNC and self.store is not None:  # the bus was cut off: catch up on the changes logged
+            return [self._resync()]
         if topic == PEOPLE:  # learned on another member (or here: the same pairs again)
             self.people.update((party, pid) for party, pid in event["people"])
             return []
@@ -272,8 +275,40 @@ class MatchFeature(Feature):
                                     meeting=meeting_wire(changed, self._thread_of(changed)))
         return []
 
+    def _write(self, key: str, work: Callable[[], None], then: Callable[[float], list[Action]],
+               s: Session | None = None, ref: str = "") -> Job:
+        """``work`` (a store write) on the 云对接 lane; ``then(now)`` once it is on disk. A write that fails is
+        not acknowledged: logged, and the visitor on ``s`` told it was not saved."""
+        def done(result: object, now: float) -> list[Action]:
+            if isinstance(result, BaseException):
+                log.error("a 云对接 write (%s) was not saved: %r", key, result)
+                return [error(s, ErrorCode.MATCH_NOT_SAVED, ref)] if s is not None else []
+            return then(now)
+        return Job(key, work, done, lane=LANE)
+
+    def _resync(self) -> Job:
+        """Read the changes logged since the last one read (server/store/changes.py) and apply them in order,
+        every member's (this one's too: the last change wins whoever made it)."""
+        mark = self.change_mark
+
+        def done(result: object, now: float) -> list[Action]:
+            if not isinstance(result, list):
+                log.error("re-reading the 云对接 state failed: %r", result)
+                return []
+            for seq, event in result:
+                if event.get("change") == "people":
+                    self.people.update((party, pid) for party, pid in event["people"])
+                else:
+                    replica.apply(event, self.intents, self.bookings,
+                                  lambda o: self.offers.__setitem__(o.party, [self._offer(o)]), self.names)
+                self.change_mark = max(self.change_mark, seq)
+            log.info("云对接: caught up on %d logged changes after seq %d", len(result), mark)
+            return []
+
+        return Job("match-resync", lambda: self.store.since(mark), done)
+
     def _state(self, event: dict) -> Publish:
-        """The change for the other members, published once committed (in the Persist's ``then``)."""
+        """The change for the other members, published once committed (in its write's ``done``)."""
         return Publish(replica.STATE, {**event, "member": self.hub.member})
 
     # --- identity ---------------------------------------------------------------
@@ -473,8 +508,9 @@ class MatchFeature(Feature):
         reply = Send(s.cid, encode("match_offer_saved", id=self.offers[party][0].id))
         if self.store is None:
             return [reply]
-        return [Persist(lambda: self.store.save_offer(saved, self._wall(now)),
-                        (reply, self._state(replica.offer_event(saved, self.names.get(party, "")))))]
+        state = self._state(replica.offer_event(saved, self.names.get(party, "")))
+        return [self._write(f"match-offer:{party}", lambda: self.store.save_offer(saved, self._wall(now), state.event),
+                            lambda now: [reply, state], s, "match_offer")]
 
     @staticmethod
     def _offer(o: SavedOffer) -> Offer:
@@ -495,7 +531,8 @@ class MatchFeature(Feature):
         if self.store is None:
             return [reply]
         state = self._state(replica.slots_event(party, slots))
-        return [Persist(lambda: self.store.save_slots(party, slots), (reply, state))]
+        return [self._write(f"match-slots:{party}", lambda: self.store.save_slots(party, slots, state.event),
+                            lambda now: [reply, state], s, "match_slots")]
 
     def on_free(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not self._known(msg["party"]):
@@ -569,9 +606,10 @@ class MatchFeature(Feature):
                 log.error("a meeting change was not saved: %r", result)
                 return [error(s, ErrorCode.MATCH_NOT_SAVED, ref)]
             sends, lines = told(now)
-            return [*sends, self._state(replica.meeting_event(m)), *lines]
+            return [*sends, state, *lines]
 
-        return [Job(f"match-meeting:{m.id}", lambda: self.store.save_meeting(m), done, lane=MEETINGS_LANE)]
+        state = self._state(replica.meeting_event(m))  # as saved: published and logged alike
+        return [Job(f"match-meeting:{m.id}", lambda: self.store.save_meeting(m, state.event), done, lane=LANE)]
 
     # --- intents -----------------------------------------------------------------------
     def on_intent(self, s: Session, msg: dict, now: float) -> list[Action]:
@@ -596,7 +634,7 @@ class MatchFeature(Feature):
                                      msg["amount_yuan"], msg["items"], self._wall(now))
         except Refused as exc:
             return [error(s, exc.code, "match_intent")]
-        return self._intent_changed(i, now, s, party)
+        return self._intent_changed(i, now, s, party, "match_intent")
 
     def on_intent_answer(self, s: Session, msg: dict, now: float) -> list[Action]:
         party, refused = self._acting(s, msg, "match_intent_answer")
@@ -607,7 +645,7 @@ class MatchFeature(Feature):
             i = answer(msg["intent"], party, self._wall(now))
         except Refused as exc:
             return [error(s, exc.code, "match_intent_answer")]
-        return self._intent_changed(i, now, s, party)
+        return self._intent_changed(i, now, s, party, "match_intent_answer")
 
     def on_intents(self, s: Session, msg: dict, now: float) -> list[Action]:
         """The intents the visitor (or the booth) is a side of, newest last: a purchase or donation intent
@@ -618,19 +656,26 @@ class MatchFeature(Feature):
         intents = [intent_wire(i, self._about(i.subject, i.ref)) for i in self.intents.visible(party)][-200:]
         return [Send(s.cid, encode("match_intent_list", intents=intents))]
 
-    def _intent_changed(self, i: Intent, now: float, s: Session, actor: str) -> list[Action]:
-        _, lines = self._thread_line(s, actor, i.other if actor == i.proposer else i.proposer, (i.subject, i.ref),
-                                     f"{i.id}:{i.state}", lambda name: intent_line(i.state, name, i.amount_yuan,
-                                                                                  i.items), now)
-        then: list[Action] = self._to_parties(i.parties(), "match_intent_state",
-                                              intent=intent_wire(i, self._about(i.subject, i.ref)))
-        if i.state == CONFIRMED:
-            board = self.intents.scoreboard()
-            then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
-                                        "intents": board.intents}))
-        if self.store is None:
+    def _intent_changed(self, i: Intent, now: float, s: Session, actor: str, ref: str) -> list[Action]:
+        """Saved, then both sides told, then the thread's line: posted only after the write, so it takes its
+        place (and id) after the lines of changes written before it."""
+        def told(now: float) -> list[Action]:
+            _, lines = self._thread_line(s, actor, i.other if actor == i.proposer else i.proposer,
+                                         (i.subject, i.ref), f"{i.id}:{i.state}",
+                                         lambda name: intent_line(i.state, name, i.amount_yuan, i.items), now)
+            then: list[Action] = self._to_parties(i.parties(), "match_intent_state",
+                                                  intent=intent_wire(i, self._about(i.subject, i.ref)))
+            if i.state == CONFIRMED:
+                board = self.intents.scoreboard()
+                then.append(Publish(TOPIC, {"projects": board.projects, "amount_yuan": board.amount_yuan,
+                                            "intents": board.intents}))
             return [*then, *lines]
-        return [Persist(lambda: self.store.save_intent(i), (self._state(replica.intent_event(i)), *then, *lines))]
+
+        if self.store is None:
+            return told(now)
+        state = self._state(replica.intent_event(i))
+        return [self._write(f"match-intent:{i.id}", lambda: self.store.save_intent(i, state.event),
+                            lambda now: [state, *told(now)], s, ref)]
 
     def on_watch(self, s: Session, msg: dict, now: float) -> list[Action]:
         if not msg["on"]:

@@ -2,7 +2,9 @@
 
 Each member keeps them in memory (:class:`~server.match.feature.MatchFeature`)
 and the store (PostgreSQL in a cluster) is the truth. A change is committed,
-then published on ``match:state`` from its ``Persist``; every other member
+then published on ``match:state`` from its write's ``done`` (logged with it in
+the store's change log, which a member reads after a bus outage:
+server/store/changes.py); every other member
 applies it to its copy and tells the sides connected *there* (the member that
 made the change told its own). Applying is idempotent and never goes back: an
 answered intent is not reopened by an older event. The scoreboard each member
@@ -20,7 +22,7 @@ from dataclasses import asdict, fields
 from protocol.messages import MAX_NAME_CHARS
 from server.match.booking import Bookings, Meeting
 from server.match.intents import PROPOSED, Intent, Intents
-from server.match.store import Loaded, SavedOffer
+from server.match.store import SavedOffer
 
 log = logging.getLogger("pavilion.match")
 
@@ -45,14 +47,6 @@ def slots_event(party: str, slots: set[int]) -> dict:
 def offer_event(o: SavedOffer, name: str) -> dict:
     """``name``: how the offer's visitor is shown to others (their name at hello)."""
     return {"change": "offer", **asdict(o), "name": name}
-
-
-def reload(loaded: Loaded, intents: Intents, bookings: Bookings, offers: Callable[[SavedOffer], None]) -> None:
-    """After the bus was cut off (events may be lost): take what the store holds, by the same rules."""
-    events = [*map(intent_event, loaded.intents), *map(meeting_event, loaded.meetings),
-              *(slots_event(p, s) for p, s in loaded.slots.items()), *(offer_event(o, "") for o in loaded.offers)]
-    for event in events:
-        apply(event, intents, bookings, offers)
 
 
 def apply(event: dict, intents: Intents, bookings: Bookings, offers: Callable[[SavedOffer], None],

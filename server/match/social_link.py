@@ -56,7 +56,7 @@ class SocialThreads:
         found = self.convs.get(conv)
         if found is None:
             return []
-        return self.social.post(found, sender, text, now, cmid, booth or None)
+        return self.social.post(found, sender, text, now, cmid, booth or None, system=True)
 
 
 def _shape(a: Side, b: Side) -> tuple[str, int, int, str] | None:

@@ -19,7 +19,9 @@ from server.session import Session
 
 KIND_TEXT = {"funds": ("资金", "funding"), "goods": ("物资", "supplies"), "volunteers": ("志愿者", "volunteers"),
              "channels": ("销售渠道", "sales channels"), "skills": ("技术/培训", "skills & training")}
-MARK = "〔洽谈〕"  # every system line starts with it: the clients show such lines apart from people's words
+# Every system line starts with it, for clients older than ``message.system`` (the mark newer ones go by, which
+# only the server sets): those showed such lines apart from people's words by this prefix.
+MARK = "〔洽谈〕"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class Threads(Protocol):
         """That conversation, created (and persisted) if new; None when the two cannot talk (two booths)."""
 
     def post(self, conv: int, sender: int, booth: str, text: str, cmid: str, now: float) -> list[Action]:
-        """A line in ``conv`` from person ``sender`` (signed as ``booth`` when not empty), stored then delivered."""
+        """A system line in ``conv`` on behalf of person ``sender`` (signed as ``booth`` when not empty), stored
+        then delivered marked as the server's (``message.system``), never as the person's own words."""
 
 
 def meeting_line(event: str, slot: int, actor: str) -> str:

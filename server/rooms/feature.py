@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from protocol.codec import encode, encode_snap, pack_entity, unpack_snap
+from protocol.codec import encode
 from protocol.errors import ErrorCode
 from protocol.messages import ANIM_SEATED
 from server.actions import Action, Job, Send
@@ -22,7 +22,6 @@ from server.rooms.instances import choose, split
 from server.rooms.room import Room
 from server.rooms.tick import Result, Snapshot
 from server.session import Place, Session, refuse
-from world.looks import legacy_look
 from world.places import arrival, portal_at
 from world.scene import Hall
 
@@ -152,7 +151,7 @@ class RoomsFeature(Feature):
         if s.room is not None:
             s.room.remove(s.vid)
         s.room = room
-        av = room.add(s.vid, s.name, s.look, now, at)
+        av = room.add(s.vid, s.name, s.look, now, at, legacy=not s.extras)
         log.debug("visitor %d in %s at (%.1f, %.1f), %d there", s.vid, room.hall.id, av.x, av.y, len(room))
         you = {"pos": [av.x, av.y, 0.0], "yaw": av.yaw}
         n = split(self.room_id(room))[1]
@@ -240,8 +239,8 @@ class RoomsFeature(Feature):
 
     def _sends(self, room: Room, snaps: dict[int, Snapshot]) -> list[Action]:
         by_vid = self.hub.by_vid
-        return [Send(s.cid, snap.frame if s.extras or not snap.entering else legacy_frame(snap), snapshot=True)
-                for vid, snap in snaps.items() if (s := by_vid.get(vid)) is not None]
+        return [Send(s.cid, snap.frame, snapshot=True) for vid, snap in snaps.items()
+                if (s := by_vid.get(vid)) is not None]
 
 
 def timed(compute):
@@ -275,9 +274,3 @@ class TickStats:
         return (f"{self.ticks} hall ticks computed off the loop (mean {mean:.2f} ms, worst {self.worst_s * 1000:.1f} ms"
                 f" CPU), {self.skipped} skipped while the previous was computing (each then ran on its finish)")
 
-
-def legacy_frame(snap: Snapshot) -> bytes:
-    """The snapshot for an older client: the same, with only the look fields it knows (world/looks.py)."""
-    fields = unpack_snap(snap.frame)
-    enter = [{**info, "look": legacy_look(info["look"])} for info in fields["enter"]]
-    return encode_snap(fields["tick"], snap.full, snap.ack, enter, snap.leave, [pack_entity(e) for e in fields["ents"]])

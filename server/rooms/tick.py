@@ -176,7 +176,11 @@ class TickPlan:
         avatars, vid, packed = self.avatars, self.vid, self.packed
         ents = [packed[s] for s in seen[send].tolist()]
         ents_end = np.cumsum(np.count_nonzero(send, axis=1)).tolist()
-        enters = [avatars[s].info_packed for s in seen[entered].tolist()]
+        entering = seen[entered].tolist()
+        enters = [avatars[s].info_packed for s in entering]
+        # older clients' arrivals, with only the look fields they know (packed once per avatar too)
+        legacy = [avatars[s].legacy_packed for s in entering] if any(avatars[s].legacy for s in obs.tolist()) \
+            else enters
         enters_end = np.cumsum(np.count_nonzero(entered, axis=1)).tolist()
         gone_vid = vid[gone_slot]
         leaves = gone_vid[np.lexsort((gone_vid, gone_i))].tolist()  # by observer, then id
@@ -190,7 +194,8 @@ class TickPlan:
             full, ack = av.needs_full, av.seq
             if e1 > e0 or n1 > n0 or l1 > l0 or full or ack != av.acked:
                 leave = leaves[l0:l1]
-                frame = encode_snap_parts(head, full, ack, enters[n0:n1], leave, e1 - e0, ents[e0:e1])
+                frame = encode_snap_parts(head, full, ack, (legacy if av.legacy else enters)[n0:n1], leave, e1 - e0,
+                                          ents[e0:e1])
                 snapshots[av.id] = Snapshot(full, ack, n1 - n0, leave, e1 - e0, frame)
                 observers[av.id] = av
             e0, n0, l0 = e1, n1, l1

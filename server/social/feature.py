@@ -59,6 +59,7 @@ from server.social.store import (
     Loaded,
     Profile,
     Sanction,
+    Since,
     SocialStore,
     Subject,
     booth_party,
@@ -87,6 +88,7 @@ class Member:
     s: Session
     pid: int | None  # None: no player secret in hello, so no social identity
     organiser: str | None = None  # the organiser's name after organiser_login
+    system_lines: bool = False  # its client said (hello.system_lines) it reads message.system: older ones don't
     heard: deque = field(default_factory=lambda: deque(maxlen=CONTEXT_LINES))  # (sender pid, "name: text")
 
 
@@ -110,6 +112,7 @@ class SocialFeature(Feature):
         self.blocks: dict[int, set[int]] = data.blocks
         self.favourites: dict[int, list[str]] = data.favourites
         self.message_seq = Ids(data.next_message - 1, slot)
+        self.change_mark = data.mark  # the change log's last seq this member has read (server/store/changes.py)
         self.pid_seq = Ids(max(self.profiles, default=0), slot)
         self.conv_seq = Ids(max(self.convs, default=0), slot)
         self.next_line = 1  # ids of nearby/hall lines (never stored)
@@ -129,6 +132,8 @@ class SocialFeature(Feature):
         self.ticks = 0
         self.noticed: Callable[[Session, str, str, float], None] = lambda s, booth, kind, now: None
         self.describe: Callable[[Subject], dict | None] = lambda subject: None
+        # told of a successful organiser login, so the role badge shows at once (server/fair.py: the looks feature)
+        self.on_login: Callable[[Session], list[Action]] = lambda s: []
 
     def connect(self, noticed: Callable[[Session, str, str, float], None],
                 describe: Callable[[Subject], dict | None]) -> None:
@@ -187,30 +192,32 @@ class SocialFeature(Feature):
         return self.convs[cid] if cid is not None else None
 
     def post(self, conv: Conv, sender: int, text: str, now: float, cmid: str, booth: str | None = None,
-             ack: list[Send] | None = None) -> list[Action]:
+             ack: list[Send] | None = None, system: bool = False) -> list[Action]:
         """Store ``text`` (already cleaned) in ``conv`` from ``sender`` and deliver it to every party.
 
         ``booth``: a staff reply signed as that booth. ``ack`` goes out once the
         message is committed, before the recipients hear of it. ``cmid`` must be
         unique for the sender: a repeated one is a resend and delivers nothing.
+        ``system``: a line the server wrote (another feature's, e.g. 云对接's booking lines), stored and sent
+        marked as such; nothing a visitor sends is ever marked.
         """
         seen = self._recent(sender).get(cmid)
         if seen is not None:  # a resend: stored (or being stored) and delivered already
-            return self._again(sender, cmid, list(ack or []), text, booth)
+            return self._again(sender, cmid, list(ack or []), text, booth, system)
         text = self.words.mask(text)
         mid, at = self.message_seq.take(), self._wall(now)
         self._remember(sender, cmid, mid, conv.id, at)
         me = booth_party(booth) if booth else party(sender)
-        rows = [SocialStore.message_row(mid, conv.id, sender, booth, cmid, text, at),
+        rows = [SocialStore.message_row(mid, conv.id, sender, booth, cmid, text, at, system),
                 SocialStore.read_row(me, conv.id, mid)]
-        event = {"sender": sender, "message": self._message(mid, conv.id, sender, booth, text, at)}
+        event = {"sender": sender, "message": self._message(mid, conv.id, sender, booth, text, at, system)}
         return [self._persist(rows, [*(ack or []), *(Publish(TOPIC + p, event) for p in conv.parties)])]
 
     # --- lifecycle --------------------------------------------------------------------------
     def greeted(self, s: Session, hello: dict, now: float) -> None:
         secret = hello.get("player")
         pid = None if secret is None else self._person_for(player_hash(secret), s.name, now)
-        self.members[s.cid] = Member(s, pid)
+        self.members[s.cid] = Member(s, pid, system_lines=hello.get("system_lines", False))
         if pid is None:
             return
         self.online.setdefault(pid, set()).add(s.cid)
@@ -268,14 +275,14 @@ class SocialFeature(Feature):
         cids = list(self.online.get(int(target[2:]), ())) if by_person else self.staff.online(target[2:])
         sender, m = event["sender"], event["message"]
         self.message_seq.seen(m["id"])  # a reply made here is numbered after what it answers
-        frame = encode("message", message=m)
+        frames = {True: encode("message", message=m), False: encode("message", message=_plain(m))}
         out: list[Action] = []
         for cid in cids:
             member = self.members.get(cid)
             if member is None or sender in self.blocks.get(member.pid, ()):
                 continue
             member.heard.append((sender, f"{m['name']}: {m['text']}"))
-            out.append(Send(cid, frame))
+            out.append(Send(cid, frames[member.system_lines]))
         return out
 
     # --- profiles -----------------------------------------------------------------------------
@@ -404,8 +411,8 @@ class SocialFeature(Feature):
                 return []
             rows, more = result
             hidden = self.blocks.get(m.pid, set())
-            page = [self._message(mid, conv.id, sender, booth, text, at)
-                    for mid, sender, booth, text, at in rows if sender not in hidden]
+            page = [self._message(mid, conv.id, sender, booth, text, at, bool(system), m.system_lines)
+                    for mid, sender, booth, text, at, system in rows if sender not in hidden]
             return [Send(s.cid, encode("history_page", conv=conv.id, messages=page, more=more))]
 
         return [Job(f"history:{conv.id}", lambda: store.page(conv.id, before, limit), done)]
@@ -492,7 +499,7 @@ class SocialFeature(Feature):
             return refuse(s, ErrorCode.BAD_TOKEN, "organiser_login")
         m.organiser = found[1]
         log.info("organiser %d '%s' logged in on connection %d", found[0], found[1], s.cid)
-        return [Send(s.cid, encode("organiser", name=found[1][:60]))]
+        return [Send(s.cid, encode("organiser", name=found[1][:60])), *self.on_login(s)]
 
     def on_moderate(self, s: Session, msg: dict, now: float) -> list[Action]:
         m, refusal = self._organiser(s, "moderate")
@@ -585,23 +592,25 @@ class SocialFeature(Feature):
         return now + self.wall_offset
 
     def _resync(self) -> list[Action]:
-        """The bus was cut off and is back: re-read profiles, conversations, favourites and blocks (sanctions
-        are re-read every few seconds anyway, see :meth:`background`)."""
-        store = self.store
+        """The bus was cut off and is back: apply the changes to profiles, conversations, favourites and blocks
+        logged since the last one read, in order (sanctions are re-read every few seconds anyway, see
+        :meth:`background`; messages stay on disk)."""
+        store, mark = self.store, self.change_mark
         if store is None:
             return []
 
         def done(result: object, now: float) -> list[Action]:
-            if isinstance(result, Loaded):
-                replica.reload(self, result, self.message_seq)
+            if isinstance(result, Since):
+                self.change_mark = replica.replay(self, result, self.message_seq, self.change_mark)
+                log.info("social: caught up on %d logged changes after seq %d", len(result.changes), mark)
             else:
                 log.error("re-reading the social state failed: %r", result)
             return []
 
-        return [Job("social-resync", store.load, done)]
+        return [Job("social-resync", lambda: store.since(mark), done)]
 
     def _again(self, pid: int, cmid: str, ack: list[Action], text: str | None = None,
-               booth: str | None = None) -> list[Action]:
+               booth: str | None = None, system: bool = False) -> list[Action]:
         """A resent message's acknowledgement, sent only once the message is committed: persists run in order,
         so this one runs after the first write. With the ``text`` it is written again unless already stored
         (the first write may have failed); without, the ack waits for the stored message or is never sent."""
@@ -610,7 +619,8 @@ class SocialFeature(Feature):
             return ack
         if text is None:
             return [Persist(lambda: store.confirm_message(pid, cmid), tuple(ack))]
-        row = SocialStore.message_row_once(seen[0], seen[1], pid, booth, cmid, self.words.mask(text), seen[2])
+        row = SocialStore.message_row_once(seen[0], seen[1], pid, booth, cmid, self.words.mask(text), seen[2],
+                                           system)
         return [Persist(lambda: store.store.write([row]), tuple(ack))]
 
     def _changed(self, row: tuple[str, tuple], event: dict) -> None:
@@ -620,7 +630,8 @@ class SocialFeature(Feature):
         self.pending_state.append({**event, "member": self.hub.member})
 
     def _persist(self, rows: list[tuple[str, tuple]], then: list[Action]) -> Persist:
-        rows, self.pending = self.pending + rows, []
+        logged = [SocialStore.change_row(e) for e in self.pending_state]  # in the same transaction as the change
+        rows, self.pending = self.pending + rows + logged, []
         then = [*then, *(Publish(replica.STATE, e) for e in self.pending_state)]
         self.pending_state = []
         store = self.store
@@ -744,7 +755,8 @@ class SocialFeature(Feature):
             for p, c in pairs:
                 count, latest = result[c]
                 conv = self.convs[c]
-                last = self._message(latest[0], c, *latest[1:]) if latest and latest[1] not in hidden else None
+                last = (self._message(latest[0], c, *latest[1:5], bool(latest[5]), m.system_lines)
+                        if latest and latest[1] not in hidden else None)
                 convs.append(self._conv_info(conv, p, count, last))
                 total += count
             convs.sort(key=lambda info: -(info["last"]["id"] if "last" in info else 0))
@@ -774,8 +786,12 @@ class SocialFeature(Feature):
         p = self.profiles.get(pid)
         return p.name if p is not None else f"访客{pid}"
 
-    def _message(self, mid: int, conv: int, sender: int, booth: str | None, text: str, at: float) -> dict:
+    def _message(self, mid: int, conv: int, sender: int, booth: str | None, text: str, at: float,
+                 system: bool = False, marked: bool = True) -> dict:
+        """A message on the wire; ``system`` (a server's line) is said only to a reader that reads it (``marked``)."""
         m = {"id": mid, "conv": conv, "from": sender, "text": text, "at": at}
+        if system and marked:
+            m["system"] = True
         if booth:
             name = self.booth_names.get(booth)
             m.update(booth=booth, name=(name.zh if name else booth)[:60])
@@ -797,3 +813,9 @@ class SocialFeature(Feature):
             if member.organiser is not None:
                 fields["organiser"] = True
         return encode("profile", **fields)
+
+
+def _plain(message: dict) -> dict:
+    """A message as a client from before ``message.system`` reads it (it would refuse the unknown field; the line's
+    text still starts with the 〔洽谈〕 it shows such lines by)."""
+    return {k: v for k, v in message.items() if k != "system"}

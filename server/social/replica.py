@@ -7,8 +7,11 @@ published on ``social:state`` (in the ``then`` of its ``Persist``), and every
 other member applies it to its own copy. Applying is idempotent (a profile is
 overwritten with the same fields, a conversation added once, a favourite or a
 block set on or off), and a member ignores its own events, which it applied
-before it published them. Sanctions travel on ``social:mod`` and messages on
-``social:p:<pid>`` / ``social:b:<booth>`` (see the feature's docstring).
+before it published them. Each event is also written to the store's change log
+with its change (server/store/changes.py): after a bus outage a member
+:func:`replay` applies the ones logged since the last it read. Sanctions
+travel on ``social:mod`` and messages on ``social:p:<pid>`` /
+``social:b:<booth>`` (see the feature's docstring).
 
 Events come from other members, never from visitors, but are still checked
 for shape: a malformed one is dropped with a warning.
@@ -20,7 +23,7 @@ import logging
 from typing import Protocol
 
 from server.cluster.ids import Ids
-from server.social.store import Conv, Loaded, Profile, Subject
+from server.social.store import Conv, Profile, Since, Subject
 
 log = logging.getLogger("pavilion.social")
 
@@ -82,17 +85,14 @@ def apply(f: SocialFeature, event: dict) -> None:
         log.warning("malformed social state event dropped: %r", exc)
 
 
-def reload(f: SocialFeature, loaded: Loaded, message_seq: Ids) -> None:
-    """After the bus was cut off (events may be lost): take what the store holds, which wins."""
-    for p in loaded.profiles.values():
-        _profile(f, profile_event(p))
-    for c in loaded.convs.values():
-        _conv(f, conv_event(c))
-    f.favourites.clear()
-    f.favourites.update(loaded.favourites)
-    f.blocks.clear()
-    f.blocks.update(loaded.blocks)
-    message_seq.seen(loaded.next_message - 1)
+def replay(f: SocialFeature, since: Since, message_seq: Ids, mark: int) -> int:
+    """After the bus was cut off (events may be lost): apply the logged changes (every member's, this one's
+    too, so the last change wins whoever made it) in their order; the new mark."""
+    for seq, event in since.changes:
+        apply(f, event)
+        mark = max(mark, seq)
+    message_seq.seen(since.next_message - 1)
+    return mark
 
 
 def _profile(f: SocialFeature, e: dict) -> None:

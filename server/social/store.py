@@ -17,6 +17,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from server.store import changes
 from server.store.open import Database
 
 
@@ -99,6 +100,18 @@ class Loaded:
     favourites: dict[int, list[str]]
     sanctions: list[Sanction]
     next_message: int
+    mark: int = 0  # the change log's last seq before the tables were read (server/store/changes.py)
+
+
+@dataclass
+class Since:
+    """What a member missed while the bus was cut off: the logged changes (seq, event), oldest first."""
+
+    changes: list[tuple[int, dict]]
+    next_message: int
+
+
+TOPIC = "social"  # this feature's rows in the change log
 
 
 class SocialStore:
@@ -107,6 +120,7 @@ class SocialStore:
 
     # --- start -------------------------------------------------------------------------
     def load(self) -> Loaded:
+        mark = changes.last(self.store, TOPIC)  # first: a change committed while the tables are read is read again
         rows = self.store.rows
         profiles = {r[0]: Profile(*r[:6], interests=json.loads(r[6])) for r in rows(
             "SELECT id, hash, name, org, role, province, interests FROM profiles")}
@@ -119,7 +133,17 @@ class SocialStore:
         for person, booth in rows("SELECT person, booth FROM favourites ORDER BY added, booth"):
             favourites.setdefault(person, []).append(booth)
         (top,), = rows("SELECT COALESCE(MAX(id), 0) FROM messages")
-        return Loaded(profiles, convs, blocks, favourites, self.sanctions_after(0), top + 1)
+        return Loaded(profiles, convs, blocks, favourites, self.sanctions_after(0), top + 1, mark)
+
+    def since(self, mark: int) -> Since:
+        """The changes logged after ``mark`` (see :func:`server.store.changes.after`), and the next message id."""
+        (top,), = self.store.rows("SELECT COALESCE(MAX(id), 0) FROM messages")
+        return Since(changes.after(self.store, TOPIC, mark), top + 1)
+
+    @staticmethod
+    def change_row(event: dict) -> tuple[str, tuple]:
+        """``event`` (as published on ``social:state``) in the change log, written with the change itself."""
+        return changes.row(TOPIC, event)
 
     # --- statements (carried out by a Persist, in order) --------------------------------
     @staticmethod
@@ -137,15 +161,16 @@ class SocialStore:
 
     @staticmethod
     def message_row(mid: int, conv: int, sender: int, booth: str | None, cmid: str, text: str,
-                    at: float) -> tuple[str, tuple]:
-        return ("INSERT INTO messages (id, conv, sender, booth, cmid, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (mid, conv, sender, booth, cmid, text, at))
+                    at: float, system: bool = False) -> tuple[str, tuple]:
+        """``system``: a line the server wrote (a 云对接 booking or intent), never a person's words."""
+        return ("INSERT INTO messages (id, conv, sender, booth, cmid, text, at, system_line) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (mid, conv, sender, booth, cmid, text, at, int(system)))
 
     @staticmethod
     def message_row_once(mid: int, conv: int, sender: int, booth: str | None, cmid: str, text: str,
-                         at: float) -> tuple[str, tuple]:
+                         at: float, system: bool = False) -> tuple[str, tuple]:
         """The message unless it is stored already (a resend whose first write may have failed)."""
-        sql, params = SocialStore.message_row(mid, conv, sender, booth, cmid, text, at)
+        sql, params = SocialStore.message_row(mid, conv, sender, booth, cmid, text, at, system)
         return sql + " ON CONFLICT DO NOTHING", params
 
     @staticmethod
@@ -169,9 +194,11 @@ class SocialStore:
 
     # --- reads for jobs (worker threads) ------------------------------------------------
     def page(self, conv: int, before: int | None, limit: int) -> tuple[list[tuple], bool]:
-        """Up to ``limit`` messages of ``conv`` before id ``before`` (None: the latest), oldest first; more?"""
+        """Up to ``limit`` messages of ``conv`` before id ``before`` (None: the latest), oldest first; more?
+        Each (id, sender, booth, text, at, system)."""
         rows = self.store.rows(
-            "SELECT id, sender, booth, text, at FROM messages WHERE conv = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, sender, booth, text, at, system_line FROM messages WHERE conv = ? AND id < ? "
+            "ORDER BY id DESC LIMIT ?",
             (conv, before if before is not None else 2**62, limit + 1))
         return rows[:limit][::-1], len(rows) > limit
 
@@ -182,7 +209,7 @@ class SocialStore:
             marks = self.store.rows("SELECT upto FROM reads WHERE party = ? AND conv = ?", (p, conv))
             last = marks[0][0] if marks else 0
             (count,), = self.store.rows("SELECT COUNT(*) FROM messages WHERE conv = ? AND id > ?", (conv, last))
-            latest = self.store.rows("SELECT id, sender, booth, text, at FROM messages WHERE conv = ? "
+            latest = self.store.rows("SELECT id, sender, booth, text, at, system_line FROM messages WHERE conv = ? "
                                      "ORDER BY id DESC LIMIT 1", (conv,))
             out[conv] = (count, latest[0] if latest else None)
         return out

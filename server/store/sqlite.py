@@ -252,6 +252,21 @@ _MIGRATIONS = (
     INSERT INTO match_busy (party, slot, meeting) SELECT host, slot, id FROM match_meetings
         WHERE state = 'accepted' ORDER BY updated, id ON CONFLICT DO NOTHING
     """,
+    # 11: a line the server wrote (a 云对接 booking or intent, server/match/threads.py) is marked as such, not told
+    # apart by its text, which a person can type too (server/social/store.py).
+    """
+    ALTER TABLE messages ADD COLUMN system_line INTEGER NOT NULL DEFAULT 0
+    """,
+    # 12: the change log (server/store/changes.py): each change to what every cluster member keeps in memory, as
+    # the event the members apply, numbered; after a Redis outage a member reads only the changes it missed.
+    """
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        event TEXT NOT NULL
+    );
+    CREATE INDEX changes_topic ON changes(topic, seq)
+    """,
 )
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 DB_FILE = "pavilion.sqlite3"  # the database's name in a data folder (server and admin commands share it)

@@ -119,6 +119,9 @@ class UploadsFeature(Feature):
                  on_show: Callable[[str, BoothVersion | None], None] | None = None):
         self.uploads, self.content, self.rooms = uploads, content, rooms
         self.on_show = on_show  # told of every version that goes live (云对接 reads the needs it carries)
+        # told when a connection logs in or out as exhibitor staff, so the role badge changes at once
+        # (server/fair.py: the looks feature)
+        self.on_login: Callable[[Session], list[Action]] = lambda s: []
 
     def routes(self) -> dict[str, Route]:
         return {t: Route(self._in_order(t, h), cost) for t, h, cost in (
@@ -213,7 +216,7 @@ class UploadsFeature(Feature):
         def checked(s: Session, valid: object, now: float) -> list[Action]:
             if not valid:
                 self._logout(s)
-                return refuse(s, ErrorCode.BAD_TOKEN, ref)
+                return [*refuse(s, ErrorCode.BAD_TOKEN, ref), *self.on_login(s)]
             login.checked = now
             return then(s, login, now)
 
@@ -232,7 +235,8 @@ class UploadsFeature(Feature):
         login = self.uploads.logins[s.cid] = Login(found, now)
         s.budgets.update(dict.fromkeys(UPLOAD_TYPES, login.budget))  # an exhibitor's budget, not a visitor's
         log.info("exhibitor %d '%s' logged in on connection %d", found.id, found.name, s.cid)
-        return [Send(s.cid, encode("exhibitor", id=found.id, name=found.name[:200], booths=sorted(found.booths)))]
+        return [Send(s.cid, encode("exhibitor", id=found.id, name=found.name[:200], booths=sorted(found.booths))),
+                *self.on_login(s)]
 
     def on_upload_begin(self, s: Session, msg: dict, now: float) -> list[Action]:
         return self._login(s, "upload_begin", now, lambda s, login, now: self._begin(s, login, msg, now),

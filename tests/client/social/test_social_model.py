@@ -99,7 +99,9 @@ def test_a_meeting_thread_opened_before_the_inbox_names_it_is_fetched_again_and_
 def test_system_lines_show_in_the_readers_language():
     from client.social.texts import line_text
 
-    line = "〔洽谈〕润泽 申请预约洽谈 12月3日 19:30–20:00 / 润泽 asked for a meeting at 3 Dec 19:30–20:00"
+    text = "〔洽谈〕润泽 申请预约洽谈 12月3日 19:30–20:00 / 润泽 asked for a meeting at 3 Dec 19:30–20:00"
+    line = {"text": text, "system": True}
     assert line_text(line, "zh") == ("润泽 申请预约洽谈 12月3日 19:30–20:00", True)
     assert line_text(line, "en") == ("润泽 asked for a meeting at 3 Dec 19:30–20:00", True)
-    assert line_text("你好 / hello", "en") == ("你好 / hello", False)  # a person's words are never split
+    assert line_text({"text": "你好 / hello"}, "en") == ("你好 / hello", False)  # a person's words are never split
+    assert line_text({"text": text}, "en") == (text, False)  # typed by a person: shown as typed, with their name

@@ -17,6 +17,8 @@ from protocol.messages import HATS, OUTFITS
 from server.actions import Send
 from server.fair import build_core
 from server.looks.feature import LooksFeature
+from server.social.feature import SocialFeature
+from server.social.staff import DeskStaff
 from server.social.store import SocialStore
 from server.store.sqlite import Store
 from server.uploads.exhibitors import ExhibitorStore
@@ -117,7 +119,25 @@ def test_nobody_outside_the_area_of_interest_is_told():
     assert frames(out, 2) == [] and [t for t, _ in frames(out, 1)] == ["look"]
 
 
-def test_roles_are_the_servers_decision_and_show_within_a_second():
+def test_an_organiser_login_is_the_badges_event_told_in_the_same_step(tmp_path):
+    store = Store(tmp_path / "pavilion.sqlite3")
+    token = SocialStore(store).add_organiser("主办方甲", 0.0)[1]
+    social = SocialFeature(load_halls(), SocialStore(store), DeskStaff(None))
+    core = build_core(load_halls(), social=social)
+    greet(core, 1, "甲", outfit="tee", player="a" * 24)
+    greet(core, 2, "主办", outfit="tee", player="b" * 24)
+    core.tick(0.1)
+    out = core.receive(2, encode("organiser_login", token=token), 0.15)
+    badge = {"id": 2, "look": {**core.sessions[2].look, "role": "organiser"}}
+    assert [m for t, m in frames(out, 1) if t == "look"] == [badge]  # the watcher, with the login's own answer
+    assert [t for t, _ in frames(out, 2)] == ["organiser", "look"]
+    assert not [t for k in range(2, 30) for t, _ in frames(core.tick(0.1 * k), 1) if t == "look"]  # no polling
+    core.receive(2, encode("look_set", color="#ffffff", outfit="vest", hat="heart"), 3.0)
+    assert core.sessions[2].look["role"] == "organiser"  # a look change keeps the badge
+    store.close()
+
+
+def test_a_login_event_sets_and_clears_the_badge_for_those_who_see_it_only():
     roles = {}
     core = build_core(load_halls())
     looks = next(f for f in core.features if isinstance(f, LooksFeature))
@@ -126,14 +146,28 @@ def test_roles_are_the_servers_decision_and_show_within_a_second():
     greet(core, 2, "员工", outfit="tee")
     core.tick(0.1)
     roles[2] = "staff"
-    told = [m for k in range(2, 13) for t, m in frames(core.tick(0.1 * k), 1) if t == "look"]
-    assert told == [{"id": 2, "look": {"color": told[0]["look"]["color"], "model": "avatar", "outfit": "tee",
-                                       "hat": "none", "role": "staff"}}]
-    core.receive(2, encode("look_set", color="#ffffff", outfit="vest", hat="heart"), 2.0)
-    assert core.sessions[2].look["role"] == "staff"  # a look change keeps the badge
+    assert not [t for t, _ in frames(core.tick(0.2), 1) if t == "look"]  # nothing is polled
+    out = looks.logins_changed(core.sessions[2])
+    assert [m["look"]["role"] for t, m in frames(out, 1) if t == "look"] == ["staff"]
+    assert looks.logins_changed(core.sessions[2]) == []  # nothing changed: nothing said
     del roles[2]
-    told = [m for k in range(13, 25) for t, m in frames(core.tick(0.1 * k), 1) if t == "look"]
-    assert "role" not in told[-1]["look"]
+    out = looks.logins_changed(core.sessions[2])
+    assert [t for t, _ in frames(out, 1)] == ["look"] and "role" not in frames(out, 1)[0][1]["look"]
+
+
+def test_a_resumed_visitor_does_not_bring_back_a_badge_whose_login_stayed_with_the_old_connection():
+    roles = {2: "staff"}
+    core = build_core(load_halls())
+    looks = next(f for f in core.features if isinstance(f, LooksFeature))
+    looks.role_of = lambda s: roles.get(s.cid)
+    greet(core, 2, "员工", outfit="tee")
+    looks.logins_changed(core.sessions[2])
+    token, vid = core.sessions[2].token, core.sessions[2].vid
+    assert core.sessions[2].look["role"] == "staff"
+    core.disconnect(2, 1.0)
+    core.connect(3, 1.5)
+    core.receive(3, encode("hello", name="员工", lang="zh", resume=token), 1.5)
+    assert core.sessions[3].vid == vid and "role" not in core.sessions[3].look
 
 
 # --- over real websockets, with real logins -----------------------------------------------------
@@ -160,24 +194,44 @@ def test_staff_and_organiser_badges_follow_real_logins(tmp_path):
     store.close()
     srv = ServerProcess(data).start()
 
+    async def last_tick_then(ws, want):
+        """Frames until ``want`` (a predicate on (type, message)): the last snapshot tick seen before it."""
+        tick = -1
+        async with asyncio.timeout(8):
+            while True:
+                t, m = decode_server(await ws.recv())
+                if t == "snap":
+                    tick = m["tick"]
+                elif want(t, m):
+                    return tick, m
+
     async def main():
         watcher = await _visitor(srv.url, "观众", player="w" * 24)
         staff = await _visitor(srv.url, "员工", player="s" * 24)
         boss = await _visitor(srv.url, "主办", player="o" * 24)
-        await staff.send(encode("exhibitor_login", token=staff_token))
-        await boss.send(encode("organiser_login", token=organiser_token))
-        got = {}
-        async with asyncio.timeout(8):
-            while len(got) < 2:
-                t, m = decode_server(await watcher.recv())
-                if t == "look" and "role" in m["look"]:
-                    got[m["id"]] = m["look"]["role"]
-        assert sorted(got.values()) == ["organiser", "staff"]
+        walker = await _visitor(srv.url, "走", player="k" * 24)
+
+        async def walk():  # someone always moving: everyone gets a snapshot every tick, a clock to read
+            for i in range(1, 100000):
+                await walker.send(encode("move", seq=i, pos=[-3.0 + (i % 20) * 0.1, -10.0, 0.0], yaw=0.0, anim=1))
+                await asyncio.sleep(0.03)
+
+        walking = asyncio.create_task(walk())
+        await _until(watcher, "snap", lambda m: len(m["enter"]) + len(m["ents"]) >= 4)
+        for ws, login, token, role in ((staff, "exhibitor_login", staff_token, "staff"),
+                                       (boss, "organiser_login", organiser_token, "organiser")):
+            await ws.send(encode(login, token=token))
+            answered, _ = await last_tick_then(ws, lambda t, m: t in ("exhibitor", "organiser"))
+            seen, m = await last_tick_then(watcher, lambda t, m: t == "look" and "role" in m["look"])
+            assert m["look"]["role"] == role
+            # the badge left in the same step as the login's answer: before any later tick's snapshot
+            assert seen <= answered, (role, seen, answered)
         await watcher.send(msgpack.packb({"v": 1, "t": "look_set", "color": "#ffffff", "outfit": "tee",
                                           "hat": "none", "role": "organiser"}))
         err = await _until(watcher, "error")
         assert err["code"] == "bad_message" and err["ref"] == "look_set"
-        for ws in (watcher, staff, boss):
+        walking.cancel()
+        for ws in (watcher, staff, boss, walker):
             await ws.close()
 
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from protocol.codec import encode
-from server.actions import Persist, Publish
+from server.actions import Job, Publish
 from server.fair import build_core
 from server.match.analytics import Event, contacts
 from server.match.feature import MatchFeature, MatchSetup
@@ -196,16 +196,18 @@ def test_a_donation_intent_for_a_product_is_proposed_and_told_in_its_own_thread(
 
 def test_who_a_visitor_is_reaches_the_other_members_over_the_bus(fair):
     fair.hello(1, "润泽基金会", FUNDER_SECRET)
-    published = [a for a in fair.core.tick(fair.now + 6.0) if isinstance(a, Persist)]
-    told = [p for a in published for p in a.then if isinstance(p, Publish) and p.topic == "match:people"]
-    (event,) = [t.event for t in told]
-    party, pid = event["people"][0]
-    assert party.startswith("v:") and pid == fair.social.person(fair.core.sessions[1])
+    written = [a for a in fair.core.tick(fair.now + 6.0) if isinstance(a, Job) and a.key == "match-people"]
 
     other = SocialFair.__new__(SocialFair)  # a second member on the same store, which never saw the funder
     other.store, other.token, other.now = fair.store, fair.token, 0.0
     other.build(fair.core_uploads())
     matching = next(f for f in other.core.features if isinstance(f, MatchFeature))
+
+    told = [p for a in written for p in a.done(a.work(), fair.now) if isinstance(p, Publish)
+            and p.topic == "match:people"]
+    (event,) = [t.event for t in told]
+    party, pid = event["people"][0]
+    assert party.startswith("v:") and pid == fair.social.person(fair.core.sessions[1])
     assert party not in matching.people
     other.core.deliver("match:people", event, 0.0)
     assert matching.people[party] == pid

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocol.codec import decode_server, encode, encode_snap
+from protocol.codec import decode_server, encode, encode_snap, pack_entity
 from server.actions import Job, Send
 from server.fair import build_core
 from server.rooms.feature import RoomsFeature
@@ -130,3 +130,19 @@ def test_with_tick_threads_visitors_see_each_other_walk(tmp_path):
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
+
+
+
+def test_an_older_clients_snapshot_is_the_full_one_with_only_the_look_it_knows_byte_for_byte():
+    """Older clients' arrivals are packed once per avatar in the tick (no unpack and repack per frame): their
+    frame holds each ``enter`` look reduced to colour and model, in the bytes ``encode_snap`` gives."""
+    room = Room(LOBBY, view_radius=RADIUS, max_view=CAP, near_radius=NEAR)
+    look = {"color": "#2ecc71", "model": "avatar", "outfit": "jacket", "hat": "cap"}
+    room.add(1, "新", dict(look), 0.0, (0.0, 0.0, 0.0))
+    room.add(2, "旧", dict(look), 0.0, (1.0, 0.0, 0.0), legacy=True)
+    snaps = room.tick()
+    new, old = decode_server(snaps[1].frame)[1], decode_server(snaps[2].frame)[1]
+    assert new["enter"] == [{"id": 2, "name": "旧", "look": look}]
+    assert old["enter"] == [{"id": 1, "name": "新", "look": {"color": "#2ecc71", "model": "avatar"}}]
+    ents = [pack_entity(e) for e in old["ents"]]
+    assert snaps[2].frame == encode_snap(old["tick"], old["full"], old["ack"], old["enter"], old["leave"], ents)
