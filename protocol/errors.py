@@ -117,6 +117,8 @@ class ErrorCode(StrEnum):
     CLUSTER_UNAVAILABLE = "cluster_unavailable"
     # 云对接: the store could not save a meeting change (not acknowledged, nothing changed)
     MATCH_NOT_SAVED = "match_not_saved"
+    # cluster placement: this visitor's identity is now worn on another member
+    IDENTITY_ELSEWHERE = "identity_elsewhere"
 
 
 _TEXTS: dict[ErrorCode, tuple[str, str]] = {
@@ -234,6 +236,9 @@ _TEXTS: dict[ErrorCode, tuple[str, str]] = {
     # 云对接: a meeting change the store could not save
     ErrorCode.MATCH_NOT_SAVED: ("服务器暂时无法保存这次预约的变更，请稍后重试",
                                 "the server could not save this change to the meeting; please try again later"),
+    # cluster placement (server/cluster/identity.py)
+    ErrorCode.IDENTITY_ELSEWHERE: ("你已在另一台服务器上继续参观，这个连接已关闭",
+                                   "you carry on on another server; this connection is closed"),
 }
 
 

@@ -33,13 +33,25 @@ UNDECLARED = Cost.SEARCH  # what a route without a declared cost is charged as (
 RATE_STRIKES = 20  # refused messages (leaking STRIKE_DECAY a second) before a flood is disconnected
 STRIKE_DECAY = 2.0  # a client barely over its budget is slowed, never closed; a flood is closed within seconds
 THROTTLE_S = 0.05  # after a refused message its socket is not read for this long (TCP backpressure)
+MAX_HELD_FRAMES = 32  # messages kept for a connection whose welcome waits on the cluster (more: handled at once,
+MAX_HELD_BYTES = 65_536  # i.e. refused as before a hello), and their bytes
 RESUME_GRACE_S = 60.0  # how long a dropped visitor's identity and place are kept
 
 
 class Seats(Protocol):
-    """Redeems ``hello.seat``: the visitor's identity and place (vid, name, look, place) or why not."""
+    """A cluster member's desk (server/cluster/feature.py): redeems ``hello.seat`` (the visitor's identity and
+    place, or why not), signs resume tokens any member can read, and adopts the id a token from a lost member
+    names (asked in the next heartbeat: ``settled`` later says whether it was given)."""
 
     def redeem(self, seat: str, resume: str | None, now: float): ...
+
+    def token(self, vid: int) -> str: ...
+
+    def adoptable(self, resume: str, now: float) -> int | None: ...
+
+    def settled(self, now: float) -> dict[int, bool]: ...
+
+    def lost(self) -> set[int]: ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class ServerCore:
         self.sessions: dict[int, Session] = {}
         self.by_vid: dict[int, Session] = {}
         self.parked: dict[str, Parked] = {}
+        self.adopting: dict[int, tuple[dict, int]] = {}  # cid -> (its hello, the id it waits for) (a cluster's)
+        self.held_frames: dict[int, list[bytes]] = {}  # what those sent meanwhile, handled after their welcome
         self.new_token = new_token
         self.tick_no = 0
         # a cluster member's seat desk (server/cluster/feature.py): redeem(seat, resume, now) -> Arrival | ErrorCode
@@ -111,6 +125,8 @@ class ServerCore:
 
     def disconnect(self, cid: int, now: float) -> list[Action]:
         s = self.sessions.pop(cid, None)
+        self.adopting.pop(cid, None)
+        self.held_frames.pop(cid, None)
         if s is None:
             return []
         if s.admitted:
@@ -127,6 +143,11 @@ class ServerCore:
         s = self.sessions.get(cid)
         if s is None or s.closed:
             return []
+        if cid in self.adopting:  # what a client sent after its hello waits for its welcome (a few, in order)
+            held = self.held_frames.setdefault(cid, [])
+            if len(held) < MAX_HELD_FRAMES and sum(map(len, held)) + len(frame) <= MAX_HELD_BYTES:
+                held.append(frame)
+                return []
         try:
             t, msg = decode_client(frame)
         except DecodeError as exc:
@@ -176,7 +197,7 @@ class ServerCore:
         if self.tick_no % (self.tick_hz * 10) == 0:
             self.parked = {t: p for t, p in self.parked.items() if p.expires > now}
         busy_vids = {self.sessions[c].vid for c in busy if c in self.sessions}
-        out: list[Action] = []
+        out: list[Action] = self._identities(now) if self.seats is not None else []
         for feature in self.features:
             out += feature.tick(now, busy_vids)
         return out
@@ -214,34 +235,64 @@ class ServerCore:
 
     # --- the core's own messages -----------------------------------------
     def on_hello(self, s: Session, msg: dict, now: float) -> list[Action]:
-        if s.greeted:
+        if s.greeted or s.cid in self.adopting:
             return refuse(s, ErrorCode.ALREADY_HELLO, "hello")
-        s.greeted, s.lang = True, msg["lang"]
+        s.lang = msg["lang"]
         out: list[Action] = []
         arrival = self._seat(s, msg, now, out)
         parked = self.parked.pop(msg.get("resume", ""), None)
         resumed = parked is not None and parked.expires > now and parked.vid not in self.by_vid
+        if arrival is None and not resumed and self.seats is not None and msg.get("resume"):
+            vid = self.seats.adoptable(msg["resume"], now)  # a token of a member lost: its id, if free
+            if vid is not None and vid not in self.by_vid:
+                self.adopting[s.cid] = (msg, vid)
+                return out  # welcomed when the cluster answers (``_identities``)
+        return [*out, *self._welcome(s, msg, now, arrival, parked if resumed else None)]
+
+    def _welcome(self, s: Session, msg: dict, now: float, arrival=None, parked: Parked | None = None,
+                 adopted: int | None = None) -> list[Action]:
+        s.greeted = True
+        resumed = arrival is not None or parked is not None or adopted is not None
         if arrival is not None:
-            resumed = True
             if arrival.vid not in self.by_vid:
                 s.vid = arrival.vid
             s.name, s.look, s.resume_place = arrival.name, arrival.look, arrival.place
             s.private = arrival.private
-        elif resumed:
+        elif parked is not None:
             s.vid, s.name, s.look, s.resume_place = parked.vid, parked.name, parked.look, parked.place
         else:
+            s.vid = adopted if adopted is not None else s.vid
             s.name = " ".join(msg["name"].split()) or f"访客{s.vid}"
             s.look = {"color": self._colour(s, msg.get("color")), "model": "avatar",
                       "outfit": msg.get("outfit", DEFAULT_OUTFIT), "hat": msg.get("hat", DEFAULT_HAT)}
         s.extras = "outfit" in msg or "hat" in msg
-        s.token = self.new_token()
+        s.token = self.seats.token(s.vid) if self.seats is not None else self.new_token()
         self.by_vid[s.vid] = s
         for feature in self.features:
             feature.greeted(s, msg, now)
         log.debug("visitor %d '%s' (%s) greeted, resumed: %s", s.vid, s.name, s.lang, resumed)
         welcome = encode("welcome", id=s.vid, halls=self.hall_list(), server_time=now, tick_hz=self.tick_hz,
                          resume=s.token, resumed=resumed)
-        return [*out, Send(s.cid, welcome)]
+        return [Send(s.cid, welcome)]
+
+    def _identities(self, now: float) -> list[Action]:
+        """A cluster's answers about ids: greet those whose adoption was settled (their old id if it was given,
+        else a new one), and let go of ids another member now holds (a seat moved the visitor there)."""
+        out: list[Action] = []
+        settled = self.seats.settled(now)
+        for cid, (msg, vid) in list(self.adopting.items()):
+            if vid in settled:
+                del self.adopting[cid]
+                free = settled[vid] and vid not in self.by_vid
+                out += self._welcome(self.sessions[cid], msg, now, adopted=vid if free else None)
+                for frame in self.held_frames.pop(cid, []):
+                    out += self.receive(cid, frame, now)
+        lost = self.seats.lost()
+        if lost:
+            self.parked = {t: p for t, p in self.parked.items() if p.vid not in lost}
+            for vid in lost & set(self.by_vid):
+                out += close(self.by_vid[vid], CloseCode.GOING_AWAY, ErrorCode.IDENTITY_ELSEWHERE)
+        return out
 
     def _seat(self, s: Session, msg: dict, now: float, out: list[Action]):
         """``hello.seat`` (a redirect's one-use reservation): who the visitor is, or None with the reason in

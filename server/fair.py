@@ -21,6 +21,7 @@ from server.match.social_link import SocialThreads
 from server.puzzles.engine import PuzzleEngine
 from server.puzzles.feature import PuzzlesFeature
 from server.rooms.feature import RoomsFeature
+from server.rooms.instances import party_key
 from server.social.feature import SocialFeature
 from server.social.staff import DeskStaff
 from server.stage.feature import StageFeature
@@ -49,6 +50,7 @@ def build_core(halls: dict[str, Hall], tick_hz: int = 10, view_radius: float = 2
     rooms = rooms or RoomsFeature(halls, view_radius, max_view, cap=hall_cap)
     puzzles = puzzles or PuzzleEngine({}, b"")
     rooms.companions = lambda s: puzzles.companions(s.cid)  # a party shares an instance of a full hall
+    rooms.party = lambda s: party_key(puzzles.team_of(s.cid))  # ... on any member of a cluster
     social = social or SocialFeature(halls, None, DeskStaff(uploads))
     matching = MatchFeature.wired(match or MatchSetup.empty(), halls, rooms, uploads, SocialThreads(social))
     social.connect(noticed=matching.noticed, describe=matching.subject_title)  # favourites and messages: figures

@@ -28,11 +28,11 @@ if str(ROOT) not in sys.path:
 
 from protocol import messages  # noqa: E402
 from protocol.catalog import CLIENT_MESSAGES, SERVER_MESSAGES  # noqa: E402
-from protocol.codec import _RESERVED  # noqa: E402
 from protocol.errors import ErrorCode, error_text  # noqa: E402
 from world.looks import AVATAR_COLOURS, HAT_NAMES, OUTFIT_NAMES, ROLE_NAMES  # noqa: E402
 
 OUT = ROOT / "web" / "src" / "net" / "protocol.json"
+RESERVED = ("v", "t")  # the envelope's keys in every frame, never a field (protocol/codec.py)
 
 
 class Undescribed(ValueError):
@@ -91,7 +91,7 @@ def catalog() -> dict[str, Any]:
     return {
         "version": messages.PROTOCOL_VERSION,
         "max_frame_bytes": messages.MAX_FRAME_BYTES,
-        "reserved": list(_RESERVED),
+        "reserved": list(RESERVED),
         "constants": {
             "blob_chunk": messages.BLOB_CHUNK,
             "max_blob_window": messages.MAX_BLOB_WINDOW,

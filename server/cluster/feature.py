@@ -11,6 +11,8 @@ current by :mod:`server.cluster.membership`; this feature only reads it.
   member just died) with ``hall_moving``.
 - ``hello.seat`` is redeemed by :meth:`redeem`: the visitor keeps id, name,
   look and spot.
+- Resume tokens are signed (:mod:`server.cluster.identity`): a visitor whose
+  member was lost keeps their id on this one when no live member wears it.
 - A member cut off from Redis or PostgreSQL refuses new joins with
   ``cluster_unavailable`` instead of hosting halls it may no longer own.
 - Visitors in a hall whose lease another member now holds (Redis restarted,
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from protocol.codec import encode
 from protocol.errors import ErrorCode
 from server.actions import Action, Send
+from server.cluster.identity import Identities, sign, vid_in
 from server.cluster.leases import LeaseBook, Member
 from server.cluster.seats import Seat, SeatDesk
 from server.dispatch import Feature
@@ -53,8 +56,11 @@ class Arrival:
 
 
 class ClusterFeature(Feature):
-    def __init__(self, book: LeaseBook, seats: SeatDesk, rooms: RoomsFeature, url: str, wall_offset: float):
+    def __init__(self, book: LeaseBook, seats: SeatDesk, rooms: RoomsFeature, url: str, wall_offset: float,
+                 ids: Identities | None = None):
         self.book, self.seats, self.rooms, self.wall_offset = book, seats, rooms, wall_offset
+        self.ids = ids or Identities(0)
+        self.slot_ok = True  # the last heartbeat found this member's id slot still its own
         self.url = url  # this member's address (set once the socket is bound)
         self.links_ok = True  # the membership layer's last Redis sync and PostgreSQL probe both worked
         self.ticks = 0
@@ -96,7 +102,8 @@ class ClusterFeature(Feature):
     def redirect(self, s: Session, room: str, host: Member, at: tuple[float, float, float] | None,
                  now: float, party: str = "") -> Send:
         seat = self.seats.issue(to=host.id, vid=s.vid, name=s.name, look=s.look, room=room, at=at,
-                                resume=s.token, now_wall=now + self.wall_offset, party=party)
+                                resume=s.token, now_wall=now + self.wall_offset, giver=self.ids.giver(s.vid),
+                                party=party)
         log.debug("visitor %d sent to %s for %s", s.vid, host.id, room)
         # the client is told the hall (its scene); the seat names the instance
         return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=split(room)[0]))
@@ -106,8 +113,48 @@ class ClusterFeature(Feature):
         got = self.seats.redeem(seat, resume, now + self.wall_offset)
         if not isinstance(got, Seat):
             return got
+        self.ids.arrived_by_seat(got.vid, got.giver, now)
         place = Place(got.room, *got.at) if got.at is not None else None
         return Arrival(got.vid, got.name, got.look, place, (got.room, got.party) if got.party else None)
+
+    # --- ids kept across members (server/cluster/identity.py) ---------------------------
+    def token(self, vid: int) -> str:
+        """A resume token any member can read: it names the id and the member that handed it out."""
+        return sign(self.seats.secret, vid, self.ids.giver(vid))
+
+    def adoptable(self, resume: str, now: float) -> int | None:
+        """The id a token from another (lost) member names, now asked for in the next heartbeat; None: the token
+        is not one of ours, or its id is connected here already."""
+        got = vid_in(self.seats.secret, resume)
+        if got is None or got[0] in self.hub.by_vid or got[0] in self.ids.waiting:
+            return None
+        self.ids.adopt(*got, now)
+        return got[0]
+
+    def settled(self, now: float) -> dict[int, bool]:
+        return self.ids.settled(now)
+
+    def lost(self) -> set[int]:
+        lost, self.ids.lost = self.ids.lost, set()
+        return lost
+
+    def held(self, got: dict) -> None:
+        """What the heartbeat's ids script answered (on the loop)."""
+        slot_ok = bool(got.get("slot", True))
+        if slot_ok != self.slot_ok:
+            if slot_ok:
+                log.warning("cluster: this member's id slot is its own again")
+            else:
+                log.error("cluster: another member took this member's id slot (a Redis restart while it started?): "
+                          "visitor ids may collide until one of them restarts")
+        self.slot_ok = slot_ok
+        self.ids.landed(got)
+
+    def worn(self, now: float) -> dict:
+        """The heartbeat's ids request: every id connected or parked here, and those asked for."""
+        worn = set(self.hub.by_vid) | {p.vid for p in getattr(self.hub, "parked", {}).values()}
+        self.ids.forget(worn)
+        return self.ids.request(now, worn)
 
     # --- hooks --------------------------------------------------------------------
     def entered(self, s: Session, hall: str, now: float) -> list[Action]:

@@ -15,7 +15,10 @@ Keys (all under ``pavilion:``):
 - ``secret``: the seat-signing key, set once by the first member (``SET NX``).
 
 Every :data:`SYNC_S` one script (:data:`SYNC`, one round trip, atomic) beats
-the heart, extends our leases and reads every lease, member and count. It runs
+the heart, extends our leases and reads every lease, member and count (then,
+in the same round, :data:`~server.cluster.identity.HOLD` renews the ids worn
+here and answers adoptions, and with a cap :data:`~server.cluster.places.KEEP`
+renews the visitors' places). It runs
 in a thread of its own (:class:`Heartbeat`), so a busy event loop does not let
 the leases lapse; the results land on the loop, where the
 :class:`~server.cluster.leases.LeaseBook` decides and claims or releases
@@ -38,9 +41,11 @@ from collections.abc import Callable
 
 import redis
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
+from server.cluster.identity import HOLD, IDS_PER_MEMBER, JOIN, MEMBER_SLOTS
 from server.cluster.leases import LeaseBook, Member
+from server.cluster.places import KEEP, KEPT_MS
 
 log = logging.getLogger("pavilion.cluster")
 
@@ -48,8 +53,7 @@ PREFIX = "pavilion:"
 LEASE_S = 2.5  # a dead member's halls are free this long after its last heartbeat
 SYNC_S = 0.4  # beat, renew and look around this often (6 chances per lease)
 STALE_S = 1.0  # a member whose heartbeat is older than this is not sent visitors
-IDS_PER_MEMBER = 1_000_000  # visitor ids of member n: n * IDS_PER_MEMBER + 1 ... (protocol: < 2**31)
-MEMBER_SLOTS = 2000
+START_S = 30.0  # a starting member's id slot is its own this long before its heartbeat renews it
 LOOP_STALL_S = 10.0  # an event loop silent this long: stop the heartbeat and let the halls move
 
 # KEYS: members, urls, counts, rooms, then one lease key per room; ARGV: me, url, lease ms, counts JSON,
@@ -97,11 +101,14 @@ class Heartbeat(threading.Thread):
         super().__init__(name="pavilion-heartbeat", daemon=True)
         self.m, self.deliver = membership, deliver
         self.request: tuple[list[str], list] = ([], [])
+        self.keep: str | None = None  # the visitors' places to renew after each sync (server/cluster/places.py)
+        self.hold: str | None = None  # the ids worn here, and asked for (server/cluster/identity.py)
         self.stop = threading.Event()
 
     def run(self) -> None:
         client = redis.Redis.from_url(self.m.url, socket_timeout=1.0, socket_connect_timeout=1.0)
-        script = client.register_script(SYNC)
+        script, keep, hold = client.register_script(SYNC), client.register_script(KEEP), client.register_script(HOLD)
+        m = self.m
         stalled = False
         try:
             while not self.stop.is_set():
@@ -115,7 +122,17 @@ class Heartbeat(threading.Thread):
                     stalled = False
                     keys, args = self.request
                     try:
-                        self.deliver(started, script(keys=keys, args=args))
+                        got = script(keys=keys, args=args)
+                        held = None
+                        try:  # a script's own error (a bug) is logged; it does not make Redis look lost
+                            if self.keep is not None:
+                                keep(args=[PREFIX, KEPT_MS, int(m.lease_s * 1000), self.keep])
+                            if self.hold is not None:
+                                held = hold(args=[PREFIX, m.me, m.number, MEMBER_SLOTS, IDS_PER_MEMBER,
+                                                  int(m.lease_s * 1000), int(STALE_S * 1000), self.hold])
+                        except ResponseError:
+                            log.exception("cluster: renewing places and ids failed")
+                        self.deliver(started, (got, held))
                     except (RedisError, OSError) as exc:
                         self.deliver(started, exc)
                 self.stop.wait(max(0.0, self.m.sync_s - (time.monotonic() - started)))
@@ -137,6 +154,10 @@ class Leases:
         self._links: Callable[[bool], None] = lambda ok: None  # run()'s ``links``: told at each change too
         self.alive_at = 0.0  # the loop's last sign of life (time.monotonic()), for the heartbeat thread
         self._acting: asyncio.Task | None = None
+        self.places: Callable[[float], dict] | None = None  # where this member's visitors are (a capped cluster)
+        self.worn: Callable[[float], dict] | None = None  # the ids worn and asked for here (identity.py HOLD)
+        self.held: Callable[[dict], None] = lambda got: None  # what HOLD answered, on the loop
+        self.skip: frozenset[int] = frozenset()  # ids of this member's slot worn elsewhere: never handed out
 
     @property
     def me(self) -> str:
@@ -149,7 +170,9 @@ class Leases:
 
     async def join(self, rooms: list[str]) -> None:
         """Take a member number and the shared seat secret (raises RedisError if Redis cannot be reached)."""
-        self.number = await self.redis.incr(PREFIX + "members:next")
+        number, worn = await self.redis.register_script(JOIN)(
+            args=[PREFIX, MEMBER_SLOTS, IDS_PER_MEMBER, int(START_S * 1000)])
+        self.number, self.skip = int(number), frozenset(int(v) for v in worn)
         await self.redis.set(PREFIX + "secret", secrets.token_hex(32), nx=True)
         self.secret = bytes.fromhex((await self.redis.get(PREFIX + "secret")).decode())
         self.book = LeaseBook(self.me, rooms, self.lease_s)
@@ -171,6 +194,10 @@ class Leases:
             while not stop.is_set():
                 self.alive_at = loop.time()
                 beat.request = self._request(counts())
+                if self.places is not None:
+                    beat.keep = json.dumps(self.places(self.alive_at))
+                if self.worn is not None:
+                    beat.hold = json.dumps(self.worn(self.alive_at))
                 if store_probe is not None:
                     try:
                         await store_probe()
@@ -200,6 +227,12 @@ class Leases:
         if isinstance(got, BaseException):
             self._redis_state(False, got)
             return
+        got, held = got
+        if held is not None:
+            try:
+                self.held(json.loads(held))
+            except Exception:  # noqa: BLE001 - a bug here must not stop the membership
+                log.exception("cluster: the ids' answer could not be read")
         try:
             self._observe(started, got, len(got[0]))
         except Exception:  # a bug here must not silently stop the membership: log it, try again next round
@@ -284,7 +317,8 @@ class Leases:
 
     async def leave(self) -> None:
         """A clean stop: give every lease back at once (another member takes the halls at its next sync)."""
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(RedisError, OSError):  # the id slot first: our visitors may keep their ids
+            await self._release(keys=[f"{PREFIX}vidslot:{self.number % MEMBER_SLOTS}"], args=[self.me])
             for room in self.book.held() if self.book else ():
                 await self._release(keys=[PREFIX + "lease:" + room], args=[self.me])
             await self.redis.zrem(PREFIX + "members", self.me)

@@ -10,7 +10,9 @@ from redis.exceptions import RedisError
 
 from server.cluster.cli import ClusterOptions
 from server.cluster.feature import ClusterFeature
+from server.cluster.identity import Identities
 from server.cluster.membership import Leases
+from server.cluster.places import Places
 from server.cluster.seats import SeatDesk
 from server.rooms.feature import RoomsFeature
 
@@ -34,7 +36,8 @@ async def join_leases(options: ClusterOptions, rooms: list[str]) -> Leases:
 def lease_feature(membership: Leases, wall_offset: float):
     """The factory ``build_core`` calls with the rooms feature."""
     def make(rooms: RoomsFeature) -> ClusterFeature:
-        return ClusterFeature(membership.book, SeatDesk(membership.secret, membership.me), rooms, "", wall_offset)
+        return ClusterFeature(membership.book, SeatDesk(membership.secret, membership.me), rooms, "", wall_offset,
+                              Identities(membership.number))
     return make
 
 
@@ -48,7 +51,19 @@ async def start_leases(membership: Leases, feature: ClusterFeature, url: str, st
     def probe():
         return loop.run_in_executor(io, store.rows, "SELECT 1")
 
+    rooms = feature.rooms
+    membership.worn, membership.held = feature.worn, feature.held
+    places = Places(membership.url, int(membership.lease_s * 1000)) if rooms.cap is not None else None
+    if places is not None:  # a capped hall's places are booked in Redis: the cap holds across members
+        rooms.reserve, membership.places = places.reserve, rooms.places
     await membership.sync(loop.time(), feature.local_counts)
     log.info("cluster: member %s serves at %s", membership.me, url)
-    return asyncio.create_task(membership.run(stop, feature.local_counts, probe,
-                                              lambda ok: setattr(feature, "links_ok", ok)))
+
+    async def keep_syncing() -> None:
+        try:
+            await membership.run(stop, feature.local_counts, probe, lambda ok: setattr(feature, "links_ok", ok))
+        finally:
+            if places is not None:
+                places.close()
+
+    return asyncio.create_task(keep_syncing())

@@ -188,9 +188,10 @@ class TickStats:
 
 class Gateway:
     def __init__(self, core: ServerCore, store: Database | None = None, bus: Bus | None = None,
-                 limits: Limits | None = None, first_id: int = 1,
+                 limits: Limits | None = None, first_id: int = 1, skip: frozenset[int] = frozenset(),
                  tick_threads: bool = False):
-        """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique)."""
+        """``first_id``: the first connection id (a cluster member's own range keeps visitor ids unique); ``skip``:
+        ids of that range worn on other members (server/cluster/identity.py), never handed out here."""
         self.core = core
         self.limits = limits or core.admission.limits
         self.pacer = Pacer(self.limits)
@@ -210,7 +211,7 @@ class Gateway:
         self.io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pavilion-io")  # lanes: short, ordered
         self.lanes: dict[str, Lane] = {}  # lanes with jobs queued or running
         self._lanes_lock = threading.Lock()
-        self._ids = itertools.count(first_id)
+        self._ids = (i for i in itertools.count(first_id) if i not in skip)
         self._loop = asyncio.get_running_loop()
         self.rooms = next((f for f in core.features if isinstance(f, RoomsFeature)), None)
         if self.rooms is not None and tick_threads:  # each hall's tick as a Job in a worker thread
@@ -640,6 +641,7 @@ async def run_server(
             desk.show_version(booth, version)
     hosting = next((f for f in core.features if isinstance(f, ClusterFeature)), None)
     gateway = Gateway(core, store, cluster.bus, first_id=leases.first_id if leases is not None else 1,
+                      skip=leases.skip if leases is not None else frozenset(),
                       tick_threads=tick_threads)
     # Everything loaded so far (the fair's history: players, progress, boards) lives until shutdown: keep
     # it out of the cyclic collector's full passes, which would otherwise walk it all during a flood.

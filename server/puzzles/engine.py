@@ -208,6 +208,11 @@ class PuzzleEngine:
             return set()
         return {c for h in self.members.get(team, ()) for c in self.cids.get(h, ())} - {cid}
 
+    def team_of(self, cid: int) -> str | None:
+        """The team of ``cid``'s player (None: none), for keeping a party together across members."""
+        v = self.online.get(cid)
+        return (self.players[v.player].team or None) if v is not None and v.player is not None else None
+
     # --- what every message needs ------------------------------------------
     def _player(self, cid: int, now: float) -> Online:
         if self.epoch is None:

@@ -21,11 +21,13 @@ from server.guard.costs import Cost
 from server.rooms.instances import choose, split
 from server.rooms.room import Room
 from server.rooms.tick import Result, Snapshot
-from server.session import Place, Session, refuse
+from server.session import Place, Session, error, refuse
 from world.places import arrival, portal_at
 from world.scene import Hall
 
 log = logging.getLogger("pavilion.rooms")
+
+GONE_KEPT_S = 2.0  # a visitor who left is named to Redis this long (a few syncs: one may be skipped)
 
 
 class RoomsFeature(Feature):
@@ -36,6 +38,15 @@ class RoomsFeature(Feature):
         self.rooms = {hid: Room(h, view_radius, max_view) for hid, h in halls.items()}  # and instances "<hall>~n"
         # connection ids of who should share an instance with a visitor (their puzzle party); set by the fair
         self.companions: Callable[[Session], Iterable[int]] = lambda s: ()
+        # the visitor's puzzle team (None: none), for keeping a party together across members; set by the fair
+        self.party: Callable[[Session], str | None] = lambda s: None
+        # In a cluster with a cap: books a place in one of a hall's rooms, blocking (run as a Job):
+        # reserve(hall, cap, vid, team, preferred room) -> room id (server/cluster/places.py)
+        self.reserve: Callable[[str, int, int, str | None, str | None], str] | None = None
+        self.reserving: dict[int, int] = {}  # cid -> the number of its latest reservation still under way
+        self.tickets = 0
+        self.was_here: dict[str, set[int]] = {}  # visitors per room at the last ``places`` (to see who left)
+        self.gone: list[tuple[float, str, int]] = []  # (when, room, vid) of who left lately: their places go
         # visitors per room id, of every instance that exists (a cluster's: every member's); default: here
         self.counts: Callable[[], Mapping[str, int]] = self.hall_counts
         self.private: dict[str, Room] = {}  # small rooms a feature opens for a few (洽谈室): not listed, not joinable
@@ -135,17 +146,50 @@ class RoomsFeature(Feature):
         """Put the visitor at ``at`` (None: the hall's spawn) in ``room``, leaving the current one; tell them.
 
         A public hall's room is first narrowed to one of its instances (``instance``: the one a resume or a
-        seat names); in a cluster, one hosted by another member is answered by the router instead."""
+        seat names, kept while it has room); in a cluster with a cap the place is booked in Redis first (a Job,
+        :meth:`_book`), and one hosted by another member is answered by the router instead."""
         public = self.rooms.get(room.hall.id) is room
         if public and s.room is not None and s.room.hall is room.hall:
             room = s.room  # moving within the hall's instance (a teleport to a booth in the same hall)
+        elif public and self.cap is not None and self.reserve is not None:
+            return [self._book(s, room.hall.id, at, ref, instance)]
         elif public:
-            room_id = instance or self._choose(s, room.hall.id)
-            if self.router is not None:
-                elsewhere = self.router(s, room_id, at, now, ref)
-                if elsewhere is not None:
-                    return elsewhere
-            room = self._instance(room.hall, room_id)
+            return self._enter(s, room.hall.id, self._choose(s, room.hall.id, instance), at, now, ref)
+        return self._put(s, room, at, now, ref)
+
+    def _enter(self, s: Session, hall: str, room_id: str, at: tuple[float, float, float] | None, now: float,
+               ref: str) -> list[Action]:
+        """Into ``room_id`` (a room of ``hall``) here, or the router's answer when another member hosts it."""
+        if self.router is not None:
+            elsewhere = self.router(s, room_id, at, now, ref)
+            if elsewhere is not None:
+                return elsewhere
+        return self._put(s, self._instance(self.rooms[hall].hall, room_id), at, now, ref)
+
+    def _book(self, s: Session, hall: str, at: tuple[float, float, float] | None, ref: str,
+              instance: str | None) -> Job:
+        """A place booked off the loop (the cap is exact across members), then :meth:`_enter`. Only the latest
+        booking of a connection is followed; one for a visitor gone meanwhile is dropped (its place expires)."""
+        self.tickets += 1
+        ticket = self.reserving[s.cid] = self.tickets
+        reserve, cap, vid, team = self.reserve, self.cap, s.vid, self.party(s)
+        prefer = instance or self._together(s, hall)
+
+        def booked(got: object, now: float) -> list[Action]:
+            if self.reserving.get(s.cid) != ticket:
+                return []
+            del self.reserving[s.cid]
+            if self.hub.sessions.get(s.cid) is not s or s.closed or s.vid != vid:
+                return []
+            if isinstance(got, BaseException):
+                log.warning("no place could be booked in %s for visitor %d: %s", hall, vid, got)
+                return [error(s, ErrorCode.CLUSTER_UNAVAILABLE, ref)]
+            return self._enter(s, hall, str(got), at, now, ref)
+
+        return Job(f"place {hall}", lambda: reserve(hall, cap, vid, team, prefer), booked)
+
+    def _put(self, s: Session, room: Room, at: tuple[float, float, float] | None, now: float,
+             ref: str) -> list[Action]:
         if room is not s.room and room.full:
             return refuse(s, ErrorCode.HALL_FULL, ref)
         if s.room is not None:
@@ -159,14 +203,41 @@ class RoomsFeature(Feature):
                        **({"instance": n} if n > 1 else {}))
         return [Send(s.cid, state), *self.hub.entered(s, room.hall.id, now)]
 
-    def _choose(self, s: Session, hall: str) -> str:
+    def _together(self, s: Session, hall: str) -> str | None:
+        """A room of ``hall`` where a companion connected here is (None: none)."""
+        sessions = self.hub.sessions
+        return next((rid for cid in self.companions(s) if (c := sessions.get(cid)) is not None
+                     and c.room is not None and split(rid := self.room_id(c.room))[0] == hall), None)
+
+    def places(self, now: float) -> dict:
+        """Who is in which public room here, who left lately and where this member's puzzle teams are: what
+        the membership's heartbeat renews in Redis (server/cluster/places.py ``KEEP``)."""
+        here: dict[str, set[int]] = {}
+        parties: dict[str, set[str]] = {}
+        sessions = self.hub.by_vid
+        for rid, room in self.rooms.items():
+            if len(room):
+                here[rid] = set(room.avatars)
+                for vid in room.avatars:
+                    s = sessions.get(vid)
+                    team = self.party(s) if s is not None else None
+                    if team:
+                        parties.setdefault(team, set()).add(rid)
+        self.gone = [g for g in self.gone if now - g[0] < GONE_KEPT_S]
+        self.gone += [(now, rid, vid) for rid, vids in self.was_here.items() for vid in vids - here.get(rid, set())]
+        self.was_here = here
+        left: dict[str, list[int]] = {}
+        for _, rid, vid in self.gone:
+            if vid not in here.get(rid, ()):
+                left.setdefault(rid, []).append(vid)
+        return {"here": {r: sorted(v) for r, v in here.items()}, "left": left,
+                "parties": {t: sorted(r) for t, r in parties.items()}}
+
+    def _choose(self, s: Session, hall: str, prefer: str | None = None) -> str:
         """The room id of ``hall`` for ``s``: the hall's own room, or an instance when it is over the cap."""
         if self.cap is None:
-            return hall
-        sessions = self.hub.sessions
-        together = [self.room_id(c.room) for cid in self.companions(s)
-                    if (c := sessions.get(cid)) is not None and c.room is not None]
-        return choose(hall, self.cap, self.counts(), together)
+            return prefer or hall
+        return choose(hall, self.cap, self.counts(), [r for r in [self._together(s, hall)] if r], prefer)
 
     def _instance(self, hall: Hall, room_id: str) -> Room:
         room = self.rooms.get(room_id)
@@ -188,8 +259,8 @@ class RoomsFeature(Feature):
             return []
         av = s.room.avatars[s.vid]
         gate = portal_at(hall, av.x, av.y)
-        if gate is None or gate.to not in self.rooms:
-            return []
+        if gate is None or gate.to not in self.rooms or s.cid in self.reserving:
+            return []  # (a place already being booked: the walk on through the gate is not a second one)
         room = self.rooms[gate.to]
         return self.place(s, room, arrival(room.hall, hall.id, room.walkable), now, "move")
 

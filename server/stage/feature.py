@@ -88,7 +88,8 @@ class StageFeature(Feature):
         self.boards: dict[str, Board] = {}
         self.question_ids = Ids(0, slot)
         self.reacted: dict[str, list[tuple[int, str]]] = {}  # base hall -> reactions to publish at the next tick
-        self.sync_at: float | None = 0.0  # when to ask the other members for the boards (first tick, then again)
+        # when to ask the other members for the boards (first tick, then again); alone (one slot) nobody to ask
+        self.sync_at: float | None = 0.0 if slot.stride > 1 else None
         self.moderators: set[int] = set()  # visitor ids logged in with an organiser token
         self.who: dict[int, str] = {}  # connection -> whom its reminders are kept for ("v:..." or "c:<vid>")
         self.streams: dict[str, Stream] = {}

@@ -35,5 +35,11 @@ export function exposeApi(app) {
     manifest: (id) => app.booths?.manifest(id) ?? null,
     seat: () => app.seats?.report(app.player) ?? null,
     sit: () => app.seats?.toggle(app.player),
+    chat: (view) => app.chatPanel?.open(view),
+    match: (view) => app.matchPanel?.open(view),
+    people: () => (app.chat ? { me: app.chat.me?.pid ?? null, unread: app.chat.unread, pending: app.chat.pending.size,
+      favourites: [...app.chat.favourites], blocks: [...app.chat.blocks], openConv: app.chat.openConv,
+      convs: app.chat.inbox().map((c) => ({ id: c.id, kind: c.kind, title: c.title, unread: c.unread, booth: c.booth })),
+      meetings: [...app.match.meetings.values()], inRoom: app.match.inRoom } : null),
   };
 }

@@ -20,6 +20,15 @@ import { Kiosk } from "./ui/kiosk/panel.js";
 import { Directory } from "./ui/directory/panel.js";
 import { Journal } from "./ui/journal/panel.js";
 import { LooksPanel } from "./ui/looks/panel.js";
+import { ChatModel } from "./ui/chat/model.js";
+import { ChatPanel } from "./ui/chat/panel.js";
+import { NameCard } from "./ui/chat/card.js";
+import { Dock } from "./ui/chat/dock.js";
+import { errorLine, hasError } from "./ui/chat/texts.js";
+import { MatchModel } from "./ui/match/model.js";
+import { MatchPanel } from "./ui/match/panel.js";
+import { visitorParty } from "./net/party.js";
+import { buildMeetingRoom, isMeetingRoom, meetingHall } from "./world/meeting-room.js";
 import { getLang, setLang } from "./ui/texts.js";
 import { Programme } from "./stage/programme.js";
 import { BoothVideo } from "./stage/booth-video.js";
@@ -29,6 +38,7 @@ import { exposeApi } from "./api.js";
 const MAX_DT = 0.25; // s: slow phones still walk at speed (steps are swept in 0.2 m pieces)
 const BOOTH_REACH = 4.5; // m from a booth's front for E to open it
 const TAP_REACH = 3.0; // m between a tapped floor point and a booth
+const TAP_PERSON_PX = 44; // px around a visitor's body on screen that a tap opens their name card
 const JOURNAL_TYPES = new Set(["puzzles", "puzzle_state", "puzzle_result", "picture", "leaderboard", "team"]);
 
 class App {
@@ -81,14 +91,16 @@ class App {
     const name = visitorName(this.params);
     const look = visitorLook(this.params, name);
     this.url = serverUrl(location, this.params);
-    this.conn = new Connection(this.url, { name, lang: getLang(), ...look, player: playerSecret() }, this.hall.id, {
+    const player = playerSecret();
+    this.conn = new Connection(this.url, { name, lang: getLang(), ...look, player, system_lines: true }, this.hall.id, {
       onMessage: (type, f, arrival) => this.onMessage(type, f, arrival),
       onStatus: (s) => this.hud.status(s, this.url),
     });
     const send = (type, fields) => this.conn.send(type, fields);
     this.booths = new BoothFetcher(send, () => this.kiosk.refresh());
     this.boothVideo = new BoothVideo(this.booths);
-    this.kiosk = new Kiosk(this.booths, (id) => this._booth(id), (video) => this.boothVideo.url(video));
+    this._people(send, player); // chat, name cards, 云对接 (before the kiosk: it offers their buttons)
+    this.kiosk = new Kiosk(this.booths, (id) => this._booth(id), (video) => this.boothVideo.url(video), (id) => this.dock.boothActions(id));
     this.programme = new Programme();
     this.seats = new Seats(send, () => this.player);
     const rooms = new Set(world.halls.filter((h) => h.screens.some((s) => s.role === "video")).map((h) => h.id));
@@ -109,6 +121,48 @@ class App {
     this.stage.renderer.setAnimationLoop(() => this.frame());
   }
 
+  /** The people side: chat and inbox, name cards, the 云对接 panel, and the dock of buttons that opens them. */
+  _people(send, player) {
+    this.chat = new ChatModel(send);
+    this.card = new NameCard(this.chat, { message: (pid) => {
+      this.chat.openPerson(pid);
+      this.chatPanel.open("inbox");
+    } });
+    this.chatPanel = new ChatPanel(this.chat, { openCard: (vid) => this.card.open(vid) });
+    this.match = new MatchModel(send, new Set([visitorParty(player)]));
+    this.matchPanel = new MatchPanel(this.match, {
+      boothName: (id) => this._booth(id)?.name ?? null,
+      openThread: (conv) => this.chatPanel.open(conv, true),
+      leaveRoom: () => this.conn.join(this.homeHall ?? "lobby"),
+    });
+    this.matchPanel.interests = () => {
+      const me = this.chat.me;
+      const region = me?.province && [...me.province].length >= 2 && [...me.province].length <= 4 ? me.province : null;
+      return [me?.interests ?? [], region];
+    };
+    this.dock = new Dock(document.getElementById("hud"), this.chat, {
+      chat: () => this.chatPanel.toggle(),
+      match: () => this.matchPanel.toggle(),
+      messageBooth: (booth) => {
+        this.chat.openBooth(booth);
+        this.chatPanel.open("inbox");
+      },
+      bookBooth: (booth) => this.matchPanel.bookBooth(booth),
+    });
+    document.getElementById("tags").addEventListener("click", (e) => {
+      const tag = e.target.closest(".tag");
+      if (tag && tag.dataset.vid && tag.dataset.vid !== "me") this.card.open(Number(tag.dataset.vid));
+    });
+  }
+
+  /** After a message: the people panels and the dock redraw what changed. */
+  _peopleChanged() {
+    this.chatPanel.refresh();
+    this.card.refresh();
+    this.matchPanel.refresh();
+    this.dock.update();
+  }
+
   async _loadFont() {
     // the fair's own Chinese font: no system font is assumed
     const face = new FontFace(FONT_FAMILY, `url(${document.documentElement.dataset.font})`);
@@ -116,6 +170,12 @@ class App {
   }
 
   async _showHall(hall) {
+    if (isMeetingRoom(hall.id)) { // built here: the 洽谈室 has no model in world.json
+      const root = buildMeetingRoom(hall);
+      this.stage.setHall(root, hall);
+      this.minimap.setHall(hall);
+      return root;
+    }
     await loadModel(hall.model);
     this.marks.hall_model ??= Math.round(performance.now());
     const root = await buildHall(hall, this.hallNames);
@@ -147,14 +207,17 @@ class App {
       this.booths.resetLink();
       this.joined = false;
       this.conn.send("stage_schedule_get", {}); // the programme: what is on in each conference room
+      this.chat.resend(); // lines not yet acknowledged go again, with their own ids: shown once
     } else if (type === "hall_state") {
-      const hall = this.halls[f.hall];
+      const hall = this.halls[f.hall] || (isMeetingRoom(f.hall) ? meetingHall(f.hall) : null);
       if (!hall) return;
       if (hall.id !== this.hall.id || !this.player) {
         this.hall = hall;
         this.hallRoot = this._showHall(hall);
-        this.conn.hall = hall.id;
+        if (!isMeetingRoom(hall.id)) this.homeHall = hall.id;
+        this.conn.hall = this.homeHall ?? "lobby"; // a 洽谈室 is entered, never joined: a reconnect rejoins the hall
       }
+      this.match.enteredHall(hall.id);
       this.player = this.player || new Player(new Walkable(hall));
       this.player.walkable = new Walkable(hall);
       this.player.place(f.you.pos[0], f.you.pos[1], f.you.yaw);
@@ -181,8 +244,21 @@ class App {
     } else if (type === "stage_seats" || type === "stage_seated") {
       this.seats.onMessage(type, f, this);
     } else if (type === "error") {
-      this.hud.toast(f.msg);
+      const chats = this.chat.onError(f.code, f.ref);
+      const matches = !chats && this.match.onError(f.code, f.ref);
+      // the chat's and 云对接's refusals are shown in their panels when open; a toast otherwise
+      const shown = (chats && (this.chatPanel.isOpen || this.card.isOpen)) || (matches && this.matchPanel.isOpen);
+      if (!shown) this.hud.toast(hasError(f.code) ? errorLine(f.code) : f.msg); // in the language shown now
       if (f.ref === "look_set") this.looks.refused();
+      this._peopleChanged();
+    } else if (this.chat.onMessage(type, f)) {
+      if (type === "favourites") this.kiosk.refresh();
+      const shown = type === "chat" && f.channel === "nearby" && this.chat.lines.at(-1)?.id === f.id; // not a blocked person's
+      if (shown) this.crowd.bubble(f.vid === this.myId ? "me" : f.vid, f.text);
+      this._peopleChanged();
+    } else if (this.match.onMessage(type, f)) {
+      if (type === "match_meeting_now") this.hud.toast(this.dock.dueLine(f.meeting));
+      this._peopleChanged();
     } else if (type === "stage_schedule") {
       this.programme.onSchedule(f);
       this.directory.refresh();
@@ -243,6 +319,12 @@ class App {
 
   _key(e) {
     if (e.code === "Escape") closePanel();
+    else if (e.code === "Enter" || e.code === "NumpadEnter") {
+      e.preventDefault(); // the Enter that opens the chat box does not also send from it
+      this.chatPanel.open(undefined, true);
+    } else if (e.code === "KeyI") this.chatPanel.open("inbox");
+    else if (e.code === "KeyR") this.matchPanel.toggle("recs");
+    else if (e.code === "KeyB") this.matchPanel.toggle("book");
     else if (e.code === "KeyE") this._openFacing();
     else if (e.code === "Tab") {
       e.preventDefault();
@@ -272,6 +354,11 @@ class App {
 
   _tap(x, y) {
     if (isModal()) return;
+    const person = this._personAt(x, y);
+    if (person !== null) {
+      this.card.open(person);
+      return;
+    }
     const hit = this.stage.pick(x, y);
     if (!hit) return;
     const near = this.hall.booths
@@ -279,6 +366,21 @@ class App {
       .filter((v) => v.d < TAP_REACH)
       .sort((a, b) => a.d - b.d)[0];
     if (near) this.openBooth(near.b.id);
+  }
+
+  /** The visitor whose body (or name tag) is under a tap, nearest first, or null. */
+  _personAt(x, y) {
+    const { camera, width, height } = this.stage;
+    let best = null;
+    for (const [id, p] of this.crowd.others()) {
+      const body = this.crowd.bodyOnScreen(id, camera, width, height);
+      if (!body) continue;
+      const top = p.screen ? p.screen.y - TAP_PERSON_PX / 2 : body.y - 2 * TAP_PERSON_PX;
+      const bottom = body.y + (body.y - top);
+      const dx = Math.abs(x - body.x);
+      if (dx < TAP_PERSON_PX && y > top && y < bottom && (!best || dx < best.dx)) best = { id, dx };
+    }
+    return best ? best.id : null;
   }
 
   openBooth(id) {
@@ -300,6 +402,9 @@ class App {
 
   setLang(l) {
     setLang(l);
+    for (const panel of [this.chatPanel, this.card, this.matchPanel]) if (panel?.isOpen) panel.render();
+    if (this.kiosk?.current) this.kiosk.refresh();
+    this.dock?.update();
     if (this.joined) document.title = `${this.hallTitle()} · 云展馆 Cloud Pavilion`;
   }
 

@@ -98,3 +98,42 @@ def test_visitors_in_a_hall_whose_lease_moved_away_are_handed_over_where_they_st
     hello(two, 1_000_001, 1.0, seat=redirects[0]["seat"], resume=welcome["resume"])
     (t, state), *_ = sent(two.receive(1_000_001, encode("join", hall="lobby"), 1.1))
     assert t == "hall_state" and state["you"]["pos"][:2] == pytest.approx([av.x, av.y], abs=0.01)
+
+
+def test_a_token_of_a_lost_member_is_welcomed_once_the_cluster_answers_with_the_old_id():
+    """kill -9 of m2: its visitor greets m1 with m2's token; m1 waits for the heartbeat's answer (messages sent
+    meanwhile are kept and handled after the welcome), then gives the old id back."""
+    one, _ = member("m1")
+    two, _ = member("m2")
+    (_, welcome), = hello(two, 2_000_001)
+    token = welcome["resume"]
+    one.connect(7, 1.0)
+    assert one.receive(7, encode("hello", name="小明", lang="zh", resume=token), 1.0) == []
+    assert one.receive(7, encode("join", hall="lobby"), 1.1) == []  # kept until the welcome
+    feature = one.seats
+    assert feature.worn(1.2)["adopt"] == [[2_000_001, 0]]
+    assert sent(one.tick(1.3)) == []  # no answer yet
+    feature.held({"adopted": [2_000_001]})
+    (t, again), (t2, state), *_ = sent(one.tick(1.7))
+    assert (t, t2) == ("welcome", "hall_state") and again["id"] == 2_000_001 and again["resumed"]
+    assert one.by_vid[2_000_001].cid == 7
+
+
+def test_a_refused_or_unanswered_adoption_gets_a_new_id_and_a_forged_token_is_not_asked_about():
+    one, _ = member("m1")
+    two, _ = member("m2")
+    (_, welcome), = hello(two, 2_000_001)
+    one.connect(8, 1.0)
+    one.receive(8, encode("hello", name="小红", lang="zh", resume=welcome["resume"]), 1.0)
+    (t, fresh), = sent(one.tick(6.0))  # no answer within 4 s
+    assert t == "welcome" and fresh["id"] == 8 and not fresh["resumed"]
+    (t, forged), = hello(one, 9, 7.0, resume=welcome["resume"][:-3] + "abc")
+    assert t == "welcome" and forged["id"] == 9 and one.seats.ids.waiting == {}
+
+
+def test_an_id_held_elsewhere_now_closes_its_copy_here():
+    one, _ = member("m1")
+    (_, welcome), = hello(one, 5)
+    one.seats.held({"lost": [5]})
+    (t, err), = [(t, f) for t, f in sent(one.tick(1.0))]
+    assert (t, err["code"]) == ("error", "identity_elsewhere") and one.sessions[5].closed

@@ -130,12 +130,15 @@ def test_after_kill_9_the_visitors_are_back_in_their_hall_within_5_s(members, re
     hall = next(h for h, m in leases.items() if member_url(redis_server.url, m) == a.url)
     client = NetClient(a.url, "坚持者", "zh", hall).start()
     try:
-        wait_for(client, lambda t, f: t == "members" and len(f["urls"]) == 2)
+        seen = wait_for(client, lambda t, f: t == "members" and len(f["urls"]) == 2)
+        first = next(f for t, f in seen if t == "welcome")
         killed = time.monotonic()
         a.stop(9)
-        wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == hall, timeout=10)
+        seen = wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == hall, timeout=10)
         gap = time.monotonic() - killed
         assert client.url == b.url
+        again = [f for t, f in seen if t == "welcome"][-1]
+        assert again["id"] == first["id"] and again["resumed"]  # the same avatar id on the other member
         assert gap < 5.0, f"back after {gap:.2f} s"
         print(f"failover gap {gap:.2f} s")
     finally:
@@ -205,3 +208,69 @@ def test_postgresql_lost_refuses_joins_with_one_clear_line(members, redis_server
     finally:
         admin.execute("ALTER DATABASE pavilion ALLOW_CONNECTIONS true")
         admin.close()
+
+
+def test_a_puzzle_team_shares_an_instance_across_members_past_the_cap(members, redis_server):
+    """Cap 1: the team's second player, on the other member, joins the first one's room anyway (the party's
+    room is known in Redis); a stranger after them gets a new instance."""
+    (a,) = members(1, "--hall-cap", "1")
+    hosts(redis_server.url, want=1)
+    founder = NetClient(a.url, "队长", "zh", "lobby", player="secret-of-the-founder").start()
+    mate = NetClient(a.url, "队员", "zh", "lobby", player="secret-of-the-mate").start()
+    clients = [founder, mate]
+    try:
+        wait_for(founder, lambda t, f: t == "hall_state")
+        wait_for(mate, lambda t, f: t == "hall_state")
+        founder.send("team_create")
+        team = wait_for(founder, lambda t, f: t == "team")[-1][1]["team"]
+        mate.send("team_join", team=team)
+        wait_for(mate, lambda t, f: t == "team" and len(f["members"]) == 2)
+        mate.stop()
+        (_, b) = members(1, "--hall-cap", "1")  # started after the team was stored: it knows the team
+        hosts(redis_server.url)
+        founder.join("culture")
+        assert "instance" not in wait_for(founder, lambda t, f: t == "hall_state" and f["hall"] == "culture")[-1][1]
+        time.sleep(0.5)
+        mate = NetClient(b.url, "队员", "zh", "culture", player="secret-of-the-mate").start()
+        clients.append(mate)
+        assert "instance" not in wait_for(mate, lambda t, f: t == "hall_state" and f["hall"] == "culture")[-1][1]
+        stranger = NetClient(b.url, "路人", "zh", "culture").start()
+        clients.append(stranger)
+        got = wait_for(stranger, lambda t, f: t == "hall_state" and f["hall"] == "culture" and "instance" in f)
+        assert got[-1][1]["instance"] == 2
+    finally:
+        for c in clients:
+            c.stop()
+
+
+def test_a_killed_members_slot_taken_again_never_hands_out_an_id_kept_elsewhere(members, redis_server):
+    a, b = members(2)
+    leases = hosts(redis_server.url)
+    hall = next(h for h, m in leases.items() if member_url(redis_server.url, m) == a.url)
+    client = NetClient(a.url, "老访客", "zh", hall).start()
+    try:
+        seen = wait_for(client, lambda t, f: t == "members" and len(f["urls"]) == 2)
+        kept = next(f for t, f in seen if t == "welcome")["id"]
+        a.stop(9)
+        seen = wait_for(client, lambda t, f: t == "hall_state" and f["hall"] == hall, timeout=10)
+        assert [f for t, f in seen if t == "welcome"][-1]["id"] == kept
+        r = redis.Redis.from_url(redis_server.url)
+        slot = (kept - 1) // 1_000_000
+        n = int(r.get("pavilion:members:next")) + 1
+        r.set("pavilion:members:next", n + (slot - n) % 2000 - 1)  # the next member number falls on a's slot
+        r.close()
+        c = members(1)[-1]
+
+        async def newcomers() -> list[int]:
+            ids = []
+            for i in range(3):
+                v = Visitor(await connect(c.url))
+                await v.send("hello", name=f"新访客{i}", lang="zh")
+                ids.append((await v.recv_type("welcome"))[1]["id"])
+            return ids
+
+        ids = asyncio.run(newcomers())
+        assert all((i - 1) // 1_000_000 == slot for i in ids)  # the dead member's slot, handed out again...
+        assert kept not in ids  # ... without the id its visitor still wears on b
+    finally:
+        client.stop()

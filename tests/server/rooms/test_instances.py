@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from protocol.codec import decode_server
+from server.actions import Job
 from server.rooms.feature import RoomsFeature
 from server.rooms.instances import choose, instance_id, split
 from server.session import Session
@@ -64,3 +65,43 @@ def test_a_dropped_visitor_resumes_in_their_instance():
     assert s.resume_place.hall == "culture~2"
     (reply,) = rooms.on_join(s, {"hall": "culture"}, 2.0)
     assert decode_server(reply.data)[1]["instance"] == 2
+
+
+def test_a_resume_keeps_its_instance_only_while_it_has_room():
+    assert choose("culture", 2, {"culture": 1, "culture~2": 1}, prefer="culture~2") == "culture~2"
+    assert choose("culture", 2, {"culture": 1, "culture~2": 2}, prefer="culture~2") == "culture"  # filled meanwhile
+    assert choose("culture", 2, {"culture": 0}, prefer="lobby") == "culture"  # another hall's room: ignored
+
+
+def test_with_a_booking_desk_the_place_is_booked_off_the_loop_then_entered():
+    """In a capped cluster ``place`` returns a Job: the booking (Redis) runs in a thread, its answer places."""
+    rooms, hub = RoomsFeature(load_halls(), cap=2), Hub()
+    rooms.attach(hub)
+    rooms.party = lambda s: "team-hash" if s.vid == 7 else None
+    asked = []
+    rooms.reserve = lambda hall, cap, vid, team, prefer: asked.append((hall, cap, vid, team, prefer)) or "culture~3"
+    s = Session(7, 7, name="v7", greeted=True)
+    hub.sessions[7] = hub.by_vid[7] = s
+    (job,) = rooms.on_join(s, {"hall": "culture"}, 0.0)
+    assert isinstance(job, Job) and s.room is None
+    assert rooms.on_join(s, {"hall": "culture"}, 0.1)[0] is not job  # asked again: only the latest is followed
+    assert job.done(job.work(), 0.2) == []
+    again = rooms._book(s, "culture", None, "join", None)
+    (state, *_) = again.done(again.work(), 0.3)
+    assert decode_server(state.data)[1]["instance"] == 3 and rooms.room_id(s.room) == "culture~3"
+    assert asked[0] == ("culture", 2, 7, "team-hash", None)
+    failed = rooms._book(s, "lobby", None, "join", None)
+    (err,) = failed.done(ConnectionError("redis gone"), 0.4)
+    assert decode_server(err.data)[1]["code"] == "cluster_unavailable"
+
+
+def test_places_name_who_is_where_who_left_and_where_the_parties_are():
+    rooms, hub, _ = _crowd(cap=2, n=3)
+    rooms.party = lambda s: "t1" if s.vid in (1, 3) else None
+    got = rooms.places(0.0)
+    assert got == {"here": {"culture": [1, 2], "culture~2": [3]}, "left": {},
+                   "parties": {"t1": ["culture", "culture~2"]}}
+    rooms.left(hub.sessions[2], 0.1)
+    assert rooms.places(0.4)["left"] == {"culture": [2]}
+    assert rooms.places(0.8)["left"] == {"culture": [2]}  # named for a few syncs (one may be skipped)
+    assert rooms.places(3.0)["left"] == {}

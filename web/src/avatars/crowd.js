@@ -94,6 +94,7 @@ export class Crowd {
     if (this.people.has(id) || this.people.size >= CAPACITY) return;
     const tag = document.createElement("div");
     tag.className = id === "me" ? "tag me" : "tag";
+    tag.dataset.vid = String(id); // a tap on another's tag opens their name card (main.js)
     this.tagLayer.append(tag);
     const p = { name, track: new Track(this.clock.tickDt), drawn: null, tag };
     this.people.set(id, p);
@@ -179,6 +180,22 @@ export class Crowd {
     } else {
       p.screen = null;
     }
+  }
+
+  /** A nearby line floats over the speaker's name tag for a few seconds, as the desktop's speech bubbles. */
+  bubble(id, text, seconds = 6) {
+    const p = this.people.get(id);
+    if (!p) return;
+    p.bubble?.remove();
+    const b = document.createElement("div");
+    b.className = "bubble";
+    b.textContent = [...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text; // text, never HTML
+    p.tag.prepend(b);
+    p.bubble = b;
+    setTimeout(() => {
+      b.remove();
+      if (p.bubble === b) p.bubble = null;
+    }, seconds * 1000);
   }
 
   /** Pixel position of a visitor's body centre (for tests and the state API), or null off-screen. */

@@ -4,12 +4,14 @@ import { openPanel, currentPanel } from "../panel.js";
 import { el, pick, t } from "../texts.js";
 
 export class Kiosk {
-  constructor(booths, hallOf, videoUrl = null) {
+  /** actions(boothId): the buttons under the introduction (收藏, 联系展位, 预约洽谈: ui/chat/dock.js), or null. */
+  constructor(booths, hallOf, videoUrl = null, actions = null) {
     this.booths = booths;
     this.hallOf = hallOf; // booth id -> scene booth (name, colour) for the title before the manifest arrives
     this.videoUrl = videoUrl; // a manifest's video -> its URL on the stage's HTTP port (stage/booth-video.js)
     this.current = null;
     this.video = null; // the booth video's element, kept across redraws so it does not restart
+    this.actions = actions;
   }
 
   _video(info) {
@@ -45,7 +47,8 @@ export class Kiosk {
       if (url || small) return el(`img.${cls}${small ? ".preview" : ""}`, { src: url || small, alt });
       return el(`div.${cls}.placeholder`, {}, t("loading"));
     };
-    const body = !m ? el("p.loading", {}, t("loading")) : [
+    const actions = this.actions?.(id) ?? null;
+    const body = !m ? [actions, el("p.loading", {}, t("loading"))] : [
       this._video(m.video),
       el("div.kiosk-top", {},
         img(m.poster, m.poster_thumb, title, "poster"),
@@ -53,6 +56,7 @@ export class Kiosk {
           el("div.label", {}, t("institution")),
           el("h3", {}, pick(m.institution)),
           el("p", {}, pick(m.intro)))),
+      actions,
       m.projects.length ? el("h4", {}, t("projects")) : null,
       el("ul.projects", {}, m.projects.map((p) => el("li", {}, el("b", {}, pick(p.name)), el("span", {}, pick(p.summary))))),
       m.products.length ? el("h4", {}, t("products")) : null,
