@@ -7,6 +7,8 @@ survivor."""
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
 import time
 
 import numpy as np
@@ -21,7 +23,9 @@ from server.match.store import MatchStore
 from server.store.postgres import PostgresStore
 from server.uploads.exhibitors import ExhibitorStore
 from tests.client.test_client_render import crop, run_client
+from tests.conftest import ROOT
 from tests.server.cluster.members import hosts, member_url
+from tests.server.cluster.test_web_redirect import node  # noqa: F401 (a fixture)
 
 BOOTH = "education-01"
 FUNDER = "meeting-room-funder-secret-0123"
@@ -171,3 +175,24 @@ def test_the_desktop_client_follows_a_redirect_into_the_meeting_room_and_draws_i
     room = crop(img, [panel[2] + 2, 60, img.shape[1], panel[3]]).reshape(-1, 3).mean(axis=0)
     assert room[0] > room[2] + 10  # warm walls and a wooden floor, not a hall's sky
     assert len(np.unique(img.reshape(-1, 3), axis=0)) > 100
+
+
+def test_the_web_client_follows_a_redirect_into_the_meeting_room(node, members, redis_server, postgres):  # noqa: F811
+    if not (ROOT / "node_modules" / "@msgpack").is_dir():
+        pytest.skip("real part missing: node_modules (make node_modules/.installed)")
+    meeting = next(m for m in (f"mweb{n:012d}" for n in itertools.count())
+                   if rank("m2", "meet-" + m) > rank("m1", "meet-" + m))  # its room prefers m2
+    secret = "meeting-room-web-funder-000001"
+    seed(postgres.url, meeting, secret, "culture-02")
+    a, b = members(2)
+    leases = hosts(redis_server.url)
+    hall = next(h for h, m in leases.items() if m == "m1")
+    run = subprocess.run([node, str(ROOT / "web" / "test" / "meetroom.mjs")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60, input=json.dumps({"url": a.url, "hall": hall, "meeting": meeting,
+                                                                  "player": secret}))
+    got = json.loads(run.stdout)
+    assert got["ok"], got
+    assert got["url"] == b.url  # reconnected to the member hosting the room
+    first, again = got["welcomes"][0], got["welcomes"][-1]
+    assert again["resumed"] and again["id"] == first["id"]  # as the same visitor
+    assert set(got["errors"]) <= {"hall_moving"}
