@@ -3,7 +3,7 @@
 import math
 
 import msgpack
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from protocol.codec import decode_server, encode
@@ -19,20 +19,22 @@ RADIUS, NEAR, CAP = 8.0, 4.0, 5
 points = st.tuples(st.floats(-17.5, 17.5), st.floats(-13.5, 13.5))
 
 
-def expected_view(room: Room, vid: int) -> set[int]:
+def expected_view(room: Room, vid: int, slack: float = 0.0) -> set[int]:
+    """Who is within the view radius (``slack``: within it give or take a rounding of the last bit)."""
     me = room.avatars[vid]
     dists = sorted(
         (math.hypot(o.x - me.x, o.y - me.y), oid) for oid, o in room.avatars.items() if oid != vid
     )
-    return {oid for d, oid in dists if d <= RADIUS}
+    return {oid for d, oid in dists if d <= RADIUS + slack}
 
 
 def check_view(room: Room, vid: int, got: set[int]) -> None:
-    """``got`` is the nearest ``CAP`` of those in range (any of equal distance may be picked)."""
+    """``got`` is the nearest ``CAP`` of those in range (any of equal distance may be picked; one exactly on the
+    radius may be in or out: hypot and the room's own arithmetic may round it differently)."""
     me = room.avatars[vid]
-    in_range = expected_view(room, vid)
+    in_range, surely = expected_view(room, vid, 1e-9), expected_view(room, vid, -1e-9)
     assert got <= in_range
-    assert len(got) == min(CAP, len(in_range))
+    assert min(CAP, len(surely)) <= len(got) <= min(CAP, len(in_range))
     dist = {oid: math.hypot(room.avatars[oid].x - me.x, room.avatars[oid].y - me.y) for oid in in_range}
     if got and in_range - got:
         assert max(dist[i] for i in got) <= min(dist[i] for i in in_range - got) + 1e-9
@@ -62,6 +64,7 @@ class ClientView:
     starts=st.lists(points, min_size=2, max_size=30),
     walks=st.lists(st.lists(st.tuples(st.integers(0, 29), points), max_size=12), min_size=1, max_size=8),
 )
+@example(starts=[(1.0, 2.0), (0.0, 8.0)], walks=[[(0, (0.0, 0.0))]])  # ends 8 m apart, give or take a bit
 def test_each_visitor_is_told_exactly_the_nearest_in_range(starts, walks):
     room = Room(LOBBY, view_radius=RADIUS, max_view=CAP, near_radius=NEAR)
     ids = list(range(1, len(starts) + 1))
