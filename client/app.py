@@ -337,12 +337,16 @@ class PavilionApp(ShowBase):
                 self.journal.on_welcome()
                 self.conference.on_welcome()
                 self.social.on_welcome()
+                self.match.on_welcome()  # cut off in a 洽谈室: back into it once joined
             elif t == "hall_state":
                 self.instance = fields.get("instance", 1)  # a full hall's n-th instance: "慈善文化科普馆 · n"
                 if fields["hall"] != self.hall.id and fields["hall"] in self.halls:
                     self._enter_hall(self.halls[fields["hall"]])
                 elif fields["hall"] != self.hall.id and is_meeting_room(fields["hall"]):
                     self._enter_hall(meeting_hall(fields["hall"].removeprefix("meet-")))
+                # a reconnect rejoins where we are (a 洽谈室: the lobby), also after a redirect to a 洽谈室 that
+                # turned us away to the hall we were already in
+                self.net.hall = "lobby" if is_meeting_room(fields["hall"]) else fields["hall"]
                 you = fields["you"]
                 self.player.place(you["pos"][0], you["pos"][1], you["yaw"])
                 self.joined = True
@@ -375,6 +379,7 @@ class PavilionApp(ShowBase):
                 self.social.on_message(t, fields)
             elif t == "error":
                 self.conference.on_error(fields)
+                self.match.on_error(fields)  # kept out of a 洽谈室: 我的洽谈 says why
 
     def _steer(self, dt: float) -> bool:
         """Move the avatar by the walk script or the keyboard and mouse; True while it moves or turns."""

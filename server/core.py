@@ -257,6 +257,7 @@ class ServerCore:
             if arrival.vid not in self.by_vid:
                 s.vid = arrival.vid
             s.name, s.look, s.resume_place = arrival.name, arrival.look, arrival.place
+            s.private = arrival.private
         elif parked is not None:
             s.vid, s.name, s.look, s.resume_place = parked.vid, parked.name, parked.look, parked.place
         else:

@@ -40,6 +40,7 @@ class Session:
     room: Room | None = None
     token: str = ""
     resume_place: Place | None = None
+    private: tuple[str, str] | None = None  # a seat's private room and the party it enters as (server/cluster)
     errors: int = 0
     limit: RateLimit = field(default_factory=RateLimit.default)
     budgets: dict[str, RateLimit] = field(default_factory=dict)  # message type -> its own budget (upload chunks)

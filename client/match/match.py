@@ -175,11 +175,12 @@ class Match:
 
     def enter_hall(self, hall: Hall) -> None:
         self.board.place(hall)
-        self.model.in_room = is_meeting_room(hall.id)
+        self.model.entered(hall.id)
         self.model.version += 1
 
     def on_joined(self, hall: Hall) -> None:
         """In the hall: watch the scoreboard (the lobby shows it) and do what an offscreen run asked."""
+        self.model.joined()
         if hall.id == "lobby":
             self.model.watch_scoreboard()
         if self.token:
@@ -194,6 +195,12 @@ class Match:
             self.model.book_with(party)
         if (self.start_enter or self.start_thread) and not is_meeting_room(hall.id):
             self.model.my_meetings()
+
+    def on_welcome(self) -> None:
+        self.model.reconnected()
+
+    def on_error(self, fields: dict) -> None:
+        self.model.on_error(fields)
 
     def on_message(self, t: str, fields: dict) -> None:
         self.model.on_message(t, fields)

@@ -10,6 +10,8 @@ MATCH_TYPES = frozenset({"exhibitor", "match_recs", "match_offer_saved", "match_
                          "match_meeting_list", "match_intent_state", "match_scoreboard", "match_meeting_now",
                          "match_report_rows", "match_intent_list"})
 RECS, BOOK, REPORT, PRODUCT = "recs", "book", "report", "product"
+# why the server kept us out of a 洽谈室 (error codes answering match_room_enter, or the join a redirect led to)
+ROOM_REFUSALS = frozenset({"match_room_closed", "match_unknown_meeting", "cluster_unavailable"})
 MAX_QTY = 100_000  # items in one purchase or donation intent (the server takes up to 10,000,000)
 
 
@@ -28,6 +30,9 @@ class MatchModel:
         self.due: dict | None = None  # a meeting whose time has come
         self.waiting_for: set[str] = set()  # replies an offscreen run waits for
         self.in_room = False  # in a 洽谈室 now
+        self.room: str | None = None  # the meeting whose 洽谈室 we are in
+        self.back_to: str | None = None  # the meeting to go back to once joined again (the link dropped in it)
+        self.refused: str | None = None  # the error code that last kept us out of a 洽谈室, shown in the panel
         self.staff: list[str] = []  # booths this connection acts for (after exhibitor_login)
         self.report: dict | None = None  # match_report_rows of the booth shown
         self.product: dict | None = None  # PRODUCT view: {booth, id, name, price, kind, qty, sent}
@@ -121,6 +126,35 @@ class MatchModel:
     def enter_room(self, meeting: str) -> None:
         """Ask to enter the meeting's 洽谈室 (the server answers with hall_state, or match_room_closed)."""
         self.send("match_room_enter", meeting=meeting)
+
+    def entered(self, hall_id: str) -> None:
+        """The server placed us in ``hall_id`` (a hall, or the 洽谈室 ``meet-<meeting>``)."""
+        self.in_room = hall_id.startswith("meet-")
+        self.room = hall_id.removeprefix("meet-") if self.in_room else None
+        if self.in_room:
+            self.refused = None
+
+    def reconnected(self) -> None:
+        """A new ``welcome``: the link dropped. If it dropped in a 洽谈室 (its member may be gone, and a reconnect
+        rejoins the lobby), ask for the room again once joined: the server puts us in it wherever it now
+        lives, or says ``match_room_closed``."""
+        self.back_to = self.room if self.in_room else None
+
+    def joined(self) -> None:
+        """In a hall again (hall_state): back into the 洽谈室 we were cut off from, if any."""
+        if self.back_to is not None and not self.in_room:
+            self.enter_room(self.back_to)
+        self.back_to = None
+
+    def on_error(self, f: dict) -> None:
+        """An ``error``: one that kept us out of a 洽谈室 (asked for, or after a redirect to it) opens 我的洽谈
+        with the reason, in the visitor's language."""
+        ref, code = f.get("ref"), f["code"]
+        if ref == "match_room_enter" and code in ROOM_REFUSALS or ref == "join" and code == "match_room_closed":
+            if self.view != BOOK:
+                self.my_meetings()
+            self.refused = code
+            self._changed()
 
     def close(self) -> None:
         self.view = None

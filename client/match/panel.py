@@ -142,6 +142,10 @@ class MatchPanel:
         title = text(lang, "book_title") + (f" · {self._party(m.party, lang)}" if m.party else "")
         self._label(title, PAD, self.y, 20, GOLD, width=WIDTH - 2 * PAD)
         self.y += 34
+        if m.refused:
+            self._label(text(lang, "room_" + m.refused), PAD, self.y, 13, AMBER, width=WIDTH - 2 * PAD)
+            self.rows.append({"kind": "refused", "code": m.refused})
+            self.y += 26
         if m.party:
             self._label(text(lang, "free_slots"), PAD, self.y, 15, WHITE)
             self.y += 26

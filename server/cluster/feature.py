@@ -17,6 +17,10 @@ current by :mod:`server.cluster.membership`; this feature only reads it.
   ``cluster_unavailable`` instead of hosting halls it may no longer own.
 - Visitors in a hall whose lease another member now holds (Redis restarted,
   or this member stalled past its lease) are handed over with a redirect.
+- A private room (a 洽谈室) is entered through :meth:`route_private`: it is
+  leased only while used (:meth:`LeaseBook.private_host`), and the seat of a
+  redirect to it names the side of the meeting the visitor enters as, which
+  the hosting member checks again (server/match/feature.py).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class Arrival:
     name: str
     look: dict
     place: Place | None
+    private: tuple[str, str] | None = None  # a private room's seat: (room, the party the visitor enters as)
 
 
 class ClusterFeature(Feature):
@@ -59,7 +64,9 @@ class ClusterFeature(Feature):
         self.url = url  # this member's address (set once the socket is bound)
         self.links_ok = True  # the membership layer's last Redis sync and PostgreSQL probe both worked
         self.ticks = 0
+        self.guests: dict[int, str] = {}  # visitor id -> the party they entered a private room here as
         rooms.router = self.route
+        rooms.private_router = self.route_private
         rooms.counts = self.counts
 
     def healthy(self, now: float) -> bool:
@@ -81,10 +88,22 @@ class ClusterFeature(Feature):
             return [error(s, ErrorCode.HALL_MOVING, ref)]
         return [self.redirect(s, room, host, at, now)]
 
+    def route_private(self, s: Session, room: str, party: str, now: float, ref: str) -> list[Action] | None:
+        """None: place the visitor (a side of the meeting, ``party``) in private ``room`` here. Otherwise the
+        answer instead: a redirect to the member hosting it, with a seat naming ``party``."""
+        if not self.healthy(now):
+            return [error(s, ErrorCode.CLUSTER_UNAVAILABLE, ref)]
+        host = self.book.private_host(room, now)
+        if host is not None:
+            return [self.redirect(s, room, host, None, now, party)]
+        self.guests[s.vid] = party
+        return None
+
     def redirect(self, s: Session, room: str, host: Member, at: tuple[float, float, float] | None,
-                 now: float) -> Send:
+                 now: float, party: str = "") -> Send:
         seat = self.seats.issue(to=host.id, vid=s.vid, name=s.name, look=s.look, room=room, at=at,
-                                resume=s.token, now_wall=now + self.wall_offset, giver=self.ids.giver(s.vid))
+                                resume=s.token, now_wall=now + self.wall_offset, giver=self.ids.giver(s.vid),
+                                party=party)
         log.debug("visitor %d sent to %s for %s", s.vid, host.id, room)
         # the client is told the hall (its scene); the seat names the instance
         return Send(s.cid, encode("redirect", url=host.url, seat=seat, hall=split(room)[0]))
@@ -96,7 +115,7 @@ class ClusterFeature(Feature):
             return got
         self.ids.arrived_by_seat(got.vid, got.giver, now)
         place = Place(got.room, *got.at) if got.at is not None else None
-        return Arrival(got.vid, got.name, got.look, place)
+        return Arrival(got.vid, got.name, got.look, place, (got.room, got.party) if got.party else None)
 
     # --- ids kept across members (server/cluster/identity.py) ---------------------------
     def token(self, vid: int) -> str:
@@ -148,15 +167,21 @@ class ClusterFeature(Feature):
         if self.ticks % HANDOVER_EVERY:
             return []
         out: list[Action] = []
+        inside = {vid for room in self.rooms.private.values() for vid in room.avatars}
+        self.guests = {vid: party for vid, party in self.guests.items() if vid in inside}
         for room_id in self.book.lost(self.occupied(), now):
             host = self.book.host_of(room_id)
             if host is None:
                 continue
-            room = self.rooms.rooms[room_id]
+            room = self.rooms.rooms.get(room_id) or self.rooms.private[room_id]
             log.info("room %s is now hosted by %s: handing over %d visitors", room_id, host.id, len(room))
             for vid, av in list(room.avatars.items()):
                 s = self.hub.by_vid.get(vid)
-                if s is not None:
+                if s is None:
+                    continue
+                if room_id in self.rooms.private:  # two members opened it at once: all go to the lease holder
+                    out.append(self.redirect(s, room_id, host, None, now, self.guests.get(vid, "")))
+                else:
                     out.append(self.redirect(s, room_id, host, (av.x, av.y, av.yaw), now))
         return out
 
@@ -166,5 +191,9 @@ class ClusterFeature(Feature):
         return dict.fromkeys(self.book.rooms, 0) | self.book.counts | {r: local[r] for r in self.book.held()
                                                                         if r in local}
 
+    def local_counts(self) -> dict[str, int]:
+        """Visitors per room here, private rooms included (the heartbeat publishes them and claims by them)."""
+        return self.rooms.hall_counts() | {rid: len(room) for rid, room in self.rooms.private.items()}
+
     def occupied(self) -> set[str]:
-        return {hall for hall, n in self.rooms.hall_counts().items() if n}
+        return {room for room, n in self.local_counts().items() if n}

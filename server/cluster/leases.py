@@ -17,6 +17,14 @@ passed in, what to claim, what to let go and whom to send a visitor to:
 - an empty room whose preferred member is another, fresh one is released, so a
   member that joins later gets its share without moving anybody.
 
+A *private* room (a 洽谈室, ``meet-<meeting>``) is leased through the same
+book, but only while used: it is added when a member first needs it
+(:meth:`LeaseBook.add_room` with ``private=True``), claimed by a member that
+has visitors in it, given back as soon as it is empty (it holds nothing worth
+keeping: a meeting's words are in its thread), never claimed by preference or
+as an orphan, and forgotten once free and unused for :data:`ORPHAN_SYNCS`
+syncs. :meth:`LeaseBook.private_host` says where its visitors go.
+
 A member that has not completed a sync for most of a lease (the lease runs
 from the sync's start, so this is safe) may soon lose its leases to another member: it then hosts
 nothing (:meth:`hosts` is False), and the gateway refuses new joins.
@@ -62,12 +70,21 @@ class LeaseBook:
         self.last_owner: dict[str, str | None] = dict.fromkeys(self.rooms)  # who held a free room before
         self.counts: dict[str, int] = {}  # visitors per room on every live member, as of the last sync
         self.synced_at: float | None = None
+        self.private: set[str] = set()  # rooms leased only while used (洽谈室), see the module's docstring
 
-    def add_room(self, room: str) -> None:
-        """A room that appeared (a new instance of a full hall): leased like the others."""
+    def add_room(self, room: str, private: bool = False) -> None:
+        """A room that appeared (a new instance of a full hall, or a private room now needed): leased like the
+        others."""
         if room not in self.owners:
             self.rooms.append(room)
             self.owners[room], self.free_for[room], self.last_owner[room] = None, 0, None
+            if private:
+                self.private.add(room)
+
+    def _forget(self, room: str) -> None:
+        self.rooms.remove(room)
+        self.private.discard(room)
+        del self.owners[room], self.free_for[room], self.last_owner[room]
 
     # --- what Redis said ------------------------------------------------------
     def observe(self, now: float, members: dict[str, Member], owners: dict[str, str | None],
@@ -113,11 +130,19 @@ class LeaseBook:
         return max(live, key=lambda m: rank(m, room)) if live else None
 
     def plan(self, occupied: set[str]) -> Plan:
-        """What to claim and release now; ``occupied``: rooms with visitors on this member."""
+        """What to claim and release now; ``occupied``: rooms with visitors on this member. Private rooms free
+        and unused for :data:`ORPHAN_SYNCS` syncs are forgotten here (no longer synced)."""
         claim, release = [], []
-        for room in self.rooms:
+        for room in list(self.rooms):
             owner = self.owners[room]
-            if owner is None:
+            if room in self.private:
+                if owner is None and room in occupied:
+                    claim.append(room)
+                elif owner == self.me and room not in occupied:
+                    release.append(room)
+                elif owner is None and self.free_for[room] >= ORPHAN_SYNCS:
+                    self._forget(room)
+            elif owner is None:
                 if (room in occupied or self.free_for[room] >= ORPHAN_SYNCS
                         or (self.preferred(room) == self.me and self.free_for[room] >= self._wait(room))):
                     claim.append(room)
@@ -141,6 +166,21 @@ class LeaseBook:
         room is moving, ask again in a moment)."""
         owner = self.owners.get(room)
         member = self.members.get(owner) if owner is not None else None
+        return member if member is not None and member.fresh else None
+
+    def private_host(self, room: str, now: float) -> Member | None:
+        """Where a visitor entering private ``room`` goes (None: here). Its lease holder if that is a fresh
+        member; else (free, or held by a member that stopped beating) the room's preferred fresh member, so
+        that both sides of a meeting, asking on two members at once, are sent to the same one; the member
+        that places a visitor claims the room at its next sync."""
+        self.add_room(room, private=True)
+        if self.hosts(room, now):
+            return None
+        holder = self.host_of(room)
+        if holder is not None and holder.id != self.me:
+            return holder
+        target = self.preferred(room)
+        member = self.members.get(target) if target not in (None, self.me) else None
         return member if member is not None and member.fresh else None
 
     def lost(self, occupied: set[str], now: float) -> list[str]:

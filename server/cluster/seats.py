@@ -39,6 +39,7 @@ class Seat:
     expires: float
     bound: str  # sha256 of the resume token it was issued with (hex, 32 chars)
     giver: int = 0  # the number of the member that handed the id out (server/cluster/identity.py; 0: unknown)
+    party: str = ""  # a private room's seat: who the visitor enters it as (a 洽谈室's side, e.g. ``b:<booth>``)
 
 
 def _b64(data: bytes) -> str:
@@ -62,11 +63,14 @@ class SeatDesk:
         return _b64(hmac.new(self.secret, payload, hashlib.sha256).digest()[:20])
 
     def issue(self, *, to: str, vid: int, name: str, look: dict, room: str,
-              at: tuple[float, float, float] | None, resume: str, now_wall: float, giver: int = 0) -> str:
-        """A seat on member ``to`` for the visitor whose current resume token is ``resume``."""
-        payload = pack_event({"v": VERSION, "n": secrets.token_urlsafe(12), "m": to, "id": vid, "name": name,
-                              "look": look, "room": room, "at": list(at) if at is not None else None,
-                              "exp": round(now_wall + self.ttl_s, 3), "bind": bind(resume), "g": giver})
+              at: tuple[float, float, float] | None, resume: str, now_wall: float, giver: int = 0,
+              party: str = "") -> str:
+        """A seat on member ``to`` for the visitor whose current resume token is ``resume`` (``party``: for a
+        private room, the side of the meeting the issuing member checked the visitor is)."""
+        fields = {"v": VERSION, "n": secrets.token_urlsafe(12), "m": to, "id": vid, "name": name, "look": look,
+                  "room": room, "at": list(at) if at is not None else None, "exp": round(now_wall + self.ttl_s, 3),
+                  "bind": bind(resume), "g": giver}
+        payload = pack_event(fields | ({"as": party} if party else {}))
         return f"{_b64(payload)}.{self._sign(payload)}"
 
     def redeem(self, token: str, resume: str | None, now_wall: float) -> Seat | ErrorCode:
@@ -99,6 +103,7 @@ class SeatDesk:
                 return None
             at = p["at"]
             return Seat(p["n"], p["m"], p["id"], p["name"], p["look"], p["room"],
-                        tuple(at) if at is not None else None, p["exp"], p["bind"], int(p.get("g", 0)))
+                        tuple(at) if at is not None else None, p["exp"], p["bind"], int(p.get("g", 0)),
+                        str(p.get("as", "")))
         except (DecodeError, KeyError, TypeError):
             return None

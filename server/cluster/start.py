@@ -56,12 +56,12 @@ async def start_leases(membership: Leases, feature: ClusterFeature, url: str, st
     places = Places(membership.url, int(membership.lease_s * 1000)) if rooms.cap is not None else None
     if places is not None:  # a capped hall's places are booked in Redis: the cap holds across members
         rooms.reserve, membership.places = places.reserve, rooms.places
-    await membership.sync(loop.time(), rooms.hall_counts)
+    await membership.sync(loop.time(), feature.local_counts)
     log.info("cluster: member %s serves at %s", membership.me, url)
 
     async def keep_syncing() -> None:
         try:
-            await membership.run(stop, rooms.hall_counts, probe, lambda ok: setattr(feature, "links_ok", ok))
+            await membership.run(stop, feature.local_counts, probe, lambda ok: setattr(feature, "links_ok", ok))
         finally:
             if places is not None:
                 places.close()

@@ -53,7 +53,7 @@ from server.store.open import Conflict
 from server.store.sqlite import Store
 from server.uploads.desk import UploadDesk
 from world.content import BoothContent, load_contents, parse_content
-from world.meeting_room import meeting_hall
+from world.meeting_room import is_meeting_room, meeting_hall
 from world.places import booth_front
 from world.scene import Hall, SceneError, Text
 
@@ -66,6 +66,7 @@ FLUSH_AT_EVENTS = 5000
 TOPIC = "match:scoreboard"
 LANE = "match"  # every 云对接 write, in the order made (the module's docstring says why)
 PEOPLE = "match:people"  # who a visitor party is in social terms, for every member of a cluster
+LOBBY = "lobby"  # where a visitor turned away from a 洽谈室, and in no hall yet, is placed
 PROFILE_ROLES = {"company": "enterprise", "foundation": "foundation"}  # a profile's role -> who may publish offers
 
 
@@ -140,6 +141,7 @@ class MatchFeature(Feature):
                       room_members=members, rooms=rooms, threads=threads, wall_offset=setup.wall_offset)
         if setup.store is not None:
             feature.restore(setup.store.load())
+        rooms.private_join = feature.join_private
         return feature
 
     def restore(self, loaded: Loaded) -> None:
@@ -727,8 +729,31 @@ class MatchFeature(Feature):
         m = self.bookings.meetings.get(msg["meeting"])
         if m is None or party not in m.parties():
             return [error(s, ErrorCode.MATCH_UNKNOWN_MEETING, "match_room_enter")]
-        wall = self._wall(now)
-        if self.rooms is None or m.state != ACCEPTED or not m.slot - ROOM_OPENS_BEFORE_S <= wall < m.slot + SLOT_S:
+        if self.rooms is None or not self._room_open(m, party, now):
             return [error(s, ErrorCode.MATCH_ROOM_CLOSED, "match_room_enter")]
-        room = self.rooms.open_private(meeting_hall(m.id))
-        return self.rooms.place(s, room, None, now, "match_room_enter")
+        return self.rooms.enter_private(s, meeting_hall(m.id), party, now, "match_room_enter")
+
+    def join_private(self, s: Session, room_id: str, now: float) -> list[Action]:
+        """``join`` of a 洽谈室: a visitor sent here by another member's redirect. Its seat named the side of the
+        meeting they enter as (a refused seat: the visitor's own ``hello.player`` does); the meeting is checked
+        again here (its sides, its window): a seat for a meeting since cancelled or over is told
+        ``match_room_closed`` and, when in no hall yet, taken to the lobby. Without a seat a 洽谈室 is not
+        joinable from a hall (``match_room_enter`` is the way in)."""
+        entry, s.private = s.private, None
+        if not is_meeting_room(room_id) or (entry is None and s.room is not None):
+            return refuse(s, ErrorCode.UNKNOWN_HALL, "join")
+        if entry is None and s.cid in self.players:  # its seat was refused (say, for a member that just died):
+            entry = (room_id, self.players[s.cid])  # a visitor is who their hello.player says, as in match_room_enter
+        m = self.bookings.meetings.get(room_id.removeprefix("meet-"))
+        if entry is None or entry[0] != room_id or m is None or self.rooms is None \
+                or not self._room_open(m, entry[1], now):
+            closed = error(s, ErrorCode.MATCH_ROOM_CLOSED, "join")
+            lobby = self.rooms.rooms.get(LOBBY) if self.rooms is not None and s.room is None else None
+            return [closed, *(self.rooms.place(s, lobby, None, now, "join") if lobby is not None else [])]
+        return self.rooms.enter_private(s, meeting_hall(m.id), entry[1], now, "join")
+
+    def _room_open(self, m: Meeting, party: str, now: float) -> bool:
+        """The 洽谈室 of ``m`` lets ``party`` in now: a side of the accepted meeting, from 10 minutes before its
+        slot to its end."""
+        wall = self._wall(now)
+        return party in m.parties() and m.state == ACCEPTED and m.slot - ROOM_OPENS_BEFORE_S <= wall < m.slot + SLOT_S

@@ -61,6 +61,11 @@ class RoomsFeature(Feature):
         # (a redirect to the member hosting it); see server/cluster/feature.py.
         self.router: Callable[[Session, str, tuple[float, float, float] | None, float, str],
                               list[Action] | None] | None = None
+        # In a cluster, asked before a visitor enters a private room: None (enter here) or the answer instead
+        # (a redirect whose seat names the party they enter as); see server/cluster/feature.py.
+        self.private_router: Callable[[Session, str, str, float, str], list[Action] | None] | None = None
+        # ``join`` of a private room (after a redirect's seat): the feature owning such rooms decides (云对接)
+        self.private_join: Callable[[Session, str, float], list[Action]] | None = None
         self.elsewhere: dict[str, int] = {}  # each hall's visitors on the cluster's other members (cluster/presence)
         # who may show the seated pose: a visitor holding an audience place (set by server/stage/feature.py)
         self.seated: Callable[[int], bool] = lambda vid: False
@@ -71,6 +76,15 @@ class RoomsFeature(Feature):
         if room is None:
             room = self.private[hall.id] = Room(hall, capacity=8)
         return room
+
+    def enter_private(self, s: Session, hall: Hall, party: str, now: float, ref: str) -> list[Action]:
+        """Put ``s`` (entering as ``party``) in the private room of ``hall``: here, or (a cluster) on the member
+        hosting it."""
+        if self.private_router is not None:
+            elsewhere = self.private_router(s, hall.id, party, now, ref)
+            if elsewhere is not None:
+                return elsewhere
+        return self.place(s, self.open_private(hall), None, now, ref)
 
     def close_private(self, hall_id: str) -> None:
         """Drop an empty private room (one with visitors stays until they leave)."""
@@ -96,6 +110,8 @@ class RoomsFeature(Feature):
     # --- messages --------------------------------------------------------
     def on_join(self, s: Session, msg: dict, now: float) -> list[Action]:
         room = self.rooms.get(msg["hall"])
+        if room is None and self.private_join is not None:
+            return self.private_join(s, msg["hall"], now)  # not a hall: maybe a private room a seat leads to
         if room is None:
             return refuse(s, ErrorCode.UNKNOWN_HALL, "join")
         place, s.resume_place = s.resume_place, None

@@ -56,3 +56,17 @@ def test_a_tampered_seat_is_invalid():
 @given(st.text(max_size=512))
 def test_any_string_is_refused_without_an_exception(junk):
     assert SeatDesk(SECRET, "m2").redeem(junk, "resume-A", NOW) is ErrorCode.SEAT_INVALID
+
+
+def test_a_private_room_s_seat_names_the_side_and_stays_within_the_hello_bound():
+    from server.cluster.seats import MAX_SEAT_CHARS
+
+    look = {"color": "#3498db", "model": "avatar", "outfit": "vest", "hat": "straw", "role": "organiser"}
+    token = SeatDesk(SECRET, "m1").issue(to="m1999", vid=1_999_999_999, name="龘" * 24, look=look,
+                                         room="meet-m" + "f" * 16, at=None, resume="resume-A", now_wall=NOW,
+                                         party="b:" + "x" * 46)
+    assert len(token) <= MAX_SEAT_CHARS
+    seat = SeatDesk(SECRET, "m1999").redeem(token, "resume-A", NOW + 1)
+    assert isinstance(seat, Seat) and seat.party == "b:" + "x" * 46 and seat.at is None
+    plain = SeatDesk(SECRET, "m2").redeem(issue(SeatDesk(SECRET, "m1")), "resume-A", NOW + 1)
+    assert plain.party == ""  # a hall's seat enters as nobody in particular
