@@ -79,7 +79,7 @@ def test_a_flood_of_every_message_type_leaves_the_bystander_served(serve):
     assert srv.proc.poll() is None
     p99, noise = abuse.percentile(flooded, 0.99), abuse.percentile(quiet, 0.99)
     load = os.getloadavg()[0]
-    if noise > QUIET_ENOUGH_MS or load > 2 * (os.cpu_count() or 1):
+    if noise > QUIET_ENOUGH_MS:  # the bystander's own quiet p99 says whether the machine can measure 50 ms
         pytest.skip(f"this machine is too busy to measure a 50 ms goal (load average {load:.1f} on "
                     f"{os.cpu_count()} cores; bystander p99 {noise:.0f} ms with no attack, {p99:.0f} ms under the "
                     f"flood); tools/bench_abuse.py records the figures")
